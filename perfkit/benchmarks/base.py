@@ -1,0 +1,114 @@
+"""The contract between a training benchmark and the shared engine.
+
+A benchmark says what to train and how to judge it; the engine (perfkit.engine.train_loop)
+owns the loop, the clocks and the metrics, so every benchmark is measured the same way.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+import torch
+
+from perfkit import paths
+from perfkit.data.hashing import DataIdentity
+from perfkit.errors import DataError
+from perfkit.params.schema import CommonParams
+
+Batch = dict[str, torch.Tensor]
+
+
+@dataclass(frozen=True)
+class BenchmarkInfo:
+    """What the seeds' 通用指标 table says about a benchmark."""
+
+    name: str
+    title: str
+    kind: str  # "training" or "inference"
+    task: str  # 任务类别
+    model: str  # 模型
+    dataset: str  # 数据集
+    quality_metric: str  # result key, e.g. mlm_accuracy
+    quality_label: str  # 训练结果's 特殊说明
+    notebook: str
+
+
+class TrainingBenchmark(ABC):
+    info: ClassVar[BenchmarkInfo]
+    params_model: ClassVar[type[CommonParams]]
+
+    def __init__(self, params: CommonParams) -> None:
+        self.params = params
+
+    # -- data -------------------------------------------------------------------------------
+    def data_dir(self) -> Path:
+        if not self.params.data_dir:
+            raise DataError(f"{self.info.name}: key 'data_dir' is empty; give the dataset folder")
+        return paths.resolve_under(paths.project_root(), self.params.data_dir)
+
+    @abstractmethod
+    def build_data(self, out: Path) -> str:
+        """Write the small offline dataset in the real format to ``out``; return its hash."""
+
+    @abstractmethod
+    def prepare_data(self) -> DataIdentity:
+        """Check the dataset is there and well formed; build it first if data_autobuild allows."""
+
+    @abstractmethod
+    def train_dataset(self) -> tuple[torch.utils.data.Dataset, list[int]]:
+        """The training set and its group sizes (shards) for the global-batch sampler."""
+
+    @abstractmethod
+    def eval_batches(self, rank: int, world_size: int) -> Iterable[Batch]:
+        """This rank's share of the evaluation set, batched, on the host."""
+
+    def collate(self, batch: Any) -> Batch:
+        return torch.utils.data.default_collate(batch)
+
+    # -- model ------------------------------------------------------------------------------
+    @abstractmethod
+    def build_model(self) -> torch.nn.Module:
+        """The model, on the host, seeded; from a local checkpoint when the params name one."""
+
+    @abstractmethod
+    def build_optimizer(self, model: torch.nn.Module) -> tuple[torch.optim.Optimizer, Any]:
+        """Optimizer and learning-rate scheduler (stepped once per optimizer step)."""
+
+    @abstractmethod
+    def train_loss(self, model: torch.nn.Module, batch: Batch) -> torch.Tensor:
+        """Scalar loss of one micro-batch already on the device."""
+
+    @abstractmethod
+    def eval_counts(self, model: torch.nn.Module, batch: Batch) -> tuple[float, float]:
+        """(correct, total) of one eval batch on the device, for the quality metric."""
+
+    @abstractmethod
+    def target(self) -> float:
+        """The quality the run must reach to count as converged."""
+
+    @abstractmethod
+    def flops_per_sample(self) -> float:
+        """Analytic model FLOPs of one training sample (forward + backward)."""
+
+    def fix_hp(self) -> str:
+        """The seeds' fix_hp column: the hyper-parameters a vendor set to fill the card."""
+        return f"bs={self.params.batch_size},lr={self.params.learning_rate:g}"
+
+    def autobuild_or_fail(self, folder: Path, what: str) -> None:
+        if folder.exists():
+            return
+        if not self.params.data_autobuild:
+            raise DataError(
+                f"data_dir {folder} does not exist: build it with "
+                f"`perfkit data build {self.info.name} --out {folder}` or set data_autobuild: true"
+            )
+        self.build_data(folder)
+
+
+def to_device(batch: Batch, device: torch.device) -> Batch:
+    non_blocking = device.type != "cpu"
+    return {key: value.to(device, non_blocking=non_blocking) for key, value in batch.items()}

@@ -1,0 +1,180 @@
+"""BERT pre-training (masked LM + next sentence), the MLPerf/FlagPerf case of seeds 000 and 002.
+
+Defaults are the public reference: BERT-large (24 layers, hidden 1024, 16 heads), sequence 512,
+76 predictions per sequence, LAMB with linear warm-up and polynomial decay, target mlm_accuracy
+0.720 on the 10k-sample eval set.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import ClassVar, Literal
+
+import numpy as np
+import torch
+from pydantic import Field
+
+from perfkit.benchmarks.base import Batch, BenchmarkInfo, TrainingBenchmark
+from perfkit.benchmarks.checkpoint import load_pretrained
+from perfkit.data import mlperf_bert
+from perfkit.data.build_bert import BertBuildSettings, build_bert_dataset
+from perfkit.data.hashing import DataIdentity, identify
+from perfkit.engine.optim import Lamb, no_decay_groups, warmup_poly_schedule
+from perfkit.errors import DataError
+from perfkit.params.schema import CommonParams
+
+
+class BertParams(CommonParams):
+    num_layers: int = Field(24, gt=0, description="transformer layers")
+    hidden_size: int = Field(1024, gt=0, description="hidden width")
+    num_heads: int = Field(16, gt=0, description="attention heads")
+    intermediate_size: int = Field(4096, gt=0, description="feed-forward width")
+    vocab_size: int = Field(30522, gt=0, description="vocabulary size (bert-uncased: 30522)")
+    seq_len: int = Field(512, gt=0, description="max sequence length of the shards")
+    max_predictions_per_seq: int = Field(76, gt=0, description="masked positions per sequence")
+    optimizer: Literal["lamb", "adamw"] = Field("lamb", description="lamb (reference) or adamw")
+    beta1: float = Field(0.9, gt=0, lt=1, description="first moment decay")
+    beta2: float = Field(0.999, gt=0, lt=1, description="second moment decay")
+    weight_decay: float = Field(0.01, ge=0, description="decoupled weight decay")
+    warmup_steps: int = Field(0, ge=0, description="linear warm-up steps")
+    poly_power: float = Field(1.0, gt=0, description="power of the polynomial decay")
+    target_mlm_accuracy: float = Field(0.720, gt=0, le=1, description="convergence target")
+    eval_samples: int = Field(10000, gt=0, description="samples of the eval file used")
+    eval_batch_size: int = Field(32, gt=0, description="eval batch per card")
+    train_dir: str = Field("2048_shards_uncompressed", description="training shards under data_dir")
+    eval_dir: str = Field("eval_set_uncompressed", description="eval shard(s) under data_dir")
+    init_checkpoint: str = Field("", description="local save_pretrained folder; empty = random init")
+
+
+class BertTraining(TrainingBenchmark):
+    info = BenchmarkInfo(
+        name="bert",
+        title="BERT pre-training (masked LM)",
+        kind="training",
+        task="通用语言模型",
+        model="bert",
+        dataset="Wikipedia for bert (MLPerf HDF5 shards)",
+        quality_metric="mlm_accuracy",
+        quality_label="分类准确率(mlm_accuracy)",
+        notebook="bert_training.ipynb",
+    )
+    params_model: ClassVar[type[CommonParams]] = BertParams
+    params: BertParams
+
+    # -- data -------------------------------------------------------------------------------
+    def build_data(self, out: Path) -> str:
+        p = self.params
+        settings = BertBuildSettings(
+            seq_len=p.seq_len,
+            max_predictions_per_seq=p.max_predictions_per_seq,
+            vocab_size=p.vocab_size,
+            train_dir=p.train_dir,
+            eval_dir=p.eval_dir,
+        )
+        return build_bert_dataset(out, settings)
+
+    def _folders(self) -> tuple[Path, Path]:
+        root = self.data_dir()
+        return root / self.params.train_dir, root / self.params.eval_dir
+
+    def prepare_data(self) -> DataIdentity:
+        root = self.data_dir()
+        self.autobuild_or_fail(root, "bert")
+        train, evaluation = self._folders()
+        shards = mlperf_bert.list_shards(train, "training")
+        eval_files = mlperf_bert.list_shards(evaluation, "eval")
+        first = mlperf_bert.read_shard(eval_files[0])
+        seq = first["input_ids"].shape[1]
+        if seq > self.params.seq_len:
+            raise DataError(f"{eval_files[0]}: sequences of {seq} tokens exceed seq_len={self.params.seq_len}")
+        top = int(first["input_ids"].max())
+        if top >= self.params.vocab_size:
+            raise DataError(
+                f"{eval_files[0]}: token id {top} is outside vocab_size={self.params.vocab_size}; "
+                "set vocab_size to the data's vocabulary"
+            )
+        for shard in shards:
+            mlperf_bert.shard_length(shard)
+        return identify(root)
+
+    def train_dataset(self):
+        train, _ = self._folders()
+        dataset = mlperf_bert.BertShardDataset(mlperf_bert.list_shards(train, "training"))
+        return dataset, dataset.lengths
+
+    def collate(self, batch):
+        return mlperf_bert.passthrough(batch)
+
+    def eval_batches(self, rank: int, world_size: int) -> Iterable[Batch]:
+        _, evaluation = self._folders()
+        columns: dict[str, list[np.ndarray]] = {key: [] for key in mlperf_bert.KEYS}
+        for path in mlperf_bert.list_shards(evaluation, "eval"):
+            data = mlperf_bert.read_shard(path)
+            for key in mlperf_bert.KEYS:
+                columns[key].append(data[key])
+        arrays = {key: np.concatenate(parts)[: self.params.eval_samples][rank::world_size] for key, parts in columns.items()}
+        size = self.params.eval_batch_size
+        for start in range(0, len(arrays["input_ids"]), size):
+            yield mlperf_bert.to_model_inputs({key: value[start : start + size] for key, value in arrays.items()})
+
+    # -- model ------------------------------------------------------------------------------
+    def model_config(self):
+        from transformers import BertConfig
+
+        p = self.params
+        return BertConfig(
+            vocab_size=p.vocab_size,
+            hidden_size=p.hidden_size,
+            num_hidden_layers=p.num_layers,
+            num_attention_heads=p.num_heads,
+            intermediate_size=p.intermediate_size,
+            max_position_embeddings=max(512, p.seq_len),
+            type_vocab_size=2,
+        )
+
+    def build_model(self) -> torch.nn.Module:
+        from transformers import BertForPreTraining
+
+        torch.manual_seed(self.params.seed)
+        if self.params.init_checkpoint:
+            return load_pretrained(BertForPreTraining, self.params.init_checkpoint, self.model_config())
+        return BertForPreTraining(self.model_config())
+
+    def build_optimizer(self, model: torch.nn.Module):
+        p = self.params
+        groups = no_decay_groups(model, p.weight_decay)
+        if p.optimizer == "lamb":
+            optimizer = Lamb(groups, lr=p.learning_rate, betas=(p.beta1, p.beta2))
+        else:
+            optimizer = torch.optim.AdamW(groups, lr=p.learning_rate, betas=(p.beta1, p.beta2))
+        return optimizer, warmup_poly_schedule(optimizer, p.warmup_steps, p.max_steps, p.poly_power)
+
+    def train_loss(self, model: torch.nn.Module, batch: Batch) -> torch.Tensor:
+        return model(**batch).loss
+
+    def eval_counts(self, model: torch.nn.Module, batch: Batch) -> tuple[float, float]:
+        labels = batch["labels"]
+        inputs = {k: v for k, v in batch.items() if k not in ("labels", "next_sentence_label")}
+        logits = model(**inputs).prediction_logits
+        masked = labels != -100
+        correct = (logits.argmax(dim=-1)[masked] == labels[masked]).sum()
+        return float(correct.item()), float(masked.sum().item())
+
+    def target(self) -> float:
+        return self.params.target_mlm_accuracy
+
+    def flops_per_sample(self) -> float:
+        """Forward FLOPs x 3 (backward costs twice the forward), per sequence of seq_len tokens.
+
+        Per token and layer: QKV and output projections 8h^2, feed-forward 4hi, attention scores
+        and weighted sum 4*s*h (multiply-adds count 2). Heads: pooler is per sequence; the MLM
+        transform h^2 and decoder h*V run on every position in transformers' implementation.
+        """
+        p = self.params
+        h, s, i, v = p.hidden_size, p.seq_len, p.intermediate_size, p.vocab_size
+        per_token_layer = 8 * h * h + 4 * h * i + 4 * s * h
+        heads_per_token = 2 * (h * h + h * v)
+        forward = s * (p.num_layers * per_token_layer + heads_per_token) + 2 * h * h + 2 * h * 2
+        return 3.0 * forward

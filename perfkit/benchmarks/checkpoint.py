@@ -1,0 +1,36 @@
+"""Loading a model from a local checkpoint folder (``save_pretrained`` layout, safetensors).
+
+Never reaches a hub: the folder must exist and hold config.json and weights. A checkpoint whose
+shapes do not match the run's params is refused with the first mismatching tensor named.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+from perfkit import paths
+from perfkit.errors import DataError
+
+
+def load_pretrained(model_cls, folder: str, expected):
+    """``model_cls.from_pretrained`` on a local folder, after checking it matches ``expected``."""
+    path = paths.resolve_under(paths.project_root(), folder)
+    if not path.is_dir():
+        raise DataError(f"key 'init_checkpoint': folder {path} does not exist")
+    if not (path / "config.json").is_file():
+        raise DataError(f"key 'init_checkpoint': {path} has no config.json (save_pretrained layout expected)")
+    if not any(path.glob("*.safetensors")):
+        raise DataError(f"key 'init_checkpoint': {path} has no *.safetensors weights")
+    saved = type(expected).from_pretrained(str(path), local_files_only=True)
+    for key in ("hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size", "vocab_size"):
+        if hasattr(expected, key) and getattr(saved, key, None) != getattr(expected, key):
+            raise DataError(
+                f"key 'init_checkpoint': {path}/config.json has {key}={getattr(saved, key, None)}, "
+                f"the run's params say {getattr(expected, key)}"
+            )
+    try:
+        return model_cls.from_pretrained(str(path), local_files_only=True, use_safetensors=True)
+    except (OSError, ValueError, RuntimeError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DataError(f"key 'init_checkpoint': cannot load {path}: {first}") from None

@@ -1,0 +1,135 @@
+"""Reader for MLPerf BERT pre-training HDF5 shards (the format FlagPerf's BERT case uses).
+
+Each shard holds six datasets, one row per sample:
+``input_ids`` [N, seq], ``input_mask`` [N, seq], ``segment_ids`` [N, seq],
+``masked_lm_positions`` [N, max_pred], ``masked_lm_ids`` [N, max_pred] (0 = padding),
+``next_sentence_labels`` [N].
+Layout under ``data_dir``: a folder of training shards and a folder with the eval file(s),
+named by the ``train_dir`` and ``eval_dir`` params (MLPerf/FlagPerf: ``2048_shards_uncompressed``
+and ``eval_set_uncompressed``).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from pathlib import Path
+
+import h5py
+import numpy as np
+import torch
+
+from perfkit.errors import DataError
+
+KEYS = (
+    "input_ids",
+    "input_mask",
+    "segment_ids",
+    "masked_lm_positions",
+    "masked_lm_ids",
+    "next_sentence_labels",
+)
+SHARD_SUFFIXES = (".hdf5", ".h5")
+
+
+def list_shards(folder: Path, what: str) -> list[Path]:
+    if not folder.is_dir():
+        raise DataError(f"{what} folder {folder} does not exist")
+    shards = sorted(p for p in folder.iterdir() if p.suffix in SHARD_SUFFIXES and p.is_file())
+    if not shards:
+        raise DataError(f"{what} folder {folder} holds no {'/'.join(SHARD_SUFFIXES)} shards")
+    return shards
+
+
+def shard_length(path: Path) -> int:
+    """Rows in a shard, checked against the format without reading the data."""
+    try:
+        with h5py.File(path, "r") as handle:
+            missing = [key for key in KEYS if key not in handle]
+            if missing:
+                raise DataError(
+                    f"{path}: not an MLPerf BERT shard, missing dataset '{missing[0]}' "
+                    f"(required: {', '.join(KEYS)})"
+                )
+            rows = {key: handle[key].shape[0] for key in KEYS}
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read as HDF5 ({exc})") from None
+    if len(set(rows.values())) != 1:
+        raise DataError(f"{path}: datasets disagree on the number of rows {rows}")
+    if rows["input_ids"] == 0:
+        raise DataError(f"{path}: shard is empty (0 rows)")
+    return rows["input_ids"]
+
+
+def read_shard(path: Path) -> dict[str, np.ndarray]:
+    shard_length(path)
+    with h5py.File(path, "r") as handle:
+        return {key: np.asarray(handle[key][:]) for key in KEYS}
+
+
+def to_model_inputs(arrays: dict[str, np.ndarray]) -> dict[str, torch.Tensor]:
+    """MLPerf columns to BertForPreTraining inputs: dense MLM labels, -100 where not masked."""
+    input_ids = torch.as_tensor(arrays["input_ids"], dtype=torch.long)
+    positions = torch.as_tensor(arrays["masked_lm_positions"], dtype=torch.long)
+    ids = torch.as_tensor(arrays["masked_lm_ids"], dtype=torch.long)
+    labels = torch.full_like(input_ids, -100)
+    valid = ids != 0
+    rows = torch.arange(input_ids.shape[0]).unsqueeze(1).expand_as(positions)
+    labels[rows[valid], positions[valid]] = ids[valid]
+    return {
+        "input_ids": input_ids,
+        "attention_mask": torch.as_tensor(arrays["input_mask"], dtype=torch.long),
+        "token_type_ids": torch.as_tensor(arrays["segment_ids"], dtype=torch.long),
+        "labels": labels,
+        "next_sentence_label": torch.as_tensor(arrays["next_sentence_labels"], dtype=torch.long).view(-1),
+    }
+
+
+class BertShardDataset(torch.utils.data.Dataset):
+    """Map-style view over many shards; keeps the most recent shards in memory.
+
+    Batches are fetched whole through ``__getitems__`` so a DataLoader worker does one fancy
+    index per column instead of per-sample Python work.
+    """
+
+    def __init__(self, shards: list[Path], cache_shards: int = 2) -> None:
+        self.shards = shards
+        self.lengths = [shard_length(p) for p in shards]
+        self.offsets = np.concatenate([[0], np.cumsum(self.lengths)]).astype(np.int64)
+        self.cache_shards = cache_shards
+        self._cache: OrderedDict[int, dict[str, np.ndarray]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return int(self.offsets[-1])
+
+    def _shard(self, index: int) -> dict[str, np.ndarray]:
+        if index in self._cache:
+            self._cache.move_to_end(index)
+        else:
+            self._cache[index] = read_shard(self.shards[index])
+            while len(self._cache) > self.cache_shards:
+                self._cache.popitem(last=False)
+        return self._cache[index]
+
+    def __getitems__(self, indices: list[int]) -> dict[str, torch.Tensor]:
+        idx = np.asarray(indices, dtype=np.int64)
+        shard_of = np.searchsorted(self.offsets, idx, side="right") - 1
+        columns: dict[str, list[np.ndarray]] = {key: [] for key in KEYS}
+        order = []
+        for shard in np.unique(shard_of):
+            where = np.nonzero(shard_of == shard)[0]
+            order.append(where)
+            rows = idx[where] - self.offsets[shard]
+            data = self._shard(int(shard))
+            for key in KEYS:
+                columns[key].append(data[key][rows])
+        inverse = np.argsort(np.concatenate(order))
+        arrays = {key: np.concatenate(parts)[inverse] for key, parts in columns.items()}
+        return to_model_inputs(arrays)
+
+    def __getitem__(self, index: int) -> dict[str, torch.Tensor]:
+        return {k: v[0] for k, v in self.__getitems__([index]).items()}
+
+
+def passthrough(batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """collate_fn for datasets whose __getitems__ already returns a batch."""
+    return batch

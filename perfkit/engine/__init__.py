@@ -1,0 +1,1 @@
+"""The training loop, its phase timers, and the metric arithmetic they feed."""

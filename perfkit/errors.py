@@ -1,0 +1,25 @@
+"""Errors a user can cause (bad params, missing data, unknown vendor).
+
+Each carries one line that names the thing at fault and what is allowed; the CLI prints it and
+exits with code 2. Anything else is a bug or a failed run, not a usage error.
+"""
+
+from __future__ import annotations
+
+
+class UserError(Exception):
+    """A mistake in what the user asked for; the message is the whole explanation."""
+
+    exit_code = 2
+
+
+class ParamsError(UserError):
+    """A parameter file or override is malformed, unknown, or out of range."""
+
+
+class DataError(UserError):
+    """A dataset directory or file is missing or not in the expected format."""
+
+
+class VendorError(UserError):
+    """A vendor is unknown, or its software is missing on this machine."""

@@ -1,0 +1,65 @@
+"""What the notebooks call: each cell is one of these plus display. No logic lives in cells.
+
+    run = pk.prepare("bert", vendor, config, overrides, output_dir)
+    pk.params(run)          # resolved params, what differs from the reference
+    result = pk.execute(run)
+    pk.environment(result)  # 环境配置
+    pk.general(result)      # 通用指标
+    pk.performance(result)  # 性能指标
+    pk.curves(result)
+    pk.definitions()
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from pandas.io.formats.style import Styler
+
+from perfkit import runner
+from perfkit.benchmarks import benchmark_class
+from perfkit.report import plots, tables
+from perfkit.results.record import RunResult
+
+prepare = runner.prepare
+
+
+def _styled(frame: pd.DataFrame) -> Styler:
+    """No index column, every value HTML-escaped."""
+    return frame.style.hide(axis="index").format(escape="html")
+
+
+def params(run: runner.PreparedRun) -> Styler:
+    schema = benchmark_class(run.benchmark).params_model
+    return _styled(tables.params_table(run.resolved.to_dict(), schema))
+
+
+def execute(run: runner.PreparedRun) -> RunResult:
+    return runner.execute(run, progress=True)
+
+
+def summary(result: RunResult) -> Styler:
+    return _styled(tables.run_summary(result))
+
+
+def environment(result: RunResult) -> Styler:
+    return _styled(tables.environment_table(result))
+
+
+def general(result: RunResult) -> Styler:
+    return _styled(tables.general_table(result))
+
+
+def performance(result: RunResult) -> Styler:
+    return _styled(tables.performance_table([result]))
+
+
+def curves(result: RunResult):
+    import matplotlib.pyplot as plt
+
+    fig = plots.training_curves(result, benchmark_class(result.benchmark).info.quality_metric)
+    plt.close(fig)  # returned for display once, not again by the inline backend
+    return fig
+
+
+def definitions() -> Styler:
+    return _styled(tables.definitions_table())

@@ -1,0 +1,260 @@
+"""Layered loading of run parameters with errors that name the file and the key.
+
+Layers, lowest first: the benchmark's schema defaults (the public reference case), the run
+config file ``params/<benchmark>/<vendor>/<config>.yaml``, then overrides (``--set KEY=VALUE``
+or the notebook's ``overrides`` parameter). A run config file looks like::
+
+    description: Kunlunxin R300, one node, eight cards
+    hardware: r300            # params/hardware/r300.yaml
+    nnodes: 1                 # optional: otherwise read from a name ending in xNxM
+    nproc_per_node: 8
+    allow_nonstandard: false  # true lets it change keys a vendor may not change
+    params:
+      batch_size: 8
+      learning_rate: 3.5e-4
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from perfkit import paths
+from perfkit.errors import ParamsError
+
+CONFIG_KEYS = ("description", "hardware", "nnodes", "nproc_per_node", "allow_nonstandard", "params")
+OVERRIDES_SOURCE = "overrides (--set)"
+_TOPOLOGY = re.compile(r"x(\d+)x(\d+)$")
+_EXPONENT_FLOAT = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?\d+$")  # YAML 1.1 reads 1e-3 as a string
+
+
+@dataclass(frozen=True)
+class ResolvedParams:
+    """Everything that decides what a run does, after all layers are applied and checked."""
+
+    benchmark: str
+    vendor: str
+    config: str
+    params: BaseModel
+    config_file: str
+    description: str
+    hardware: str
+    nnodes: int
+    nproc_per_node: int
+    allow_nonstandard: bool
+    nonstandard_keys: tuple[str, ...]
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def world_size(self) -> int:
+        return self.nnodes * self.nproc_per_node
+
+    @property
+    def standard(self) -> bool:
+        return not self.nonstandard_keys
+
+    @property
+    def topology(self) -> str:
+        return f"{self.nnodes}x{self.nproc_per_node}"
+
+    def params_dict(self) -> dict[str, Any]:
+        return self.params.model_dump(mode="json")
+
+    @property
+    def params_hash(self) -> str:
+        """Hash of what decides the numbers: the params and the process topology."""
+        payload = {"params": self.params_dict(), "nnodes": self.nnodes, "nproc": self.nproc_per_node}
+        blob = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
+        return hashlib.sha256(blob).hexdigest()[:16]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "benchmark": self.benchmark,
+            "vendor": self.vendor,
+            "config": self.config,
+            "config_file": self.config_file,
+            "description": self.description,
+            "hardware": self.hardware,
+            "nnodes": self.nnodes,
+            "nproc_per_node": self.nproc_per_node,
+            "world_size": self.world_size,
+            "allow_nonstandard": self.allow_nonstandard,
+            "nonstandard_keys": list(self.nonstandard_keys),
+            "overrides": dict(self.overrides),
+            "params": self.params_dict(),
+            "params_hash": self.params_hash,
+        }
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.relative_to(paths.project_root()))
+    except (ValueError, Exception):
+        return str(path)
+
+
+def _choices(folder: Path, *, dirs: bool) -> list[str]:
+    if not folder.is_dir():
+        return []
+    if dirs:
+        return sorted(p.name for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+    return sorted(p.stem for p in folder.glob("*.yaml"))
+
+
+def config_path(benchmark: str, vendor: str, config: str) -> Path:
+    """The run config file, or an error listing what exists at the level that is wrong."""
+    base = paths.params_dir()
+    bench_dir = base / benchmark
+    if not bench_dir.is_dir():
+        raise ParamsError(
+            f"unknown benchmark '{benchmark}' (no folder {_display(bench_dir)}); "
+            f"allowed: {', '.join(list_benchmarks()) or 'none'}"
+        )
+    vendor_dir = bench_dir / vendor
+    if not vendor_dir.is_dir():
+        raise ParamsError(
+            f"no run configs for vendor '{vendor}' in {_display(bench_dir)}; "
+            f"allowed: {', '.join(_choices(bench_dir, dirs=True)) or 'none'}"
+        )
+    path = vendor_dir / f"{config}.yaml"
+    if not path.is_file():
+        raise ParamsError(
+            f"unknown config '{config}' for {benchmark}/{vendor} (no file {_display(path)}); "
+            f"allowed: {', '.join(_choices(vendor_dir, dirs=False)) or 'none'}"
+        )
+    return path
+
+
+def list_benchmarks() -> list[str]:
+    return [name for name in _choices(paths.params_dir(), dirs=True) if name not in ("hardware", "suites")]
+
+
+def load_yaml_mapping(path: Path) -> dict[str, Any]:
+    """Safe-load a YAML file that must hold a mapping; errors name the file and line."""
+    shown = _display(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ParamsError(f"{shown}: cannot read ({exc.strerror})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ParamsError(f"{shown}: malformed YAML{where}: {problem}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ParamsError(f"{shown}: must be a mapping of keys to values, got {type(data).__name__}")
+    return data
+
+
+def parse_overrides(items: list[str] | tuple[str, ...]) -> dict[str, Any]:
+    """``KEY=VALUE`` strings to a dict; values are read as YAML scalars (``20`` is an int)."""
+    result: dict[str, Any] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise ParamsError(f"{OVERRIDES_SOURCE}: '{item}' is not KEY=VALUE")
+        try:
+            value = yaml.safe_load(raw) if raw.strip() else ""
+        except yaml.YAMLError:
+            value = raw
+        if isinstance(value, str) and _EXPONENT_FLOAT.match(value.strip()):
+            value = float(value)
+        result[key] = value
+    return result
+
+
+def _topology(config: str, data: dict[str, Any], shown: str) -> tuple[int, int]:
+    match = _TOPOLOGY.search(config)
+    nnodes = data.get("nnodes", int(match.group(1)) if match else 1)
+    nproc = data.get("nproc_per_node", int(match.group(2)) if match else 1)
+    for key, value in (("nnodes", nnodes), ("nproc_per_node", nproc)):
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ParamsError(f"{shown}: key '{key}': must be a whole number >= 1 (got {value!r})")
+    if match and (int(match.group(1)), int(match.group(2))) != (nnodes, nproc):
+        raise ParamsError(
+            f"{shown}: nnodes x nproc_per_node = {nnodes}x{nproc} contradicts the config name '{config}'"
+        )
+    return nnodes, nproc
+
+
+def _validation_message(exc: ValidationError, schema: type[BaseModel], origin: dict[str, str]) -> str:
+    err = exc.errors()[0]
+    key = ".".join(str(part) for part in err["loc"]) or "?"
+    source = origin.get(str(err["loc"][0]) if err["loc"] else "", "defaults")
+    if err["type"] == "extra_forbidden":
+        allowed = ", ".join(sorted(schema.model_fields))
+        return f"{source}: unknown key '{key}'; allowed: {allowed}"
+    return f"{source}: key '{key}': {err['msg']} (got {err.get('input')!r})"
+
+
+def resolve_params(
+    benchmark: str,
+    schema: type[BaseModel],
+    vendor: str,
+    config: str,
+    overrides: dict[str, Any] | None = None,
+) -> ResolvedParams:
+    """Apply the layers for one run and validate the outcome against the benchmark's schema."""
+    overrides = dict(overrides or {})
+    path = config_path(benchmark, vendor, config)
+    shown = _display(path)
+    data = load_yaml_mapping(path)
+    unknown = sorted(set(data) - set(CONFIG_KEYS))
+    if unknown:
+        raise ParamsError(
+            f"{shown}: unknown top-level key '{unknown[0]}'; allowed: {', '.join(CONFIG_KEYS)}"
+        )
+    file_params = data.get("params") or {}
+    if not isinstance(file_params, dict):
+        raise ParamsError(f"{shown}: key 'params' must be a mapping")
+    allow_nonstandard = overrides.pop("allow_nonstandard", data.get("allow_nonstandard", False))
+    if not isinstance(allow_nonstandard, bool):
+        raise ParamsError(f"{shown}: key 'allow_nonstandard' must be true or false")
+    nnodes, nproc = _topology(config, data, shown)
+
+    origin = {key: shown for key in file_params}
+    origin.update({key: OVERRIDES_SOURCE for key in overrides})
+    merged = {**file_params, **overrides}
+    try:
+        params = schema(**merged)
+    except ValidationError as exc:
+        raise ParamsError(_validation_message(exc, schema, origin)) from None
+
+    changeable = getattr(schema, "vendor_changeable", frozenset())
+    defaults = schema()
+    nonstandard = tuple(
+        sorted(k for k in merged if k not in changeable and getattr(params, k) != getattr(defaults, k))
+    )
+    if nonstandard and not allow_nonstandard:
+        key = nonstandard[0]
+        raise ParamsError(
+            f"{origin[key]}: key '{key}' may not be changed by a vendor run config "
+            f"(changeable: {', '.join(sorted(changeable))}); set allow_nonstandard: true "
+            "to run anyway, and the result is marked non-standard"
+        )
+    return ResolvedParams(
+        benchmark=benchmark,
+        vendor=vendor,
+        config=config,
+        params=params,
+        config_file=shown,
+        description=str(data.get("description", "")),
+        hardware=str(data.get("hardware", vendor)),
+        nnodes=nnodes,
+        nproc_per_node=nproc,
+        allow_nonstandard=allow_nonstandard,
+        nonstandard_keys=nonstandard,
+        overrides=overrides,
+    )

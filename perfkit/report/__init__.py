@@ -1,0 +1,1 @@
+"""Tables, plots and HTML for results: what the notebooks display and what gets published."""

@@ -1,0 +1,43 @@
+"""Loss and evaluation curves of a run (matplotlib; embedded as PNG in notebooks and HTML)."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from perfkit.results.record import RunResult
+
+
+def _smooth(values: list[float], window: int) -> np.ndarray:
+    if len(values) < window or window < 2:
+        return np.asarray(values, dtype=float)
+    kernel = np.ones(window) / window
+    return np.convolve(values, kernel, mode="valid")
+
+
+def training_curves(result: RunResult, quality_metric: str = "acc"):
+    """Two panels: training loss per step (raw and smoothed), evaluation quality vs samples."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.6))
+    loss = [v for v in result.curves.get("loss", []) if v is not None]
+    if loss:
+        steps = np.arange(1, len(loss) + 1)
+        left.plot(steps, loss, color="#bbbbbb", linewidth=0.8, label="loss")
+        window = max(1, len(loss) // 20)
+        smooth = _smooth(loss, window)
+        left.plot(steps[len(steps) - len(smooth):], smooth, color="#1f77b4", label=f"mean of {window}")
+        left.legend()
+    left.set_xlabel("optimizer step")
+    left.set_ylabel("training loss")
+    left.set_title("loss")
+    evals = result.curves.get("eval", [])
+    if evals:
+        right.plot([e["samples"] for e in evals], [e["quality"] for e in evals], marker="o", label=quality_metric)
+        target = result.metrics.get("target")
+        if target is not None:
+            right.axhline(target, color="#d62728", linestyle="--", linewidth=1, label=f"target {target:g}")
+        right.legend()
+    right.set_xlabel("training samples (global)")
+    right.set_ylabel(quality_metric)
+    right.set_title("evaluation")
+    fig.tight_layout()
+    return fig

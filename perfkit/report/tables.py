@@ -1,0 +1,166 @@
+"""FlagPerf-style tables built from result records (never typed by hand).
+
+All tables are pandas DataFrames of plain strings; pandas escapes them when rendered to HTML,
+so text from results cannot inject markup.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from perfkit.benchmarks import benchmark_class
+from perfkit.report import definitions
+from perfkit.results.record import RunResult
+
+_CN_COUNT = {1: "单", 2: "两"}
+
+
+def config_label(short_name: str, nnodes: int, nproc: int) -> str:
+    """The seeds' 配置 cell, e.g. ``R300单机8卡（1x8）`` or ``R300两机8卡（2x8）``."""
+    machines = "单机" if nnodes == 1 else f"{_CN_COUNT.get(nnodes, str(nnodes))}机"
+    cards = "单卡" if nproc == 1 else f"{nproc}卡"
+    return f"{short_name}{machines}{cards}（{nnodes}x{nproc}）"
+
+
+def fmt(value: Any, digits: int = 2) -> str:
+    """A number for a table cell; empty when there is none (never a made-up zero)."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float)):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def _quality_metric(result: RunResult) -> str:
+    return benchmark_class(result.benchmark).info.quality_metric
+
+
+def performance_row(result: RunResult) -> dict[str, str]:
+    metrics = result.metrics
+    run = result.run
+    label = config_label(result.hardware.get("short_name", result.vendor), run["nnodes"], run["nproc_per_node"])
+    if result.config not in label:
+        label = f"{label} {result.config}"
+    if not result.standard:
+        label += " †"
+    quality = metrics.get(_quality_metric(result))
+    row = {
+        "配置": label,
+        "precision": run["params"].get("precision", ""),
+        "fix_hp": metrics.get("fix_hp", ""),
+        "e2e_time": fmt(metrics.get("e2e_time"), 1),
+        "p_whole": fmt(metrics.get("p_whole")),
+        "p_train": fmt(metrics.get("p_train")),
+        "p_core": fmt(metrics.get("p_core")),
+        _quality_metric(result): fmt(quality, 4),
+        "mem": metrics.get("mem", ""),
+    }
+    if result.status != "ok":
+        row["配置"] += f" [{result.status}]"
+    return row
+
+
+def performance_table(results: list[RunResult]) -> pd.DataFrame:
+    """性能指标: one row per configuration, the seeds' columns."""
+    return pd.DataFrame([performance_row(r) for r in results])
+
+
+def general_table(result: RunResult) -> pd.DataFrame:
+    """通用指标: what the benchmark is and what each column of 性能指标 means."""
+    info = benchmark_class(result.benchmark).info
+    extra = ", ".join(result.run.get("nonstandard_keys") or []) or "无"
+    rows = [
+        ("任务类别", info.task, ""),
+        ("模型", info.model, ""),
+        ("数据集", info.dataset, f"content hash {result.data.get('hash', '')[:16]} ({result.data.get('method', '')})"),
+        ("数据精度", "precision,见“性能指标”", "可选fp32/amp/fp16/bf16"),
+        ("超参修改", "fix_hp,见“性能指标”", "跑满硬件设备评测吞吐量所需特殊超参"),
+        ("硬件设备简称", result.hardware.get("short_name", result.vendor), ""),
+        ("硬件存储使用", "mem(actual/total),见“性能指标”", "通常称为“显存”,单位为GiB"),
+    ]
+    legend = {key: text for key, _, text in definitions.TRAINING}
+    rows += [
+        ("端到端时间", "e2e_time,见“性能指标”", legend["e2e_time"]),
+        ("总吞吐量", "p_whole,见“性能指标”", legend["p_whole"]),
+        ("训练吞吐量", "p_train,见“性能指标”", legend["p_train"]),
+        ("计算吞吐量", "p_core,见“性能指标”", legend["p_core"]),
+        ("训练结果", "acc,见“性能指标”", info.quality_label),
+        ("额外修改项", extra, "† non-standard: keys a vendor may not change" if extra != "无" else ""),
+    ]
+    return pd.DataFrame(rows, columns=["指标名称", "指标值", "特殊说明"])
+
+
+def environment_table(result: RunResult) -> pd.DataFrame:
+    """环境配置: measured at run time first, the hardware file's statement otherwise."""
+    env = result.environment
+    acc = env.get("accelerator", {})
+    stated = result.hardware.get("software", {})
+    libs = env.get("libraries", {})
+
+    def pick(measured: Any, key: str) -> str:
+        return str(measured) if measured not in (None, "") else stated.get(key, "")
+
+    framework = f"torch {libs.get('torch', '')}".strip()
+    rows = [
+        ("硬件环境", "机器型号", result.hardware.get("machine_model") or env.get("machine", "")),
+        ("硬件环境", "加速卡型号", acc.get("accelerator") or result.hardware.get("name", "")),
+        ("硬件环境", "多机网络类型、带宽", result.hardware.get("interconnect", "")),
+        ("软件环境", "OS版本", pick(env.get("os"), "os")),
+        ("软件环境", "OS kernel版本", pick(env.get("kernel"), "kernel")),
+        ("软件环境", "加速卡驱动版本", pick(acc.get("driver"), "driver")),
+        ("软件环境", "Docker镜像和版本", stated.get("docker_image", "in docker" if env.get("docker") else "")),
+        ("软件环境", "训练框架版本", pick(framework if libs.get("torch") else "", "framework")),
+        ("软件环境", "训练编译器版本", pick(acc.get("sdk"), "compiler")),
+        ("软件环境", "依赖软件版本", ", ".join(f"{k} {v}" for k, v in libs.items() if k != "torch") or stated.get("dependencies", "")),
+        ("软件环境", "Python", env.get("python", "")),
+        ("软件环境", "perfkit", f"{env.get('perfkit', '')} (git {env.get('git', {}).get('commit', '')[:10]})"),
+    ]
+    return pd.DataFrame(rows, columns=["", "项目", "值"])
+
+
+def params_table(resolved_dict: dict[str, Any], schema: type) -> pd.DataFrame:
+    """The resolved params with where each differs from the reference case."""
+    defaults = schema().model_dump(mode="json")
+    rows = []
+    for key, value in resolved_dict["params"].items():
+        changed = value != defaults.get(key)
+        field = schema.model_fields.get(key)
+        rows.append(
+            {
+                "key": key,
+                "value": str(value),
+                "reference": str(defaults.get(key)) if changed else "",
+                "non-standard": "†" if key in resolved_dict.get("nonstandard_keys", []) else "",
+                "meaning": field.description if field and field.description else "",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def definitions_table() -> pd.DataFrame:
+    return pd.DataFrame(definitions.TRAINING, columns=["key", "名称", "definition"])
+
+
+def run_summary(result: RunResult) -> pd.DataFrame:
+    """Status, convergence and the numbers behind the headline columns."""
+    m = result.metrics
+    rows = [
+        ("status", result.status),
+        ("config", f"{result.run.get('config_file', '')} ({result.run.get('nnodes')}x{result.run.get('nproc_per_node')}, world {result.run.get('world_size')})"),
+        ("converged", f"{fmt(m.get('converged'))} (target {fmt(m.get('target'), 3)}, steps to target {fmt(m.get('steps_to_target'), 0)})"),
+        ("steps / samples", f"{fmt(m.get('steps'), 0)} / {fmt(m.get('samples'), 0)} (global batch {fmt(m.get('global_batch'), 0)})"),
+        ("first → final eval", f"{fmt(m.get('first_eval_acc'), 4)} → {fmt(m.get('acc'), 4)}"),
+        ("setup / train / eval / compute s", " / ".join(fmt(m.get(k), 2) for k in ("setup_time", "train_time", "eval_time", "compute_time"))),
+        ("step time median / p90 s", f"{fmt(m.get('step_time_median'), 4)} / {fmt(m.get('step_time_p90'), 4)}"),
+        ("FLOPs per sample", fmt(m.get("flops_per_sample"), 0)),
+        ("MFU", fmt(m.get("mfu"), 4)),
+        ("params hash", result.params_hash),
+    ]
+    if result.error:
+        rows.append(("error", f"{result.error.get('type')}: {result.error.get('message')}"))
+    return pd.DataFrame(rows, columns=["", "value"])

@@ -1,0 +1,93 @@
+"""Reading and writing result files. Writes are atomic: a reader sees the old file or the new
+one, never half of one, even when the writer is killed mid-way."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from perfkit.results.record import RunResult
+
+RESULT_FILE = "result.json"
+
+
+def _clean(value: Any) -> Any:
+    """NaN and infinities are not JSON: store them as null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    return value
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
+    write_text_atomic(path, json.dumps(_clean(data), indent=2, ensure_ascii=False, sort_keys=False) + "\n")
+
+
+def load_result(path: Path) -> RunResult:
+    return RunResult.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
+
+
+def find_results(root: Path) -> list[Path]:
+    return sorted(root.rglob(RESULT_FILE)) if root.is_dir() else []
+
+
+def load_results(root: Path) -> list[RunResult]:
+    """Every readable result under ``root``; unreadable files are skipped, not fatal."""
+    results = []
+    for path in find_results(root):
+        try:
+            results.append(load_result(path))
+        except (ValueError, TypeError, OSError):
+            continue
+    return results
+
+
+def results_frame(results: list[RunResult]) -> pd.DataFrame:
+    """One row per run: identity, status, topology, and every scalar metric as a column."""
+    rows = []
+    for r in results:
+        row = {
+            "benchmark": r.benchmark,
+            "vendor": r.vendor,
+            "config": r.config,
+            "status": r.status,
+            "world_size": r.run.get("world_size"),
+            "topology": f"{r.run.get('nnodes')}x{r.run.get('nproc_per_node')}",
+            "standard": r.standard,
+            "precision": r.run.get("params", {}).get("precision"),
+            "params_hash": r.params_hash,
+            "finished_at": r.finished_at,
+        }
+        row.update({k: v for k, v in r.metrics.items() if not isinstance(v, (dict, list))})
+        rows.append(row)
+    return pd.DataFrame(rows)

@@ -1,0 +1,217 @@
+"""One benchmark run, from resolved params to a written result record.
+
+``prepare`` resolves and validates everything a user can get wrong before any work starts;
+``execute`` then runs the benchmark, times it, and writes ``result.json`` atomically (rank 0).
+A run that fails after it started still leaves a result, with status ``failed`` and the error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import statistics
+import sys
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+from perfkit import __version__, paths
+from perfkit.benchmarks import benchmark_class
+from perfkit.benchmarks.base import TrainingBenchmark
+from perfkit.engine import metrics as m
+from perfkit.engine.distributed import DistContext, context_from_env
+from perfkit.engine.precision import precision_policy
+from perfkit.engine.timers import PhaseClock
+from perfkit.engine.train_loop import TrainingOutcome, train
+from perfkit.errors import ParamsError, UserError
+from perfkit.params import ResolvedParams, resolve_params
+from perfkit.params.hardware import HardwareSpec, load_hardware
+from perfkit.results.environment import collect_environment
+from perfkit.results.record import RunResult
+from perfkit.results.store import RESULT_FILE, write_json_atomic
+from perfkit.vendors import get_vendor
+
+
+@dataclass(frozen=True)
+class PreparedRun:
+    resolved: ResolvedParams
+    hardware: HardwareSpec
+    output_dir: Path
+
+    @property
+    def benchmark(self) -> str:
+        return self.resolved.benchmark
+
+    @property
+    def result_path(self) -> Path:
+        return self.output_dir / RESULT_FILE
+
+
+def parse_overrides_text(text: str | dict | None) -> dict[str, Any]:
+    """The notebook's ``overrides`` parameter: a JSON object (or a dict from papermill -y)."""
+    if not text:
+        return {}
+    if isinstance(text, dict):
+        return dict(text)
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ParamsError(f"parameter 'overrides': not a JSON object ({exc.msg} at column {exc.colno})") from None
+    if not isinstance(value, dict):
+        raise ParamsError("parameter 'overrides': must be a JSON object such as {\"max_steps\": 20}")
+    return value
+
+
+def prepare(
+    benchmark: str,
+    vendor: str,
+    config: str,
+    overrides: dict[str, Any] | str | None = None,
+    output_dir: str | Path | None = None,
+) -> PreparedRun:
+    cls = benchmark_class(benchmark)
+    resolved = resolve_params(benchmark, cls.params_model, vendor, config, parse_overrides_text(overrides))
+    hardware = load_hardware(resolved.hardware)
+    out = Path(output_dir) if output_dir else paths.run_dir(benchmark, vendor, config)
+    return PreparedRun(resolved=resolved, hardware=hardware, output_dir=out)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _percentile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def training_metrics(
+    bench: TrainingBenchmark, outcome: TrainingOutcome, hardware: HardwareSpec, precision: str
+) -> dict[str, Any]:
+    throughput = m.training_throughput(outcome.timings)
+    memory = m.memory_use(outcome.peak_memory_bytes, outcome.total_memory_bytes)
+    flops = bench.flops_per_sample()
+    peak = hardware.peak_tflops.get(precision) or (hardware.peak_tflops.get("fp16") if precision == "amp" else None)
+    first_quality = outcome.eval_curve[0].quality if outcome.eval_curve else None
+    return {
+        **throughput.to_dict(),
+        bench.info.quality_metric: outcome.quality,
+        "acc": outcome.quality,
+        "first_eval_acc": first_quality,
+        "target": outcome.target,
+        "converged": outcome.converged,
+        "steps_to_target": outcome.steps_to_target,
+        "steps": outcome.steps,
+        "samples": outcome.timings.samples,
+        "global_batch": outcome.global_batch,
+        "mem_peak_gib": memory.peak_gib,
+        "mem_total_gib": memory.total_gib,
+        "mem": memory.label(),
+        "setup_time": outcome.setup_seconds,
+        "train_time": outcome.timings.train_window,
+        "eval_time": outcome.timings.evaluation,
+        "compute_time": outcome.timings.compute,
+        "step_time_median": statistics.median(outcome.step_times) if outcome.step_times else None,
+        "step_time_p90": _percentile(outcome.step_times, 90),
+        "flops_per_sample": flops,
+        "peak_tflops": peak,
+        "mfu": m.mfu(flops, throughput.p_core, peak),
+        "fix_hp": bench.fix_hp(),
+    }
+
+
+def _curves(outcome: TrainingOutcome) -> dict[str, Any]:
+    return {
+        "loss": outcome.loss_curve,
+        "step_time": outcome.step_times,
+        "compute_time": outcome.compute_times,
+        "data_time": outcome.data_times,
+        "eval": [vars(point) for point in outcome.eval_curve],
+    }
+
+
+class _Progress:
+    """A text progress bar (tqdm) on the main rank; silent elsewhere."""
+
+    def __init__(self, total: int, enabled: bool, label: str) -> None:
+        self.bar = None
+        if enabled:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, desc=label, unit="step", file=sys.stdout, mininterval=2.0, ascii=True)
+
+    def __call__(self, step: int, loss: float, quality: float | None) -> None:
+        if self.bar is None:
+            return
+        postfix = {"loss": f"{loss:.3f}"}
+        if quality is not None:
+            postfix["acc"] = f"{quality:.4f}"
+        self.bar.set_postfix(postfix, refresh=False)
+        self.bar.update(1)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def execute(run: PreparedRun, progress: bool = True, ctx: DistContext | None = None) -> RunResult:
+    """Run the benchmark in this process (one rank) and write its result on rank 0."""
+    bench_start = time.perf_counter()
+    started = _now()
+    resolved = run.resolved
+    params = resolved.params
+    vendor = get_vendor(resolved.vendor)
+    ctx = ctx or context_from_env(params.dist_backend or vendor.dist_backend)
+    device = vendor.device(ctx.local_rank)
+    policy = precision_policy(params.precision, device, vendor.precisions, vendor.name)
+    bench = benchmark_class(resolved.benchmark)(params)
+    clock = PhaseClock(vendor.synchronize)
+    record = RunResult(
+        benchmark=resolved.benchmark,
+        vendor=resolved.vendor,
+        config=resolved.config,
+        status="failed",
+        kit_version=__version__,
+        started_at=started,
+        finished_at="",
+        run=resolved.to_dict(),
+        environment={},
+        hardware=run.hardware.to_dict(),
+        data={},
+        seeds={"seed": params.seed, "torch_initial_seed": params.seed},
+    )
+    bar = _Progress(params.max_steps, progress and ctx.is_main, resolved.benchmark)
+    try:
+        record.data = bench.prepare_data().to_dict()
+        record.environment = collect_environment(vendor.environment())
+        record.environment["world_size"] = ctx.world_size
+        record.environment["dist_backend"] = ctx.backend
+        outcome = train(bench, vendor, ctx, policy, bench_start, clock, bar)
+        record.metrics = training_metrics(bench, outcome, run.hardware, params.precision)
+        record.curves = _curves(outcome)
+        record.status = "ok"
+    except UserError:
+        raise
+    except BaseException as exc:
+        record.error = {
+            "type": type(exc).__name__,
+            "message": str(exc),
+            "step": getattr(exc, "step", None),
+            "traceback": traceback.format_exc(),
+        }
+        raise
+    finally:
+        bar.close()
+        record.finished_at = _now()
+        if ctx.is_main and (record.status == "ok" or record.error is not None):
+            write_json_atomic(run.result_path, record.to_dict())
+    return record
+
+
+__all__ = ["PreparedRun", "execute", "prepare", "training_metrics"]

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Create (or bring up to date) the project's environment in .venv:
+#   the pinned CPU build of torch first (a plain `torch` requirement would pull a multi-GB CUDA
+#   build), then the kit in editable mode with its test and JupyterLab extras, then a Jupyter
+#   kernel named "perfkit". Vendors with their own torch build (CUDA, CoreX, XPU) set
+#   PERFKIT_TORCH_SPEC="" (keep the torch already installed) or to their own requirement.
+# Idempotent: a second call only checks and returns.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON="${PYTHON:-python3}"
+VENV="${PERFKIT_VENV:-.venv}"
+TORCH_SPEC="${PERFKIT_TORCH_SPEC-torch==2.13.0}"
+
+if [ ! -x "$VENV/bin/python" ]; then
+  echo "[setup] creating $VENV with $($PYTHON --version 2>&1)"
+  "$PYTHON" -m venv "$VENV"
+fi
+PY="$VENV/bin/python"
+
+stamp="$VENV/.perfkit-setup"
+want="$(cat pyproject.toml scripts/setup-env.sh | sha256sum | cut -d' ' -f1) $TORCH_SPEC"
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && "$PY" -c "import perfkit, torch" 2>/dev/null; then
+  echo "[setup] $VENV is up to date"
+  exit 0
+fi
+
+pip_install() { "$PY" -m pip install --disable-pip-version-check -q "$@"; }
+if [ -n "$TORCH_SPEC" ]; then
+  echo "[setup] installing $TORCH_SPEC (CPU build)"
+  pip_install "$TORCH_SPEC"
+fi
+echo "[setup] installing perfkit and its dependencies"
+pip_install -e ".[test,lab]"
+"$PY" -m ipykernel install --sys-prefix --name perfkit --display-name "Python (perfkit)" >/dev/null
+echo "$want" > "$stamp"
+echo "[setup] ready: $("$PY" -c 'import torch, perfkit; print(f"torch {torch.__version__}, perfkit {perfkit.__version__}")')"

@@ -1,0 +1,115 @@
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+import torch
+
+from perfkit.data import mlperf_bert
+from perfkit.data.build_bert import BertBuildSettings, build_bert_dataset
+from perfkit.data.hashing import identify
+from perfkit.data.sampling import GlobalBatchSampler, epoch_order
+from perfkit.errors import DataError
+
+TINY = BertBuildSettings(seq_len=64, max_predictions_per_seq=8, vocab_size=1000, dupe_factor=1, train_shards=2)
+
+
+def test_build_is_deterministic_and_hashed(tmp_path):
+    first = build_bert_dataset(tmp_path / "a", TINY)
+    second = build_bert_dataset(tmp_path / "b", TINY)
+    assert first == second
+    assert identify(tmp_path / "a").content_hash == first
+    assert identify(tmp_path / "a").method == "manifest"
+    other = build_bert_dataset(tmp_path / "c", BertBuildSettings(**{**TINY.__dict__, "seed": 7}))
+    assert other != first
+
+
+def test_built_shards_follow_the_mlperf_format(bert_data: Path):
+    shards = mlperf_bert.list_shards(bert_data / "2048_shards_uncompressed", "training")
+    assert len(shards) == 4
+    with h5py.File(shards[0], "r") as handle:
+        assert set(handle) == set(mlperf_bert.KEYS)
+        n = handle["input_ids"].shape[0]
+        assert handle["input_ids"].shape == (n, 64)
+        assert handle["masked_lm_positions"].shape == (n, 10)
+        assert handle["next_sentence_labels"].shape == (n,)
+        ids = handle["input_ids"][:]
+        mask = handle["input_mask"][:]
+        positions = handle["masked_lm_positions"][:]
+        labels = handle["masked_lm_ids"][:]
+    assert ids.max() < 4096
+    assert np.all((ids != 0) == (mask == 1))  # padding is exactly where the mask is 0
+    vocab = (bert_data / "vocab.txt").read_text().split("\n")
+    assert vocab[:5] == ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+    assert np.all(ids[:, 0] == vocab.index("[CLS]"))
+    real = labels != 0
+    assert real.sum(axis=1).min() >= 1
+    # masked positions are inside the sequence and hold [MASK] most of the time
+    rows = np.nonzero(real)[0]
+    masked_tokens = ids[rows, positions[real]]
+    assert np.mean(masked_tokens == vocab.index("[MASK]")) > 0.6
+
+
+def test_reader_turns_positions_into_dense_labels(bert_data: Path):
+    ds = mlperf_bert.BertShardDataset(mlperf_bert.list_shards(bert_data / "2048_shards_uncompressed", "training"))
+    index = [0, len(ds) - 1, 5]
+    batch = ds.__getitems__(index)
+    assert batch["input_ids"].dtype == torch.long
+    assert batch["labels"].shape == batch["input_ids"].shape
+    # compare against the raw rows of the first shard
+    raw = mlperf_bert.read_shard(ds.shards[0])
+    real = raw["masked_lm_ids"][5] != 0
+    dense = batch["labels"][2]
+    assert torch.equal(dense[torch.as_tensor(raw["masked_lm_positions"][5][real], dtype=torch.long)],
+                       torch.as_tensor(raw["masked_lm_ids"][5][real], dtype=torch.long))
+    assert int((dense != -100).sum()) == int(real.sum())
+    assert torch.equal(batch["input_ids"][0], torch.as_tensor(raw["input_ids"][0], dtype=torch.long))
+
+
+def test_missing_dataset_key_is_named(tmp_path):
+    path = tmp_path / "bad.hdf5"
+    with h5py.File(path, "w") as handle:
+        handle.create_dataset("input_ids", data=np.zeros((2, 4), np.int32))
+    with pytest.raises(DataError, match="missing dataset 'input_mask'"):
+        mlperf_bert.shard_length(path)
+
+
+def test_empty_and_corrupt_shards_are_refused(tmp_path):
+    empty = tmp_path / "empty.hdf5"
+    with h5py.File(empty, "w") as handle:
+        for key in mlperf_bert.KEYS:
+            handle.create_dataset(key, data=np.zeros((0, 4), np.int32))
+    with pytest.raises(DataError, match="empty"):
+        mlperf_bert.shard_length(empty)
+    corrupt = tmp_path / "corrupt.hdf5"
+    corrupt.write_bytes(b"not an hdf5 file at all")
+    with pytest.raises(DataError, match="cannot read as HDF5"):
+        mlperf_bert.shard_length(corrupt)
+
+
+def test_missing_folders_are_reported(tmp_path):
+    with pytest.raises(DataError, match="does not exist"):
+        mlperf_bert.list_shards(tmp_path / "nope", "training")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(DataError, match="holds no"):
+        mlperf_bert.list_shards(tmp_path / "empty", "training")
+
+
+def test_epoch_order_is_a_seeded_permutation_that_keeps_shards_together():
+    order = epoch_order([3, 4, 2], seed=1, epoch=0)
+    assert sorted(order.tolist()) == list(range(9))
+    assert np.array_equal(order, epoch_order([3, 4, 2], seed=1, epoch=0))
+    assert not np.array_equal(order, epoch_order([3, 4, 2], seed=1, epoch=1))
+    shard_of = np.searchsorted([3, 7, 9], order, side="right")
+    changes = np.count_nonzero(np.diff(shard_of))
+    assert changes == 2  # each shard is visited in one run
+
+
+def test_global_batches_are_identical_across_topologies():
+    groups = [10, 7, 9]
+    single = iter(GlobalBatchSampler(groups, 4, rank=0, world_size=1, seed=3))
+    ranks = [iter(GlobalBatchSampler(groups, 2, rank=r, world_size=2, seed=3)) for r in range(2)]
+    for _ in range(15):  # crosses an epoch boundary (26 // 4 = 6 steps per epoch)
+        whole = next(single)
+        split = next(ranks[0]) + next(ranks[1])
+        assert whole == split
