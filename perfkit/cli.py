@@ -20,7 +20,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from perfkit.params import parse_overrides
 
     overrides = parse_overrides(args.set or [])
-    done = run_benchmark(args.benchmark, args.vendor, args.config, overrides, args.timeout, not args.no_html)
+    done = run_benchmark(args.benchmark, args.vendor, args.config, overrides, args.timeout, not args.no_html, args.redact)
     print(f"{args.benchmark}/{args.vendor}/{args.config}: {done.status} in {done.seconds:.1f} s -> {done.run_dir}")
     if done.result and done.status == "ok":
         m = done.result.metrics
@@ -31,7 +31,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if not args.no_index:
         from perfkit.report.site import build_index
 
-        build_index()
+        build_index(redacted=args.redact)
     return 0 if done.status == "ok" else 1
 
 
@@ -45,8 +45,8 @@ def _cmd_suite(args: argparse.Namespace) -> int:
             print(f"{entry.label} x{entry.repeats} {json.dumps(entry.overrides) if entry.overrides else ''}".rstrip())
         return 0
     started = time.perf_counter()
-    outcomes = run_suite(suite, html=not args.no_html)
-    index = build_index()
+    outcomes = run_suite(suite, html=not args.no_html, redacted=args.redact)
+    index = build_index(redacted=args.redact)
     failed = sum(1 for o in outcomes if o.status != "ok")
     print(f"suite {suite.name}: {len(outcomes) - failed} ok, {failed} failed in {time.perf_counter() - started:.1f} s; index: {index}")
     return min(failed, 125)
@@ -55,7 +55,7 @@ def _cmd_suite(args: argparse.Namespace) -> int:
 def _cmd_report(args: argparse.Namespace) -> int:
     from perfkit.report.site import build_index
 
-    index = build_index(Path(args.reports) if args.reports else None)
+    index = build_index(Path(args.reports) if args.reports else None, redacted=args.redact)
     print(index)
     return 0
 
@@ -94,16 +94,19 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--timeout", type=float, default=None, help="seconds per notebook cell")
     run.add_argument("--no-html", action="store_true", help="skip the HTML report")
     run.add_argument("--no-index", action="store_true", help="do not rebuild reports/index.html")
+    run.add_argument("--redact", action="store_true", help="strip home paths, user and host names from the HTML")
     run.set_defaults(func=_cmd_run)
 
     suite = sub.add_parser("suite", help="execute every run of params/suites/NAME.yaml")
     suite.add_argument("name")
     suite.add_argument("--dry-run", action="store_true", help="list the runs, run nothing")
     suite.add_argument("--no-html", action="store_true")
+    suite.add_argument("--redact", action="store_true", help="strip home paths, user and host names from the HTML")
     suite.set_defaults(func=_cmd_suite)
 
     report = sub.add_parser("report", help="rebuild reports/index.html from the results")
     report.add_argument("--reports", default="", help="reports folder (default: the project's reports/)")
+    report.add_argument("--redact", action="store_true", help="strip home paths, user and host names from the HTML")
     report.set_defaults(func=_cmd_report)
 
     env = sub.add_parser("env", help="print the environment record")

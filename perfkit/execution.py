@@ -71,6 +71,7 @@ def execute_notebook(
     overrides: dict[str, Any],
     timeout: float | None = None,
     html: bool = True,
+    redacted: bool = False,
 ) -> NotebookRun:
     """Run one prepared benchmark through its notebook into its run folder."""
     resolved = prepared.resolved
@@ -111,7 +112,7 @@ def execute_notebook(
     result = load_result(result_file) if result_file.is_file() else None
     status = result.status if result else "failed"
     if html:
-        notebook_to_html(staging / NOTEBOOK_FILE, staging / HTML_FILE)
+        notebook_to_html(staging / NOTEBOOK_FILE, staging / HTML_FILE, redacted=redacted)
     _swap_into_place(staging, final)
     return NotebookRun(final, status, result, time.perf_counter() - started, error)
 
@@ -123,8 +124,9 @@ def run_benchmark(
     overrides: dict[str, Any] | None = None,
     timeout: float | None = None,
     html: bool = True,
+    redacted: bool = False,
 ) -> NotebookRun:
     """Validate, then execute. Validation errors raise before anything is written."""
     overrides = dict(overrides or {})
     prepared = prepare(benchmark, vendor, config, overrides)
-    return execute_notebook(prepared, overrides, timeout=timeout, html=html)
+    return execute_notebook(prepared, overrides, timeout=timeout, html=html, redacted=redacted)

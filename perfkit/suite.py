@@ -85,7 +85,7 @@ class SuiteOutcome:
     detail: str = ""
 
 
-def run_suite(suite: Suite, html: bool = True, echo=print) -> list[SuiteOutcome]:
+def run_suite(suite: Suite, html: bool = True, echo=print, redacted: bool = False) -> list[SuiteOutcome]:
     from perfkit.execution import run_benchmark
 
     outcomes = []
@@ -94,7 +94,7 @@ def run_suite(suite: Suite, html: bool = True, echo=print) -> list[SuiteOutcome]
             label = entry.label + (f" #{repeat + 1}" if entry.repeats > 1 else "")
             echo(f"[suite {suite.name}] {label}: running")
             try:
-                done = run_benchmark(entry.benchmark, entry.vendor, entry.config, entry.overrides, entry.timeout, html)
+                done = run_benchmark(entry.benchmark, entry.vendor, entry.config, entry.overrides, entry.timeout, html, redacted)
                 outcome = SuiteOutcome(label, done.status, done.seconds, done.error)
             except UserError as exc:
                 outcome = SuiteOutcome(label, "invalid", 0.0, str(exc))

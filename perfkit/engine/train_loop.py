@@ -24,6 +24,7 @@ from torch.utils.data import DataLoader
 from perfkit.benchmarks.base import TrainingBenchmark, to_device
 from perfkit.data.sampling import GlobalBatchSampler
 from perfkit.engine.distributed import DistContext
+from perfkit.engine.faults import fire, planned_fault
 from perfkit.engine.metrics import TrainingTimings
 from perfkit.engine.precision import PrecisionPolicy
 from perfkit.engine.timers import PhaseClock
@@ -122,6 +123,7 @@ def train(
     converged = False
     steps_to_target = None
     quality = math.nan
+    fault = planned_fault()
     model.train()
     ctx.barrier()
     setup_seconds = clock.now() - bench_start
@@ -151,6 +153,7 @@ def train(
                     scheduler.step()
                     optimizer.zero_grad(set_to_none=True)
             loss_sum += float(loss.detach().float().item())
+        loss_sum = fire(fault, step, ctx.rank, loss_sum)
         if not math.isfinite(loss_sum):
             raise NonFiniteLoss(step, loss_sum)
         outcome_curves["loss"].append(loss_sum)

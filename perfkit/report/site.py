@@ -14,7 +14,7 @@ SUMMARY_NOTEBOOK = "summary.ipynb"
 INDEX_FILE = "index.html"
 
 
-def build_index(reports: Path | None = None) -> Path:
+def build_index(reports: Path | None = None, redacted: bool = False) -> Path:
     reports = (reports or paths.reports_dir()).resolve()
     reports.mkdir(parents=True, exist_ok=True)
     executed = reports / f".summary.{os.getpid()}.ipynb"
@@ -27,7 +27,7 @@ def build_index(reports: Path | None = None) -> Path:
             progress_bar=False,
             kernel_name="python3",
         )
-        notebook_to_html(executed, reports / INDEX_FILE)
+        notebook_to_html(executed, reports / INDEX_FILE, redacted=redacted)
         os.replace(executed, reports / SUMMARY_NOTEBOOK)
     finally:
         executed.unlink(missing_ok=True)
