@@ -81,6 +81,30 @@ def _cmd_data_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from perfkit import paths
+
+    which = args.which
+    if which in ("harness", "all"):
+        from perfkit.bench import harness
+
+        for name in args.benchmark or ["bert"]:
+            print(harness.report(name, harness.measure(name, args.steps, args.pairs)), flush=True)
+    if which in ("timing", "all"):
+        from perfkit.bench import timing_cost
+
+        print(timing_cost.report(args.step_seconds), flush=True)
+    if which in ("pipeline", "all"):
+        from perfkit.bench import pipeline
+
+        print(pipeline.report(paths.reports_dir()), flush=True)
+    if which in ("overhead", "all"):
+        from perfkit.bench import overhead
+
+        print(overhead.report(overhead.measure()), flush=True)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="perfkit", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"perfkit {__version__}")
@@ -112,6 +136,14 @@ def build_parser() -> argparse.ArgumentParser:
     env = sub.add_parser("env", help="print the environment record")
     env.add_argument("--vendor", default="cpu")
     env.set_defaults(func=_cmd_env)
+
+    bench = sub.add_parser("bench", help="measure perfkit itself: harness overhead, timing cost, pipeline, kit overhead")
+    bench.add_argument("which", choices=["harness", "timing", "pipeline", "overhead", "all"])
+    bench.add_argument("--benchmark", action="append", help="training benchmark(s) for the harness (default bert)")
+    bench.add_argument("--steps", type=int, default=30, help="steps per harness measurement")
+    bench.add_argument("--pairs", type=int, default=5, help="interleaved harness pairs")
+    bench.add_argument("--step-seconds", type=float, default=0.2, help="typical step time for the timing cost")
+    bench.set_defaults(func=_cmd_bench)
 
     data = sub.add_parser("data", help="dataset tools")
     data_sub = data.add_subparsers(dest="data_command", required=True)

@@ -41,6 +41,7 @@ class NotebookRun:
     result: RunResult | None
     seconds: float
     error: str = ""
+    html_seconds: float = 0.0
 
     @property
     def html(self) -> Path:
@@ -111,10 +112,12 @@ def execute_notebook(
     result_file = staging / RESULT_FILE
     result = load_result(result_file) if result_file.is_file() else None
     status = result.status if result else "failed"
+    html_started = time.perf_counter()
     if html:
         notebook_to_html(staging / NOTEBOOK_FILE, staging / HTML_FILE, redacted=redacted)
+    html_seconds = time.perf_counter() - html_started
     _swap_into_place(staging, final)
-    return NotebookRun(final, status, result, time.perf_counter() - started, error)
+    return NotebookRun(final, status, result, time.perf_counter() - started, error, html_seconds)
 
 
 def run_benchmark(

@@ -113,3 +113,19 @@ def test_global_batches_are_identical_across_topologies():
         whole = next(single)
         split = next(ranks[0]) + next(ranks[1])
         assert whole == split
+
+
+def test_autobuild_rebuilds_a_set_made_for_other_params(tmp_path):
+    from perfkit.benchmarks.bert_training import BertParams, BertTraining
+
+    small = dict(num_layers=1, hidden_size=32, num_heads=2, intermediate_size=64, vocab_size=1000,
+                 max_predictions_per_seq=8, data_dir=str(tmp_path / "bert"))
+    first = BertTraining(BertParams(seq_len=64, data_autobuild=True, **small)).prepare_data()
+    again = BertTraining(BertParams(seq_len=64, data_autobuild=True, **small)).prepare_data()
+    assert again.content_hash == first.content_hash  # up to date: not rebuilt
+    rebuilt = BertTraining(BertParams(seq_len=32, data_autobuild=True, **small)).prepare_data()
+    assert rebuilt.content_hash != first.content_hash
+    with h5py.File(next((tmp_path / "bert/eval_set_uncompressed").glob("*.hdf5")), "r") as handle:
+        assert handle["input_ids"].shape[1] == 32
+    with pytest.raises(DataError, match="exceed seq_len=16"):  # without autobuild: a clear error
+        BertTraining(BertParams(seq_len=16, **small)).prepare_data()

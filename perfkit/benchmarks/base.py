@@ -6,6 +6,7 @@ owns the loop, the clocks and the metrics, so every benchmark is measured the sa
 
 from __future__ import annotations
 
+import json
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from typing import Any, ClassVar
 import torch
 
 from perfkit import paths
-from perfkit.data.hashing import DataIdentity
+from perfkit.data.hashing import MANIFEST, DataIdentity
 from perfkit.errors import DataError
 from perfkit.params.schema import CommonParams
 
@@ -98,8 +99,26 @@ class TrainingBenchmark(ABC):
         """The seeds' fix_hp column: the hyper-parameters a vendor set to fill the card."""
         return f"bs={self.params.batch_size},lr={self.params.learning_rate:g}"
 
+    def build_settings(self) -> dict[str, Any] | None:
+        """The builder settings these params call for; None when the benchmark cannot tell."""
+        return None
+
+    def _stale_build(self, folder: Path) -> bool:
+        """A folder perfkit built earlier with settings other than these params want."""
+        wanted = self.build_settings()
+        manifest = folder / MANIFEST
+        if wanted is None or not manifest.is_file():
+            return False
+        try:
+            built = json.loads(manifest.read_text(encoding="utf-8")).get("settings")
+        except ValueError:
+            return False
+        return built != wanted
+
     def autobuild_or_fail(self, folder: Path, what: str) -> None:
-        if folder.exists():
+        """Build the offline set into ``folder`` if allowed and it is missing or was built for
+        other params; otherwise a missing folder is the user's to fix."""
+        if folder.exists() and not (self.params.data_autobuild and self._stale_build(folder)):
             return
         if not self.params.data_autobuild:
             raise DataError(

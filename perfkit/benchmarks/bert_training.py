@@ -7,8 +7,8 @@ Defaults are the public reference: BERT-large (24 layers, hidden 1024, 16 heads)
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
+from dataclasses import asdict
 from pathlib import Path
 from typing import ClassVar, Literal
 
@@ -64,16 +64,21 @@ class BertTraining(TrainingBenchmark):
     params: BertParams
 
     # -- data -------------------------------------------------------------------------------
-    def build_data(self, out: Path) -> str:
+    def _build_settings(self) -> BertBuildSettings:
         p = self.params
-        settings = BertBuildSettings(
+        return BertBuildSettings(
             seq_len=p.seq_len,
             max_predictions_per_seq=p.max_predictions_per_seq,
             vocab_size=p.vocab_size,
             train_dir=p.train_dir,
             eval_dir=p.eval_dir,
         )
-        return build_bert_dataset(out, settings)
+
+    def build_settings(self) -> dict:
+        return asdict(self._build_settings())
+
+    def build_data(self, out: Path) -> str:
+        return build_bert_dataset(out, self._build_settings())
 
     def _folders(self) -> tuple[Path, Path]:
         root = self.data_dir()
