@@ -27,6 +27,7 @@ from perfkit.errors import UserError
 from perfkit.report.html import notebook_to_html
 from perfkit.results.record import RunResult
 from perfkit.results.store import RESULT_FILE, load_result
+from perfkit.preflight import preflight
 from perfkit.runner import PreparedRun, prepare
 
 NOTEBOOK_FILE = "notebook.ipynb"
@@ -132,4 +133,5 @@ def run_benchmark(
     """Validate, then execute. Validation errors raise before anything is written."""
     overrides = dict(overrides or {})
     prepared = prepare(benchmark, vendor, config, overrides)
+    preflight(prepared)
     return execute_notebook(prepared, overrides, timeout=timeout, html=html, redacted=redacted)

@@ -71,6 +71,10 @@ class TrainingBenchmark(ABC):
         return torch.utils.data.default_collate(batch)
 
     # -- model ------------------------------------------------------------------------------
+    def check_model_inputs(self) -> None:
+        """Fail fast on a bad local checkpoint before a run starts; no-op without one."""
+        return None
+
     @abstractmethod
     def build_model(self) -> torch.nn.Module:
         """The model, on the host, seeded; from a local checkpoint when the params name one."""

@@ -17,7 +17,7 @@ import torch
 from pydantic import Field
 
 from perfkit.benchmarks.base import Batch, BenchmarkInfo, TrainingBenchmark
-from perfkit.benchmarks.checkpoint import load_pretrained
+from perfkit.benchmarks.checkpoint import check_checkpoint, load_pretrained
 from perfkit.data import mlperf_bert
 from perfkit.data.build_bert import BertBuildSettings, build_bert_dataset
 from perfkit.data.hashing import DataIdentity, identify
@@ -138,6 +138,10 @@ class BertTraining(TrainingBenchmark):
             max_position_embeddings=max(512, p.seq_len),
             type_vocab_size=2,
         )
+
+    def check_model_inputs(self) -> None:
+        if self.params.init_checkpoint:
+            check_checkpoint(self.params.init_checkpoint, self.model_config())
 
     def build_model(self) -> torch.nn.Module:
         from transformers import BertForPreTraining

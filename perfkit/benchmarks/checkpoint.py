@@ -13,8 +13,9 @@ from perfkit import paths
 from perfkit.errors import DataError
 
 
-def load_pretrained(model_cls, folder: str, expected):
-    """``model_cls.from_pretrained`` on a local folder, after checking it matches ``expected``."""
+def check_checkpoint(folder: str, expected) -> Path:
+    """The folder exists, is in save_pretrained layout with safetensors, and its config matches
+    ``expected`` (a transformers config) on the keys that decide tensor shapes."""
     path = paths.resolve_under(paths.project_root(), folder)
     if not path.is_dir():
         raise DataError(f"key 'init_checkpoint': folder {path} does not exist")
@@ -29,6 +30,12 @@ def load_pretrained(model_cls, folder: str, expected):
                 f"key 'init_checkpoint': {path}/config.json has {key}={getattr(saved, key, None)}, "
                 f"the run's params say {getattr(expected, key)}"
             )
+    return path
+
+
+def load_pretrained(model_cls, folder: str, expected):
+    """``model_cls.from_pretrained`` on a checked local folder; never reaches a hub."""
+    path = check_checkpoint(folder, expected)
     try:
         return model_cls.from_pretrained(str(path), local_files_only=True, use_safetensors=True)
     except (OSError, ValueError, RuntimeError) as exc:
