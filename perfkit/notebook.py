@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import pandas as pd
 from pandas.io.formats.style import Styler
 
@@ -21,6 +23,10 @@ from perfkit.report import plots, tables
 from perfkit.results.record import RunResult
 
 prepare = runner.prepare
+
+# transformers imports tqdm.auto, which warns in every kernel without ipywidgets; the text
+# progress bar is what we want in saved notebooks anyway.
+warnings.filterwarnings("ignore", message="IProgress not found")
 
 
 def _styled(frame: pd.DataFrame) -> Styler:

@@ -144,7 +144,9 @@ class _Progress:
         if enabled:
             from tqdm import tqdm
 
-            self.bar = tqdm(total=total, desc=label, unit="step", file=sys.stdout, mininterval=2.0, ascii=True)
+            # A saved notebook keeps every refresh as a line: about ten of them is plenty.
+            self.bar = tqdm(total=total, desc=label, unit="step", file=sys.stdout, ascii=True,
+                            miniters=max(1, total // 10), mininterval=5.0)
 
     def __call__(self, step: int, loss: float, quality: float | None) -> None:
         if self.bar is None:
