@@ -186,11 +186,15 @@ def execute(run: PreparedRun, progress: bool = True, ctx: DistContext | None = N
         environment={},
         hardware=run.hardware.to_dict(),
         data={},
-        seeds={"seed": params.seed, "torch_initial_seed": params.seed},
+        seeds={"seed": params.seed},
     )
     bar = _Progress(params.max_steps, progress and ctx.is_main, resolved.benchmark)
     try:
         record.data = bench.prepare_data().to_dict()
+        # one seed drives model init and the global batch order; the builder's drew the data
+        record.seeds = {"seed": params.seed, "model_init": params.seed, "data_order": params.seed}
+        if record.data.get("builder_seed") is not None:
+            record.seeds["data_builder"] = record.data["builder_seed"]
         record.environment = collect_environment(vendor.environment())
         record.environment["world_size"] = ctx.world_size
         record.environment["dist_backend"] = ctx.backend

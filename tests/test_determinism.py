@@ -18,4 +18,5 @@ def test_two_runs_are_identical(bert_data, tmp_path):
     assert [e["quality"] for e in first.curves["eval"]] == [e["quality"] for e in second.curves["eval"]]
     assert first.run["params_hash"] == second.run["params_hash"]
     assert first.data["hash"] == second.data["hash"]
-    assert first.seeds == second.seeds and first.seeds["seed"] == 1234
+    assert first.seeds == second.seeds
+    assert first.seeds == {"seed": 1234, "model_init": 1234, "data_order": 1234, "data_builder": 12345}

@@ -22,9 +22,11 @@ class DataIdentity:
     content_hash: str
     method: str  # "manifest" (full content, by the builder) or "fingerprint"
     builder: str = ""
+    builder_seed: int | None = None  # the seed the builder drew masks, pairs and splits with
 
-    def to_dict(self) -> dict[str, str]:
-        return {"path": self.path, "hash": self.content_hash, "method": self.method, "builder": self.builder}
+    def to_dict(self) -> dict[str, object]:
+        return {"path": self.path, "hash": self.content_hash, "method": self.method, "builder": self.builder,
+                "builder_seed": self.builder_seed}
 
 
 def hash_files(root: Path, files: list[Path]) -> str:
@@ -62,7 +64,8 @@ def identify(root: Path) -> DataIdentity:
     if manifest.is_file():
         try:
             data = json.loads(manifest.read_text(encoding="utf-8"))
-            return DataIdentity(str(root), data["content_sha256"], "manifest", data.get("builder", ""))
+            seed = (data.get("settings") or {}).get("seed")
+            return DataIdentity(str(root), data["content_sha256"], "manifest", data.get("builder", ""), seed)
         except (ValueError, KeyError):
             pass
     return DataIdentity(str(root), fingerprint(root), "fingerprint")
