@@ -60,6 +60,18 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_import(args: argparse.Namespace) -> int:
+    from perfkit import paths
+    from perfkit.importing import parse_page, references_dir, write_references
+
+    pages = [parse_page(Path(name), args.benchmark, args.vendor) for name in args.files]  # all or nothing
+    reports = Path(args.reports).resolve() if args.reports else paths.reports_dir()
+    for page, written in zip(pages, write_references(pages, references_dir(reports))):
+        numbers = sum(1 for row in page.rows for v in row.metrics.values() if isinstance(v, (int, float)))
+        print(f"{page.source}: {page.benchmark}/{page.vendor} {page.kind}, {len(page.rows)} rows, {numbers} values -> {written}")
+    return 0
+
+
 def _cmd_env(args: argparse.Namespace) -> int:
     from perfkit.results.environment import collect_environment
     from perfkit.vendors import get_vendor
@@ -132,6 +144,13 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--reports", default="", help="reports folder (default: the project's reports/)")
     report.add_argument("--redact", action="store_true", help="strip home paths, user and host names from the HTML")
     report.set_defaults(func=_cmd_report)
+
+    imp = sub.add_parser("import", help="read FlagPerf README pages into reference records (reports/references/)")
+    imp.add_argument("files", nargs="+", metavar="FILE")
+    imp.add_argument("--benchmark", default="", help="the benchmark, when the page does not say")
+    imp.add_argument("--vendor", default="", help="the vendor, when the page does not say")
+    imp.add_argument("--reports", default="", help="reports folder (default: the project's reports/)")
+    imp.set_defaults(func=_cmd_import)
 
     env = sub.add_parser("env", help="print the environment record")
     env.add_argument("--vendor", default="cpu")

@@ -1,0 +1,36 @@
+"""Reference records on disk: one JSON per imported page under reports/references/."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from perfkit.importing.readme import ReferencePage
+from perfkit.results.store import write_json_atomic
+
+REFERENCES = "references"
+
+
+def references_dir(reports: Path) -> Path:
+    return reports / REFERENCES
+
+
+def write_references(pages: list[ReferencePage], folder: Path) -> list[Path]:
+    """Write every page (all were parsed before the first write, so a bad page writes nothing)."""
+    written = []
+    for page in pages:
+        path = folder / f"{page.id}.json"
+        write_json_atomic(path, page.to_dict())
+        written.append(path)
+    return written
+
+
+def load_references(folder: Path) -> list[ReferencePage]:
+    """Every readable reference record, sorted by benchmark, vendor, source; unreadable ones skipped."""
+    pages = []
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        try:
+            pages.append(ReferencePage.from_dict(json.loads(path.read_text(encoding="utf-8"))))
+        except (ValueError, TypeError, OSError):
+            continue
+    return sorted(pages, key=lambda p: (p.benchmark, p.vendor, p.source))
