@@ -55,6 +55,15 @@ def _cmd_suite(args: argparse.Namespace) -> int:
 def _cmd_report(args: argparse.Namespace) -> int:
     from perfkit.report.site import build_index
 
+    if args.markdown:
+        from perfkit import paths
+        from perfkit.report.index import load_runs
+        from perfkit.report.markdown import README_DIR, write_readmes
+
+        reports = Path(args.reports).resolve() if args.reports else paths.reports_dir()
+        for written in write_readmes([r for _, r in load_runs(reports)], reports / README_DIR):
+            print(written)
+        return 0
     index = build_index(Path(args.reports) if args.reports else None, redacted=args.redact)
     print(index)
     return 0
@@ -143,6 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help="rebuild reports/index.html from the results")
     report.add_argument("--reports", default="", help="reports folder (default: the project's reports/)")
     report.add_argument("--redact", action="store_true", help="strip home paths, user and host names from the HTML")
+    report.add_argument("--markdown", action="store_true", help="write reports/readme/BENCHMARK/VENDOR/README.md instead of the site")
     report.set_defaults(func=_cmd_report)
 
     imp = sub.add_parser("import", help="read FlagPerf README pages into reference records (reports/references/)")

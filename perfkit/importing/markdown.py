@@ -55,7 +55,7 @@ def split_row(line: str) -> list[str]:
         body = body[1:]
     if body.endswith("|"):
         body = body[:-1]
-    return [plain(cell) for cell in body.split("|")]
+    return [plain(cell.replace("\x00", "|")) for cell in body.replace("\\|", "\x00").split("|")]
 
 
 @dataclass

@@ -28,6 +28,7 @@ _RESOURCES = re.compile(r"^(单|两|[一二三四八]|\d+)机(单|\d+)卡")
 _KEY_VALUE = re.compile(r"^(.+?)\s*[:：]\s*(.*)$")
 _VENDORS = (("昆仑芯", "kunlunxin"), ("kunlunxin", "kunlunxin"), ("天数智芯", "iluvatar"), ("iluvatar", "iluvatar"),
             ("nvidia", "nvidia"), ("a100", "nvidia"))
+_MARKER = re.compile(r"<!--\s*perfkit:\s*benchmark=(\S+)\s+vendor=(\S+)\s*-->")  # pages perfkit wrote
 _BENCHMARK_LINK = re.compile(r"benchmarks/([A-Za-z0-9_]+)/")
 
 
@@ -218,6 +219,9 @@ def parse_text(text: str, path: Path, benchmark: str = "", vendor: str = "") -> 
     rows = [_row(path, table, line, values, inference) for line, values in table.rows]
     hardware, software, title = _environment(page)
     general = _general(page)
+    marker = _MARKER.search(text)
+    if marker:
+        benchmark, vendor = benchmark or marker.group(1), vendor or marker.group(2)
     benchmark = benchmark or _benchmark(page, general, inference)
     if not benchmark:
         raise _error(path, 1, "cannot tell the benchmark (no 模型 row in 通用指标, no benchmarks/NAME/ link); pass --benchmark")

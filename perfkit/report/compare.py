@@ -1,0 +1,208 @@
+"""Measured runs and published (imported) rows in one shape, and the seeds' tables over them.
+
+A ``Row`` is one configuration as the seeds print it: the 配置 label, its topology, where it
+comes from (a run's result.json or an imported page) and its numbers in base units (seconds,
+samples/s, fractions, GiB). Blank stays None all the way to the cell.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from perfkit.importing.readme import ReferencePage
+from perfkit.report.tables import config_label, fmt
+from perfkit.results.record import RunResult
+
+MEASURED = "measured"
+PUBLISHED = "published"
+INFERENCE_KEYS = ("p_infer_core", "p_infer_whole", "p_val_core", "p_val_whole", "infer_time")
+NUMBER_KEYS = (
+    "e2e_time", "p_whole", "p_train", "p_core", "throughput", "acc", "acc_val", "target", "steps",
+    "mem_peak_gib", "mem_total_gib", "batch_size", "byte_per_batch", *INFERENCE_KEYS,
+)
+# The seeds' columns, in order: (header, how to print it)
+TRAINING_COLUMNS = ("配置", "precision", "fix_hp", "e2e_time", "p_whole", "p_train", "p_core", "acc", "mem")
+INFERENCE_COLUMNS = (
+    "配置", "precision", "bs", "byte_per_batch", "e2e_time", "p_val_whole", "p_val_core",
+    "p_infer_whole", "p_infer_core", "infer_time", "acc", "mem",
+)
+# Throughput used for charts and scaling, best first: compute throughput where the page has it.
+THROUGHPUT_KEYS = ("p_core", "p_train", "p_whole", "throughput", "p_infer_core", "p_infer_whole")
+
+
+@dataclass(frozen=True)
+class Row:
+    benchmark: str
+    vendor: str
+    kind: str  # training or inference
+    config: str  # the run config name, or the page's 配置 cell
+    label: str  # the 配置 cell
+    nnodes: int | None
+    nproc_per_node: int | None
+    source: str  # measured or published
+    origin: str  # run folder (relative) or imported file name
+    status: str  # ok, failed, crashed, timeout; published rows: published
+    standard: bool = True
+    reason: str = ""
+    precision: str = ""
+    fix_hp: str = ""
+    metrics: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def cards(self) -> int | None:
+        return self.nnodes * self.nproc_per_node if self.nnodes and self.nproc_per_node else None
+
+    @property
+    def topology(self) -> str:
+        return f"{self.nnodes}x{self.nproc_per_node}" if self.cards else ""
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def run_kind(result: RunResult) -> str:
+    return "inference" if any(k in result.metrics for k in INFERENCE_KEYS) else "training"
+
+
+def failure_reason(result: RunResult) -> str:
+    """Why a run is flagged: its error, and which keys a vendor may not change were changed."""
+    parts = []
+    if result.error:
+        where = f" (step {result.error['step']})" if result.error.get("step") is not None else ""
+        parts.append(f"{result.error.get('type', 'error')}: {result.error.get('message', '')}{where}")
+    if not result.standard:
+        parts.append("non-standard: " + ", ".join(result.run.get("nonstandard_keys") or []))
+    return "; ".join(parts)
+
+
+def measured_row(result: RunResult, origin: str = "") -> Row:
+    run = result.run
+    nnodes, nproc = run.get("nnodes"), run.get("nproc_per_node")
+    label = config_label(result.hardware.get("short_name") or result.vendor, nnodes or 1, nproc or 1)
+    if result.config not in label:
+        label = f"{label} {result.config}"
+    metrics = {key: _number(result.metrics.get(key)) for key in NUMBER_KEYS}
+    metrics["batch_size"] = metrics["batch_size"] or _number(run.get("params", {}).get("batch_size"))
+    return Row(
+        benchmark=result.benchmark,
+        vendor=result.vendor,
+        kind=run_kind(result),
+        config=result.config,
+        label=label + ("" if result.standard else " †"),
+        nnodes=nnodes,
+        nproc_per_node=nproc,
+        source=MEASURED,
+        origin=origin,
+        status=result.status,
+        standard=result.standard,
+        reason=failure_reason(result),
+        precision=str(run.get("params", {}).get("precision", "") or ""),
+        fix_hp=str(result.metrics.get("fix_hp") or ""),
+        metrics=metrics,
+    )
+
+
+def published_rows(page: ReferencePage) -> list[Row]:
+    rows = []
+    for ref in page.rows:
+        metrics = {key: _number(ref.metrics.get(key)) for key in NUMBER_KEYS}
+        rows.append(
+            Row(
+                benchmark=page.benchmark,
+                vendor=page.vendor,
+                kind=page.kind,
+                config=ref.metrics.get("config_file") or ref.config,
+                label=ref.config,
+                nnodes=ref.nnodes,
+                nproc_per_node=ref.nproc_per_node,
+                source=PUBLISHED,
+                origin=f"{page.source}:{ref.line}",
+                status=PUBLISHED,
+                precision=str(ref.metrics.get("precision") or ""),
+                fix_hp=str(ref.metrics.get("fix_hp") or ""),
+                metrics=metrics,
+            )
+        )
+    return rows
+
+
+def throughput(row: Row) -> tuple[str, float | None]:
+    """(key, value) of the best throughput the row has; ('', None) when it has none."""
+    for key in THROUGHPUT_KEYS:
+        if row.metrics.get(key) is not None:
+            return key, row.metrics[key]
+    return "", None
+
+
+def format_time(seconds: float | None) -> str:
+    """infer_time as the seeds print it: ms, or μs below a millisecond."""
+    if seconds is None:
+        return ""
+    return f"{seconds * 1e6:.0f}μs" if seconds < 1e-3 else f"{seconds * 1e3:.3g}ms"
+
+
+def format_memory(used: float | None, total: float | None) -> str:
+    if used is None:
+        return ""
+    return f"{used:.2f}/{total:.1f}" if total is not None else f"{used:.2f}"
+
+
+def cell(row: Row, column: str) -> str:
+    """One of the seeds' columns for this row, as text (empty when unknown)."""
+    m = row.metrics
+    if column == "配置":
+        return row.label
+    if column == "precision":
+        return row.precision
+    if column == "fix_hp":
+        return row.fix_hp
+    if column == "bs":
+        return fmt(m.get("batch_size"), 0)
+    if column == "byte_per_batch":
+        return fmt(m.get("byte_per_batch"), 0)
+    if column == "e2e_time":
+        return fmt(m.get("e2e_time"), 1)
+    if column == "infer_time":
+        return format_time(m.get("infer_time"))
+    if column == "mem":
+        return format_memory(m.get("mem_peak_gib"), m.get("mem_total_gib"))
+    if column == "acc":
+        if row.kind == "inference" and m.get("acc_val") is not None:
+            return f"{fmt(m.get('acc'), 4)}/{fmt(m.get('acc_val'), 4)}"
+        return fmt(m.get("acc"), 4)
+    return fmt(m.get(column), 2)
+
+
+def seed_columns(kind: str) -> tuple[str, ...]:
+    return INFERENCE_COLUMNS if kind == "inference" else TRAINING_COLUMNS
+
+
+def seed_table(rows: list[Row], kind: str, quality_header: str = "acc") -> pd.DataFrame:
+    """The seeds' 性能指标 (training) or 指标值 (inference) table: exactly their columns."""
+    columns = seed_columns(kind)
+    data = [[cell(row, c) for c in columns] for row in rows]
+    headers = [quality_header if c == "acc" else c for c in columns]
+    return pd.DataFrame(data, columns=headers)
+
+
+def comparison_table(rows: list[Row], kind: str) -> pd.DataFrame:
+    """The seeds' columns plus where each row comes from: published beside measured."""
+    extra_published = kind == "training" and any(r.metrics.get("throughput") is not None for r in rows)
+    out = []
+    for row in rows:
+        record = {"source": row.source, **{c: cell(row, c) for c in seed_columns(kind)}}
+        if extra_published:
+            record["性能(samples/s)"] = fmt(row.metrics.get("throughput"), 2)
+            record["目标精度"] = fmt(row.metrics.get("target"), 4)
+            record["Steps数"] = fmt(row.metrics.get("steps"), 0)
+        record["status"] = row.status
+        record["from"] = row.origin
+        out.append(record)
+    return pd.DataFrame(out)

@@ -1,0 +1,58 @@
+"""Fabricated result records for report tests: the real RunResult shape, numbers chosen by the test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from perfkit.results.record import RunResult
+from perfkit.results.store import write_json_atomic
+
+CPU_HARDWARE = {"name": "Host CPU", "vendor": "cpu", "short_name": "CPU", "machine_model": "", "memory_gib": None,
+                "peak_tflops": {}, "interconnect": "", "software": {}}
+
+
+def make_result(
+    benchmark: str = "bert",
+    vendor: str = "cpu",
+    config: str = "smoke",
+    nnodes: int = 1,
+    nproc: int = 1,
+    status: str = "ok",
+    metrics: dict[str, Any] | None = None,
+    loss: list[float] | None = None,
+    evals: list[dict[str, float]] | None = None,
+    nonstandard: list[str] | None = None,
+    error: dict[str, Any] | None = None,
+    finished_at: str = "2026-01-01T00:01:00+00:00",
+) -> RunResult:
+    base_metrics = {
+        "e2e_time": 12.3, "p_whole": 80.0, "p_train": 90.0, "p_core": 100.0, "acc": 0.25,
+        "mlm_accuracy": 0.25, "mem_peak_gib": 1.25, "mem_total_gib": 8.0, "mem": "1.25/8.0",
+        "fix_hp": "bs=16,lr=1e-04",
+    }
+    return RunResult(
+        benchmark=benchmark, vendor=vendor, config=config, status=status, kit_version="0.1.0",
+        started_at="2026-01-01T00:00:00+00:00", finished_at=finished_at,
+        run={"params": {"precision": "fp32", "batch_size": 16}, "params_hash": f"h-{config}", "nnodes": nnodes,
+             "nproc_per_node": nproc, "world_size": nnodes * nproc, "nonstandard_keys": nonstandard or [],
+             "config_file": f"params/{benchmark}/{vendor}/{config}.yaml"},
+        environment={"os": "Debian GNU/Linux 12", "kernel": "6.1.0", "python": "3.11.2", "perfkit": "0.1.0",
+                     "libraries": {"torch": "2.13.0", "numpy": "2.0"}, "accelerator": {}, "git": {"commit": "abc"}},
+        hardware=dict(CPU_HARDWARE),
+        data={"hash": "0123456789abcdef0123", "method": "built"},
+        metrics={**base_metrics, **(metrics or {})} if status == "ok" else (metrics or {}),
+        curves={"loss": loss or [], "eval": evals or []},
+        error=error,
+    )
+
+
+def write_run(reports: Path, result: RunResult, repeat: str = "", report_html: bool = True) -> Path:
+    """Write ``result`` where `perfkit run` puts it (…/<config>[/rN]/result.json) with a report stub."""
+    folder = reports / "runs" / result.benchmark / result.vendor / result.config
+    if repeat:
+        folder = folder / repeat
+    write_json_atomic(folder / "result.json", result.to_dict())
+    if report_html:
+        (folder / "report.html").write_text("<html><body>run report</body></html>", encoding="utf-8")
+    return folder
