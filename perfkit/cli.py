@@ -64,7 +64,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         for written in write_readmes([r for _, r in load_runs(reports)], reports / README_DIR):
             print(written)
         return 0
-    index = build_index(Path(args.reports) if args.reports else None, redacted=args.redact)
+    index = build_index(Path(args.reports) if args.reports else None, redacted=args.redact, reference_run=args.reference_run)
     print(index)
     return 0
 
@@ -152,6 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help="rebuild reports/index.html from the results")
     report.add_argument("--reports", default="", help="reports folder (default: the project's reports/)")
     report.add_argument("--redact", action="store_true", help="strip home paths, user and host names from the HTML")
+    report.add_argument("--reference-run", default="", help="run id the loss alignment compares against, e.g. bert/cpu/smoke")
     report.add_argument("--markdown", action="store_true", help="write reports/readme/BENCHMARK/VENDOR/README.md instead of the site")
     report.set_defaults(func=_cmd_report)
 

@@ -197,7 +197,7 @@ def comparison_table(rows: list[Row], kind: str) -> pd.DataFrame:
     extra_published = kind == "training" and any(r.metrics.get("throughput") is not None for r in rows)
     out = []
     for row in rows:
-        record = {"source": row.source, **{c: cell(row, c) for c in seed_columns(kind)}}
+        record = {"source": row.source, "vendor": row.vendor, **{c: cell(row, c) for c in seed_columns(kind)}}
         if extra_published:
             record["性能(samples/s)"] = fmt(row.metrics.get("throughput"), 2)
             record["目标精度"] = fmt(row.metrics.get("target"), 4)

@@ -10,6 +10,8 @@ import html
 import os
 from pathlib import Path
 
+import pandas as pd
+
 from perfkit.report import tables
 from perfkit.results.record import RunResult
 from perfkit.results.store import find_results, load_result
@@ -18,7 +20,8 @@ REPORT_FILE = "report.html"
 
 
 def load_runs(reports: Path) -> list[tuple[Path, RunResult]]:
-    """(run folder, result) for every readable result under reports/runs, sorted."""
+    """(run folder, result) for every readable result under reports/runs, sorted; repeats
+    (…/<config>/r2/result.json) come right after their first run."""
     runs = []
     for path in find_results(reports / "runs"):
         if any(part.startswith(".") for part in path.relative_to(reports).parts):
@@ -27,41 +30,63 @@ def load_runs(reports: Path) -> list[tuple[Path, RunResult]]:
             runs.append((path.parent, load_result(path)))
         except (ValueError, TypeError, OSError):
             continue
-    return sorted(runs, key=lambda item: (item[1].benchmark, item[1].vendor, item[1].config))
+    return sorted(runs, key=lambda item: (item[1].benchmark, item[1].vendor, item[1].config, str(item[0])))
 
 
-def _cell(value: object) -> str:
-    return f"<td>{html.escape(str(value))}</td>"
-
-
-def _link(run_dir: Path, reports: Path, text: str) -> str:
+def report_href(run_dir: Path, reports: Path) -> str:
+    """Relative link from reports/index.html to the run's report ('' when it has none)."""
     target = run_dir / REPORT_FILE
-    if not target.is_file():
-        return f"<td>{html.escape(text)}</td>"
-    href = os.path.relpath(target, reports).replace(os.sep, "/")
-    return f'<td><a href="{html.escape(href, quote=True)}">{html.escape(text)}</a></td>'
+    return os.path.relpath(target, reports).replace(os.sep, "/") if target.is_file() else ""
+
+
+def html_table(frame: pd.DataFrame, hrefs: dict[int, str] | None = None, link_column: str = "") -> str:
+    """``frame`` as an HTML table, every cell escaped; ``link_column`` cells of the rows in
+    ``hrefs`` (position -> relative URL) become links."""
+    hrefs = hrefs or {}
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    body = []
+    for position, row in enumerate(frame.itertuples(index=False)):
+        cells = []
+        for column, value in zip(frame.columns, row):
+            text = html.escape("" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value))
+            if column == link_column and hrefs.get(position):
+                text = f'<a href="{html.escape(hrefs[position], quote=True)}">{text}</a>'
+            cells.append(f"<td>{text}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def runs_frame(runs: list[tuple[Path, RunResult]], reports: Path) -> pd.DataFrame:
+    """One row per run: identity, status and why, topology, standardness, its report file."""
+    from perfkit.report.compare import failure_reason
+
+    records = []
+    for run_dir, r in runs:
+        records.append({
+            "benchmark": r.benchmark,
+            "vendor": r.vendor,
+            "config": r.config,
+            "run": run_dir.relative_to(reports / "runs").as_posix() if run_dir.is_relative_to(reports / "runs") else str(run_dir),
+            "status": r.status,
+            "topology": f"{r.run.get('nnodes')}x{r.run.get('nproc_per_node')}",
+            "standard": "yes" if r.standard else "no †",
+            "p_core": tables.fmt(r.metrics.get("p_core") if r.metrics.get("p_core") is not None else r.metrics.get("p_infer_core")),
+            "finished (UTC)": r.finished_at,
+            "reason": failure_reason(r),
+            "report": report_href(run_dir, reports),
+        })
+    columns = ["benchmark", "vendor", "config", "run", "status", "topology", "standard", "p_core", "finished (UTC)", "reason", "report"]
+    return pd.DataFrame(records, columns=columns)
 
 
 def runs_table_html(runs: list[tuple[Path, RunResult]], reports: Path) -> str:
-    """All runs: benchmark, vendor, config, status, headline numbers, link to the report."""
+    """All runs with a link to each run's report."""
     if not runs:
         return "<p>No runs yet under reports/runs. Run <code>perfkit run</code> or <code>perfkit suite smoke</code>.</p>"
-    head = ["benchmark", "vendor", "config", "status", "topology", "standard", "finished (UTC)", "report"]
-    rows = []
-    for run_dir, r in runs:
-        cells = [
-            _cell(r.benchmark),
-            _cell(r.vendor),
-            _cell(r.config),
-            _cell(r.status),
-            _cell(f"{r.run.get('nnodes')}x{r.run.get('nproc_per_node')}"),
-            _cell("yes" if r.standard else "no †"),
-            _cell(r.finished_at),
-            _link(run_dir, reports, "report"),
-        ]
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    header = "".join(f"<th>{html.escape(h)}</th>" for h in head)
-    return f"<table><thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    frame = runs_frame(runs, reports)
+    hrefs = {i: href for i, href in enumerate(frame["report"]) if href}
+    frame["report"] = ["report" if href else "" for href in frame["report"]]
+    return html_table(frame, hrefs, "report")
 
 
 def performance_sections_html(runs: list[tuple[Path, RunResult]]) -> str:
@@ -72,5 +97,3 @@ def performance_sections_html(runs: list[tuple[Path, RunResult]]) -> str:
         frame = tables.performance_table(results)
         parts.append(f"<h3>{html.escape(benchmark)} 性能指标</h3>" + frame.to_html(index=False, escape=True))
     return "".join(parts)
-
-

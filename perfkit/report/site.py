@@ -9,20 +9,23 @@ import papermill
 
 from perfkit import paths
 from perfkit.report.html import notebook_to_html
+from perfkit.report.site_data import load_site, write_csv_tables
 
 SUMMARY_NOTEBOOK = "summary.ipynb"
 INDEX_FILE = "index.html"
 
 
-def build_index(reports: Path | None = None, redacted: bool = False) -> Path:
+def build_index(reports: Path | None = None, redacted: bool = False, reference_run: str = "") -> Path:
+    """reports/tables/*.csv, then summary.ipynb executed over reports/ and exported to index.html."""
     reports = (reports or paths.reports_dir()).resolve()
     reports.mkdir(parents=True, exist_ok=True)
+    write_csv_tables(load_site(reports), reference_run)
     executed = reports / f".summary.{os.getpid()}.ipynb"
     try:
         papermill.execute_notebook(
             str(paths.notebooks_dir() / SUMMARY_NOTEBOOK),
             str(executed),
-            parameters={"reports_dir": str(reports)},
+            parameters={"reports_dir": str(reports), "reference_run": reference_run},
             cwd=str(paths.project_root()),
             progress_bar=False,
             kernel_name="python3",
