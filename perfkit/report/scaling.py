@@ -16,12 +16,12 @@ def _mean(rows: list[Row], key: str) -> float:
 def scaling_rows(rows: list[Row]) -> list[dict[str, object]]:
     """Per (benchmark, vendor, source, precision): every configuration (the mean over its
     repeats) against the one with fewest cards (1x1 where there is one), all with the same
-    throughput key. Rows without that throughput or a topology are left out; a lone
-    configuration gives no efficiency."""
+    throughput key. Non-standard runs and rows without that throughput or a topology are
+    left out; a lone configuration gives no efficiency."""
     out = []
     groups: dict[tuple, list[Row]] = {}
     for row in rows:
-        if row.cards and row.status in ("ok", "published"):
+        if row.cards and row.standard and row.status in ("ok", "published"):
             groups.setdefault((row.benchmark, row.vendor, row.source, row.precision), []).append(row)
     for (benchmark, vendor, source, precision), members in sorted(groups.items()):
         keys = [throughput(r)[0] for r in members]
