@@ -3,4 +3,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-env.sh
+# tests/test_site_browser.py opens reports/index.html in headless Chromium: install Debian's
+# package where it is missing, in CI or as root (elsewhere the test is skipped with the reason).
+if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ]; then
+    apt-get install -y -qq chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; } \
+      || echo "[test] could not install chromium; the browser test will be skipped" >&2
+  elif [ "${CI:-}" = "true" ] && sudo -n true 2>/dev/null; then
+    { sudo apt-get update -qq && sudo apt-get install -y -qq chromium; } \
+      || echo "[test] could not install chromium; the browser test will be skipped" >&2
+  fi
+fi
 exec .venv/bin/python -m pytest -q "$@"
