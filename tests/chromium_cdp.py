@@ -7,6 +7,7 @@ websocket library and no network are involved.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import queue
@@ -125,8 +126,11 @@ def visit(page: Path, binary: str, settle_seconds: float = 1.0, timeout: float =
     from_chrome_read, from_chrome_write = os.pipe()
 
     def wire_fds() -> None:  # in the child: fd 3 is what Chromium reads, fd 4 what it writes
-        os.dup2(to_chrome_read, 3)
-        os.dup2(from_chrome_write, 4)
+        # The pipe ends may themselves be fds 3..6: copy them above 10 first, so that no dup2
+        # is a no-op (which would keep close-on-exec) or overwrites the other end.
+        reads, writes = fcntl.fcntl(to_chrome_read, fcntl.F_DUPFD, 10), fcntl.fcntl(from_chrome_write, fcntl.F_DUPFD, 10)
+        os.dup2(reads, 3)
+        os.dup2(writes, 4)
 
     with tempfile.TemporaryDirectory(prefix="perfkit-chromium-") as profile:
         process = subprocess.Popen(
