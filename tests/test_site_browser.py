@@ -60,3 +60,21 @@ def test_the_check_catches_console_errors_and_requests(tmp_path):
     seen = visit(page, BINARY)
     assert any("boom" in e for e in seen.console_errors)
     assert seen.network_requests == ["http://127.0.0.1:9/pixel.png"]
+
+
+def test_cli_import_then_report_shows_published_beside_measured(tmp_path):
+    from conftest import run_cli
+
+    reports = tmp_path / "reports"
+    write_run(reports, make_result(config="x1"))
+    env = {"PERFKIT_REPORTS": str(reports)}
+    imported = run_cli("import", *map(str, sorted(SEEDS.glob("*.txt"))), env_extra=env)
+    assert imported.returncode == 0, imported.stderr
+    assert "002_6bcaa1a2e40cadfc.txt: bert/iluvatar training, 3 rows" in imported.stdout
+    reported = run_cli("report", env_extra=env)
+    assert reported.returncode == 0, reported.stderr
+    index = (reports / "index.html").read_text(encoding="utf-8")
+    for text in ("bert/cpu/x1", "002_6bcaa1a2e40cadfc.txt:33", "118.45", "000_3eab4efc9d20569b.txt:47",
+                 "003_6c30d549c657a524.txt:62", "831μs", "mobilenetv2", "glm"):
+        assert text in index, text
+    assert (reports / "tables" / "bert_comparison.csv").is_file()
