@@ -67,13 +67,19 @@ def accuracy(text: str) -> dict[str, float | None]:
     return {"value": fraction(text)}
 
 
+def _pair(text: str, what: str) -> list[str]:
+    """'a/b' -> ['a', 'b']; 'a' -> ['a']."""
+    parts = text.split("/")
+    if len(parts) > 2:
+        raise CellError(f"cannot read {text!r} as {what}")
+    return parts
+
+
 def accuracy_pair(text: str) -> dict[str, float | None]:
     """Inference table: 'inference/validation' accuracy, or a single value."""
     if is_empty(text):
         return {"value": None, "validation": None}
-    parts = text.split("/")
-    if len(parts) > 2:
-        raise CellError(f"cannot read {text!r} as inference/validation accuracy")
+    parts = _pair(text, "inference/validation accuracy")
     return {"value": fraction(parts[0]), "validation": fraction(parts[1]) if len(parts) == 2 else None}
 
 
@@ -81,9 +87,7 @@ def memory(text: str) -> dict[str, float | None]:
     """'26.5/32.0' -> used 26.5 GiB of 32.0; a single number is the used part."""
     if is_empty(text):
         return {"value": None, "total": None}
-    parts = text.split("/")
-    if len(parts) > 2:
-        raise CellError(f"cannot read {text!r} as memory used/total in GiB")
+    parts = _pair(text, "memory used/total in GiB")
     used = None if is_empty(parts[0]) else _number(parts[0], _MEM_UNITS, "memory in GiB")
     total = _number(parts[1], _MEM_UNITS, "memory in GiB") if len(parts) == 2 and not is_empty(parts[1]) else None
     return {"value": used, "total": total}
