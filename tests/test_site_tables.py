@@ -145,3 +145,14 @@ def test_every_string_is_escaped(tmp_path):
     joined = "".join(html_parts)
     assert "<script>" not in joined
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in joined
+
+
+def test_redacted_csv_has_no_home_path(tmp_path):
+    from perfkit.report.redact import current_identity
+
+    home = current_identity().home
+    reports = tmp_path / "reports"
+    write_run(reports, make_result(config="x", status="failed", error={"type": "OSError", "message": f"cannot open {home}/secret/data"}))
+    write_csv_tables(load_site(reports), redacted=True)
+    text = (reports / "tables" / "flagged.csv").read_text(encoding="utf-8")
+    assert "cannot open ~/secret/data" in text and f"{home}/secret" not in text

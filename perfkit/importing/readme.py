@@ -248,7 +248,7 @@ def parse_page(path: Path, benchmark: str = "", vendor: str = "") -> ReferencePa
     """Read one README page; PageError (exit 2) names the file and line it cannot understand."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a leading BOM is not part of the first heading
     except FileNotFoundError:
         raise PageError(f"{path}: no such file") from None
     except UnicodeDecodeError as exc:

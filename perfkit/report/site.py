@@ -19,7 +19,7 @@ def build_index(reports: Path | None = None, redacted: bool = False, reference_r
     """reports/tables/*.csv, then summary.ipynb executed over reports/ and exported to index.html."""
     reports = (reports or paths.reports_dir()).resolve()
     reports.mkdir(parents=True, exist_ok=True)
-    write_csv_tables(load_site(reports), reference_run)
+    write_csv_tables(load_site(reports), reference_run, redacted)
     executed = reports / f".summary.{os.getpid()}.ipynb"
     try:
         papermill.execute_notebook(

@@ -11,6 +11,7 @@ import pandas as pd
 from perfkit.importing.readme import ReferencePage
 from perfkit.importing.references import load_references, references_dir
 from perfkit.report import alignment, compare, index, repeats, scaling
+from perfkit.report.redact import redact
 from perfkit.results.record import RunResult
 from perfkit.results.store import write_text_atomic
 
@@ -80,13 +81,15 @@ def all_tables(site: SiteData, reference_run: str = "") -> dict[str, pd.DataFram
     return tables
 
 
-def write_csv_tables(site: SiteData, reference_run: str = "") -> list[Path]:
-    """reports/tables/<name>.csv for every table; CSVs of tables that no longer exist are removed."""
+def write_csv_tables(site: SiteData, reference_run: str = "", redacted: bool = False) -> list[Path]:
+    """reports/tables/<name>.csv for every table; CSVs of tables that no longer exist are removed.
+    ``redacted`` strips home paths, user and host names, as for the HTML."""
     folder = site.reports / TABLES_DIR
     written = []
     for name, frame in all_tables(site, reference_run).items():
         path = folder / f"{name}.csv"
-        write_text_atomic(path, frame.to_csv(index=False))
+        text = frame.to_csv(index=False)
+        write_text_atomic(path, redact(text) if redacted else text)
         written.append(path)
     for stale in set(folder.glob("*.csv")) - set(written):
         stale.unlink(missing_ok=True)
