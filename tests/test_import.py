@@ -137,3 +137,13 @@ def test_cli_import_all_or_nothing(tmp_path, capsys):
     assert not (reports / "references").exists()  # the good page before it was not written either
     assert main(["import", *map(str, sorted(SEEDS.glob("*.txt"))), "--reports", str(reports)]) == 0
     assert len(list((reports / "references").glob("*.json"))) == 5
+
+
+def test_two_different_pages_with_one_name_are_refused(tmp_path):
+    for folder, text in (("a", "0.36"), ("b", "0.40")):
+        (tmp_path / folder).mkdir()
+        original = seed("000").read_text(encoding="utf-8")
+        (tmp_path / folder / "same.txt").write_text(original.replace("| 0.36 ", f"| {text} "), encoding="utf-8")
+    reports = tmp_path / "reports"
+    assert main(["import", str(tmp_path / "a" / "same.txt"), str(tmp_path / "b" / "same.txt"), "--reports", str(reports)]) == 2
+    assert not (reports / "references").exists()

@@ -44,6 +44,9 @@ def test_export_then_import_gives_the_same_numbers(tmp_path, capsys):
     assert two.metrics["p_core"] == 190.5 and two.metrics["mem_peak_gib"] == 2.5
     assert failed.metrics["p_core"] is None and failed.metrics["acc"] is None  # blank, not zero
     assert page.hardware["加速卡型号"] == "Host CPU"
+    both = sorted((reports / "readme").glob("bert/*/README.md"))
+    assert main(["import", *map(str, both), "--reports", str(reports)]) == 0
+    assert sorted(p.name for p in (reports / "references").iterdir()) == ["bert-cpu-README.json", "bert-other-README.json"]
 
 
 def test_inference_rows_roundtrip(tmp_path):

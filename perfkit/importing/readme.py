@@ -20,6 +20,7 @@ from perfkit.importing.markdown import Bullet, MarkdownError, Page, Table, read_
 
 SCHEMA = "perfkit-reference/1"
 RESULT_FIRST_COLUMNS = ("配置", "训练资源")
+GENERIC_STEMS = {"readme", "index", "page"}
 ENV_SECTIONS = {"硬件环境": "hardware", "软件环境": "software"}
 _TOPOLOGY = re.compile(r"[（(]\s*(\d+)\s*[x×X*]\s*(\d+)\s*[)）]")
 _CONFIG_FILE_TOPOLOGY = re.compile(r"x(\d+)x(\d+)\s*$")
@@ -69,7 +70,9 @@ class ReferencePage:
 
     @property
     def id(self) -> str:
-        return Path(self.source).stem
+        """The record's file name: the page's stem; README-like names get benchmark and vendor."""
+        stem = Path(self.source).stem
+        return f"{self.benchmark}-{self.vendor}-{stem}" if stem.lower() in GENERIC_STEMS else stem
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

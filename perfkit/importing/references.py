@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from perfkit.importing.readme import ReferencePage
+from perfkit.importing.readme import PageError, ReferencePage
 from perfkit.results.store import write_json_atomic
 
 REFERENCES = "references"
@@ -17,6 +17,11 @@ def references_dir(reports: Path) -> Path:
 
 def write_references(pages: list[ReferencePage], folder: Path) -> list[Path]:
     """Write every page (all were parsed before the first write, so a bad page writes nothing)."""
+    seen: dict[str, str] = {}
+    for page in pages:
+        if page.id in seen and seen[page.id] != page.sha256:
+            raise PageError(f"{page.source}: would replace another page given as {page.id} in the same import; rename one")
+        seen[page.id] = page.sha256
     written = []
     for page in pages:
         path = folder / f"{page.id}.json"

@@ -21,8 +21,8 @@ def bar_label(row: Row) -> str:
     """Short and ASCII where possible: the run folder, or vendor, topology and page."""
     if row.source == MEASURED:
         return row.origin or f"{row.vendor} {row.config}"
-    page = row.origin.split(":")[0].split("_")[0]
-    return f"{row.vendor} {row.topology or row.label} (published {page})"
+    page, _, line = row.origin.partition(":")
+    return f"{row.vendor} {row.topology or row.label} (published {page.split('_')[0]}:{line})"
 
 
 def throughput_chart(rows: list[Row], benchmarks: list[str]):
