@@ -61,8 +61,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
         from perfkit.report.markdown import README_DIR, write_readmes
 
         reports = Path(args.reports).resolve() if args.reports else paths.reports_dir()
-        for written in write_readmes([r for _, r in load_runs(reports)], reports / README_DIR):
-            print(written)
+        written = write_readmes([r for _, r in load_runs(reports)], reports / README_DIR)
+        print("\n".join(map(str, written)) if written else f"no results under {reports / 'runs'}: no README written")
         return 0
     index = build_index(Path(args.reports) if args.reports else None, redacted=args.redact, reference_run=args.reference_run)
     print(index)
