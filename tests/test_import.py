@@ -6,19 +6,22 @@ import json
 from pathlib import Path
 
 import pytest
+from fabricated import SEEDS, SHARED_SEEDS
 
 from perfkit.cli import main
 from perfkit.importing import PageError, load_references, parse_page, write_references
 from perfkit.importing.cells import accuracy_pair, memory, seconds
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
-if not SEEDS.is_dir():
-    SEEDS = Path("/work/shared/seeds")
-pytestmark = pytest.mark.skipif(not SEEDS.is_dir(), reason=f"seed pages not found at {SEEDS}")
-
 
 def seed(prefix: str) -> Path:
     return next(SEEDS.glob(f"{prefix}_*.txt"))
+
+
+def test_fixtures_are_the_five_seed_pages():
+    assert len(list(SEEDS.glob("*.txt"))) == 5
+    if SHARED_SEEDS.is_dir():
+        for page in SHARED_SEEDS.glob("*.txt"):
+            assert (SEEDS / page.name).read_bytes() == page.read_bytes(), page.name
 
 
 def test_000_bert_r300_blank_cells_stay_blank():

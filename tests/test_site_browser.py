@@ -11,13 +11,12 @@ from pathlib import Path
 
 import pytest
 from chromium_cdp import chromium_binary, visit
-from fabricated import make_result, write_run
+from fabricated import SEEDS, make_result, write_run
 
 from perfkit.importing import parse_page, write_references
 from perfkit.report.site import build_index
 
 pytestmark = pytest.mark.e2e
-SEEDS = Path("/work/shared/seeds") if Path("/work/shared/seeds").is_dir() else Path(__file__).resolve().parents[2] / "shared" / "seeds"
 BINARY = chromium_binary()
 needs_chromium = pytest.mark.skipif(
     BINARY is None, reason="chromium is not installed (scripts/test.sh installs it with apt-get in CI or as root)"

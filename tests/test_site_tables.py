@@ -7,14 +7,13 @@ import csv
 from pathlib import Path
 
 import pytest
-from fabricated import make_result, write_run
+from fabricated import SEEDS, make_result, write_run
 
 from perfkit.engine.metrics import scaling_efficiency
 from perfkit.importing import parse_page, write_references
 from perfkit.report import alignment, compare, repeats, scaling
 from perfkit.report.site_data import all_tables, load_site, write_csv_tables
 
-SEEDS = Path("/work/shared/seeds") if Path("/work/shared/seeds").is_dir() else Path(__file__).resolve().parents[2] / "shared" / "seeds"
 EVIL = "<script>alert('x')</script>"
 
 
