@@ -68,7 +68,7 @@ def runs_frame(runs: list[tuple[Path, RunResult]], reports: Path) -> pd.DataFram
             "config": r.config,
             "run": run_dir.relative_to(reports / "runs").as_posix() if run_dir.is_relative_to(reports / "runs") else str(run_dir),
             "status": r.status,
-            "topology": f"{r.run.get('nnodes')}x{r.run.get('nproc_per_node')}",
+            "topology": f"{r.run['nnodes']}x{r.run['nproc_per_node']}" if r.run.get("nnodes") and r.run.get("nproc_per_node") else "",
             "standard": "yes" if r.standard else "no †",
             "p_core": tables.fmt(r.metrics.get("p_core") if r.metrics.get("p_core") is not None else r.metrics.get("p_infer_core")),
             "finished (UTC)": r.finished_at,
