@@ -41,3 +41,22 @@ def load_pretrained(model_cls, folder: str, expected):
     except (OSError, ValueError, RuntimeError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DataError(f"key 'init_checkpoint': cannot load {path}: {first}") from None
+
+
+def save_initial_checkpoint(model_cls, config, folder: Path, seed: int) -> Path:
+    """Write a seeded, randomly initialised ``model_cls(config)`` to ``folder`` in the
+    save_pretrained layout (safetensors), replacing it atomically; the smoke configs load it
+    back through :func:`load_pretrained` like any real checkpoint."""
+    import shutil
+
+    import torch
+
+    torch.manual_seed(seed)
+    model = model_cls(config)
+    staging = folder.with_name(folder.name + ".partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    model.save_pretrained(str(staging), safe_serialization=True)
+    if folder.exists():
+        shutil.rmtree(folder)
+    staging.rename(folder)
+    return folder
