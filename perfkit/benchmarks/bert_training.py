@@ -17,6 +17,7 @@ import torch
 from pydantic import Field
 
 from perfkit.benchmarks.base import Batch, BenchmarkInfo, TrainingBenchmark
+from perfkit.benchmarks.bert_flops import bert_encoder_mlm_forward_flops
 from perfkit.benchmarks.checkpoint import check_checkpoint, load_pretrained
 from perfkit.data import mlperf_bert
 from perfkit.data.build_bert import BertBuildSettings, build_bert_dataset
@@ -175,15 +176,9 @@ class BertTraining(TrainingBenchmark):
         return self.params.target_mlm_accuracy
 
     def flops_per_sample(self) -> float:
-        """Forward FLOPs x 3 (backward costs twice the forward), per sequence of seq_len tokens.
-
-        Per token and layer: QKV and output projections 8h^2, feed-forward 4hi, attention scores
-        and weighted sum 4*s*h (multiply-adds count 2). Heads: pooler is per sequence; the MLM
-        transform h^2 and decoder h*V run on every position in transformers' implementation.
-        """
+        """Forward FLOPs x 3 (backward costs twice the forward), per sequence of seq_len tokens:
+        the encoder and MLM head (bert_flops), plus the pooler and next-sentence head per sequence."""
         p = self.params
-        h, s, i, v = p.hidden_size, p.seq_len, p.intermediate_size, p.vocab_size
-        per_token_layer = 8 * h * h + 4 * h * i + 4 * s * h
-        heads_per_token = 2 * (h * h + h * v)
-        forward = s * (p.num_layers * per_token_layer + heads_per_token) + 2 * h * h + 2 * h * 2
-        return 3.0 * forward
+        h = p.hidden_size
+        forward = bert_encoder_mlm_forward_flops(p.num_layers, h, p.intermediate_size, p.vocab_size, p.seq_len)
+        return 3.0 * (forward + 2 * h * h + 2 * h * 2)

@@ -43,10 +43,25 @@ def load_pretrained(model_cls, folder: str, expected):
         raise DataError(f"key 'init_checkpoint': cannot load {path}: {first}") from None
 
 
+INITIAL_MARKER = "perfkit_initial.json"
+
+
+def initial_checkpoint_settings(folder: Path) -> dict | None:
+    """What :func:`save_initial_checkpoint` wrote into ``folder``; None for any other folder."""
+    import json
+
+    marker = folder / INITIAL_MARKER
+    try:
+        return json.loads(marker.read_text(encoding="utf-8")) if marker.is_file() else None
+    except ValueError:
+        return None
+
+
 def save_initial_checkpoint(model_cls, config, folder: Path, seed: int) -> Path:
     """Write a seeded, randomly initialised ``model_cls(config)`` to ``folder`` in the
-    save_pretrained layout (safetensors), replacing it atomically; the smoke configs load it
-    back through :func:`load_pretrained` like any real checkpoint."""
+    save_pretrained layout (safetensors), replacing it atomically, with a marker naming the
+    settings; the smoke configs load it back through :func:`load_pretrained` like any real one."""
+    import json
     import shutil
 
     import torch
@@ -56,6 +71,8 @@ def save_initial_checkpoint(model_cls, config, folder: Path, seed: int) -> Path:
     staging = folder.with_name(folder.name + ".partial")
     shutil.rmtree(staging, ignore_errors=True)
     model.save_pretrained(str(staging), safe_serialization=True)
+    settings = {"model": model_cls.__name__, "seed": seed, "config": config.to_diff_dict()}
+    (staging / INITIAL_MARKER).write_text(json.dumps(settings, sort_keys=True) + "\n", encoding="utf-8")
     if folder.exists():
         shutil.rmtree(folder)
     staging.rename(folder)
