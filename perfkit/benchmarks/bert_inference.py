@@ -9,7 +9,6 @@ folder and loads it back through the same code.
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 from pathlib import Path
 from typing import ClassVar, Literal
@@ -23,6 +22,7 @@ from perfkit.benchmarks.bert_flops import bert_encoder_mlm_forward_flops
 from perfkit.benchmarks.checkpoint import (
     check_checkpoint,
     initial_checkpoint_settings,
+    initial_settings,
     load_pretrained,
     save_initial_checkpoint,
 )
@@ -119,9 +119,7 @@ class BertInference(InferenceBenchmark):
 
         folder = self.checkpoint_dir()
         config = self.model_config()
-        wanted = json.loads(json.dumps(
-            {"model": BertForMaskedLM.__name__, "seed": self.params.seed, "config": config.to_diff_dict()}, sort_keys=True
-        ))
+        wanted = initial_settings(BertForMaskedLM, config, self.params.seed)
         made = initial_checkpoint_settings(folder)
         if self.params.data_autobuild and (not folder.exists() or (made is not None and made != wanted)):
             save_initial_checkpoint(BertForMaskedLM, config, folder, self.params.seed)

@@ -57,6 +57,15 @@ def initial_checkpoint_settings(folder: Path) -> dict | None:
         return None
 
 
+def initial_settings(model_cls, config, seed: int) -> dict:
+    """What an initial checkpoint of ``model_cls(config)`` with ``seed`` is made from (JSON-safe);
+    taken before the model exists, because building a model fills in the config."""
+    import json
+
+    settings = {"model": model_cls.__name__, "seed": seed, "config": config.to_diff_dict()}
+    return json.loads(json.dumps(settings, sort_keys=True))
+
+
 def save_initial_checkpoint(model_cls, config, folder: Path, seed: int) -> Path:
     """Write a seeded, randomly initialised ``model_cls(config)`` to ``folder`` in the
     save_pretrained layout (safetensors), replacing it atomically, with a marker naming the
@@ -66,12 +75,12 @@ def save_initial_checkpoint(model_cls, config, folder: Path, seed: int) -> Path:
 
     import torch
 
+    settings = initial_settings(model_cls, config, seed)
     torch.manual_seed(seed)
     model = model_cls(config)
     staging = folder.with_name(folder.name + ".partial")
     shutil.rmtree(staging, ignore_errors=True)
     model.save_pretrained(str(staging), safe_serialization=True)
-    settings = {"model": model_cls.__name__, "seed": seed, "config": config.to_diff_dict()}
     (staging / INITIAL_MARKER).write_text(json.dumps(settings, sort_keys=True) + "\n", encoding="utf-8")
     if folder.exists():
         shutil.rmtree(folder)
