@@ -24,6 +24,11 @@ def backend_options(params) -> dict[str, str]:
     return {"onnx_provider": params.onnx_provider, "compile_mode": params.compile_mode}
 
 
+def check_backend(params, device: torch.device) -> None:
+    """The backend the params name can run here at their precision (a UserError otherwise)."""
+    get_backend(params.backend, device, params.precision, backend_options(params))
+
+
 def inference_metrics(bench: InferenceBenchmark, outcome: InferenceOutcome, peak: PeakFlops) -> dict[str, Any]:
     throughput = m.inference_throughput(outcome.timings)
     memory = m.memory_use([outcome.peak_memory_bytes], outcome.total_memory_bytes)

@@ -79,7 +79,12 @@ def test_report_html_is_offline_and_shows_the_seed_tables(runs):
     assert "bert_inference 指标值" in index and 'href="runs/bert_inference/cpu/smoke_onnxruntime/report.html"' in index
 
 
-@pytest.mark.parametrize("setting, named", [("backend=openvino", "backend"), ("precision=fp16", "precision")])
+@pytest.mark.parametrize("setting, named", [
+    ("backend=openvino", "backend"),
+    ("precision=fp16", "precision"),  # the cpu vendor has no fp16
+    ("backend=tensorrt", "tensorrt"),  # package absent, no CUDA card
+    ("onnx_provider=CUDAExecutionProvider", "onnx_provider"),
+])
 def test_unsupported_backend_or_precision_exits_2_with_one_line(tmp_path, setting, named):
     reports = tmp_path / "reports"
     done = run_cli("run", "bert_inference", "--vendor", "cpu", "--config", "smoke", "--set", setting,

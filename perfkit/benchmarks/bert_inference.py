@@ -112,6 +112,11 @@ class BertInference(InferenceBenchmark):
         self._ensure_checkpoint()
         return identify(root)
 
+    def _autobuilt_checkpoint(self, folder: Path) -> bool:
+        """True where perfkit builds the checkpoint itself: data_autobuild is on and the folder is
+        missing or holds an initial checkpoint perfkit made (for these or other params)."""
+        return self.params.data_autobuild and (not folder.exists() or initial_checkpoint_settings(folder) is not None)
+
     def _ensure_checkpoint(self) -> None:
         """A missing checkpoint (or one perfkit made for other params) is built, random init,
         seeded, only where data_autobuild allows; any other mismatch is an error."""
@@ -120,8 +125,7 @@ class BertInference(InferenceBenchmark):
         folder = self.checkpoint_dir()
         config = self.model_config()
         wanted = initial_settings(BertForMaskedLM, config, self.params.seed)
-        made = initial_checkpoint_settings(folder)
-        if self.params.data_autobuild and (not folder.exists() or (made is not None and made != wanted)):
+        if self._autobuilt_checkpoint(folder) and initial_checkpoint_settings(folder) != wanted:
             save_initial_checkpoint(BertForMaskedLM, config, folder, self.params.seed)
         check_checkpoint(str(folder), self.model_config())
 
@@ -149,7 +153,7 @@ class BertInference(InferenceBenchmark):
 
     def check_model_inputs(self) -> None:
         folder = self.checkpoint_dir()
-        if folder.exists() or not self.params.data_autobuild:
+        if not self._autobuilt_checkpoint(folder):
             check_checkpoint(str(folder), self.model_config())
 
     def build_model(self) -> torch.nn.Module:
