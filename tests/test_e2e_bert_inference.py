@@ -79,15 +79,16 @@ def test_report_html_is_offline_and_shows_the_seed_tables(runs):
     assert "bert_inference 指标值" in index and 'href="runs/bert_inference/cpu/smoke_onnxruntime/report.html"' in index
 
 
-@pytest.mark.parametrize("setting, named", [
-    ("backend=openvino", "backend"),
-    ("precision=fp16", "precision"),  # the cpu vendor has no fp16
-    ("backend=tensorrt", "tensorrt"),  # package absent, no CUDA card
-    ("onnx_provider=CUDAExecutionProvider", "onnx_provider"),
+@pytest.mark.parametrize("config, setting, named", [
+    ("smoke", "backend=openvino", "backend"),
+    ("smoke", "precision=fp16", "precision"),  # the cpu vendor has no fp16
+    ("smoke", "backend=tensorrt", "tensorrt"),  # package absent, no CUDA card
+    ("smoke_onnxruntime", "precision=bf16", "precision"),  # the CPU execution provider runs fp32
+    ("smoke_onnxruntime", "onnx_provider=CUDAExecutionProvider", "onnx_provider"),
 ])
-def test_unsupported_backend_or_precision_exits_2_with_one_line(tmp_path, setting, named):
+def test_unsupported_backend_or_precision_exits_2_with_one_line(tmp_path, config, setting, named):
     reports = tmp_path / "reports"
-    done = run_cli("run", "bert_inference", "--vendor", "cpu", "--config", "smoke", "--set", setting,
+    done = run_cli("run", "bert_inference", "--vendor", "cpu", "--config", config, "--set", setting,
                    "--set", f"data_dir={tmp_path / 'data'}", env_extra={"PERFKIT_REPORTS": str(reports)})
     assert done.returncode == 2, done.stdout + done.stderr
     lines = done.stderr.strip().splitlines()
