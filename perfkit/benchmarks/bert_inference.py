@@ -18,7 +18,7 @@ from pydantic import Field
 
 from perfkit import paths
 from perfkit.benchmarks.base import Batch, BenchmarkInfo
-from perfkit.benchmarks.bert_flops import bert_encoder_mlm_forward_flops
+from perfkit.benchmarks.bert_model import BertShapeParams, bert_config, bert_encoder_mlm_forward_flops
 from perfkit.benchmarks.checkpoint import (
     check_checkpoint,
     initial_checkpoint_settings,
@@ -35,7 +35,7 @@ from perfkit.params.schema import CommonParams
 CHECKPOINT_DIR = "checkpoint"
 
 
-class BertInferenceParams(CommonParams):
+class BertInferenceParams(BertShapeParams):
     vendor_changeable: ClassVar[frozenset[str]] = CommonParams.vendor_changeable | {
         "backend", "onnx_provider", "compile_mode", "warmup_batches", "min_batches", "min_seconds",
     }
@@ -50,11 +50,6 @@ class BertInferenceParams(CommonParams):
     warmup_batches: int = Field(5, ge=0, description="untimed batches before each pass")
     min_batches: int = Field(50, gt=0, description="measured inference batches at least")
     min_seconds: float = Field(10.0, ge=0, description="measured inference seconds at least")
-    num_layers: int = Field(24, gt=0, description="transformer layers")
-    hidden_size: int = Field(1024, gt=0, description="hidden width")
-    num_heads: int = Field(16, gt=0, description="attention heads")
-    intermediate_size: int = Field(4096, gt=0, description="feed-forward width")
-    vocab_size: int = Field(30522, gt=0, description="vocabulary size (bert-uncased: 30522)")
     seq_len: int = Field(512, gt=2, description="tokens per sequence")
     mask_prob: float = Field(0.10, gt=0, lt=1, description="share of text tokens replaced by [MASK]")
     eval_samples: int = Field(0, ge=0, description="sequences of the eval text used; 0 = all")
@@ -138,18 +133,7 @@ class BertInference(InferenceBenchmark):
 
     # -- model ------------------------------------------------------------------------------
     def model_config(self):
-        from transformers import BertConfig
-
-        p = self.params
-        return BertConfig(
-            vocab_size=p.vocab_size,
-            hidden_size=p.hidden_size,
-            num_hidden_layers=p.num_layers,
-            num_attention_heads=p.num_heads,
-            intermediate_size=p.intermediate_size,
-            max_position_embeddings=max(512, p.seq_len),
-            type_vocab_size=2,
-        )
+        return bert_config(self.params, self.params.seq_len)
 
     def check_model_inputs(self) -> None:
         folder = self.checkpoint_dir()
