@@ -135,3 +135,9 @@ def test_the_onnx_export_honours_padding_it_did_not_see(bench, model_and_batches
     padded = {k: v.clone() for k, v in bench.model_inputs(batches[1]).items()}
     padded["attention_mask"][:, 20:] = 0
     assert torch.allclose(backend(padded), _reference(model, padded), rtol=0, atol=LOGITS_ATOL)
+
+
+def test_torch_compile_on_the_cpu_without_a_compiler_is_refused(monkeypatch):
+    monkeypatch.setattr("shutil.which", lambda name: None)
+    with pytest.raises(UserError, match="C\\+\\+ compiler"):
+        get_backend("torch_compile", CPU, "fp32")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import torch
 
+from perfkit.errors import VendorError
 from perfkit.inference.base import InferenceBackend, Inputs, LogitsOnly
 
 
@@ -13,6 +15,11 @@ class TorchCompile(InferenceBackend):
     name = "torch_compile"
     precisions = frozenset({"fp32", "fp16", "bf16"})
     device_types = frozenset({"cpu", "cuda", "xpu"})
+
+    def check_available(self) -> None:
+        super().check_available()
+        if self.device.type == "cpu" and not any(shutil.which(cc) for cc in ("g++", "c++", "clang++")):
+            raise VendorError("key 'backend': 'torch_compile' on the CPU needs a C++ compiler (g++ or clang++) on PATH")
 
     def prepare(self, model: torch.nn.Module, example: Inputs, workdir: Path) -> None:
         mode = self.options.get("compile_mode") or None
