@@ -113,3 +113,12 @@ def test_a_mismatched_checkpoint_is_a_clear_error(tmp_path):
 def test_a_vocabulary_larger_than_vocab_size_is_refused(tmp_path):
     with pytest.raises(DataError, match="vocab_size"):
         _bench(tmp_path / "set", vocab_size=100).prepare_data()
+
+
+def test_the_smoke_checkpoint_prior_comes_from_text_outside_the_eval_file(built):
+    out, _ = built
+    settings = text_eval.EvalTextSettings(max_documents=4)
+    held_out = set(text_eval.held_out_text(settings).splitlines())
+    eval_lines = set(text_eval.read_eval_text(out / "eval.txt").splitlines())
+    assert held_out and eval_lines and not held_out & eval_lines
+    assert text_eval.held_out_text(text_eval.EvalTextSettings(max_documents=0)) == ""

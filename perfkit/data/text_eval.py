@@ -131,12 +131,24 @@ def fixed_batches(arrays: dict[str, torch.Tensor], batch_size: int, source: Path
     ]
 
 
+def _eval_documents(count: int, settings: EvalTextSettings) -> list[int]:
+    """Indices of the documents the builder puts in the eval file (seeded, sorted)."""
+    order = np.random.default_rng(settings.seed).permutation(count)
+    return sorted(int(i) for i in (order[: settings.max_documents] if settings.max_documents > 0 else order))
+
+
+def held_out_text(settings: EvalTextSettings = EvalTextSettings()) -> str:
+    """The offline text the builder did not put in the eval file (empty when it used all)."""
+    docs = offline_text.documents()
+    chosen = set(_eval_documents(len(docs), settings))
+    return "".join(" ".join(sents) + "\n" for i, (_, sents) in enumerate(docs) if i not in chosen)
+
+
 def build_eval_text(out: Path, settings: EvalTextSettings = EvalTextSettings()) -> str:
     """Write eval.txt and vocab.txt to ``out`` (replacing it); return the content hash."""
     docs = offline_text.documents()
     vocab = wordpiece.build_vocab([" ".join(sents) for _, sents in docs], settings.vocab_size)
-    order = np.random.default_rng(settings.seed).permutation(len(docs))
-    chosen = sorted(order[: settings.max_documents] if settings.max_documents > 0 else order)
+    chosen = _eval_documents(len(docs), settings)
     staging = out.with_name(out.name + ".partial")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
