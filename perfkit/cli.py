@@ -25,6 +25,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if done.result and done.status == "ok":
         m = done.result.metrics
         keys = ("e2e_time", "p_whole", "p_train", "p_core", "acc", "mem")
+        if "p_infer_core" in m:
+            keys = ("e2e_time", "p_val_whole", "p_val_core", "p_infer_whole", "p_infer_core", "export_time", "acc", "mem")
         print("  " + "  ".join(f"{k}={m.get(k):.4g}" if isinstance(m.get(k), float) else f"{k}={m.get(k)}" for k in keys))
     elif done.error:
         print(f"  error: {done.error}", file=sys.stderr)

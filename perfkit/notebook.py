@@ -69,3 +69,31 @@ def curves(result: RunResult):
 
 def definitions() -> Styler:
     return _styled(tables.definitions_table())
+
+
+# -- inference notebooks (bert_inference.ipynb) ---------------------------------------------
+
+def inference_metric_list(result: RunResult) -> Styler:
+    """指标列表"""
+    return _styled(tables.inference_metric_list(result))
+
+
+def inference_values(result: RunResult) -> Styler:
+    """指标值: the seed's row for this run."""
+    return _styled(tables.inference_table([result]))
+
+
+def inference_summary(result: RunResult) -> Styler:
+    return _styled(tables.inference_summary(result))
+
+
+def latency(result: RunResult):
+    import matplotlib.pyplot as plt
+
+    fig = plots.latency_curve(result)
+    plt.close(fig)
+    return fig
+
+
+def inference_definitions() -> Styler:
+    return _styled(tables.inference_definitions_table())

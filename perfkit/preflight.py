@@ -40,5 +40,9 @@ def preflight(run: PreparedRun) -> None:
         )
     check_writable(run.output_dir)
     bench = benchmark_class(resolved.benchmark)(resolved.params)
+    if bench.info.kind == "inference":
+        from perfkit.inference_run import check_backend
+
+        check_backend(resolved.params, vendor.device(0))
     bench.check_model_inputs()
     bench.prepare_data()

@@ -17,12 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import torch
 
 from perfkit import __version__, paths
 from perfkit.benchmarks import benchmark_class
 from perfkit.benchmarks.base import TrainingBenchmark
 from perfkit.engine import metrics as m
 from perfkit.engine.distributed import DistContext, context_from_env
+from perfkit.engine.peak import PeakFlops, declared_peak, peak_flops
 from perfkit.engine.precision import precision_policy
 from perfkit.engine.timers import PhaseClock
 from perfkit.engine.train_loop import TrainingOutcome, train
@@ -83,21 +85,17 @@ def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
-def _percentile(values: list[float], q: float) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
-    return ordered[index]
-
-
 def training_metrics(
-    bench: TrainingBenchmark, outcome: TrainingOutcome, hardware: HardwareSpec, precision: str
+    bench: TrainingBenchmark, outcome: TrainingOutcome, hardware: HardwareSpec, precision: str,
+    peak_flops: PeakFlops | None = None,
 ) -> dict[str, Any]:
+    """``peak_flops``: the peak MFU is measured against (perfkit.engine.peak); without it, the
+    hardware file's statement or none."""
     throughput = m.training_throughput(outcome.timings)
     memory = m.memory_use(outcome.peak_memory_bytes, outcome.total_memory_bytes)
     flops = bench.flops_per_sample()
-    peak = hardware.peak_tflops.get(precision) or (hardware.peak_tflops.get("fp16") if precision == "amp" else None)
+    peak_flops = peak_flops or PeakFlops(declared_peak(hardware, precision), "hardware file")
+    peak = peak_flops.tflops
     first_quality = outcome.eval_curve[0].quality if outcome.eval_curve else None
     return {
         **throughput.to_dict(),
@@ -118,9 +116,10 @@ def training_metrics(
         "eval_time": outcome.timings.evaluation,
         "compute_time": outcome.timings.compute,
         "step_time_median": statistics.median(outcome.step_times) if outcome.step_times else None,
-        "step_time_p90": _percentile(outcome.step_times, 90),
+        "step_time_p90": m.percentile(outcome.step_times, 90),
         "flops_per_sample": flops,
         "peak_tflops": peak,
+        "peak_source": peak_flops.source if peak is not None else "none",
         "mfu": m.mfu(flops, throughput.p_core, peak),
         "fix_hp": bench.fix_hp(),
     }
@@ -139,8 +138,9 @@ def _curves(outcome: TrainingOutcome) -> dict[str, Any]:
 class _Progress:
     """A text progress bar (tqdm) on the main rank; silent elsewhere."""
 
-    def __init__(self, total: int, enabled: bool, label: str) -> None:
+    def __init__(self, total: int, enabled: bool, label: str, value_name: str = "loss") -> None:
         self.bar = None
+        self.value_name = value_name
         if enabled:
             from tqdm import tqdm
 
@@ -151,7 +151,7 @@ class _Progress:
     def __call__(self, step: int, loss: float, quality: float | None) -> None:
         if self.bar is None:
             return
-        postfix = {"loss": f"{loss:.3f}"}
+        postfix = {self.value_name: f"{loss:.3f}"}
         if quality is not None:
             postfix["acc"] = f"{quality:.4f}"
         self.bar.set_postfix(postfix, refresh=False)
@@ -188,7 +188,9 @@ def execute(run: PreparedRun, progress: bool = True, ctx: DistContext | None = N
         data={},
         seeds={"seed": params.seed},
     )
-    bar = _Progress(params.max_steps, progress and ctx.is_main, resolved.benchmark)
+    inference = bench.info.kind == "inference"
+    bar = _Progress(params.min_batches if inference else params.max_steps, progress and ctx.is_main,
+                    resolved.benchmark, "latency_s" if inference else "loss")
     try:
         record.data = bench.prepare_data().to_dict()
         # one seed drives model init and the global batch order; the builder's drew the data
@@ -198,9 +200,17 @@ def execute(run: PreparedRun, progress: bool = True, ctx: DistContext | None = N
         record.environment = collect_environment(vendor.environment())
         record.environment["world_size"] = ctx.world_size
         record.environment["dist_backend"] = ctx.backend
-        outcome = train(bench, vendor, ctx, policy, bench_start, clock, bar)
-        record.metrics = training_metrics(bench, outcome, run.hardware, params.precision)
-        record.curves = _curves(outcome)
+        if inference:
+            from perfkit.inference_run import run_inference
+
+            record.metrics, record.curves = run_inference(bench, vendor, device, run.hardware, bench_start, clock, bar)
+            record.data["checkpoint"] = bench.checkpoint_identity()
+        else:
+            outcome = train(bench, vendor, ctx, policy, bench_start, clock, bar)
+            peak = peak_flops(run.hardware, params.precision, policy.dtype or torch.float32, device,
+                              str(vendor.environment().get("accelerator", "")), vendor.synchronize)
+            record.metrics = training_metrics(bench, outcome, run.hardware, params.precision, peak)
+            record.curves = _curves(outcome)
         record.status = "ok"
     except UserError:
         raise

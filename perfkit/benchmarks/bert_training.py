@@ -17,6 +17,7 @@ import torch
 from pydantic import Field
 
 from perfkit.benchmarks.base import Batch, BenchmarkInfo, TrainingBenchmark
+from perfkit.benchmarks.bert_model import BertShapeParams, bert_config, bert_encoder_mlm_forward_flops
 from perfkit.benchmarks.checkpoint import check_checkpoint, load_pretrained
 from perfkit.data import mlperf_bert
 from perfkit.data.build_bert import BertBuildSettings, build_bert_dataset
@@ -26,12 +27,7 @@ from perfkit.errors import DataError
 from perfkit.params.schema import CommonParams
 
 
-class BertParams(CommonParams):
-    num_layers: int = Field(24, gt=0, description="transformer layers")
-    hidden_size: int = Field(1024, gt=0, description="hidden width")
-    num_heads: int = Field(16, gt=0, description="attention heads")
-    intermediate_size: int = Field(4096, gt=0, description="feed-forward width")
-    vocab_size: int = Field(30522, gt=0, description="vocabulary size (bert-uncased: 30522)")
+class BertParams(BertShapeParams):
     seq_len: int = Field(512, gt=0, description="max sequence length of the shards")
     max_predictions_per_seq: int = Field(76, gt=0, description="masked positions per sequence")
     optimizer: Literal["lamb", "adamw"] = Field("lamb", description="lamb (reference) or adamw")
@@ -126,18 +122,7 @@ class BertTraining(TrainingBenchmark):
 
     # -- model ------------------------------------------------------------------------------
     def model_config(self):
-        from transformers import BertConfig
-
-        p = self.params
-        return BertConfig(
-            vocab_size=p.vocab_size,
-            hidden_size=p.hidden_size,
-            num_hidden_layers=p.num_layers,
-            num_attention_heads=p.num_heads,
-            intermediate_size=p.intermediate_size,
-            max_position_embeddings=max(512, p.seq_len),
-            type_vocab_size=2,
-        )
+        return bert_config(self.params, self.params.seq_len)
 
     def check_model_inputs(self) -> None:
         if self.params.init_checkpoint:
@@ -175,15 +160,9 @@ class BertTraining(TrainingBenchmark):
         return self.params.target_mlm_accuracy
 
     def flops_per_sample(self) -> float:
-        """Forward FLOPs x 3 (backward costs twice the forward), per sequence of seq_len tokens.
-
-        Per token and layer: QKV and output projections 8h^2, feed-forward 4hi, attention scores
-        and weighted sum 4*s*h (multiply-adds count 2). Heads: pooler is per sequence; the MLM
-        transform h^2 and decoder h*V run on every position in transformers' implementation.
-        """
+        """Forward FLOPs x 3 (backward costs twice the forward), per sequence of seq_len tokens:
+        the encoder and MLM head (bert_flops), plus the pooler and next-sentence head per sequence."""
         p = self.params
-        h, s, i, v = p.hidden_size, p.seq_len, p.intermediate_size, p.vocab_size
-        per_token_layer = 8 * h * h + 4 * h * i + 4 * s * h
-        heads_per_token = 2 * (h * h + h * v)
-        forward = s * (p.num_layers * per_token_layer + heads_per_token) + 2 * h * h + 2 * h * 2
-        return 3.0 * forward
+        h = p.hidden_size
+        forward = bert_encoder_mlm_forward_flops(p.num_layers, h, p.intermediate_size, p.vocab_size, p.seq_len)
+        return 3.0 * (forward + 2 * h * h + 2 * h * 2)

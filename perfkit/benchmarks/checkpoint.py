@@ -41,3 +41,51 @@ def load_pretrained(model_cls, folder: str, expected):
     except (OSError, ValueError, RuntimeError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DataError(f"key 'init_checkpoint': cannot load {path}: {first}") from None
+
+
+INITIAL_MARKER = "perfkit_initial.json"
+
+
+def initial_checkpoint_settings(folder: Path) -> dict | None:
+    """What :func:`save_initial_checkpoint` wrote into ``folder``; None for any other folder."""
+    import json
+
+    marker = folder / INITIAL_MARKER
+    try:
+        return json.loads(marker.read_text(encoding="utf-8")) if marker.is_file() else None
+    except ValueError:
+        return None
+
+
+def initial_settings(model_cls, config, seed: int, note: str = "") -> dict:
+    """What an initial checkpoint of ``model_cls(config)`` with ``seed`` is made from (JSON-safe);
+    taken before the model exists, because building a model fills in the config."""
+    import json
+
+    settings = {"model": model_cls.__name__, "seed": seed, "config": config.to_diff_dict(), "note": note}
+    return json.loads(json.dumps(settings, sort_keys=True))
+
+
+def save_initial_checkpoint(model_cls, config, folder: Path, seed: int, adjust=None, note: str = "") -> Path:
+    """Write a seeded, randomly initialised ``model_cls(config)`` to ``folder`` in the
+    save_pretrained layout (safetensors), replacing it atomically, with a marker naming the
+    settings; ``adjust(model)`` may set weights first (``note`` says how, in the marker). The
+    smoke configs load it back through :func:`load_pretrained` like any real checkpoint."""
+    import json
+    import shutil
+
+    import torch
+
+    settings = initial_settings(model_cls, config, seed, note)
+    torch.manual_seed(seed)
+    model = model_cls(config)
+    if adjust is not None:
+        adjust(model)
+    staging = folder.with_name(folder.name + ".partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    model.save_pretrained(str(staging), safe_serialization=True)
+    (staging / INITIAL_MARKER).write_text(json.dumps(settings, sort_keys=True) + "\n", encoding="utf-8")
+    if folder.exists():
+        shutil.rmtree(folder)
+    staging.rename(folder)
+    return folder

@@ -8,6 +8,7 @@ from perfkit.errors import UserError
 
 _BENCHMARKS = {
     "bert": "perfkit.benchmarks.bert_training:BertTraining",
+    "bert_inference": "perfkit.benchmarks.bert_inference:BertInference",
 }
 
 

@@ -100,3 +100,73 @@ def mfu(flops_per_sample: float, samples_per_second: float, peak_tflops: float |
 def scaling_efficiency(throughput: float, baseline: float, cards_ratio: float) -> float:
     """Throughput of N cards over N/1 times the baseline's: 1.0 is perfect scaling."""
     return throughput / (baseline * cards_ratio)
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    """The q-th percentile (0..100) of the values, nearest rank; None for no values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+@dataclass(frozen=True)
+class InferenceTimings:
+    """Durations in seconds and sample counts of one inference run.
+
+    e2e: benchmark start (before model/data setup) to the end of the inference pass.
+    val_window / val_core: the validation pass through the framework model, whole loop
+    (host->device copies, forward, accuracy bookkeeping) and synchronized forwards only.
+    infer_window / infer_core: the same for the inference pass through the backend.
+    Warm-up batches and export/compile time are in neither window.
+    """
+
+    e2e: float
+    val_window: float
+    val_core: float
+    val_samples: int
+    infer_window: float
+    infer_core: float
+    infer_samples: int
+
+    def check(self) -> None:
+        durations = (self.e2e, self.val_window, self.val_core, self.infer_window, self.infer_core)
+        if min(durations) < 0 or min(self.val_samples, self.infer_samples) < 0:
+            raise ValueError(f"negative duration or sample count: {self}")
+        if self.val_core > self.val_window + 1e-9 or self.infer_core > self.infer_window + 1e-9:
+            raise ValueError("core time exceeds its whole window")
+        if self.val_window + self.infer_window > self.e2e + 1e-9:
+            raise ValueError("the passes exceed the end-to-end time")
+
+
+@dataclass(frozen=True)
+class InferenceThroughput:
+    e2e_time: float
+    p_val_whole: float
+    p_val_core: float
+    p_infer_whole: float
+    p_infer_core: float
+    infer_time: float  # seconds per sample: 1 / p_infer_core
+
+    def to_dict(self) -> dict[str, float]:
+        return asdict(self)
+
+
+def inference_throughput(t: InferenceTimings) -> InferenceThroughput:
+    """Samples per second of each pass, whole loop and core; p_*_core >= p_*_whole."""
+    t.check()
+    p_infer_core = _rate(t.infer_samples, t.infer_core)
+    return InferenceThroughput(
+        e2e_time=t.e2e,
+        p_val_whole=_rate(t.val_samples, t.val_window),
+        p_val_core=_rate(t.val_samples, t.val_core),
+        p_infer_whole=_rate(t.infer_samples, t.infer_window),
+        p_infer_core=p_infer_core,
+        infer_time=1.0 / p_infer_core if p_infer_core > 0 else math.nan,
+    )
+
+
+def latency_percentiles(latencies: list[float]) -> dict[str, float | None]:
+    """Per-batch latency p50/p90/p99 (seconds) over every measured batch."""
+    return {f"latency_p{q}": percentile(latencies, q) for q in (50, 90, 99)}

@@ -89,6 +89,8 @@ def measured_row(result: RunResult, origin: str = "") -> Row:
     if result.config not in label:
         label = f"{label} {result.config}"
     metrics = {key: _number(result.metrics.get(key)) for key in NUMBER_KEYS}
+    if metrics["acc"] is None:  # inference results print acc as "infer/val" percent text
+        metrics["acc"] = _number(result.metrics.get("acc_infer"))
     metrics["batch_size"] = metrics["batch_size"] or _number(run.get("params", {}).get("batch_size"))
     return Row(
         benchmark=result.benchmark,

@@ -12,3 +12,18 @@ TRAINING = [
     ("mfu", "MFU", "analytic model FLOPs per sample × p_core / peak FLOPs of the run's precision (blank without a stated or measured peak)"),
 ]
 SAMPLES_NOTE = "samples are global: summed over all ranks. Always p_core ≥ p_train ≥ p_whole."
+
+INFERENCE = [
+    ("byte_per_batch", "批输入大小", "bytes of the input tensors of one batch as fed to the engine (input_ids, attention_mask, token_type_ids)"),
+    ("e2e_time", "端到端时间", "wall seconds from benchmark start (before data, checkpoint and model setup) to the end of the inference pass; includes validation and export"),
+    ("p_val_whole", "验证总吞吐量", "validation samples / validation pass wall time (framework model; host→device copies and accuracy bookkeeping included; warm-up excluded)"),
+    ("p_val_core", "验证计算吞吐量", "validation samples / device-synchronized forward time of the framework model"),
+    ("p_infer_whole", "推理总吞吐量", "inference samples / inference pass wall time through the backend (warm-up and export/compile excluded)"),
+    ("p_infer_core", "推理计算吞吐量", "inference samples / device-synchronized engine time"),
+    ("infer_time", "推理单样本耗时", "1 / p_infer_core, in ms or µs"),
+    ("acc", "推理结果", "top-1 masked-LM accuracy in %, inference (backend) / validation (framework), over the same masked tokens"),
+    ("mem", "硬件存储使用", "peak memory actually used / total, GiB (CPU: peak resident memory of the process / RAM)"),
+    ("latency_p50/p90/p99", "单批延迟", "per-batch engine latency percentiles over every measured batch of the inference pass"),
+    ("export_time", "导出时间", "export / compile / engine build seconds, measured apart and never inside throughput"),
+    ("mfu", "MFU", "analytic forward FLOPs per sample × p_infer_core / peak FLOPs of the run's precision (hardware file, else a measured GEMM peak)"),
+]

@@ -12,11 +12,21 @@ from pathlib import Path
 
 import pandas as pd
 
+from perfkit.benchmarks import benchmark_class
+from perfkit.errors import UserError
 from perfkit.report import tables
 from perfkit.results.record import RunResult
 from perfkit.results.store import find_results, load_result
 
 REPORT_FILE = "report.html"
+
+
+def benchmark_kind(benchmark: str) -> str:
+    """"training" or "inference"; a benchmark no longer registered counts as training."""
+    try:
+        return benchmark_class(benchmark).info.kind
+    except UserError:
+        return "training"
 
 
 def load_runs(reports: Path) -> list[tuple[Path, RunResult]]:
@@ -94,6 +104,8 @@ def performance_sections_html(runs: list[tuple[Path, RunResult]]) -> str:
     parts = []
     for benchmark in sorted({r.benchmark for _, r in runs}):
         results = [r for _, r in runs if r.benchmark == benchmark]
-        frame = tables.performance_table(results)
-        parts.append(f"<h3>{html.escape(benchmark)} 性能指标</h3>" + frame.to_html(index=False, escape=True))
+        inference = benchmark_kind(benchmark) == "inference"
+        frame = tables.inference_table(results) if inference else tables.performance_table(results)
+        title = "指标值" if inference else "性能指标"
+        parts.append(f"<h3>{html.escape(benchmark)} {title}</h3>" + frame.to_html(index=False, escape=True))
     return "".join(parts)

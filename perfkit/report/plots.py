@@ -41,3 +41,22 @@ def training_curves(result: RunResult, quality_metric: str = "acc"):
     right.set_title("evaluation")
     fig.tight_layout()
     return fig
+
+
+def latency_curve(result: RunResult):
+    """Per-batch engine latency of the inference pass (and the validation pass), in ms."""
+    fig, ax = plt.subplots(figsize=(11, 3.4))
+    for key, label, color in (("val_latency", "validation (framework)", "#bbbbbb"),
+                              ("infer_latency", "inference (backend)", "#1f77b4")):
+        values = [v * 1e3 for v in result.curves.get(key, []) if v is not None]
+        if values:
+            ax.plot(np.arange(1, len(values) + 1), values, marker=".", linewidth=0.8, color=color, label=label)
+    p50 = result.metrics.get("latency_p50")
+    if p50:
+        ax.axhline(p50 * 1e3, color="#d62728", linestyle="--", linewidth=1, label=f"inference p50 {p50 * 1e3:.3g} ms")
+    ax.set_xlabel("measured batch (after warm-up)")
+    ax.set_ylabel("batch latency, ms")
+    ax.set_title("latency per batch")
+    ax.legend()
+    fig.tight_layout()
+    return fig

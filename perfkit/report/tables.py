@@ -164,3 +164,101 @@ def run_summary(result: RunResult) -> pd.DataFrame:
     if result.error:
         rows.append(("error", f"{result.error.get('type')}: {result.error.get('message')}"))
     return pd.DataFrame(rows, columns=["", "value"])
+
+
+# -- inference (seed 003) -------------------------------------------------------------------
+
+def duration_label(seconds: Any) -> str:
+    """The seeds' infer_time cell: ``3.3ms`` or ``831μs``; empty when there is none."""
+    if not isinstance(seconds, (int, float)) or not math.isfinite(seconds) or seconds <= 0:
+        return ""
+    if seconds >= 1e-3:
+        return f"{seconds * 1e3:.3g}ms"
+    return f"{seconds * 1e6:.3g}μs"
+
+
+def inference_row(result: RunResult) -> dict[str, str]:
+    """One row of seed 003's 指标值 table."""
+    m = result.metrics
+    run = result.run
+    label = config_label(result.hardware.get("short_name", result.vendor), run["nnodes"], run["nproc_per_node"])
+    label += f" {result.config} {m.get('backend', run['params'].get('backend', ''))}"
+    if not result.standard:
+        label += " †"
+    if result.status != "ok":
+        label += f" [{result.status}]"
+    return {
+        "配置": label,
+        "precision": run["params"].get("precision", ""),
+        "bs": fmt(run["params"].get("batch_size"), 0),
+        "byte_per_batch": fmt(m.get("byte_per_batch"), 0),
+        "e2e_time": fmt(m.get("e2e_time"), 1),
+        "p_val_whole": fmt(m.get("p_val_whole"), 1),
+        "p_val_core": fmt(m.get("p_val_core"), 1),
+        "p_infer_whole": fmt(m.get("p_infer_whole"), 1),
+        "p_infer_core": fmt(m.get("p_infer_core"), 1),
+        "infer_time": duration_label(m.get("infer_time")),
+        "acc": m.get("acc", ""),
+        "mem": m.get("mem", ""),
+    }
+
+
+def inference_table(results: list[RunResult]) -> pd.DataFrame:
+    """指标值: one row per run, seed 003's columns."""
+    return pd.DataFrame([inference_row(r) for r in results])
+
+
+def inference_metric_list(result: RunResult) -> pd.DataFrame:
+    """指标列表: seed 003's 指标名称 / 指标值索引 / 特殊说明, plus what this run is."""
+    info = benchmark_class(result.benchmark).info
+    extra = ", ".join(result.run.get("nonstandard_keys") or []) or "无"
+    legend = {key: (name, text) for key, name, text in definitions.INFERENCE}
+    rows = [
+        ("任务类别", info.task, ""),
+        ("模型", info.model, f"checkpoint hash {result.data.get('checkpoint', {}).get('hash', '')[:16]}"),
+        ("数据集", info.dataset, f"content hash {result.data.get('hash', '')[:16]} ({result.data.get('method', '')})"),
+        ("推理工具", result.metrics.get("engine", result.metrics.get("backend", "")), result.metrics.get("provider", "")),
+        ("数据精度", "precision", "可选fp32/fp16/bf16"),
+        ("批尺寸", "bs", ""),
+    ]
+    for key in ("byte_per_batch", "mem", "e2e_time", "p_val_whole", "p_val_core", "p_infer_whole",
+                "p_infer_core", "infer_time", "acc", "export_time", "mfu"):
+        name, text = legend[key]
+        rows.append((name, "acc(推理/验证)" if key == "acc" else key, text))
+    rows.append(("额外修改项", extra, "† non-standard: keys a vendor may not change" if extra != "无" else ""))
+    return pd.DataFrame(rows, columns=["指标名称", "指标值索引", "特殊说明"])
+
+
+def inference_summary(result: RunResult) -> pd.DataFrame:
+    """Status, backend, export time, latency percentiles, batches, FLOPs and MFU."""
+    m = result.metrics
+
+    def ms(key: str) -> str:
+        value = m.get(key)
+        return fmt(value * 1e3, 2) if isinstance(value, (int, float)) else ""
+
+    rows = [
+        ("status", result.status),
+        ("config", f"{result.run.get('config_file', '')} ({result.run.get('nnodes')}x{result.run.get('nproc_per_node')})"),
+        ("backend / engine / provider", " / ".join(str(m.get(k, "")) for k in ("backend", "engine", "provider"))),
+        ("export / compile s", fmt(m.get("export_time"), 3)),
+        ("setup / validation / inference (whole, core) s",
+         " / ".join(fmt(m.get(k), 2) for k in ("setup_time", "val_time", "infer_whole_time", "infer_core_time"))),
+        ("batch latency p50 / p90 / p99 ms", " / ".join(ms(k) for k in ("latency_p50", "latency_p90", "latency_p99"))),
+        ("batches: warm-up / validation / inference (eval set)",
+         f"{fmt(m.get('warmup_batches'), 0)} / {fmt(m.get('val_batches'), 0)} / {fmt(m.get('infer_batches'), 0)} "
+         f"({fmt(m.get('eval_batches'), 0)})"),
+        ("accuracy inference / validation", f"{fmt(m.get('acc_infer'), 4)} / {fmt(m.get('acc_val'), 4)} "
+                                             f"over {fmt(m.get('masked_tokens'), 0)} masked tokens"),
+        ("FLOPs per sample (forward)", fmt(m.get("flops_per_sample"), 0)),
+        ("peak TFLOP/s (source)", f"{fmt(m.get('peak_tflops'), 3)} ({m.get('peak_source', '')})"),
+        ("MFU", fmt(m.get("mfu"), 4)),
+        ("params hash", result.params_hash),
+    ]
+    if result.error:
+        rows.append(("error", f"{result.error.get('type')}: {result.error.get('message')}"))
+    return pd.DataFrame(rows, columns=["", "value"])
+
+
+def inference_definitions_table() -> pd.DataFrame:
+    return pd.DataFrame(definitions.INFERENCE, columns=["key", "名称", "definition"])

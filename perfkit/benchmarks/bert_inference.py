@@ -1,0 +1,180 @@
+"""BERT-large masked-LM inference, the FlagPerf case of seed 003.
+
+``transformers.BertForMaskedLM`` loaded from a local ``save_pretrained`` folder (safetensors),
+on a plain-text eval file tokenized with the WordPiece vocabulary, 10% of tokens masked (fixed
+seed), sequences of 512, batches of 32; top-1 accuracy on the masked positions. Defaults are the
+reference (bert-large-uncased); the smoke config makes a small BERT, saves it in the checkpoint
+folder and loads it back through the same code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+from typing import ClassVar, Literal
+
+import torch
+from pydantic import Field
+
+from perfkit import paths
+from perfkit.benchmarks.base import Batch, BenchmarkInfo
+from perfkit.benchmarks.bert_model import BertShapeParams, bert_config, bert_encoder_mlm_forward_flops
+from perfkit.benchmarks.checkpoint import (
+    check_checkpoint,
+    initial_checkpoint_settings,
+    initial_settings,
+    load_pretrained,
+    save_initial_checkpoint,
+)
+from perfkit.benchmarks.inference_base import InferenceBenchmark
+from perfkit.data import text_eval
+from perfkit.data.hashing import DataIdentity, hash_files, identify
+from perfkit.errors import DataError
+from perfkit.params.schema import CommonParams
+
+CHECKPOINT_DIR = "checkpoint"
+UNIGRAM_PRIOR = "random init; MLM bias = log unigram frequency of the held-out offline text"
+PRIOR_SCALE = 1.0
+
+
+class BertInferenceParams(BertShapeParams):
+    vendor_changeable: ClassVar[frozenset[str]] = CommonParams.vendor_changeable | {
+        "backend", "onnx_provider", "compile_mode", "warmup_batches", "min_batches", "min_seconds",
+    }
+
+    precision: Literal["fp32", "fp16", "bf16"] = Field("fp32", description="fp32, fp16 or bf16 (the model cast)")
+    batch_size: int = Field(32, gt=0, description="sequences per batch")
+    backend: Literal["torch", "torch_compile", "onnxruntime", "tensorrt"] = Field(
+        "torch", description="inference engine: torch, torch_compile, onnxruntime or tensorrt"
+    )
+    onnx_provider: str = Field("", description="onnxruntime execution provider; empty = the device's")
+    compile_mode: str = Field("", description="torch.compile mode; empty = default")
+    warmup_batches: int = Field(5, ge=0, description="untimed batches before each pass")
+    min_batches: int = Field(50, gt=0, description="measured inference batches at least")
+    min_seconds: float = Field(10.0, ge=0, description="measured inference seconds at least")
+    seq_len: int = Field(512, gt=2, description="tokens per sequence")
+    mask_prob: float = Field(0.10, gt=0, lt=1, description="share of text tokens replaced by [MASK]")
+    eval_samples: int = Field(0, ge=0, description="sequences of the eval text used; 0 = all")
+    eval_file: str = Field(text_eval.EVAL_FILE, description="plain-text eval file under data_dir")
+    vocab_file: str = Field(text_eval.VOCAB_FILE, description="WordPiece vocabulary under data_dir")
+    init_checkpoint: str = Field("", description="save_pretrained folder; empty = data_dir/checkpoint")
+    max_documents: int = Field(12, ge=0, description="offline builder: pydoc topics in the eval text")
+
+
+class BertInference(InferenceBenchmark):
+    info = BenchmarkInfo(
+        name="bert_inference",
+        title="BERT-large masked-LM inference",
+        kind="inference",
+        task="自然语言理解",
+        model="bert-large (BertForMaskedLM)",
+        dataset="plain-text eval file, 10% masked",
+        quality_metric="mlm_accuracy",
+        quality_label="top1 MaskedLM准确率(acc1), 推理/验证",
+        notebook="bert_inference.ipynb",
+    )
+    params_model: ClassVar[type[CommonParams]] = BertInferenceParams
+    params: BertInferenceParams
+
+    # -- data -------------------------------------------------------------------------------
+    def _settings(self) -> text_eval.EvalTextSettings:
+        return text_eval.EvalTextSettings(vocab_size=self.params.vocab_size, max_documents=self.params.max_documents)
+
+    def build_settings(self) -> dict:
+        return asdict(self._settings())
+
+    def build_data(self, out: Path) -> str:
+        return text_eval.build_eval_text(out, self._settings())
+
+    def _files(self) -> tuple[Path, Path]:
+        root = self.data_dir()
+        return root / self.params.eval_file, root / self.params.vocab_file
+
+    def checkpoint_dir(self) -> Path:
+        if self.params.init_checkpoint:
+            return paths.resolve_under(paths.project_root(), self.params.init_checkpoint)
+        return self.data_dir() / CHECKPOINT_DIR
+
+    def prepare_data(self) -> DataIdentity:
+        root = self.data_dir()
+        self.autobuild_or_fail(root, self.info.name)
+        eval_file, vocab_file = self._files()
+        text_eval.read_eval_text(eval_file)
+        size = text_eval.check_vocab(vocab_file)
+        if size > self.params.vocab_size:
+            raise DataError(
+                f"{vocab_file}: {size} tokens, more than vocab_size={self.params.vocab_size}; "
+                "set vocab_size to at least the vocabulary's size"
+            )
+        self._ensure_checkpoint()
+        return identify(root)
+
+    def _autobuilt_checkpoint(self, folder: Path) -> bool:
+        """True where perfkit builds the checkpoint itself: data_autobuild is on and the folder is
+        missing or holds an initial checkpoint perfkit made (for these or other params)."""
+        return self.params.data_autobuild and (not folder.exists() or initial_checkpoint_settings(folder) is not None)
+
+    def _ensure_checkpoint(self) -> None:
+        """A missing checkpoint (or one perfkit made for other params) is built, random init,
+        seeded, only where data_autobuild allows; any other mismatch is an error."""
+        from transformers import BertForMaskedLM
+
+        folder = self.checkpoint_dir()
+        config = self.model_config()
+        wanted = initial_settings(BertForMaskedLM, config, self.params.seed, UNIGRAM_PRIOR)
+        if self._autobuilt_checkpoint(folder) and initial_checkpoint_settings(folder) != wanted:
+            save_initial_checkpoint(BertForMaskedLM, config, folder, self.params.seed, self._unigram_prior, UNIGRAM_PRIOR)
+        check_checkpoint(str(folder), self.model_config())
+
+    def _unigram_prior(self, model: torch.nn.Module) -> None:
+        """Set the MLM output bias to log unigram frequencies of the offline text that is not in
+        the eval file, so a random encoder predicts the frequent words: accuracy well above
+        chance, and a backend that computes something else shows up in the accuracy column."""
+        _, vocab_file = self._files()
+        ids = text_eval.tokenize(text_eval.held_out_text(self._settings()), vocab_file)
+        if not ids:
+            return
+        counts = torch.bincount(torch.tensor(ids), minlength=self.params.vocab_size).double()
+        prior = torch.log((counts + 0.1) / (counts.sum() + 0.1 * len(counts)))
+        with torch.no_grad():
+            model.cls.predictions.bias.copy_(PRIOR_SCALE * (prior - prior.mean()).float())
+
+    def eval_batches(self) -> list[Batch]:
+        eval_file, vocab_file = self._files()
+        p = self.params
+        ids = text_eval.tokenize(text_eval.read_eval_text(eval_file), vocab_file)
+        arrays = text_eval.mask_and_chunk(ids, vocab_file, p.seq_len, p.mask_prob, p.seed, p.eval_samples)
+        return text_eval.fixed_batches(arrays, p.batch_size, eval_file)
+
+    # -- model ------------------------------------------------------------------------------
+    def model_config(self):
+        return bert_config(self.params, self.params.seq_len)
+
+    def check_model_inputs(self) -> None:
+        folder = self.checkpoint_dir()
+        if not self._autobuilt_checkpoint(folder):
+            check_checkpoint(str(folder), self.model_config())
+
+    def build_model(self) -> torch.nn.Module:
+        from transformers import BertForMaskedLM
+
+        return load_pretrained(BertForMaskedLM, str(self.checkpoint_dir()), self.model_config()).eval()
+
+    def checkpoint_identity(self) -> dict[str, str]:
+        folder = self.checkpoint_dir()
+        weights = sorted(folder.glob("*.safetensors")) + [folder / "config.json"]
+        return {"path": str(folder), "hash": hash_files(folder, weights), "method": "sha256 of config and weights"}
+
+    def model_inputs(self, batch: Batch) -> Batch:
+        return {key: batch[key] for key in text_eval.MODEL_INPUTS}
+
+    def correct_counts(self, logits: torch.Tensor, batch: Batch) -> tuple[float, float]:
+        labels = batch["labels"]
+        masked = labels != -100
+        correct = (logits[masked].argmax(dim=-1) == labels[masked]).sum()
+        return float(correct.item()), float(masked.sum().item())
+
+    def flops_per_sample(self) -> float:
+        """Forward FLOPs of one sequence of seq_len tokens: encoder and MLM head (no pooler)."""
+        p = self.params
+        return bert_encoder_mlm_forward_flops(p.num_layers, p.hidden_size, p.intermediate_size, p.vocab_size, p.seq_len)

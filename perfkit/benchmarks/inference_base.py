@@ -1,0 +1,68 @@
+"""The contract between an inference benchmark and the shared inference loop.
+
+A benchmark says which model and which eval batches, and how to score logits; the loop
+(perfkit.engine.infer_loop) owns the validation pass, the backend, the clocks and the metrics.
+Data-folder rules (data_dir, autobuild, stale builds) are the training benchmarks' own.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from pathlib import Path
+from typing import ClassVar
+
+import torch
+
+from perfkit.benchmarks.base import Batch, BenchmarkInfo, TrainingBenchmark
+from perfkit.data.hashing import DataIdentity
+from perfkit.params.schema import CommonParams
+
+
+class InferenceBenchmark(ABC):
+    info: ClassVar[BenchmarkInfo]
+    params_model: ClassVar[type[CommonParams]]
+
+    def __init__(self, params: CommonParams) -> None:
+        self.params = params
+
+    # the same data-folder rules as training benchmarks
+    data_dir = TrainingBenchmark.data_dir
+    build_settings = TrainingBenchmark.build_settings
+    _stale_build = TrainingBenchmark._stale_build
+    autobuild_or_fail = TrainingBenchmark.autobuild_or_fail
+
+    @abstractmethod
+    def build_data(self, out: Path) -> str:
+        """Write the small offline eval set to ``out``; return its content hash."""
+
+    @abstractmethod
+    def prepare_data(self) -> DataIdentity:
+        """Check the eval set (and checkpoint) are there; build them first if allowed."""
+
+    def check_model_inputs(self) -> None:
+        """Fail fast on a bad local checkpoint before a run starts."""
+        return None
+
+    @abstractmethod
+    def eval_batches(self) -> list[Batch]:
+        """The eval set as host batches of exactly batch_size, labels included."""
+
+    @abstractmethod
+    def build_model(self) -> torch.nn.Module:
+        """The framework model, on the host, from the local checkpoint."""
+
+    @abstractmethod
+    def model_inputs(self, batch: Batch) -> Batch:
+        """What the engine is fed, in a fixed order (its byte size is byte_per_batch)."""
+
+    @abstractmethod
+    def correct_counts(self, logits: torch.Tensor, batch: Batch) -> tuple[float, float]:
+        """(correct, total) of one batch's logits against its labels, both on the device."""
+
+    @abstractmethod
+    def flops_per_sample(self) -> float:
+        """Analytic forward FLOPs of one sample."""
+
+    def checkpoint_identity(self) -> dict[str, str]:
+        """Where the weights came from, for the result record."""
+        return {}

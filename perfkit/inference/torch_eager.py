@@ -1,0 +1,25 @@
+"""PyTorch eager: the framework model itself, under inference mode."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+
+from perfkit.inference.base import InferenceBackend, Inputs, LogitsOnly
+
+
+class TorchEager(InferenceBackend):
+    name = "torch"
+    precisions = frozenset({"fp32", "fp16", "bf16"})
+    device_types = frozenset({"cpu", "cuda", "xpu", "npu", "mlu", "musa"})
+
+    def prepare(self, model: torch.nn.Module, example: Inputs, workdir: Path) -> None:
+        self.fn = LogitsOnly(model, tuple(example))
+
+    def __call__(self, inputs: Inputs) -> torch.Tensor:
+        with torch.inference_mode():
+            return self.fn(*inputs.values())
+
+    def describe(self) -> dict[str, str]:
+        return {"backend": self.name, "engine": f"torch {torch.__version__} eager"}
