@@ -15,9 +15,11 @@ ended is one of:
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import signal
+import tempfile
 import threading
 import time
 import traceback
@@ -84,9 +86,11 @@ def kernel_death(exit_code: int | None) -> str:
 
 
 class _Watch:
-    """What the worker thread reports back: the kernel manager, the running cell, the outcome."""
+    """What the worker thread reports back: the kernel manager, the running cell, the outcome.
+    The kernel's own stderr goes to ``stderr`` (a file), not the terminal."""
 
-    def __init__(self) -> None:
+    def __init__(self, stderr: Any) -> None:
+        self.stderr = stderr
         self.managers: list[AsyncKernelManager] = []
         self.cell_index: int | None = None
         self.cell_source = ""
@@ -100,6 +104,10 @@ class _Watch:
             def __init__(self, *args: Any, **kwargs: Any) -> None:
                 super().__init__(*args, **kwargs)
                 watch.managers.append(self)
+
+            async def start_kernel(self, **kw: Any) -> None:
+                kw.setdefault("stderr", watch.stderr)
+                await super().start_kernel(**kw)
 
         return WatchedKernelManager
 
@@ -142,7 +150,26 @@ def run_notebook(
 ) -> KernelEnding:
     """Execute ``notebook`` into ``output`` with papermill; never raises for what the notebook
     does (KeyboardInterrupt during the wait ends it as ``interrupted``)."""
-    watch = _Watch()
+    with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as stderr:
+        watch = _Watch(stderr)
+        ending = _supervise(watch, notebook, output, parameters, cwd, timeout, kernel_name)
+        stderr.seek(0)
+        tail = _kernel_stderr_tail(stderr.read())
+    if ending.ending == "died" and tail:
+        text = (ending.traceback + "\n" if ending.traceback else "") + "kernel stderr, last lines:\n" + tail
+        ending = dataclasses.replace(ending, traceback=text)
+    return ending
+
+
+def _kernel_stderr_tail(text: str, lines: int = 20) -> str:
+    kept = [line for line in text.splitlines() if line.strip() and "running over TCP without encryption" not in line]
+    return "\n".join(kept[-lines:])
+
+
+def _supervise(
+    watch: _Watch, notebook: Path, output: Path, parameters: dict[str, Any], cwd: Path, timeout: float | None,
+    kernel_name: str,
+) -> KernelEnding:
 
     def work() -> None:
         try:

@@ -139,6 +139,7 @@ def plan_suite(suite: Suite, timeout: float | None = None) -> list[PlannedRun]:
     """Every run of the suite, params resolved and validated before anything runs.
 
     ``timeout`` (the command line's) wins over a run's own, which wins over the suite's."""
+    timeout = _timeout(timeout, "--timeout")
     planned = []
     for i, entry in enumerate(suite.entries):
         try:
