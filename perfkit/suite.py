@@ -22,7 +22,7 @@ from typing import Any
 from perfkit import __version__, paths, run_folder
 from perfkit.benchmarks import benchmark_class
 from perfkit.errors import ParamsError, UserError
-from perfkit.params.loading import load_yaml_mapping
+from perfkit.params.loading import OVERRIDES_SOURCE, load_yaml_mapping
 from perfkit.results.record import RunResult
 from perfkit.results.store import RESULT_FILE, load_result
 from perfkit.runner import PreparedRun, prepare
@@ -145,7 +145,8 @@ def plan_suite(suite: Suite, timeout: float | None = None) -> list[PlannedRun]:
         try:
             first = prepare(entry.benchmark, entry.vendor, entry.config, entry.overrides)
         except UserError as exc:
-            raise type(exc)(f"{suite.source}: runs[{i}] ({entry.label}): {exc}") from None
+            message = str(exc).replace(OVERRIDES_SOURCE, "key 'set'")
+            raise type(exc)(f"{suite.source}: runs[{i}] ({entry.label}): {message}") from None
         limit = timeout if timeout is not None else entry.timeout if entry.timeout is not None else suite.timeout
         for repeat in range(1, entry.repeats + 1):
             folder = run_folder.repeat_dir(first.output_dir, repeat)
