@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 import time
 from pathlib import Path
@@ -36,6 +37,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0 if done.status == "ok" else 130 if done.status == "interrupted" else 1
 
 
+def _terminate_as_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def _cmd_suite(args: argparse.Namespace) -> int:
     from perfkit.suite import load_suite, plan_suite
     from perfkit.suite_run import dry_run_lines, run_suite
@@ -46,6 +51,7 @@ def _cmd_suite(args: argparse.Namespace) -> int:
         print(f"suite {suite.name} ({suite.source}): {len(planned)} runs")
         print("\n".join(dry_run_lines(planned, args.force)))
         return 0
+    signal.signal(signal.SIGTERM, _terminate_as_interrupt)  # a batch scheduler's stop ends it like Ctrl-C
     report = run_suite(suite, planned, html=not args.no_html, redacted=args.redact, force=args.force)
     print(report.summary())
     for outcome in report.failed:
