@@ -30,7 +30,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print("  " + "  ".join(f"{k}={m.get(k):.4g}" if isinstance(m.get(k), float) else f"{k}={m.get(k)}" for k in keys))
     elif done.error:
         print(f"  error: {done.error}", file=sys.stderr)
-    if not args.no_index:
+    if not args.no_index and done.status != "interrupted":
         from perfkit.report.site import build_index
 
         build_index(redacted=args.redact)
@@ -48,7 +48,7 @@ def _cmd_suite(args: argparse.Namespace) -> int:
     suite = load_suite(args.name)
     planned = plan_suite(suite, args.timeout)
     if args.dry_run:
-        print(f"suite {suite.name} ({suite.source}): {len(planned)} runs")
+        print(f"suite {suite.name} ({suite.source}): {len(planned)} run{'' if len(planned) == 1 else 's'}")
         print("\n".join(dry_run_lines(planned, args.force)))
         return 0
     signal.signal(signal.SIGTERM, _terminate_as_interrupt)  # a batch scheduler's stop ends it like Ctrl-C
@@ -136,11 +136,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     suite = sub.add_parser("suite", help="execute every run of params/suites/NAME.yaml")
     suite.add_argument("name", help="a suite in params/suites/ or a path to a suite .yaml")
-    suite.add_argument("--dry-run", action="store_true", help="list the runs, run nothing")
+    suite.add_argument("--dry-run", action="store_true", help="list what would run and what would be skipped; run nothing")
     suite.add_argument("--force", action="store_true", help="rerun runs that already have an ok result")
     suite.add_argument("--timeout", type=float, default=None,
                        help="wall seconds per run, over the suite file's (default: the suite file's, else none)")
-    suite.add_argument("--no-html", action="store_true")
+    suite.add_argument("--no-html", action="store_true", help="skip the per-run HTML reports")
     suite.add_argument("--no-index", action="store_true", help="do not rebuild reports/index.html")
     suite.add_argument("--redact", action="store_true", help="strip home paths, user and host names from the HTML")
     suite.set_defaults(func=_cmd_suite)

@@ -154,7 +154,7 @@ def execute_notebook(
         if ending.ending == "error" and ending.ename in USER_ERROR_NAMES:
             raise UserError(ending.evalue)
         result_file = staging / RESULT_FILE
-        written = load_result(result_file) if result_file.is_file() else None
+        written = _read_result(result_file)
         record = settle_result(prepared, written, ending, timeout, started_at)
         if record is not written or ending.ending != "ok":
             write_json_atomic(result_file, record.to_dict())
@@ -168,10 +168,24 @@ def execute_notebook(
         run_folder.discard(staging)
         raise
     run_folder.swap_into_place(staging, final)
-    error = (record.error or {}).get("message", "") if record.status != "ok" else ""
-    if record.error and record.status != "ok" and record.error.get("type") not in ("KernelDied", "Timeout", "Interrupted"):
-        error = f"{record.error.get('type')}: {error}"
-    return NotebookRun(final, record.status, record, time.perf_counter() - started, error, html_seconds, ending.seconds)
+    return NotebookRun(final, record.status, record, time.perf_counter() - started, error_line(record), html_seconds,
+                       ending.seconds)
+
+
+def error_line(record: RunResult) -> str:
+    """What went wrong, in one line: "InjectedFault: ..." for a cell that raised, the reason
+    for a kernel that died or was stopped; empty for an ok run."""
+    if record.status == "ok" or not record.error:
+        return ""
+    kind, message = record.error.get("type"), record.error.get("message", "")
+    return message if kind in ("KernelDied", "Timeout", "Interrupted") else f"{kind}: {message}"
+
+
+def _read_result(path: Path) -> RunResult | None:
+    try:
+        return load_result(path) if path.is_file() else None
+    except (ValueError, TypeError, OSError):
+        return None
 
 
 def run_benchmark(
