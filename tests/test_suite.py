@@ -169,7 +169,7 @@ def test_failed_run_is_isolated_recorded_and_rendered_then_resume_skips_it(proje
     assert "bert/cpu/long: failed" in done.stdout and "bert/cpu/short: ok" in done.stdout
     assert "wall time" in done.stdout and "kit overhead" in done.stdout and "HTML export" in done.stdout
     index = (project / "reports/index.html").read_text()
-    assert "runs/bert/cpu/long/report.html" in index
+    assert "runs/bert/cpu/long/report.html" in index and "failed" in index
     record = json.loads((project / "reports/suites/mixed.json").read_text())
     assert [r["status"] for r in record["runs"]] == ["failed", "ok"]
 
