@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 import yaml
 
@@ -250,9 +251,12 @@ def test_sigkill_mid_run_leaves_nothing_corrupt_and_the_rerun_resumes(project):
     try:
         _wait_for(lambda: (run_dir(project, "short") / "result.json").is_file() and _staging(project, "long"))
         time.sleep(1.0)
+        kernels = psutil.Process(proc.pid).children(recursive=True)
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.communicate()
+    _, alive = psutil.wait_procs(kernels, timeout=60)  # an orphaned kernel notices and exits
+    assert not alive
     assert _every_json_parses(project) >= 3
     assert result(project, "short")["status"] == "ok"
     assert not run_dir(project, "long").exists()  # only hidden staging debris
