@@ -1,12 +1,14 @@
 """The `perfkit` command line.
 
-Exit codes: 0 success; 1 a run (or some runs of a suite) failed; 2 bad usage, params or data.
+Exit codes: 0 success; 1 a run failed; for a suite, the number of runs that did not end ok
+(at most 125); 2 bad usage, params or data; 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 import time
 from pathlib import Path
@@ -30,28 +32,45 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print("  " + "  ".join(f"{k}={m.get(k):.4g}" if isinstance(m.get(k), float) else f"{k}={m.get(k)}" for k in keys))
     elif done.error:
         print(f"  error: {done.error}", file=sys.stderr)
-    if not args.no_index:
+    if not args.no_index and done.status != "interrupted":
         from perfkit.report.site import build_index
 
         build_index(redacted=args.redact)
-    return 0 if done.status == "ok" else 1
+    return 0 if done.status == "ok" else 130 if done.status == "interrupted" else 1
+
+
+def _terminate_as_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def suite_exit_code(failed: int) -> int:
+    """0 when every run ended ok, else 100 + the number of runs that did not (at most 125):
+    never 2 (bad usage, params or data) nor 130 (interrupted)."""
+    return 0 if failed == 0 else min(100 + failed, 125)
 
 
 def _cmd_suite(args: argparse.Namespace) -> int:
-    from perfkit.report.site import build_index
-    from perfkit.suite import load_suite, run_suite
+    from perfkit.suite import load_suite, plan_suite
+    from perfkit.suite_run import dry_run_lines, run_suite
 
     suite = load_suite(args.name)
+    planned = plan_suite(suite, args.timeout)
     if args.dry_run:
-        for entry in suite.entries:
-            print(f"{entry.label} x{entry.repeats} {json.dumps(entry.overrides) if entry.overrides else ''}".rstrip())
+        print(f"suite {suite.name} ({suite.source}): {len(planned)} run{'' if len(planned) == 1 else 's'}")
+        print("\n".join(dry_run_lines(planned, args.force)))
         return 0
-    started = time.perf_counter()
-    outcomes = run_suite(suite, html=not args.no_html, redacted=args.redact)
-    index = build_index(redacted=args.redact)
-    failed = sum(1 for o in outcomes if o.status != "ok")
-    print(f"suite {suite.name}: {len(outcomes) - failed} ok, {failed} failed in {time.perf_counter() - started:.1f} s; index: {index}")
-    return min(failed, 125)
+    signal.signal(signal.SIGTERM, _terminate_as_interrupt)  # a batch scheduler's stop ends it like Ctrl-C
+    report = run_suite(suite, planned, html=not args.no_html, redacted=args.redact, force=args.force)
+    print(report.summary())
+    for outcome in report.failed:
+        print(f"  {outcome.status}: {outcome.label}: {outcome.detail} ({outcome.run_dir})", file=sys.stderr)
+    if report.interrupted:
+        return 130
+    if not args.no_index:
+        from perfkit.report.site import build_index
+
+        print(f"index: {build_index(redacted=args.redact)}")
+    return suite_exit_code(len(report.failed))
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
@@ -138,16 +157,20 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--vendor", default="cpu")
     run.add_argument("--config", default="smoke")
     run.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a param (repeatable)")
-    run.add_argument("--timeout", type=float, default=None, help="seconds per notebook cell")
+    run.add_argument("--timeout", type=float, default=None, help="wall seconds for the whole notebook")
     run.add_argument("--no-html", action="store_true", help="skip the HTML report")
     run.add_argument("--no-index", action="store_true", help="do not rebuild reports/index.html")
     run.add_argument("--redact", action="store_true", help="strip home paths, user and host names from the HTML")
     run.set_defaults(func=_cmd_run)
 
     suite = sub.add_parser("suite", help="execute every run of params/suites/NAME.yaml")
-    suite.add_argument("name")
-    suite.add_argument("--dry-run", action="store_true", help="list the runs, run nothing")
-    suite.add_argument("--no-html", action="store_true")
+    suite.add_argument("name", help="a suite in params/suites/ or a path to a suite .yaml")
+    suite.add_argument("--dry-run", action="store_true", help="list what would run and what would be skipped; run nothing")
+    suite.add_argument("--force", action="store_true", help="rerun runs that already have an ok result")
+    suite.add_argument("--timeout", type=float, default=None,
+                       help="wall seconds per run, over the suite file's (default: the suite file's, else none)")
+    suite.add_argument("--no-html", action="store_true", help="skip the per-run HTML reports")
+    suite.add_argument("--no-index", action="store_true", help="do not rebuild reports/index.html")
     suite.add_argument("--redact", action="store_true", help="strip home paths, user and host names from the HTML")
     suite.set_defaults(func=_cmd_suite)
 

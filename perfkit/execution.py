@@ -2,51 +2,69 @@
 `perfkit suite` are made of.
 
 The run is staged in a hidden sibling folder and moved into place at the end, so the run
-folder holds either the previous complete run or the new one. Usage errors raised inside the
-kernel (missing data, unsupported precision) come back as a UserError and leave nothing behind;
-a run that fails after it started keeps its executed notebook, its failed result.json and an
-HTML report with the traceback.
+folder holds either the previous complete run or the new one; a writer killed at any moment
+leaves only hidden debris, cleaned up by the next run of that folder. Usage errors raised
+inside the kernel (missing data, unsupported precision) come back as a UserError and leave
+nothing behind. A run that ends otherwise is published with its status: ``failed`` (a cell
+raised; the traceback is in result.json and the report), ``crashed`` (the kernel died: killed,
+out of memory), ``timeout`` or ``interrupted`` (Ctrl-C). perfkit writes result.json itself when
+the kernel died before it could, and keeps the partial notebook, rendered to HTML.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import html as html_text
 import json
-import os
-import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import nbformat
 import papermill
-from papermill.exceptions import PapermillExecutionError
 
-from perfkit import paths
+from perfkit import paths, run_folder
 from perfkit.benchmarks import benchmark_class
 from perfkit.errors import UserError
+from perfkit.kernel_run import KernelEnding, run_notebook
+from perfkit.preflight import preflight
 from perfkit.report.html import notebook_to_html
 from perfkit.results.record import RunResult
-from perfkit.results.store import RESULT_FILE, load_result
-from perfkit.preflight import preflight
-from perfkit.runner import PreparedRun, prepare
+from perfkit.results.store import RESULT_FILE, load_result, write_json_atomic, write_text_atomic
+from perfkit.runner import PreparedRun, initial_record, prepare
 
 NOTEBOOK_FILE = "notebook.ipynb"
 HTML_FILE = "report.html"
 USER_ERROR_NAMES = {"UserError", "ParamsError", "DataError", "VendorError"}
+# how the notebook ended -> the run's status when it did not end well
+STATUS_OF_ENDING = {"error": "failed", "died": "crashed", "timeout": "timeout", "interrupted": "interrupted"}
+TITLE_OF_STATUS = {"failed": "failed", "crashed": "crashed", "timeout": "timed out", "interrupted": "was interrupted"}
 
 
 @dataclass(frozen=True)
 class NotebookRun:
     run_dir: Path
-    status: str  # ok, failed
+    status: str  # ok, failed, crashed, timeout, interrupted
     result: RunResult | None
-    seconds: float
+    seconds: float  # the whole execution: staging, notebook, result, HTML, swap
     error: str = ""
     html_seconds: float = 0.0
+    notebook_seconds: float = 0.0  # papermill alone: kernel start, every cell, saving
 
     @property
     def html(self) -> Path:
         return self.run_dir / HTML_FILE
+
+    @property
+    def e2e_time(self) -> float | None:
+        value = self.result.metrics.get("e2e_time") if self.result else None
+        return value if isinstance(value, (int, float)) else None
+
+    @property
+    def kit_overhead(self) -> float | None:
+        """Wall time of the notebook run minus the benchmark's own e2e_time."""
+        return None if self.e2e_time is None else self.notebook_seconds - self.e2e_time
 
 
 def _notebook_path(benchmark: str) -> Path:
@@ -60,12 +78,52 @@ def _check_notebook_parameters(notebook: Path, names: list[str]) -> None:
         raise UserError(f"{notebook.name}: has no parameter '{missing[0]}'; declared: {', '.join(declared)}")
 
 
-def _swap_into_place(staging: Path, final: Path) -> None:
-    old = final.with_name(f".{final.name}.old-{os.getpid()}")
-    if final.exists():
-        final.rename(old)
-    staging.rename(final)
-    shutil.rmtree(old, ignore_errors=True)
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def settle_result(
+    prepared: PreparedRun, written: RunResult | None, ending: KernelEnding, timeout: float | None, started: str
+) -> RunResult:
+    """The run's final record: what the kernel wrote, corrected by how the notebook ended.
+
+    A kernel that died or was stopped wrote nothing; perfkit writes the record for it. A cell
+    that failed after the benchmark finished still fails the run: the report is incomplete."""
+    if ending.ending == "ok":
+        if written is not None:
+            return written
+        record = initial_record(prepared, started)
+        record.error = {"type": "MissingResult", "message": f"the notebook finished without writing {RESULT_FILE}",
+                        "step": None, "traceback": None}
+        record.finished_at = _now()
+        return record
+    record = written or initial_record(prepared, started)
+    record.status = STATUS_OF_ENDING[ending.ending]
+    if record.error is None or ending.ending != "error":
+        record.error = {
+            "type": {"died": "KernelDied", "timeout": "Timeout", "interrupted": "Interrupted"}.get(ending.ending, ending.ename),
+            "message": ending.reason(timeout),
+            "step": (record.error or {}).get("step"),
+            "traceback": ending.traceback or (record.error or {}).get("traceback"),
+            "cell": ending.cell_index,
+            "kernel_exit_code": ending.exit_code,
+        }
+    record.finished_at = record.finished_at or _now()
+    return record
+
+
+def _add_banner(notebook: Path, record: RunResult) -> None:
+    """A first cell that says the run did not finish, and why; papermill's own banner covers
+    cells that raised, this one covers kernels that died or were stopped."""
+    if not notebook.is_file():
+        return
+    node = nbformat.read(str(notebook), as_version=4)
+    title = TITLE_OF_STATUS.get(record.status, record.status)
+    message = html_text.escape((record.error or {}).get("message", ""))
+    text = (f"<div class=\"perfkit-run-status\"><b>This run {title}</b> (status <code>{record.status}</code>): "
+            f"{message}. The outputs below are what it produced before that.</div>")
+    node.cells.insert(0, nbformat.v4.new_markdown_cell(text, metadata={"tags": ["perfkit-status"]}))
+    write_text_atomic(notebook, nbformat.writes(node))
 
 
 def execute_notebook(
@@ -75,50 +133,59 @@ def execute_notebook(
     html: bool = True,
     redacted: bool = False,
 ) -> NotebookRun:
-    """Run one prepared benchmark through its notebook into its run folder."""
+    """Run one prepared benchmark through its notebook into ``prepared.output_dir``.
+
+    ``timeout`` is wall seconds for the whole notebook, kernel start included."""
     resolved = prepared.resolved
     notebook = _notebook_path(resolved.benchmark)
+    final = prepared.output_dir
     parameters = {
         "vendor": resolved.vendor,
         "config": resolved.config,
         "overrides": json.dumps(overrides),
+        "output_dir": "",
     }
-    final = prepared.output_dir
-    staging = final.with_name(f".{final.name}.staging-{os.getpid()}")
-    parameters["output_dir"] = str(staging)
     _check_notebook_parameters(notebook, list(parameters))
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    started = time.perf_counter()
-    error = ""
+    staging = run_folder.new_staging(final)
+    parameters["output_dir"] = str(staging)
+    started, started_at = time.perf_counter(), _now()
     try:
-        papermill.execute_notebook(
-            str(notebook),
-            str(staging / NOTEBOOK_FILE),
-            parameters=parameters,
-            cwd=str(paths.project_root()),
-            execution_timeout=timeout,
-            progress_bar=False,
-            log_output=False,
-            kernel_name="python3",
-        )
-    except PapermillExecutionError as exc:
-        if exc.ename in USER_ERROR_NAMES:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise UserError(exc.evalue) from None
-        error = f"{exc.ename}: {exc.evalue}"
+        ending = run_notebook(notebook, staging / NOTEBOOK_FILE, parameters, paths.project_root(), timeout)
+        if ending.ending == "error" and ending.ename in USER_ERROR_NAMES:
+            raise UserError(ending.evalue)
+        result_file = staging / RESULT_FILE
+        written = _read_result(result_file)
+        record = settle_result(prepared, written, ending, timeout, started_at)
+        if record is not written or ending.ending != "ok":
+            write_json_atomic(result_file, record.to_dict())
+        if ending.ending in ("died", "timeout", "interrupted"):
+            _add_banner(staging / NOTEBOOK_FILE, record)
+        html_started = time.perf_counter()
+        if html and (staging / NOTEBOOK_FILE).is_file():
+            notebook_to_html(staging / NOTEBOOK_FILE, staging / HTML_FILE, redacted=redacted)
+        html_seconds = time.perf_counter() - html_started
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        run_folder.discard(staging)
         raise
-    result_file = staging / RESULT_FILE
-    result = load_result(result_file) if result_file.is_file() else None
-    status = result.status if result else "failed"
-    html_started = time.perf_counter()
-    if html:
-        notebook_to_html(staging / NOTEBOOK_FILE, staging / HTML_FILE, redacted=redacted)
-    html_seconds = time.perf_counter() - html_started
-    _swap_into_place(staging, final)
-    return NotebookRun(final, status, result, time.perf_counter() - started, error, html_seconds)
+    run_folder.swap_into_place(staging, final)
+    return NotebookRun(final, record.status, record, time.perf_counter() - started, error_line(record), html_seconds,
+                       ending.seconds)
+
+
+def error_line(record: RunResult) -> str:
+    """What went wrong, in one line: "InjectedFault: ..." for a cell that raised, the reason
+    for a kernel that died or was stopped; empty for an ok run."""
+    if record.status == "ok" or not record.error:
+        return ""
+    kind, message = record.error.get("type"), record.error.get("message", "")
+    return message if kind in ("KernelDied", "Timeout", "Interrupted") else f"{kind}: {message}"
+
+
+def _read_result(path: Path) -> RunResult | None:
+    try:
+        return load_result(path) if path.is_file() else None
+    except (ValueError, TypeError, OSError):
+        return None
 
 
 def run_benchmark(

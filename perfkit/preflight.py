@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 from perfkit.benchmarks import benchmark_class
+from perfkit.data.hashing import DataIdentity
 from perfkit.engine.precision import precision_policy
 from perfkit.errors import UserError
 from perfkit.runner import PreparedRun
@@ -28,7 +29,8 @@ def check_writable(folder: Path) -> None:
         raise UserError(f"output folder {folder} is not writable ({exc.strerror})") from None
 
 
-def preflight(run: PreparedRun) -> None:
+def preflight(run: PreparedRun) -> DataIdentity:
+    """Raise a UserError for what the user can fix; return the dataset's identity."""
     resolved = run.resolved
     vendor = get_vendor(resolved.vendor)
     precision_policy(resolved.params.precision, vendor.device(0), vendor.precisions, vendor.name)
@@ -45,4 +47,4 @@ def preflight(run: PreparedRun) -> None:
 
         check_backend(resolved.params, vendor.device(0))
     bench.check_model_inputs()
-    bench.prepare_data()
+    return bench.prepare_data()

@@ -162,6 +162,25 @@ class _Progress:
             self.bar.close()
 
 
+def initial_record(run: PreparedRun, started: str, status: str = "failed") -> RunResult:
+    """The record of a run before it measured anything: what was asked and where."""
+    resolved = run.resolved
+    return RunResult(
+        benchmark=resolved.benchmark,
+        vendor=resolved.vendor,
+        config=resolved.config,
+        status=status,
+        kit_version=__version__,
+        started_at=started,
+        finished_at="",
+        run=resolved.to_dict(),
+        environment={},
+        hardware=run.hardware.to_dict(),
+        data={},
+        seeds={"seed": resolved.params.seed},
+    )
+
+
 def execute(run: PreparedRun, progress: bool = True, ctx: DistContext | None = None) -> RunResult:
     """Run the benchmark in this process (one rank) and write its result on rank 0."""
     bench_start = time.perf_counter()
@@ -174,20 +193,7 @@ def execute(run: PreparedRun, progress: bool = True, ctx: DistContext | None = N
     policy = precision_policy(params.precision, device, vendor.precisions, vendor.name)
     bench = benchmark_class(resolved.benchmark)(params)
     clock = PhaseClock(vendor.synchronize)
-    record = RunResult(
-        benchmark=resolved.benchmark,
-        vendor=resolved.vendor,
-        config=resolved.config,
-        status="failed",
-        kit_version=__version__,
-        started_at=started,
-        finished_at="",
-        run=resolved.to_dict(),
-        environment={},
-        hardware=run.hardware.to_dict(),
-        data={},
-        seeds={"seed": params.seed},
-    )
+    record = initial_record(run, started)
     inference = bench.info.kind == "inference"
     bar = _Progress(params.min_batches if inference else params.max_steps, progress and ctx.is_main,
                     resolved.benchmark, "latency_s" if inference else "loss")
@@ -230,4 +236,4 @@ def execute(run: PreparedRun, progress: bool = True, ctx: DistContext | None = N
     return record
 
 
-__all__ = ["PreparedRun", "execute", "prepare", "training_metrics"]
+__all__ = ["PreparedRun", "execute", "initial_record", "prepare", "training_metrics"]

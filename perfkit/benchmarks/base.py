@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 import torch
 
 from perfkit import paths
-from perfkit.data.hashing import MANIFEST, DataIdentity
+from perfkit.data.hashing import MANIFEST, DataIdentity, identify
 from perfkit.errors import DataError
 from perfkit.params.schema import CommonParams
 
@@ -118,6 +118,13 @@ class TrainingBenchmark(ABC):
         except ValueError:
             return False
         return built != wanted
+
+    def current_data(self) -> DataIdentity | None:
+        """The dataset as it is on disk now; None when prepare_data would (re)build it first."""
+        folder = self.data_dir()
+        if not folder.is_dir() or (self.params.data_autobuild and self._stale_build(folder)):
+            return None
+        return identify(folder)
 
     def autobuild_or_fail(self, folder: Path, what: str) -> None:
         """Build the offline set into ``folder`` if allowed and it is missing or was built for

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 SCHEMA_VERSION = 1
-STATUSES = ("ok", "failed", "crashed", "timeout")
+STATUSES = ("ok", "failed", "crashed", "timeout", "interrupted")
 
 
 @dataclass
