@@ -1,8 +1,8 @@
 """Build a small ReCoRD-format set (SuperGLUE JSONL) from text that ships with Python.
 
-Passages are windows of consecutive sentences of the pydoc topic help (perfkit.data.offline_text).
-Their entities are the quoted code names (``"AttributeError"``, ``"__getattr__()"``), which play
-the part of ReCoRD's named entities. Each query restates one passage sentence with one entity
+Passages are (overlapping) windows of consecutive sentences of the pydoc topic help (perfkit.data.offline_text).
+Their entities are the capitalised names inside sentences (``Python``, ``None``, ``TypeError``,
+``Unicode``), which play the part of ReCoRD's named entities. Each query restates one passage sentence with one entity
 replaced by ``@placeholder``, as ReCoRD's queries restate the article's @highlight lines; the
 answers are every span of that entity in the passage. Held-out topics make ``val.jsonl``. A
 WordPiece vocabulary over the passages is written beside them (GLM-large uses BERT's WordPiece).
@@ -24,12 +24,16 @@ from perfkit.data.hashing import write_manifest
 from perfkit.data.record import PLACEHOLDER
 
 BUILDER = "perfkit.data.build_record/1"
-_ENTITY = re.compile(r'"([^"\s][^"]{0,38}[^"\s]|[^"\s])"')
+_ENTITY = re.compile(r"(?<=[\s(\"'])([A-Z][A-Za-z]*[a-z][A-Za-z]*)\b")
+_NOT_ENTITIES = frozenset("The This That These Those If In It Its For See Note When Where While With As An A Also "
+                          "All Any Each For However Otherwise Since Some Then There Thus To Use Using Changed New "
+                          "Added Deprecated Example Examples Because But Or And Not No On At By Of From".split())
 
 
 @dataclass(frozen=True)
 class RecordBuildSettings:
     passage_sentences: int = 3
+    passage_stride: int = 1  # sentences between the starts of consecutive passages
     max_passage_words: int = 60
     max_query_words: int = 30
     queries_per_passage: int = 2
@@ -42,12 +46,12 @@ class RecordBuildSettings:
 
 def _entities(text: str) -> list[tuple[int, int]]:
     """Character spans (start, end inclusive) of the quoted names in ``text``."""
-    return [(m.start(1), m.end(1) - 1) for m in _ENTITY.finditer(text)]
+    return [(m.start(1), m.end(1) - 1) for m in _ENTITY.finditer(text) if m.group(1) not in _NOT_ENTITIES]
 
 
 def _passage_records(doc_index: int, sentences: list[str], s: RecordBuildSettings, rng) -> list[dict]:
     records = []
-    for first in range(0, len(sentences), s.passage_sentences):
+    for first in range(0, len(sentences), s.passage_stride):
         window = sentences[first : first + s.passage_sentences]
         text = " ".join(window)
         if len(text.split()) > s.max_passage_words:
