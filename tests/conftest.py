@@ -27,6 +27,26 @@ def bert_data(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.fixture(scope="session")
+def glm_data(tmp_path_factory) -> Path:
+    """The smoke-sized ReCoRD-format set (vocab 4096), built once per session."""
+    from perfkit.data.build_record import RecordBuildSettings, build_record_dataset
+
+    out = tmp_path_factory.mktemp("data") / "glm"
+    build_record_dataset(out, RecordBuildSettings(vocab_size=4096))
+    return out
+
+
+@pytest.fixture(scope="session")
+def imagenet_data(tmp_path_factory) -> Path:
+    """The smoke-sized ImageNet-layout set (digits at 37 px, as the 32 px smoke wants), built once."""
+    from perfkit.data.build_imagenet import ImagenetBuildSettings, build_imagenet_dataset
+
+    out = tmp_path_factory.mktemp("data") / "mobilenetv2"
+    build_imagenet_dataset(out, ImagenetBuildSettings(image_size=37))
+    return out
+
+
 @pytest.fixture()
 def reports(tmp_path, monkeypatch) -> Path:
     """A private reports/ folder for one test (PERFKIT_REPORTS)."""
