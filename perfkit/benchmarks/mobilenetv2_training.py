@@ -172,12 +172,18 @@ def top1_counts(logits: torch.Tensor, labels: torch.Tensor) -> tuple[float, floa
 
 
 def mobilenetv2_training_flops(config) -> float:
-    """Forward + backward FLOPs of one image through transformers' MobileNetV2 classifier.
+    """Forward + backward FLOPs of one image: backward costs twice the forward, except for the
+    first convolution, whose input (the image) needs no gradient, only its weight."""
+    forward, first = mobilenetv2_forward_flops(config)
+    return 3.0 * forward - first
+
+
+def mobilenetv2_forward_flops(config) -> tuple[float, float]:
+    """(forward FLOPs of one image, of which the first convolution) in transformers' MobileNetV2.
 
     Walks the architecture from the config (stem, 16 inverted residual blocks, 1x1 head,
     classifier) with TF "same" padding (output side = ceil(input / stride)). A convolution costs
-    2 x output pixels x output channels x input channels per group x k^2; backward costs twice
-    the forward, except the first convolution, whose input (the image) needs no gradient.
+    2 x output pixels x output channels x input channels per group x k^2; the classifier 2 x in x out.
     """
     from transformers.models.mobilenet_v2.modeling_mobilenet_v2 import apply_depth_multiplier, make_divisible
 
@@ -191,7 +197,7 @@ def mobilenetv2_training_flops(config) -> float:
     side = -(-config.image_size // 2)
     first = conv(side, config.num_channels, stem, 3)
     forward = first
-    if config.first_layer_is_expansion:
+    if not config.first_layer_is_expansion:  # transformers adds a 1x1 expansion only then
         forward += conv(side, stem, stem)
     forward += conv(side, stem, stem, 3, stem) + conv(side, stem, channels[0])
     for i, stride in enumerate(strides):
@@ -202,4 +208,4 @@ def mobilenetv2_training_flops(config) -> float:
         forward += conv(side, expanded, expanded, 3, expanded) + conv(side, expanded, c_out)
     head = 1280 if config.finegrained_output and config.depth_multiplier < 1.0 else apply_depth_multiplier(config, 1280)
     forward += conv(side, channels[-1], head) + 2.0 * head * config.num_labels
-    return 3.0 * forward - first
+    return forward, first
