@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import asdict
+from functools import cached_property
 from pathlib import Path
 from typing import ClassVar
 
@@ -75,7 +76,9 @@ class MobileNetV2Training(TrainingBenchmark):
     def build_data(self, out: Path) -> str:
         return build_imagenet_dataset(out, self._build_settings())
 
+    @cached_property
     def _samples(self) -> tuple[list[tuple[Path, int]], list[tuple[Path, int]]]:
+        """(training, validation) image paths and labels, scanned once (ImageNet: 1.33M files)."""
         root = self.data_dir()
         classes = folder.list_classes(root / self.params.train_dir, "training")
         if len(classes) > self.params.num_labels:
@@ -90,25 +93,25 @@ class MobileNetV2Training(TrainingBenchmark):
     def prepare_data(self) -> DataIdentity:
         root = self.data_dir()
         self.autobuild_or_fail(root, "mobilenetv2")
-        train, val = self._samples()
+        train, val = self._samples
         folder.decode(train[0][0])
         folder.decode(val[0][0])
         return identify(root)
 
     def train_dataset(self):
         p = self.params
-        train, _ = self._samples()
+        train, _ = self._samples
         transform = folder.TrainTransform(p.image_size, p.min_crop_scale, p.random_flip)
         return folder.ImageFolderTrain(train, transform, p.seed), [len(train)]
 
     def steps_per_epoch(self, world_size: int) -> int:
-        train, _ = self._samples()
+        train, _ = self._samples
         global_batch = self.params.batch_size * self.params.gradient_accumulation_steps * world_size
         return max(1, len(train) // global_batch)
 
     def eval_batches(self, rank: int, world_size: int) -> Iterable[Batch]:
         p = self.params
-        _, val = self._samples()
+        _, val = self._samples
         share = val[: p.eval_samples][rank::world_size]
         dataset = folder.ImageFolderEval(share, folder.EvalTransform(p.image_size, p.crop_fraction))
         return torch.utils.data.DataLoader(dataset, batch_size=p.eval_batch_size, num_workers=p.num_workers)
