@@ -138,3 +138,47 @@ def test_bad_input_gives_one_line_and_exit_2(name, scratch, capsys, monkeypatch)
     assert case.needle in err[0], err[0]
     written = [p for p in reports.rglob("*") if p.is_file()] if reports.exists() else []
     assert written == []
+
+
+def _damage(kind: str):
+    """Damage to the GLM (ReCoRD) or MobileNetV2 (ImageNet folder) copy under ``data``."""
+    def setup(data: Path) -> None:
+        if kind == "truncated JPEG":
+            first = sorted(sorted((data / "mobilenetv2/train").iterdir())[0].glob("*.JPEG"))[0]
+            first.write_bytes(first.read_bytes()[:200])
+        elif kind == "missing class folder":
+            shutil.rmtree(data / "mobilenetv2/val/n00000007")
+        elif kind == "empty ReCoRD":
+            (data / "glm/train.jsonl").write_text("")
+        elif kind == "malformed ReCoRD":
+            path = data / "glm/val.jsonl"
+            first = path.read_text().splitlines()[0]
+            path.write_text(first + "\n{\"passage\": oops}\n")
+    return setup
+
+
+OTHER_CASES = {
+    "truncated JPEG": ("mobilenetv2", "cannot decode image"),
+    "missing class folder": ("mobilenetv2", "missing class folder 'n00000007'"),
+    "empty ReCoRD": ("glm", "train.jsonl: no queries (the file is empty)"),
+    "malformed ReCoRD": ("glm", "val.jsonl:2: not JSON"),
+}
+
+
+@pytest.mark.parametrize("name", list(OTHER_CASES))
+def test_bad_glm_and_mobilenetv2_data_gives_one_line_and_exit_2(name, tmp_path, monkeypatch, capsys, project_root,
+                                                                glm_data, imagenet_data):
+    benchmark, needle = OTHER_CASES[name]
+    data = tmp_path / "data"
+    shutil.copytree(glm_data, data / "glm")
+    shutil.copytree(imagenet_data, data / "mobilenetv2")
+    _damage(name)(data)
+    reports = tmp_path / "reports"
+    monkeypatch.setenv("PERFKIT_REPORTS", str(reports))
+    capsys.readouterr()
+    code = main(["run", benchmark, "--vendor", "cpu", "--config", "smoke", "--no-index",
+                 f"--set=data_dir={data / benchmark}"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2, err
+    assert len(err) == 1 and err[0].startswith("perfkit: error: ") and needle in err[0], err
+    assert not reports.exists() or not [p for p in reports.rglob("*") if p.is_file()]

@@ -36,6 +36,11 @@ class BenchmarkInfo:
     quality_metric: str  # result key, e.g. mlm_accuracy
     quality_label: str  # 训练结果's 特殊说明
     notebook: str
+    quality_column: str = ""  # the 性能指标 column header when the seed's differs (e.g. "acc")
+
+    @property
+    def quality_header(self) -> str:
+        return self.quality_column or self.quality_metric
 
 
 class TrainingBenchmark(ABC):

@@ -9,6 +9,8 @@ from perfkit.errors import UserError
 _BENCHMARKS = {
     "bert": "perfkit.benchmarks.bert_training:BertTraining",
     "bert_inference": "perfkit.benchmarks.bert_inference:BertInference",
+    "glm": "perfkit.benchmarks.glm_training:GlmTraining",
+    "mobilenetv2": "perfkit.benchmarks.mobilenetv2_training:MobileNetV2Training",
 }
 
 

@@ -68,3 +68,10 @@ def no_decay_groups(model: torch.nn.Module, weight_decay: float) -> list[dict]:
             continue
         (plain if param.ndim < 2 or "LayerNorm" in name or name.endswith("bias") else decay).append(param)
     return [{"params": decay, "weight_decay": weight_decay}, {"params": plain, "weight_decay": 0.0}]
+
+
+def epoch_step_decay_schedule(optimizer: Optimizer, steps_per_epoch: int, gamma: float) -> LambdaLR:
+    """Multiply the learning rate by ``gamma`` once per epoch, stepped per optimizer step
+    (the MobileNetV2 recipe: 0.98 per epoch)."""
+    steps_per_epoch = max(1, steps_per_epoch)
+    return LambdaLR(optimizer, lambda step: gamma ** (step // steps_per_epoch))
