@@ -95,3 +95,8 @@ def mfu(flops_per_sample: float, samples_per_second: float, peak_tflops: float |
     if not peak_tflops or not math.isfinite(samples_per_second):
         return None
     return flops_per_sample * samples_per_second / (peak_tflops * 1e12)
+
+
+def scaling_efficiency(throughput: float, baseline: float, cards_ratio: float) -> float:
+    """Throughput of N cards over N/1 times the baseline's: 1.0 is perfect scaling."""
+    return throughput / (baseline * cards_ratio)
