@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -20,6 +21,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from perfkit.params import parse_overrides
 
     overrides = parse_overrides(args.set or [])
+    if args.rdzv_endpoint:
+        from perfkit.launch import ENDPOINT_ENV, parse_endpoint
+
+        parse_endpoint(args.rdzv_endpoint)
+        os.environ[ENDPOINT_ENV] = args.rdzv_endpoint  # the notebook's kernel inherits it
     done = run_benchmark(args.benchmark, args.vendor, args.config, overrides, args.timeout, not args.no_html, args.redact)
     print(f"{args.benchmark}/{args.vendor}/{args.config}: {done.status} in {done.seconds:.1f} s -> {done.run_dir}")
     if done.result and done.status == "ok":
@@ -33,6 +39,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
         build_index(redacted=args.redact)
     return 0 if done.status == "ok" else 1
+
+
+def _cmd_join(args: argparse.Namespace) -> int:
+    from perfkit.launch import join_node
+
+    return join_node(args.benchmark, args.vendor, args.config, args.set or [], args.rdzv_endpoint, args.node_rank)
 
 
 def _cmd_suite(args: argparse.Namespace) -> int:
@@ -119,7 +131,18 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--no-html", action="store_true", help="skip the HTML report")
     run.add_argument("--no-index", action="store_true", help="do not rebuild reports/index.html")
     run.add_argument("--redact", action="store_true", help="strip home paths, user and host names from the HTML")
+    run.add_argument("--rdzv-endpoint", default="", metavar="HOST:PORT",
+                     help="multi-node: where this node (node 0) hosts the rendezvous (default HOSTNAME:29400)")
     run.set_defaults(func=_cmd_run)
+
+    join = sub.add_parser("join", help="multi-node: run this node's workers of a run hosted by node 0")
+    join.add_argument("benchmark")
+    join.add_argument("--vendor", default="cpu")
+    join.add_argument("--config", required=True)
+    join.add_argument("--set", action="append", metavar="KEY=VALUE", help="the same overrides as node 0 (repeatable)")
+    join.add_argument("--rdzv-endpoint", required=True, metavar="HOST:PORT", help="node 0's rendezvous")
+    join.add_argument("--node-rank", type=int, required=True, help="this node's rank, 1 .. nnodes-1")
+    join.set_defaults(func=_cmd_join)
 
     suite = sub.add_parser("suite", help="execute every run of params/suites/NAME.yaml")
     suite.add_argument("name")

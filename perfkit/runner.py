@@ -162,8 +162,36 @@ class _Progress:
             self.bar.close()
 
 
+def new_record(run: PreparedRun, started: str = "") -> RunResult:
+    """The record of a run that has not produced anything yet (status failed until it has)."""
+    resolved = run.resolved
+    return RunResult(
+        benchmark=resolved.benchmark,
+        vendor=resolved.vendor,
+        config=resolved.config,
+        status="failed",
+        kit_version=__version__,
+        started_at=started or _now(),
+        finished_at="",
+        run=resolved.to_dict(),
+        environment={},
+        hardware=run.hardware.to_dict(),
+        data={},
+        seeds={"seed": resolved.params.seed},
+    )
+
+
 def execute(run: PreparedRun, progress: bool = True, ctx: DistContext | None = None) -> RunResult:
-    """Run the benchmark in this process (one rank) and write its result on rank 0."""
+    """Run the benchmark in this process (one rank) and write its result on rank 0.
+
+    With world_size > 1 and no context given, this process is the launcher instead: it starts
+    one worker per card through the elastic launch (perfkit.launch) and returns rank 0's result.
+    """
+    if ctx is None and run.resolved.world_size > 1:
+        from perfkit.launch import inside_worker, launch_run
+
+        if not inside_worker():
+            return launch_run(run)
     bench_start = time.perf_counter()
     started = _now()
     resolved = run.resolved
@@ -174,20 +202,7 @@ def execute(run: PreparedRun, progress: bool = True, ctx: DistContext | None = N
     policy = precision_policy(params.precision, device, vendor.precisions, vendor.name)
     bench = benchmark_class(resolved.benchmark)(params)
     clock = PhaseClock(vendor.synchronize)
-    record = RunResult(
-        benchmark=resolved.benchmark,
-        vendor=resolved.vendor,
-        config=resolved.config,
-        status="failed",
-        kit_version=__version__,
-        started_at=started,
-        finished_at="",
-        run=resolved.to_dict(),
-        environment={},
-        hardware=run.hardware.to_dict(),
-        data={},
-        seeds={"seed": params.seed},
-    )
+    record = new_record(run, started)
     bar = _Progress(params.max_steps, progress and ctx.is_main, resolved.benchmark)
     try:
         record.data = bench.prepare_data().to_dict()
@@ -220,4 +235,4 @@ def execute(run: PreparedRun, progress: bool = True, ctx: DistContext | None = N
     return record
 
 
-__all__ = ["PreparedRun", "execute", "prepare", "training_metrics"]
+__all__ = ["PreparedRun", "execute", "new_record", "prepare", "training_metrics"]

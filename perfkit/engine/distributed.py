@@ -46,6 +46,14 @@ class DistContext:
         dist.all_reduce(tensor, op=dist.ReduceOp.MAX)
         return float(tensor.item())
 
+    def gather_text(self, text: str) -> list[str]:
+        """Every rank's string, in rank order (the same list on every rank)."""
+        if not self.distributed:
+            return [text]
+        gathered: list[str] = [""] * self.world_size
+        dist.all_gather_object(gathered, text)
+        return gathered
+
     def barrier(self) -> None:
         if self.distributed:
             dist.barrier()
@@ -65,3 +73,11 @@ def context_from_env(default_backend: str) -> DistContext:
         world_size=dist.get_world_size(),
         backend=backend,
     )
+
+
+def check_same_on_all_ranks(ctx: DistContext, value: str, what: str) -> None:
+    """Stop a run whose ranks disagree on something that must match (say, the params hash)."""
+    values = ctx.gather_text(value)
+    for rank, other in enumerate(values):
+        if other != values[0]:
+            raise RuntimeError(f"rank {rank} has {what} {other}, rank 0 has {values[0]}")
