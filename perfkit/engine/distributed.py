@@ -39,6 +39,15 @@ class DistContext:
         dist.all_gather(gathered, tensor)
         return [int(t.item()) for t in gathered]
 
+    def all_gather_floats(self, values: list[float]) -> list[list[float]]:
+        """Every rank's list of floats, in rank order."""
+        if not self.distributed:
+            return [list(values)]
+        tensor = torch.tensor(values, dtype=torch.float64)
+        gathered = [torch.zeros_like(tensor) for _ in range(self.world_size)]
+        dist.all_gather(gathered, tensor)
+        return [t.tolist() for t in gathered]
+
     def max_float(self, value: float) -> float:
         if not self.distributed:
             return value
