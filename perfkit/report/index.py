@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 from perfkit.report import tables
+from perfkit.report.scaling import scaling_table
 from perfkit.results.record import RunResult
 from perfkit.results.store import find_results, load_result
 
@@ -71,6 +72,9 @@ def performance_sections_html(runs: list[tuple[Path, RunResult]]) -> str:
         results = [r for _, r in runs if r.benchmark == benchmark]
         frame = tables.performance_table(results)
         parts.append(f"<h3>{html.escape(benchmark)} 性能指标</h3>" + frame.to_html(index=False, escape=True))
+        if any(r.run.get("world_size", 1) > 1 for r in results):
+            scaling = scaling_table(results)
+            parts.append(f"<h3>{html.escape(benchmark)} scaling</h3>" + scaling.to_html(index=False, escape=True))
     return "".join(parts)
 
 
