@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import sys
 from dataclasses import dataclass
@@ -97,11 +98,15 @@ def announce_host(run, endpoint: str | None = None) -> None:
 def failure_summary(failures: dict, nproc_per_node: int) -> str:
     """One line naming every failed rank, the one that died on its own first.
 
-    A worker whose peer died usually fails too, with a Python error it recorded (an error
-    file); the one that died outright (killed, os._exit, a crash) left none: it goes first.
+    A worker whose peer died usually fails too: with a Python error it recorded (an error
+    file), or stopped by the agent's SIGTERM. The one that died outright (os._exit, a crash,
+    the OOM killer's SIGKILL) did neither: it goes first.
     """
+    def collateral(failure) -> tuple[bool, bool, float]:
+        return (_recorded(failure), failure.exitcode == -signal.SIGTERM, failure.timestamp)
+
     parts = []
-    for rank, failure in sorted(failures.items(), key=lambda item: (_recorded(item[1]), item[1].timestamp, item[0])):
+    for rank, failure in sorted(failures.items(), key=lambda item: (*collateral(item[1]), item[0])):
         node, local = divmod(rank, nproc_per_node)
         code = failure.exitcode
         how = f"killed by signal {-code}" if code < 0 else f"exit code {code}"

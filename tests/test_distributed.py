@@ -168,3 +168,8 @@ def test_failure_summary_names_the_rank_that_died_first(tmp_path):
     summary = failure_summary(failures, nproc_per_node=2)
     assert summary.startswith("worker rank 3 (node 1, local rank 1) failed with exit code 17")
     assert "rank 0 (node 0, local rank 0) failed with killed by signal 15 (RuntimeError" in summary
+
+
+def test_failure_summary_puts_the_agents_sigterm_victims_last():
+    failures = {0: _Failure(-15, timestamp=5), 1: _Failure(17, timestamp=5)}
+    assert failure_summary(failures, nproc_per_node=2).startswith("worker rank 1 (node 0, local rank 1) failed with exit code 17; then rank 0")
