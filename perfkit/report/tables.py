@@ -181,6 +181,7 @@ def run_summary(result: RunResult) -> pd.DataFrame:
         ("FLOPs per sample", fmt(m.get("flops_per_sample"), 0)),
         ("MFU", fmt(m.get("mfu"), 4)),
         ("params hash", result.params_hash),
+        ("standard", "yes" if result.standard else "no † non-standard: " + ", ".join(result.run.get("nonstandard_keys") or [])),
     ]
     if result.error:
         rows.append(("error", f"{result.error.get('type')}: {result.error.get('message')}"))
