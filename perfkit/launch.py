@@ -181,6 +181,8 @@ def launch_run(run, node_rank: int = 0, endpoint: str | None = None) -> RunResul
     )
     if node_rank == 0 and node.nnodes > 1:
         announce_host(run, node.rdzv_endpoint)
+    if node_rank == 0:
+        run.result_path.unlink(missing_ok=True)  # a result from an earlier run must not pass for this one
     try:
         launch_node(run, node)
     except WorkerFailed as exc:

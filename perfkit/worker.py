@@ -21,12 +21,27 @@ def _threads_per_worker() -> None:
     torch.set_num_threads(max(1, (os.cpu_count() or 1) // local))
 
 
+def _die_with_the_launcher() -> None:
+    """Linux: get SIGTERM when the launcher dies (a killed kernel), rather than live on orphaned."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    pr_set_pdeathsig = 1
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+    except OSError:
+        return
+
+
 @record
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="perfkit.worker")
     for name in ("benchmark", "vendor", "config", "overrides", "output-dir"):
         parser.add_argument(f"--{name}", required=True)
     args = parser.parse_args(argv)
+    _die_with_the_launcher()
     _threads_per_worker()
 
     import torch.distributed as dist
