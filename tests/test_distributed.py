@@ -5,6 +5,7 @@ and seed; a dying worker fails the run naming its rank and leaves no process beh
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -69,11 +70,12 @@ def two_nodes(bert_data, tmp_path_factory):
     """Node 0 through `perfkit run`, node 1 through `perfkit join`, both on 127.0.0.1."""
     reports = tmp_path_factory.mktemp("reports21")
     endpoint = f"127.0.0.1:{_free_port()}"
-    env = {"PERFKIT_REPORTS": str(reports)}
+    # two "nodes" share this host's cores: one thread per worker, as torchrun would set for 1x2
+    env = {"PERFKIT_REPORTS": str(reports), "OMP_NUM_THREADS": "1"}
     joiner = subprocess.Popen(
         [sys.executable, "-m", "perfkit", "join", "--rdzv-endpoint", endpoint, "--node-rank", "1",
          "bert", "--vendor", "cpu", "--config", "cpux2x1", *_settings(bert_data)],
-        cwd=ROOT, env={**__import__("os").environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     host = run_cli("run", "bert", "--vendor", "cpu", "--config", "cpux2x1", "--rdzv-endpoint", endpoint,
                    *_settings(bert_data), env_extra=env)
