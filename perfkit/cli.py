@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import signal
+import os
 import sys
 import time
 from pathlib import Path
@@ -22,6 +23,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from perfkit.params import parse_overrides
 
     overrides = parse_overrides(args.set or [])
+    if args.rdzv_endpoint:
+        from perfkit.launch import ENDPOINT_ENV, parse_endpoint
+
+        parse_endpoint(args.rdzv_endpoint)
+        os.environ[ENDPOINT_ENV] = args.rdzv_endpoint  # the notebook's kernel inherits it
     done = run_benchmark(args.benchmark, args.vendor, args.config, overrides, args.timeout, not args.no_html, args.redact)
     print(f"{args.benchmark}/{args.vendor}/{args.config}: {done.status} in {done.seconds:.1f} s -> {done.run_dir}")
     if done.result and done.status == "ok":
@@ -47,6 +53,12 @@ def suite_exit_code(failed: int) -> int:
     """0 when every run ended ok, else 100 + the number of runs that did not (at most 125):
     never 2 (bad usage, params or data) nor 130 (interrupted)."""
     return 0 if failed == 0 else min(100 + failed, 125)
+
+
+def _cmd_join(args: argparse.Namespace) -> int:
+    from perfkit.launch import join_node
+
+    return join_node(args.benchmark, args.vendor, args.config, args.set or [], args.rdzv_endpoint, args.node_rank)
 
 
 def _cmd_suite(args: argparse.Namespace) -> int:
@@ -161,7 +173,18 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--no-html", action="store_true", help="skip the HTML report")
     run.add_argument("--no-index", action="store_true", help="do not rebuild reports/index.html")
     run.add_argument("--redact", action="store_true", help="strip home paths, user and host names from the HTML")
+    run.add_argument("--rdzv-endpoint", default="", metavar="HOST:PORT",
+                     help="multi-node: where this node (node 0) hosts the rendezvous (default HOSTNAME:29400)")
     run.set_defaults(func=_cmd_run)
+
+    join = sub.add_parser("join", help="multi-node: run this node's workers of a run hosted by node 0")
+    join.add_argument("benchmark")
+    join.add_argument("--vendor", default="cpu")
+    join.add_argument("--config", required=True)
+    join.add_argument("--set", action="append", metavar="KEY=VALUE", help="the same overrides as node 0 (repeatable)")
+    join.add_argument("--rdzv-endpoint", required=True, metavar="HOST:PORT", help="node 0's rendezvous")
+    join.add_argument("--node-rank", type=int, required=True, help="this node's rank, 1 .. nnodes-1")
+    join.set_defaults(func=_cmd_join)
 
     suite = sub.add_parser("suite", help="execute every run of params/suites/NAME.yaml")
     suite.add_argument("name", help="a suite in params/suites/ or a path to a suite .yaml")

@@ -201,4 +201,8 @@ def run_benchmark(
     overrides = dict(overrides or {})
     prepared = prepare(benchmark, vendor, config, overrides)
     preflight(prepared)
+    if prepared.resolved.nnodes > 1:
+        from perfkit.launch import announce_host
+
+        announce_host(prepared)
     return execute_notebook(prepared, overrides, timeout=timeout, html=html, redacted=redacted)

@@ -162,7 +162,7 @@ class _Progress:
             self.bar.close()
 
 
-def initial_record(run: PreparedRun, started: str, status: str = "failed") -> RunResult:
+def initial_record(run: PreparedRun, started: str = "", status: str = "failed") -> RunResult:
     """The record of a run before it measured anything: what was asked and where."""
     resolved = run.resolved
     return RunResult(
@@ -171,7 +171,7 @@ def initial_record(run: PreparedRun, started: str, status: str = "failed") -> Ru
         config=resolved.config,
         status=status,
         kit_version=__version__,
-        started_at=started,
+        started_at=started or _now(),
         finished_at="",
         run=resolved.to_dict(),
         environment={},
@@ -182,7 +182,16 @@ def initial_record(run: PreparedRun, started: str, status: str = "failed") -> Ru
 
 
 def execute(run: PreparedRun, progress: bool = True, ctx: DistContext | None = None) -> RunResult:
-    """Run the benchmark in this process (one rank) and write its result on rank 0."""
+    """Run the benchmark in this process (one rank) and write its result on rank 0.
+
+    With world_size > 1 and no context given, this process is the launcher instead: it starts
+    one worker per card through the elastic launch (perfkit.launch) and returns rank 0's result.
+    """
+    if ctx is None and run.resolved.world_size > 1:
+        from perfkit.launch import inside_worker, launch_run
+
+        if not inside_worker():
+            return launch_run(run)
     bench_start = time.perf_counter()
     started = _now()
     resolved = run.resolved

@@ -39,12 +39,29 @@ class DistContext:
         dist.all_gather(gathered, tensor)
         return [int(t.item()) for t in gathered]
 
+    def all_gather_floats(self, values: list[float]) -> list[list[float]]:
+        """Every rank's list of floats, in rank order."""
+        if not self.distributed:
+            return [list(values)]
+        tensor = torch.tensor(values, dtype=torch.float64)
+        gathered = [torch.zeros_like(tensor) for _ in range(self.world_size)]
+        dist.all_gather(gathered, tensor)
+        return [t.tolist() for t in gathered]
+
     def max_float(self, value: float) -> float:
         if not self.distributed:
             return value
         tensor = torch.tensor([value], dtype=torch.float64)
         dist.all_reduce(tensor, op=dist.ReduceOp.MAX)
         return float(tensor.item())
+
+    def gather_text(self, text: str) -> list[str]:
+        """Every rank's string, in rank order (the same list on every rank)."""
+        if not self.distributed:
+            return [text]
+        gathered: list[str] = [""] * self.world_size
+        dist.all_gather_object(gathered, text)
+        return gathered
 
     def barrier(self) -> None:
         if self.distributed:
@@ -65,3 +82,11 @@ def context_from_env(default_backend: str) -> DistContext:
         world_size=dist.get_world_size(),
         backend=backend,
     )
+
+
+def check_same_on_all_ranks(ctx: DistContext, value: str, what: str) -> None:
+    """Stop a run whose ranks disagree on something that must match (say, the params hash)."""
+    values = ctx.gather_text(value)
+    for rank, other in enumerate(values):
+        if other != values[0]:
+            raise RuntimeError(f"rank {rank} has {what} {other}, rank 0 has {values[0]}")

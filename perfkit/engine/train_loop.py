@@ -177,12 +177,12 @@ def train(
     loss_curve = outcome_curves["loss"]
     if ctx.distributed:  # the global loss is the mean of the ranks' losses
         loss_curve = [v / ctx.world_size for v in ctx.all_reduce_sum(loss_curve)]
+    # The slowest card sets the pace: take all durations from the rank with the most compute
+    # time, so that they stay consistent with each other (compute <= train - evaluation).
+    local = [train_end - bench_start, train_end - train_start, clock.total("eval"), clock.total("compute")]
+    e2e, window, evaluation, compute = max(ctx.all_gather_floats(local), key=lambda row: row[3])
     timings = TrainingTimings(
-        e2e=train_end - bench_start,
-        train_window=train_end - train_start,
-        evaluation=clock.total("eval"),
-        compute=ctx.max_float(clock.total("compute")),
-        samples=step * global_batch,
+        e2e=e2e, train_window=window, evaluation=evaluation, compute=compute, samples=step * global_batch
     )
     return TrainingOutcome(
         timings=timings,

@@ -96,6 +96,19 @@ def general_table(result: RunResult) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["指标名称", "指标值", "特殊说明"])
 
 
+def _memory_cell(result: RunResult) -> str:
+    measured = result.metrics.get("mem_total_gib")
+    stated = result.hardware.get("memory_gib")
+    return f"{measured:.1f} GiB (measured)" if isinstance(measured, float) else (f"{stated:g} GiB" if stated else "")
+
+
+def _topology_cell(result: RunResult) -> str:
+    run = result.run
+    backend = result.environment.get("dist_backend") or ""
+    cell = f"{run.get('nnodes')}x{run.get('nproc_per_node')} (world size {run.get('world_size')})"
+    return f"{cell}, {backend}" if backend else cell
+
+
 def environment_table(result: RunResult) -> pd.DataFrame:
     """环境配置: measured at run time first, the hardware file's statement otherwise."""
     env = result.environment
@@ -111,6 +124,9 @@ def environment_table(result: RunResult) -> pd.DataFrame:
         ("硬件环境", "机器型号", result.hardware.get("machine_model") or env.get("machine", "")),
         ("硬件环境", "加速卡型号", acc.get("accelerator") or result.hardware.get("name", "")),
         ("硬件环境", "多机网络类型、带宽", result.hardware.get("interconnect", "")),
+        ("硬件环境", "加速卡存储", _memory_cell(result)),
+        ("硬件环境", "峰值算力 (TFLOPs)", ", ".join(f"{k} {v:g}" for k, v in result.hardware.get("peak_tflops", {}).items())),
+        ("硬件环境", "节点 x 卡 (world size)", _topology_cell(result)),
         ("软件环境", "OS版本", pick(env.get("os"), "os")),
         ("软件环境", "OS kernel版本", pick(env.get("kernel"), "kernel")),
         ("软件环境", "加速卡驱动版本", pick(acc.get("driver"), "driver")),
@@ -147,6 +163,10 @@ def definitions_table() -> pd.DataFrame:
     return pd.DataFrame(definitions.TRAINING, columns=["key", "名称", "definition"])
 
 
+def _per_card(throughput: Any, world_size: Any) -> float | None:
+    return throughput / world_size if isinstance(throughput, float) and world_size else None
+
+
 def run_summary(result: RunResult) -> pd.DataFrame:
     """Status, convergence and the numbers behind the headline columns."""
     m = result.metrics
@@ -154,6 +174,7 @@ def run_summary(result: RunResult) -> pd.DataFrame:
         ("status", result.status),
         ("config", f"{result.run.get('config_file', '')} ({result.run.get('nnodes')}x{result.run.get('nproc_per_node')}, world {result.run.get('world_size')})"),
         ("converged", f"{fmt(m.get('converged'))} (target {fmt(m.get('target'), 3)}, steps to target {fmt(m.get('steps_to_target'), 0)})"),
+        ("world size / per-card p_train", f"{result.run.get('world_size')} / {fmt(_per_card(m.get('p_train'), result.run.get('world_size')))}"),
         ("steps / samples", f"{fmt(m.get('steps'), 0)} / {fmt(m.get('samples'), 0)} (global batch {fmt(m.get('global_batch'), 0)})"),
         ("first → final eval", f"{fmt(m.get('first_eval_acc'), 4)} → {fmt(m.get('acc'), 4)}"),
         ("setup / train / eval / compute s", " / ".join(fmt(m.get(k), 2) for k in ("setup_time", "train_time", "eval_time", "compute_time"))),
@@ -161,6 +182,7 @@ def run_summary(result: RunResult) -> pd.DataFrame:
         ("FLOPs per sample", fmt(m.get("flops_per_sample"), 0)),
         ("MFU", fmt(m.get("mfu"), 4)),
         ("params hash", result.params_hash),
+        ("standard", "yes" if result.standard else "no † non-standard: " + ", ".join(result.run.get("nonstandard_keys") or [])),
     ]
     if result.error:
         rows.append(("error", f"{result.error.get('type')}: {result.error.get('message')}"))

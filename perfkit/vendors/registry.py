@@ -7,9 +7,17 @@ from importlib.metadata import entry_points
 from perfkit.errors import VendorError
 from perfkit.vendors.base import VendorAdapter
 from perfkit.vendors.cpu import CpuVendor
+from perfkit.vendors.iluvatar import IluvatarVendor
+from perfkit.vendors.kunlunxin import KunlunxinVendor
+from perfkit.vendors.nvidia import NvidiaVendor
 
 ENTRY_POINT_GROUP = "perfkit.vendors"
-BUILTIN: dict[str, type[VendorAdapter]] = {"cpu": CpuVendor}
+BUILTIN: dict[str, type[VendorAdapter]] = {
+    "cpu": CpuVendor,
+    "nvidia": NvidiaVendor,
+    "iluvatar": IluvatarVendor,
+    "kunlunxin": KunlunxinVendor,
+}
 
 
 def _entry_point_classes() -> dict[str, object]:
