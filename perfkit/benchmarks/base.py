@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 import torch
 
 from perfkit import paths
+from perfkit.benchmarks.checkpoint import check_checkpoint, load_pretrained
 from perfkit.data.hashing import MANIFEST, DataIdentity, identify
 from perfkit.errors import DataError
 from perfkit.params.schema import CommonParams
@@ -77,8 +78,15 @@ class TrainingBenchmark(ABC):
 
     # -- model ------------------------------------------------------------------------------
     def check_model_inputs(self) -> None:
-        """Fail fast on a bad local checkpoint before a run starts; no-op without one."""
-        return None
+        """Fail fast on a bad local checkpoint (key init_checkpoint) before a run starts."""
+        folder = getattr(self.params, "init_checkpoint", "")
+        if folder:
+            check_checkpoint(folder, self.model_config())
+
+    def pretrained(self, model_cls) -> torch.nn.Module | None:
+        """The model from the local checkpoint folder in init_checkpoint; None when there is none."""
+        folder = getattr(self.params, "init_checkpoint", "")
+        return load_pretrained(model_cls, folder, self.model_config()) if folder else None
 
     @abstractmethod
     def build_model(self) -> torch.nn.Module:

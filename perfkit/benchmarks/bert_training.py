@@ -18,7 +18,6 @@ from pydantic import Field
 
 from perfkit.benchmarks.base import Batch, BenchmarkInfo, TrainingBenchmark
 from perfkit.benchmarks.bert_model import BertShapeParams, bert_config, bert_encoder_mlm_forward_flops
-from perfkit.benchmarks.checkpoint import check_checkpoint, load_pretrained
 from perfkit.data import mlperf_bert
 from perfkit.data.build_bert import BertBuildSettings, build_bert_dataset
 from perfkit.data.hashing import DataIdentity, identify
@@ -41,7 +40,6 @@ class BertParams(BertShapeParams):
     eval_batch_size: int = Field(32, gt=0, description="eval batch per card")
     train_dir: str = Field("2048_shards_uncompressed", description="training shards under data_dir")
     eval_dir: str = Field("eval_set_uncompressed", description="eval shard(s) under data_dir")
-    init_checkpoint: str = Field("", description="local save_pretrained folder; empty = random init")
 
 
 class BertTraining(TrainingBenchmark):
@@ -124,17 +122,11 @@ class BertTraining(TrainingBenchmark):
     def model_config(self):
         return bert_config(self.params, self.params.seq_len)
 
-    def check_model_inputs(self) -> None:
-        if self.params.init_checkpoint:
-            check_checkpoint(self.params.init_checkpoint, self.model_config())
-
     def build_model(self) -> torch.nn.Module:
         from transformers import BertForPreTraining
 
         torch.manual_seed(self.params.seed)
-        if self.params.init_checkpoint:
-            return load_pretrained(BertForPreTraining, self.params.init_checkpoint, self.model_config())
-        return BertForPreTraining(self.model_config())
+        return self.pretrained(BertForPreTraining) or BertForPreTraining(self.model_config())
 
     def build_optimizer(self, model: torch.nn.Module):
         p = self.params

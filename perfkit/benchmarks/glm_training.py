@@ -136,7 +136,7 @@ class GlmTraining(TrainingBenchmark):
         from transformers import GlmForCausalLM
 
         torch.manual_seed(self.params.seed)
-        return GlmForCausalLM(self.model_config())
+        return self.pretrained(GlmForCausalLM) or GlmForCausalLM(self.model_config())
 
     def build_optimizer(self, model: torch.nn.Module):
         p = self.params

@@ -128,6 +128,9 @@ class MobileNetV2Training(TrainingBenchmark):
         from transformers import MobileNetV2ForImageClassification
 
         torch.manual_seed(self.params.seed)
+        loaded = self.pretrained(MobileNetV2ForImageClassification)
+        if loaded is not None:
+            return loaded
         model = MobileNetV2ForImageClassification(self.model_config())
         reference_init(model)
         return model

@@ -45,4 +45,5 @@ class CommonParams(BaseModel):
         False, description="build the small offline dataset into data_dir when it is missing"
     )
     num_workers: int = Field(2, ge=0, description="DataLoader worker processes per card")
+    init_checkpoint: str = Field("", description="local save_pretrained folder; empty = random init")
     dist_backend: str = Field("", description="torch.distributed backend; empty = the vendor's")
