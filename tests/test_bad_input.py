@@ -103,6 +103,16 @@ CASES = {
     "checkpoint with mismatched shapes": Case(RUN + [DATA, "--set=init_checkpoint={data}/ckpt"], "hidden_size=64",
                                               _checkpoint("mismatch")),
     "unwritable output directory": Case(RUN + [DATA], "cannot be created", None),
+    "README page that cannot be imported": Case(["import", "{root}/page.txt"], "page.txt:4: expected the table's '| --- |'",
+                                                _write("page.txt", "# BERT\n\n| 配置 | e2e_time |\n| R300 |\n")),
+    "unknown inference backend": Case(["run", "bert_inference", "--vendor", "cpu", "--config", "smoke", "--no-index",
+                                       "--set", "backend=tvm"], "key 'backend': Input should be 'torch'"),
+    "backend not installed": Case(["run", "bert_inference", "--vendor", "cpu", "--config", "smoke", "--no-index",
+                                   "--set", "backend=tensorrt"], "needs the tensorrt Python package"),
+    "vendor software missing (kunlunxin)": Case(["run", "bert", "--vendor", "kunlunxin", "--config", "R300x1x1"],
+                                                "needs torch_xmlir, which is not installed; install"),
+    "vendor software missing (nvidia)": Case(["run", "bert", "--vendor", "nvidia", "--config", "smoke"],
+                                             "vendor 'nvidia' needs its PyTorch build and a visible card"),
 }
 
 
@@ -128,7 +138,7 @@ def test_bad_input_gives_one_line_and_exit_2(name, scratch, capsys, monkeypatch)
         blocker = reports.parent / "blocker"
         blocker.write_text("a file where a folder should be")
         monkeypatch.setenv("PERFKIT_REPORTS", str(blocker / "reports"))
-    argv = [arg.replace("{data}", str(data)) for arg in case.argv]
+    argv = [arg.replace("{data}", str(data)).replace("{root}", str(root)) for arg in case.argv]
     capsys.readouterr()  # drop what the setup printed
     code = main(argv)
     err = capsys.readouterr().err.strip().splitlines()
