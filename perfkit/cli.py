@@ -152,6 +152,18 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         from perfkit.bench import pipeline
 
         print(pipeline.report(paths.reports_dir()), flush=True)
+    if which in ("peak", "all"):
+        import torch
+
+        from perfkit.engine.peak import measured_peak
+        from perfkit.vendors import get_vendor
+
+        vendor = get_vendor(args.vendor)
+        device = vendor.device(0)
+        accelerator = str(vendor.environment().get("accelerator", ""))
+        for name, dtype in (("fp32", torch.float32), ("bf16", torch.bfloat16)):
+            peak = measured_peak(device, accelerator, dtype, vendor.synchronize, remeasure=True)
+            print(f"GEMM peak on {args.vendor} ({device}), {name}: {peak.tflops:.3f} TFLOP/s (cached for MFU)", flush=True)
     if which in ("overhead", "all"):
         from perfkit.bench import overhead
 
@@ -215,8 +227,9 @@ def build_parser() -> argparse.ArgumentParser:
     env.add_argument("--vendor", default="cpu")
     env.set_defaults(func=_cmd_env)
 
-    bench = sub.add_parser("bench", help="measure perfkit itself: harness overhead, timing cost, pipeline, kit overhead")
-    bench.add_argument("which", choices=["harness", "timing", "pipeline", "overhead", "all"])
+    bench = sub.add_parser("bench", help="measure perfkit itself: harness overhead, timing cost, pipeline, GEMM peak, kit overhead")
+    bench.add_argument("which", choices=["harness", "timing", "pipeline", "peak", "overhead", "all"])
+    bench.add_argument("--vendor", default="cpu", help="vendor whose device the GEMM peak is measured on")
     bench.add_argument("--benchmark", action="append", help="training benchmark(s) for the harness (default bert)")
     bench.add_argument("--steps", type=int, default=30, help="steps per harness measurement")
     bench.add_argument("--pairs", type=int, default=5, help="interleaved harness pairs")

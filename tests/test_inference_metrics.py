@@ -74,3 +74,13 @@ def test_a_measured_peak_is_cached_per_device_and_dtype(tmp_path, monkeypatch):
 
 def test_the_gemm_microbenchmark_measures_a_positive_rate():
     assert peak.gemm_tflops(torch.device("cpu"), torch.float32, lambda: None, seconds=0.01) > 0
+
+
+def test_remeasuring_the_peak_keeps_the_higher_figure(tmp_path, monkeypatch):
+    cpu = torch.device("cpu")
+    rates = iter([2.0, 1.0, 3.0])
+    monkeypatch.setattr(peak, "gemm_tflops", lambda device, dtype, sync, seconds=0.3: next(rates))
+    assert peak.measured_peak(cpu, "m", torch.float32, lambda: None, tmp_path).tflops == 2.0
+    assert peak.measured_peak(cpu, "m", torch.float32, lambda: None, tmp_path, remeasure=True).tflops == 2.0  # 1.0 was a busy moment
+    assert peak.measured_peak(cpu, "m", torch.float32, lambda: None, tmp_path, remeasure=True).tflops == 3.0
+    assert peak.measured_peak(cpu, "m", torch.float32, lambda: None, tmp_path) == peak.PeakFlops(3.0, "measured (cached)")

@@ -67,17 +67,26 @@ def cache_key(device: torch.device, accelerator: str, dtype: torch.dtype) -> str
 
 
 def measured_peak(
-    device: torch.device, accelerator: str, dtype: torch.dtype, sync: Callable[[], None], cache_dir: Path | None = None
+    device: torch.device,
+    accelerator: str,
+    dtype: torch.dtype,
+    sync: Callable[[], None],
+    cache_dir: Path | None = None,
+    remeasure: bool = False,
 ) -> PeakFlops:
+    """The cached GEMM peak of this machine; measured (and cached) when there is none or when
+    ``remeasure`` asks (`perfkit bench peak`), keeping the higher of the old and new figure."""
     cache = (cache_dir or paths.data_cache_dir() / "cache") / CACHE_FILE
     key = cache_key(device, accelerator, dtype)
     try:
         known = json.loads(cache.read_text(encoding="utf-8")) if cache.is_file() else {}
     except ValueError:
         known = {}
-    if isinstance(known.get(key), (int, float)):
+    if isinstance(known.get(key), (int, float)) and not remeasure:
         return PeakFlops(float(known[key]), "measured (cached)")
     value = gemm_tflops(device, dtype, sync)
+    if remeasure and isinstance(known.get(key), (int, float)):
+        value = max(value, float(known[key]))  # an achievable peak: a busy moment only lowers it
     write_json_atomic(cache, {**known, key: value})
     return PeakFlops(value, "measured")
 
