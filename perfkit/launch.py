@@ -144,7 +144,8 @@ def launch_node(run, node: NodeLaunch) -> None:
         min_nodes=node.nnodes,
         max_nodes=node.nnodes,
         nproc_per_node=node.nproc_per_node,
-        run_id=f"perfkit-{run.resolved.params_hash}",
+        # the same on every node whatever its overrides: the workers compare params hashes
+        run_id=f"perfkit-{run.resolved.benchmark}-{run.resolved.vendor}-{run.resolved.config}",
         rdzv_backend="static",
         rdzv_endpoint=node.rdzv_endpoint,
         rdzv_configs={"rank": node.node_rank, "timeout": RDZV_TIMEOUT_S},

@@ -72,18 +72,24 @@ def two_nodes(bert_data, tmp_path_factory):
     endpoint = f"127.0.0.1:{_free_port()}"
     # two "nodes" share this host's cores: one thread per worker, as torchrun would set for 1x2
     env = {"PERFKIT_REPORTS": str(reports), "OMP_NUM_THREADS": "1"}
-    joiner = subprocess.Popen(
-        [sys.executable, "-m", "perfkit", "join", "--rdzv-endpoint", endpoint, "--node-rank", "1",
-         "bert", "--vendor", "cpu", "--config", "cpux2x1", *_settings(bert_data)],
-        cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
-    host = run_cli("run", "bert", "--vendor", "cpu", "--config", "cpux2x1", "--rdzv-endpoint", endpoint,
-                   *_settings(bert_data), env_extra=env)
-    out, err = joiner.communicate(timeout=600)
+    log_path = reports.parent / "join.log"
+    with log_path.open("w") as log:
+        joiner = _start_join(["--rdzv-endpoint", endpoint, "--node-rank", "1", "bert", "--vendor", "cpu",
+                              "--config", "cpux2x1", *_settings(bert_data)], env, log)
+        host = run_cli("run", "bert", "--vendor", "cpu", "--config", "cpux2x1", "--rdzv-endpoint", endpoint,
+                       *_settings(bert_data), env_extra=env)
+        joiner.wait(timeout=600)
+    out = log_path.read_text()
     assert host.returncode == 0, host.stdout + host.stderr
-    assert joiner.returncode == 0, out + err
+    assert joiner.returncode == 0, out
     assert "node 1" in out
     return reports / "runs/bert/cpu/cpux2x1", host
+
+
+def _start_join(args: list[str], env: dict[str, str], log) -> subprocess.Popen:
+    """`perfkit join ...` in the background, its output to a file (a full pipe would block it)."""
+    return subprocess.Popen([sys.executable, "-m", "perfkit", "join", *args], cwd=ROOT, env={**os.environ, **env},
+                            stdout=log, stderr=subprocess.STDOUT, text=True)
 
 
 def _result(run_dir):
@@ -175,3 +181,19 @@ def test_failure_summary_names_the_rank_that_died_first(tmp_path):
 def test_failure_summary_puts_the_agents_sigterm_victims_last():
     failures = {0: _Failure(-15, timestamp=5), 1: _Failure(17, timestamp=5)}
     assert failure_summary(failures, nproc_per_node=2).startswith("worker rank 1 (node 0, local rank 1) failed with exit code 17; then rank 0")
+
+
+def test_a_node_joining_with_other_overrides_stops_the_run(bert_data, tmp_path):
+    endpoint = f"127.0.0.1:{_free_port()}"
+    env = {"PERFKIT_REPORTS": str(tmp_path / "reports"), "OMP_NUM_THREADS": "1"}
+    log_path = tmp_path / "join.log"
+    with log_path.open("w") as log:
+        joiner = _start_join(["--rdzv-endpoint", endpoint, "--node-rank", "1", "bert", "--vendor", "cpu", "--config",
+                              "cpux2x1", *_settings(bert_data), "--set", "learning_rate=0.001"], env, log)
+        host = run_cli("run", "bert", "--vendor", "cpu", "--config", "cpux2x1", "--rdzv-endpoint", endpoint,
+                       "--no-index", *_settings(bert_data), env_extra=env, timeout=300)
+        joiner.wait(timeout=300)
+    assert host.returncode == 1 and joiner.returncode == 1
+    assert "has params hash" in host.stderr and "rank 0 (node 0, local rank 0)" in host.stderr
+    assert "rank 1 (node 1, local rank 0)" in log_path.read_text()
+    assert _no_worker_left(str(tmp_path)) == []

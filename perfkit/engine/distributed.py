@@ -48,13 +48,6 @@ class DistContext:
         dist.all_gather(gathered, tensor)
         return [t.tolist() for t in gathered]
 
-    def max_float(self, value: float) -> float:
-        if not self.distributed:
-            return value
-        tensor = torch.tensor([value], dtype=torch.float64)
-        dist.all_reduce(tensor, op=dist.ReduceOp.MAX)
-        return float(tensor.item())
-
     def gather_text(self, text: str) -> list[str]:
         """Every rank's string, in rank order (the same list on every rank)."""
         if not self.distributed:
