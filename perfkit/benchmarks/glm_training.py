@@ -108,10 +108,20 @@ class GlmTraining(TrainingBenchmark):
     def collate(self, batch):
         return cloze.collate(batch)
 
+    @cached_property
+    def _encoded_eval(self) -> dict[tuple[int, int], list[Batch]]:
+        return {}
+
     def eval_batches(self, rank: int, world_size: int) -> Iterable[Batch]:
-        dataset = cloze.ClozeDataset(self.val_items[rank::world_size], self.encoder)
-        return torch.utils.data.DataLoader(dataset, batch_size=self.params.eval_batch_size, collate_fn=cloze.collate,
-                                           num_workers=self.params.num_workers)
+        """This rank's evaluation queries, encoded and batched at the first evaluation and kept:
+        nothing random happens to them, so later evaluations only run the model."""
+        key = (rank, world_size)
+        if key not in self._encoded_eval:
+            dataset = cloze.ClozeDataset(self.val_items[rank::world_size], self.encoder)
+            loader = torch.utils.data.DataLoader(dataset, batch_size=self.params.eval_batch_size,
+                                                 collate_fn=cloze.collate, num_workers=0)
+            self._encoded_eval[key] = list(loader)
+        return self._encoded_eval[key]
 
     # -- model ------------------------------------------------------------------------------
     def model_config(self):
