@@ -6,15 +6,35 @@ run's own e2e_time. Measured on a short BERT smoke run so the benchmark part sta
 
 from __future__ import annotations
 
+import contextlib
+import os
+import tempfile
 import time
+from collections.abc import Iterator
 
 from perfkit.execution import run_benchmark
 
 
+@contextlib.contextmanager
+def _scratch_reports() -> Iterator[None]:
+    """The measuring run writes into a temporary reports folder, never over a real result."""
+    before = os.environ.get("PERFKIT_REPORTS")
+    with tempfile.TemporaryDirectory(prefix="perfkit-overhead-") as folder:
+        os.environ["PERFKIT_REPORTS"] = folder
+        try:
+            yield
+        finally:
+            if before is None:
+                os.environ.pop("PERFKIT_REPORTS", None)
+            else:
+                os.environ["PERFKIT_REPORTS"] = before
+
+
 def measure(benchmark: str = "bert", overrides: dict | None = None) -> dict[str, float]:
-    started = time.perf_counter()
-    done = run_benchmark(benchmark, "cpu", "smoke", overrides or {"max_steps": 20, "eval_interval": 10})
-    total = time.perf_counter() - started
+    with _scratch_reports():
+        started = time.perf_counter()
+        done = run_benchmark(benchmark, "cpu", "smoke", overrides or {"max_steps": 20, "eval_interval": 10})
+        total = time.perf_counter() - started
     if done.result is None or done.status != "ok":
         raise RuntimeError(f"overhead run failed: {done.error}")
     e2e = done.result.metrics["e2e_time"]
