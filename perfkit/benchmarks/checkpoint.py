@@ -72,20 +72,17 @@ def save_initial_checkpoint(model_cls, config, folder: Path, seed: int, adjust=N
     settings; ``adjust(model)`` may set weights first (``note`` says how, in the marker). The
     smoke configs load it back through :func:`load_pretrained` like any real checkpoint."""
     import json
-    import shutil
 
     import torch
+
+    from perfkit.data.staging import staged_folder
 
     settings = initial_settings(model_cls, config, seed, note)
     torch.manual_seed(seed)
     model = model_cls(config)
     if adjust is not None:
         adjust(model)
-    staging = folder.with_name(folder.name + ".partial")
-    shutil.rmtree(staging, ignore_errors=True)
-    model.save_pretrained(str(staging), safe_serialization=True)
-    (staging / INITIAL_MARKER).write_text(json.dumps(settings, sort_keys=True) + "\n", encoding="utf-8")
-    if folder.exists():
-        shutil.rmtree(folder)
-    staging.rename(folder)
+    with staged_folder(folder) as staging:
+        model.save_pretrained(str(staging), safe_serialization=True)
+        (staging / INITIAL_MARKER).write_text(json.dumps(settings, sort_keys=True) + "\n", encoding="utf-8")
     return folder

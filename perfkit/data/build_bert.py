@@ -10,7 +10,6 @@ seed, so the same settings always give the same bytes and the same content hash.
 from __future__ import annotations
 
 import json
-import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import numpy as np
 
 from perfkit.data import offline_text, wordpiece
 from perfkit.data.hashing import write_manifest
+from perfkit.data.staging import staged_folder
 from perfkit.data.mlperf_bert import KEYS
 
 BUILDER = "perfkit.data.build_bert/1"
@@ -124,43 +124,39 @@ def build_bert_dataset(out: Path, settings: BertBuildSettings = BertBuildSetting
     s = settings
     docs_text = offline_text.documents()
     vocab = wordpiece.build_vocab([" ".join(sents) for _, sents in docs_text], s.vocab_size)
-    staging = out.with_name(out.name + ".partial")
-    shutil.rmtree(staging, ignore_errors=True)
-    (staging / s.train_dir).mkdir(parents=True)
-    (staging / s.eval_dir).mkdir(parents=True)
-    vocab_file = staging / "vocab.txt"
-    wordpiece.write_vocab(vocab, vocab_file)
-    tokenizer = wordpiece.load_tokenizer(vocab_file)
-    docs = [[tokenizer.encode(sent, add_special_tokens=False).ids for sent in sents] for _, sents in docs_text]
+    with staged_folder(out) as staging:
+        (staging / s.train_dir).mkdir(parents=True)
+        (staging / s.eval_dir).mkdir(parents=True)
+        vocab_file = staging / "vocab.txt"
+        wordpiece.write_vocab(vocab, vocab_file)
+        tokenizer = wordpiece.load_tokenizer(vocab_file)
+        docs = [[tokenizer.encode(sent, add_special_tokens=False).ids for sent in sents] for _, sents in docs_text]
 
-    rng = np.random.default_rng(s.seed)
-    order = rng.permutation(len(docs))
-    n_eval = max(1, int(round(len(docs) * s.eval_fraction)))
-    eval_docs = [docs[i] for i in sorted(order[:n_eval])]
-    train_docs = [docs[i] for i in sorted(order[n_eval:])]
-    special = tuple(vocab.index(t) for t in ("[CLS]", "[SEP]", "[MASK]"))
+        rng = np.random.default_rng(s.seed)
+        order = rng.permutation(len(docs))
+        n_eval = max(1, int(round(len(docs) * s.eval_fraction)))
+        eval_docs = [docs[i] for i in sorted(order[:n_eval])]
+        train_docs = [docs[i] for i in sorted(order[n_eval:])]
+        special = tuple(vocab.index(t) for t in ("[CLS]", "[SEP]", "[MASK]"))
 
-    train_rows = _instances(train_docs, s, special, len(vocab), rng, s.dupe_factor)
-    train_rows = [train_rows[i] for i in rng.permutation(len(train_rows))]
-    eval_rows = _instances(eval_docs, s, special, len(vocab), rng, 1)
-    files = [vocab_file]
-    for k, part in enumerate(np.array_split(np.arange(len(train_rows)), s.train_shards)):
-        path = staging / s.train_dir / f"part_{k:05d}_of_{s.train_shards:05d}.hdf5"
-        _write_shard(path, [train_rows[i] for i in part])
-        files.append(path)
-    eval_path = staging / s.eval_dir / "part_eval_10k.hdf5"
-    _write_shard(eval_path, eval_rows)
-    files.append(eval_path)
-    config = {
-        "vocab_size": len(vocab),
-        "max_position_embeddings": 512,
-        "type_vocab_size": 2,
-        "pad_token_id": 0,
-    }
-    (staging / "bert_config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
-    files.append(staging / "bert_config.json")
-    content = write_manifest(staging, BUILDER, asdict(s), files)
-    if out.exists():
-        shutil.rmtree(out)
-    staging.rename(out)
+        train_rows = _instances(train_docs, s, special, len(vocab), rng, s.dupe_factor)
+        train_rows = [train_rows[i] for i in rng.permutation(len(train_rows))]
+        eval_rows = _instances(eval_docs, s, special, len(vocab), rng, 1)
+        files = [vocab_file]
+        for k, part in enumerate(np.array_split(np.arange(len(train_rows)), s.train_shards)):
+            path = staging / s.train_dir / f"part_{k:05d}_of_{s.train_shards:05d}.hdf5"
+            _write_shard(path, [train_rows[i] for i in part])
+            files.append(path)
+        eval_path = staging / s.eval_dir / "part_eval_10k.hdf5"
+        _write_shard(eval_path, eval_rows)
+        files.append(eval_path)
+        config = {
+            "vocab_size": len(vocab),
+            "max_position_embeddings": 512,
+            "type_vocab_size": 2,
+            "pad_token_id": 0,
+        }
+        (staging / "bert_config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+        files.append(staging / "bert_config.json")
+        content = write_manifest(staging, BUILDER, asdict(s), files)
     return content

@@ -9,7 +9,6 @@ give the same bytes and the same content hash.
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import numpy as np
 from PIL import Image
 
 from perfkit.data.hashing import write_manifest
+from perfkit.data.staging import staged_folder
 
 BUILDER = "perfkit.data.build_imagenet/1"
 
@@ -50,21 +50,17 @@ def build_imagenet_dataset(out: Path, settings: ImagenetBuildSettings = Imagenet
     order = rng.permutation(len(digits.target))
     n_val = max(1, int(round(len(order) * s.val_fraction)))
     split_of = {int(i): s.val_dir for i in order[:n_val]}
-    staging = out.with_name(out.name + ".partial")
-    shutil.rmtree(staging, ignore_errors=True)
     labels = sorted(int(t) for t in set(digits.target.tolist()))
-    for split in (s.train_dir, s.val_dir):
-        for label in labels:
-            (staging / split / class_name(label)).mkdir(parents=True)
-    files = []
-    for index, (pixels, label) in enumerate(zip(digits.images, digits.target)):
-        split = split_of.get(index, s.train_dir)
-        prefix = "ILSVRC2012_val" if split == s.val_dir else class_name(int(label))
-        path = staging / split / class_name(int(label)) / f"{prefix}_{index:08d}.JPEG"
-        _to_image(pixels, s.image_size).save(path, format="JPEG", quality=s.jpeg_quality)
-        files.append(path)
-    content = write_manifest(staging, BUILDER, asdict(s), files)
-    if out.exists():
-        shutil.rmtree(out)
-    staging.rename(out)
+    with staged_folder(out) as staging:
+        for split in (s.train_dir, s.val_dir):
+            for label in labels:
+                (staging / split / class_name(label)).mkdir(parents=True)
+        files = []
+        for index, (pixels, label) in enumerate(zip(digits.images, digits.target)):
+            split = split_of.get(index, s.train_dir)
+            prefix = "ILSVRC2012_val" if split == s.val_dir else class_name(int(label))
+            path = staging / split / class_name(int(label)) / f"{prefix}_{index:08d}.JPEG"
+            _to_image(pixels, s.image_size).save(path, format="JPEG", quality=s.jpeg_quality)
+            files.append(path)
+        content = write_manifest(staging, BUILDER, asdict(s), files)
     return content

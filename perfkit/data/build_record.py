@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -21,6 +20,7 @@ import numpy as np
 
 from perfkit.data import offline_text, wordpiece
 from perfkit.data.hashing import write_manifest
+from perfkit.data.staging import staged_folder
 from perfkit.data.record import PLACEHOLDER
 
 BUILDER = "perfkit.data.build_record/1"
@@ -98,16 +98,11 @@ def build_record_dataset(out: Path, settings: RecordBuildSettings = RecordBuildS
     train, val = [], []
     for index, (_, sentences) in enumerate(docs):
         (val if index in val_docs else train).extend(_passage_records(index, sentences, s, rng))
-    staging = out.with_name(out.name + ".partial")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    files = [staging / s.train_file, staging / s.val_file, staging / "vocab.txt"]
-    _write_jsonl(files[0], [train[i] for i in rng.permutation(len(train))])
-    _write_jsonl(files[1], val)
-    texts = [r["passage"]["text"] for r in train + val] + [qa["query"] for r in train + val for qa in r["qas"]]
-    wordpiece.write_vocab(wordpiece.build_vocab(texts, s.vocab_size), files[2])
-    content = write_manifest(staging, BUILDER, asdict(s), files)
-    if out.exists():
-        shutil.rmtree(out)
-    staging.rename(out)
+    with staged_folder(out) as staging:
+        files = [staging / s.train_file, staging / s.val_file, staging / "vocab.txt"]
+        _write_jsonl(files[0], [train[i] for i in rng.permutation(len(train))])
+        _write_jsonl(files[1], val)
+        texts = [r["passage"]["text"] for r in train + val] + [qa["query"] for r in train + val for qa in r["qas"]]
+        wordpiece.write_vocab(wordpiece.build_vocab(texts, s.vocab_size), files[2])
+        content = write_manifest(staging, BUILDER, asdict(s), files)
     return content

@@ -15,7 +15,6 @@ accuracy on the masked positions. Here:
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -24,6 +23,7 @@ import torch
 
 from perfkit.data import offline_text, wordpiece
 from perfkit.data.hashing import write_manifest
+from perfkit.data.staging import staged_folder
 from perfkit.errors import DataError
 
 BUILDER = "perfkit.data.text_eval/1"
@@ -149,14 +149,9 @@ def build_eval_text(out: Path, settings: EvalTextSettings = EvalTextSettings()) 
     docs = offline_text.documents()
     vocab = wordpiece.build_vocab([" ".join(sents) for _, sents in docs], settings.vocab_size)
     chosen = _eval_documents(len(docs), settings)
-    staging = out.with_name(out.name + ".partial")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    wordpiece.write_vocab(vocab, staging / VOCAB_FILE)
-    text = "".join(" ".join(docs[i][1]) + "\n" for i in chosen)
-    (staging / EVAL_FILE).write_text(text, encoding="utf-8")
-    content = write_manifest(staging, BUILDER, asdict(settings), [staging / VOCAB_FILE, staging / EVAL_FILE])
-    if out.exists():
-        shutil.rmtree(out)
-    staging.rename(out)
+    with staged_folder(out) as staging:
+        wordpiece.write_vocab(vocab, staging / VOCAB_FILE)
+        text = "".join(" ".join(docs[i][1]) + "\n" for i in chosen)
+        (staging / EVAL_FILE).write_text(text, encoding="utf-8")
+        content = write_manifest(staging, BUILDER, asdict(settings), [staging / VOCAB_FILE, staging / EVAL_FILE])
     return content
