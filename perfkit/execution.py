@@ -13,7 +13,6 @@ the kernel died before it could, and keeps the partial notebook, rendered to HTM
 
 from __future__ import annotations
 
-import datetime as dt
 import html as html_text
 import json
 import time
@@ -30,7 +29,7 @@ from perfkit.errors import UserError
 from perfkit.kernel_run import KernelEnding, run_notebook
 from perfkit.preflight import preflight
 from perfkit.report.html import notebook_to_html
-from perfkit.results.record import RunResult
+from perfkit.results.record import RunResult, utc_now
 from perfkit.results.store import RESULT_FILE, load_result, write_json_atomic, write_text_atomic
 from perfkit.runner import PreparedRun, initial_record, prepare
 
@@ -78,10 +77,6 @@ def _check_notebook_parameters(notebook: Path, names: list[str]) -> None:
         raise UserError(f"{notebook.name}: has no parameter '{missing[0]}'; declared: {', '.join(declared)}")
 
 
-def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-
-
 def settle_result(
     prepared: PreparedRun, written: RunResult | None, ending: KernelEnding, timeout: float | None, started: str
 ) -> RunResult:
@@ -95,7 +90,7 @@ def settle_result(
         record = initial_record(prepared, started)
         record.error = {"type": "MissingResult", "message": f"the notebook finished without writing {RESULT_FILE}",
                         "step": None, "traceback": None}
-        record.finished_at = _now()
+        record.finished_at = utc_now()
         return record
     record = written or initial_record(prepared, started)
     record.status = STATUS_OF_ENDING[ending.ending]
@@ -108,7 +103,7 @@ def settle_result(
             "cell": ending.cell_index,
             "kernel_exit_code": ending.exit_code,
         }
-    record.finished_at = record.finished_at or _now()
+    record.finished_at = record.finished_at or utc_now()
     return record
 
 
@@ -148,7 +143,7 @@ def execute_notebook(
     _check_notebook_parameters(notebook, list(parameters))
     staging = run_folder.new_staging(final)
     parameters["output_dir"] = str(staging)
-    started, started_at = time.perf_counter(), _now()
+    started, started_at = time.perf_counter(), utc_now()
     try:
         ending = run_notebook(notebook, staging / NOTEBOOK_FILE, parameters, paths.project_root(), timeout)
         if ending.ending == "error" and ending.ename in USER_ERROR_NAMES:

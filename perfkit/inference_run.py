@@ -75,6 +75,7 @@ def run_inference(
     vendor: VendorAdapter,
     device: torch.device,
     hardware: HardwareSpec,
+    accelerator: str,
     bench_start: float,
     clock: PhaseClock,
     progress: ProgressFn | None = None,
@@ -82,6 +83,5 @@ def run_inference(
     params = bench.params
     backend = get_backend(params.backend, device, params.precision, backend_options(params))
     outcome = infer(bench, backend, vendor, device, bench_start, clock, progress)
-    peak = peak_flops(hardware, params.precision, backend.dtype, device,
-                      str(vendor.environment().get("accelerator", "")), vendor.synchronize)
+    peak = peak_flops(hardware, params.precision, backend.dtype, device, accelerator, vendor.synchronize)
     return inference_metrics(bench, outcome, peak), inference_curves(outcome)

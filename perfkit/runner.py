@@ -7,7 +7,6 @@ A run that fails after it started still leaves a result, with status ``failed`` 
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import statistics
 import sys
@@ -32,7 +31,7 @@ from perfkit.errors import ParamsError, UserError
 from perfkit.params import ResolvedParams, resolve_params
 from perfkit.params.hardware import HardwareSpec, load_hardware
 from perfkit.results.environment import collect_environment
-from perfkit.results.record import RunResult
+from perfkit.results.record import RunResult, utc_now
 from perfkit.results.store import RESULT_FILE, write_json_atomic
 from perfkit.vendors import get_vendor
 
@@ -79,10 +78,6 @@ def prepare(
     hardware = load_hardware(resolved.hardware)
     out = Path(output_dir) if output_dir else paths.run_dir(benchmark, vendor, config)
     return PreparedRun(resolved=resolved, hardware=hardware, output_dir=out)
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
 def training_metrics(
@@ -171,7 +166,7 @@ def initial_record(run: PreparedRun, started: str = "", status: str = "failed") 
         config=resolved.config,
         status=status,
         kit_version=__version__,
-        started_at=started or _now(),
+        started_at=started or utc_now(),
         finished_at="",
         run=resolved.to_dict(),
         environment={},
@@ -193,7 +188,7 @@ def execute(run: PreparedRun, progress: bool = True, ctx: DistContext | None = N
         if not inside_worker():
             return launch_run(run)
     bench_start = time.perf_counter()
-    started = _now()
+    started = utc_now()
     resolved = run.resolved
     params = resolved.params
     vendor = get_vendor(resolved.vendor)
@@ -212,18 +207,21 @@ def execute(run: PreparedRun, progress: bool = True, ctx: DistContext | None = N
         record.seeds = {"seed": params.seed, "model_init": params.seed, "data_order": params.seed}
         if record.data.get("builder_seed") is not None:
             record.seeds["data_builder"] = record.data["builder_seed"]
-        record.environment = collect_environment(vendor.environment())
+        facts = vendor.environment()  # may call the vendor's smi tool: ask once
+        accelerator = str(facts.get("accelerator", ""))
+        record.environment = collect_environment(facts)
         record.environment["world_size"] = ctx.world_size
         record.environment["dist_backend"] = ctx.backend
         if inference:
             from perfkit.inference_run import run_inference
 
-            record.metrics, record.curves = run_inference(bench, vendor, device, run.hardware, bench_start, clock, bar)
+            record.metrics, record.curves = run_inference(bench, vendor, device, run.hardware, accelerator,
+                                                          bench_start, clock, bar)
             record.data["checkpoint"] = bench.checkpoint_identity()
         else:
             outcome = train(bench, vendor, ctx, policy, bench_start, clock, bar)
             peak = peak_flops(run.hardware, params.precision, policy.dtype or torch.float32, device,
-                              str(vendor.environment().get("accelerator", "")), vendor.synchronize)
+                              accelerator, vendor.synchronize)
             record.metrics = training_metrics(bench, outcome, run.hardware, params.precision, peak)
             record.curves = _curves(outcome)
         record.status = "ok"
@@ -239,7 +237,7 @@ def execute(run: PreparedRun, progress: bool = True, ctx: DistContext | None = N
         raise
     finally:
         bar.close()
-        record.finished_at = _now()
+        record.finished_at = utc_now()
         if ctx.is_main and (record.status == "ok" or record.error is not None):
             write_json_atomic(run.result_path, record.to_dict())
     return record

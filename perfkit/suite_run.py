@@ -7,7 +7,6 @@ Nothing a run does stops the suite except Ctrl-C, which ends the current run as
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
 import time
@@ -20,6 +19,7 @@ from perfkit import paths
 from perfkit.errors import UserError
 from perfkit.execution import execute_notebook
 from perfkit.preflight import preflight
+from perfkit.results.record import utc_now
 from perfkit.results.store import write_json_atomic
 from perfkit.suite import PlannedRun, Suite, completed, current_data_hash
 
@@ -86,10 +86,6 @@ class SuiteReport:
                 "interrupted": self.interrupted, "runs": [asdict(o) for o in self.outcomes]}
 
 
-def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-
-
 def dry_run_lines(planned: list[PlannedRun], force: bool = False) -> list[str]:
     """What a real run would do, without building data or writing anything."""
     lines, to_run = [], 0
@@ -131,7 +127,7 @@ def run_suite(
     echo: Callable[[str], None] | None = None,
 ) -> SuiteReport:
     """Run every planned run in order; one's failure never stops the others."""
-    report = SuiteReport(suite.name, _now(), [])
+    report = SuiteReport(suite.name, utc_now(), [])
     started = time.perf_counter()
     bar = tqdm(total=len(planned), unit="run", desc=f"suite {suite.name}", file=sys.stderr, ascii=True,
                smoothing=0, dynamic_ncols=True, bar_format="{desc}: {n}/{total} runs |{bar}| {elapsed}, ETA {remaining}")

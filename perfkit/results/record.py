@@ -6,11 +6,17 @@ not know rather than guess.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 SCHEMA_VERSION = 1
 STATUSES = ("ok", "failed", "crashed", "timeout", "interrupted")
+
+
+def utc_now() -> str:
+    """A record's timestamps: UTC, ISO 8601, to the second."""
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
 @dataclass
