@@ -104,14 +104,24 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 def _cmd_import(args: argparse.Namespace) -> int:
     from perfkit import paths
-    from perfkit.importing import parse_page, references_dir, write_references
+    from perfkit.importing import import_pages, references_dir
 
-    pages = [parse_page(Path(name), args.benchmark, args.vendor) for name in args.files]  # all or nothing
     reports = Path(args.reports).resolve() if args.reports else paths.reports_dir()
-    for page, written in zip(pages, write_references(pages, references_dir(reports))):
-        numbers = sum(1 for row in page.rows for v in row.metrics.values() if isinstance(v, (int, float)))
-        print(f"{page.source}: {page.benchmark}/{page.vendor} {page.kind}, {len(page.rows)} rows, {numbers} values -> {written}")
-    return 0
+    result = import_pages([Path(name) for name in args.files], references_dir(reports), args.benchmark, args.vendor,
+                          strict=args.strict)
+    for line in result.refused:
+        print(f"refused: {line}", file=sys.stderr)
+    for line in result.warnings:
+        print(f"warning: {line}", file=sys.stderr)
+    for page, written in zip(result.pages, result.written):
+        numbers = sum(1 for row in page.rows for v in row.metrics.values()
+                      if isinstance(v, (int, float)) and not isinstance(v, bool))
+        print(f"{page.path}: {page.benchmark}/{page.vendor} {page.kind}, {len(page.rows)} rows, {numbers} values, "
+              f"{len(page.warnings)} warnings -> {written}")
+    if result.refused:
+        kept = "nothing written (--strict)" if args.strict or not result.pages else f"{len(result.written)} imported"
+        print(f"{len(result.refused)} of {len(args.files)} pages refused; {kept}", file=sys.stderr)
+    return result.exit_code
 
 
 def _cmd_env(args: argparse.Namespace) -> int:
@@ -216,8 +226,12 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--markdown", action="store_true", help="write reports/readme/BENCHMARK/VENDOR/README.md instead of the site")
     report.set_defaults(func=_cmd_report)
 
-    imp = sub.add_parser("import", help="read FlagPerf README pages into reference records (reports/references/)")
+    imp = sub.add_parser(
+        "import", help="read FlagPerf README pages into reference records (reports/references/)",
+        epilog="exit codes: 0 every page imported; 1 some pages refused (each named file:line), the others "
+               "imported; 2 nothing imported (every page refused, or --strict and any page refused)")
     imp.add_argument("files", nargs="+", metavar="FILE")
+    imp.add_argument("--strict", action="store_true", help="import nothing when any page is refused")
     imp.add_argument("--benchmark", default="", help="the benchmark, when the page does not say")
     imp.add_argument("--vendor", default="", help="the vendor, when the page does not say")
     imp.add_argument("--reports", default="", help="reports folder (default: the project's reports/)")

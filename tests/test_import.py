@@ -10,7 +10,7 @@ from fabricated import SEEDS, SHARED_SEEDS
 
 from perfkit.cli import main
 from perfkit.importing import PageError, load_references, parse_page, write_references
-from perfkit.importing.cells import accuracy_pair, memory, seconds
+from perfkit.importing.cells import read_fraction, read_memory, read_seconds
 
 
 def seed(prefix: str) -> Path:
@@ -92,10 +92,10 @@ def test_004_slash_cells_are_empty_not_zero():
 
 
 def test_cell_units():
-    assert seconds("3.3ms")["value"] == pytest.approx(0.0033)
-    assert seconds("")["value"] is None
-    assert memory("37.89/40.0") == {"value": 37.89, "total": 40.0}
-    assert accuracy_pair("59.9/63.8") == {"value": 0.599, "validation": 0.638}
+    assert read_seconds("3.3ms")[""] == pytest.approx(0.0033)
+    assert read_seconds("")[""] is None
+    assert read_memory("37.89/40.0") == {"": 37.89, "total": 40.0}
+    assert read_fraction("59.9/63.8") == {"": 0.599, "ref": 0.638}
 
 
 def test_records_roundtrip_through_json(tmp_path):
@@ -110,13 +110,11 @@ def test_records_roundtrip_through_json(tmp_path):
 
 
 HEAD = "### 昆仑芯XPU配置与运行信息参考\n[x](../../benchmarks/bert/README.md)\n"
-BROKEN = {  # page text, the line the error must name
-    "row with a missing cell": (HEAD + "| 配置 | precision | p_core |\n| --- | --- | --- |\n| R300单机单卡（1x1） | fp32 |\n", 5),
-    "number that is not a number": (HEAD + "| 配置 | precision | p_core |\n| --- | --- | --- |\n| R300（1x1） | fp32 | fast |\n", 5),
-    "unknown unit": (HEAD + "| 配置 | infer_time |\n| --- | --- |\n| a | 3 parsecs |\n", 5),
-    "no separator row": ("# t\n\n| 配置 | precision |\n| R300 | fp32 |\n", 4),
+BROKEN = {  # page text, the line the error must name: pages that cannot be placed are refused
+    "no separator row": ("# t\n\n| 配置 | precision |\n| R300 | fp32 |\n", 1),
     "no results table": ("# page\n### 运行情况\n| 指标名称 | 指标值 |\n| --- | --- |\n| 模型 | bert |\n", 2),
     "no benchmark named": ("### 昆仑芯\n| 配置 | p_core |\n| --- | --- |\n| x | 1 |\n", 1),
+    "no vendor named": ("### 某芯片\n[x](../../benchmarks/bert/README.md)\n| 配置 | p_core |\n| --- | --- |\n| x | 1 |\n", 1),
 }
 
 
@@ -129,24 +127,43 @@ def test_page_it_cannot_read_names_the_line(tmp_path, name):
         parse_page(path)
 
 
-def test_cli_import_all_or_nothing(tmp_path, capsys):
+CELL_TROUBLE = {  # a cell that cannot be read is left out with a warning naming file:line and column
+    "number that is not a number": (HEAD + "| 配置 | precision | p_core |\n| --- | --- | --- |\n| R300（1x1） | fp32 | fast |\n", 5),
+    "unknown unit": (HEAD + "| 配置 | infer_time |\n| --- | --- |\n| R300 | 3 parsecs |\n", 5),
+}
+
+
+@pytest.mark.parametrize("name", list(CELL_TROUBLE))
+def test_cell_it_cannot_read_is_a_warning_naming_the_line(tmp_path, name):
+    text, line = CELL_TROUBLE[name]
+    path = tmp_path / "page.md"
+    path.write_text(text)
+    page = parse_page(path)
+    assert len(page.rows) == 1 and any(w.startswith(f"{path}:{line}: column ") for w in page.warnings)
+
+
+def test_cli_import_reports_bad_pages_and_imports_the_good_ones(tmp_path, capsys):
     bad = tmp_path / "bad.md"
-    bad.write_text("| 配置 | p_core |\n| --- | --- |\n| x | 1 | 2 |\n")
+    bad.write_text("| 配置 | p_core |\n| --- | --- |\n| x | 1 |\n")
     reports = tmp_path / "reports"
-    code = main(["import", str(seed("000")), str(bad), "--reports", str(reports)])
+    code = main(["import", str(seed("000")), str(bad), "--reports", str(reports), "--strict"])
     err = capsys.readouterr().err
     assert code == 2
-    assert f"{bad}:3: row has 3 cells" in err and len(err.strip().splitlines()) == 1
-    assert not (reports / "references").exists()  # the good page before it was not written either
+    assert f"{bad}:1: cannot tell the benchmark" in err
+    assert not (reports / "references").exists()  # --strict: the good page was not written either
+    assert main(["import", str(seed("000")), str(bad), "--reports", str(reports)]) == 1
+    assert [p.name for p in (reports / "references").glob("*.json")] == ["bert-kunlunxin.json"]
     assert main(["import", *map(str, sorted(SEEDS.glob("*.txt"))), "--reports", str(reports)]) == 0
     assert len(list((reports / "references").glob("*.json"))) == 5
 
 
-def test_two_different_pages_with_one_name_are_refused(tmp_path):
+def test_two_different_pages_for_one_record_the_second_is_refused(tmp_path, capsys):
     for folder, text in (("a", "0.36"), ("b", "0.40")):
         (tmp_path / folder).mkdir()
         original = seed("000").read_text(encoding="utf-8")
         (tmp_path / folder / "same.txt").write_text(original.replace("| 0.36 ", f"| {text} "), encoding="utf-8")
     reports = tmp_path / "reports"
-    assert main(["import", str(tmp_path / "a" / "same.txt"), str(tmp_path / "b" / "same.txt"), "--reports", str(reports)]) == 2
-    assert not (reports / "references").exists()
+    assert main(["import", str(tmp_path / "a" / "same.txt"), str(tmp_path / "b" / "same.txt"), "--reports", str(reports)]) == 1
+    assert f"{tmp_path / 'b' / 'same.txt'}:1: files under the same record as {tmp_path / 'a' / 'same.txt'}" in capsys.readouterr().err
+    (record,) = load_references(reports / "references")
+    assert record.rows[1].metrics["acc"] == 0.36

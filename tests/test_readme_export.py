@@ -46,7 +46,7 @@ def test_export_then_import_gives_the_same_numbers(tmp_path, capsys):
     assert page.hardware["加速卡型号"] == "Host CPU"
     both = sorted((reports / "readme").glob("bert/*/README.md"))
     assert main(["import", *map(str, both), "--reports", str(reports)]) == 0
-    assert sorted(p.name for p in (reports / "references").iterdir()) == ["bert-cpu-README.json", "bert-other-README.json"]
+    assert sorted(p.name for p in (reports / "references").iterdir()) == ["bert-cpu.json", "bert-other.json"]
 
 
 def test_inference_rows_roundtrip(tmp_path):

@@ -1,159 +1,301 @@
 """One results-table cell -> numbers in base units (seconds, samples/s, fractions, GiB, bytes).
 
-Blank cells and the pages' placeholders (``/``, ``pending``, ``-``) read as None, never zero.
-Accuracies: ``80.52%`` is 0.8052; a bare number above 1 is a percentage (59.9 -> 0.599); a bare
-number up to 1 is already a fraction. ``a/b`` in ``mem`` is actual/total GiB; in ``acc`` of an
-inference table it is inference/validation accuracy.
+Blank cells and the pages' placeholders (``/``, ``\\``, ``-``, ``--``, ``pending``, ``doing*``)
+read as None, never zero. Accuracies and MFU: ``80.52%`` is 0.8052; a bare number above 1 is a
+percentage (59.9 -> 0.599); a bare number up to 1 is already a fraction. ``a/b`` is read as two
+numbers: in ``mem`` used/total GiB, in a training accuracy actual/target, in an inference
+accuracy inference/validation, elsewhere the value and ``<key>_ref``. ``25.4%-50.6%`` (an MFU
+range) gives ``<key>`` and ``<key>_high``; a ``bs`` of ``32*6`` is 192.
+
+Refused with a CellError (the page keeps its other cells, the importer prints one line per
+refused cell): numbers that are not finite (``1e400``, ``nan``), negative times, throughputs,
+counts or memory, and accuracies or MFU above 100%.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
-from typing import Callable
 
-EMPTY_MARKERS = {"", "/", "-", "—", "–", "pending", "n/a", "na", "none", "null", "tbd", "待定", "无"}
-_NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
-_WITH_UNIT = re.compile(rf"^({_NUMBER})\s*([a-zA-Zμµ%/]*)$")
+PLACEHOLDERS = {
+    "", "/", "\\", "-", "--", "---", "—", "–", "pending", "doing", "doing*", "n/a", "na", "none", "null",
+    "tbd", "todo", "待定", "无", "暂无", "进行中", "未测", "*",
+}
+NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
+_WITH_UNIT = re.compile(rf"^({NUMBER})\s*([a-zA-Zμµ%]*)$")
+_NOT_FINITE = re.compile(r"^[-+]?(nan|inf|infinity)%?$", re.IGNORECASE)
 _TIME_UNITS = {"": 1.0, "s": 1.0, "ms": 1e-3, "us": 1e-6, "μs": 1e-6, "µs": 1e-6, "ns": 1e-9, "min": 60.0, "h": 3600.0}
 _MEM_UNITS = {"": 1.0, "gib": 1.0, "gb": 1.0, "g": 1.0, "mib": 1 / 1024, "mb": 1 / 1024}
+_PLAIN = {"": 1.0}
 
 
 class CellError(ValueError):
-    """The cell's text is not the kind of value its column holds."""
+    """The cell's text is not the kind of value its column holds (or not a safe one)."""
 
 
 def is_empty(text: str) -> bool:
-    return text.strip().lower() in EMPTY_MARKERS
+    return text.strip().lower() in PLACEHOLDERS
+
+
+def _round(value: float) -> float:
+    return float(f"{value:.12g}")  # 68.43% is 0.6843, not 0.6843000000000001
 
 
 def _number(text: str, units: dict[str, float], what: str) -> float:
-    match = _WITH_UNIT.match(text.strip().replace(",", ""))
+    raw = text.strip().replace(",", "")
+    if _NOT_FINITE.match(raw):
+        raise CellError(f"{text!r} is not a finite number")
+    match = _WITH_UNIT.match(raw)
     if not match:
         raise CellError(f"cannot read {text!r} as {what}")
     unit = match.group(2)
     scale = units.get(unit, units.get(unit.lower()))
     if scale is None:
-        raise CellError(f"unknown unit {unit!r} in {text!r} for {what}; allowed: {', '.join(u for u in units if u) or 'none'}")
-    return float(f"{float(match.group(1)) * scale:.12g}")  # 68.43% is 0.6843, not 0.6843000000000001
+        allowed = ", ".join(u for u in units if u) or "none"
+        raise CellError(f"unknown unit {unit!r} in {text!r} for {what}; allowed: {allowed}")
+    value = float(match.group(1)) * scale
+    if not math.isfinite(value):
+        raise CellError(f"{text!r} is not a finite number")
+    return _round(value)
 
 
-def number(text: str) -> dict[str, float | None]:
-    return {"value": None if is_empty(text) else _number(text, {"": 1.0}, "a number")}
+def _non_negative(value: float, text: str, what: str) -> float:
+    if value < 0:
+        raise CellError(f"{text!r} is negative; {what} cannot be")
+    return value
 
 
-def count(text: str) -> dict[str, float | None]:
-    if is_empty(text):
-        return {"value": None}
-    value = _number(text, {"": 1.0}, "a whole number")
-    if value != int(value):
-        raise CellError(f"cannot read {text!r} as a whole number")
-    return {"value": int(value)}
-
-
-def seconds(text: str) -> dict[str, float | None]:
-    return {"value": None if is_empty(text) else _number(text, _TIME_UNITS, "a time (s, ms, μs)")}
-
-
-def fraction(text: str) -> float | None:
-    """An accuracy as a fraction: '80.52%' -> 0.8052, '59.9' -> 0.599, '0.36' -> 0.36."""
+def fraction(text: str, what: str = "an accuracy") -> float | None:
+    """'80.52%' -> 0.8052, '59.9' -> 0.599, '0.36' -> 0.36; above 100% or negative is refused."""
     if is_empty(text):
         return None
-    value = _number(text, {"": 1.0, "%": 0.01}, "an accuracy (0.72 or 72%)")
-    return float(f"{value / 100:.12g}") if value > 1 and not text.strip().endswith("%") else value
+    value = _number(text, {"": 1.0, "%": 0.01}, f"{what} (0.72 or 72%)")
+    if value > 1 and not text.strip().endswith("%"):
+        value = _round(value / 100)
+    if not 0 <= value <= 1:
+        raise CellError(f"{text!r} is {'above 100%' if value > 1 else 'negative'}; {what} lies in 0..100%")
+    return value
 
 
-def accuracy(text: str) -> dict[str, float | None]:
-    return {"value": fraction(text)}
+def _parts(text: str, sep: str = "/") -> list[str]:
+    return [p.strip() for p in text.split(sep)]
 
 
-def _pair(text: str, what: str) -> list[str]:
-    """'a/b' -> ['a', 'b']; 'a' -> ['a']."""
-    parts = text.split("/")
-    if len(parts) > 2:
-        raise CellError(f"cannot read {text!r} as {what}")
-    return parts
+# Readers: text -> {suffix: value}; "" is the column's own key, other suffixes are appended to it
+# (memory's "total" becomes mem_total_gib, see Column.keys).
+
+def read_text(text: str) -> dict[str, object]:
+    return {"": None if is_empty(text) else text.strip()}
 
 
-def accuracy_pair(text: str) -> dict[str, float | None]:
-    """Inference table: 'inference/validation' accuracy, or a single value."""
+def read_hyperparams(text: str) -> dict[str, object]:
+    """fix_hp 'bs=8,lr=3.5e-04' -> text plus {'bs': 8, 'lr': 0.00035}; values that are not numbers stay text."""
     if is_empty(text):
-        return {"value": None, "validation": None}
-    parts = _pair(text, "inference/validation accuracy")
-    return {"value": fraction(parts[0]), "validation": fraction(parts[1]) if len(parts) == 2 else None}
-
-
-def memory(text: str) -> dict[str, float | None]:
-    """'26.5/32.0' -> used 26.5 GiB of 32.0; a single number is the used part."""
-    if is_empty(text):
-        return {"value": None, "total": None}
-    parts = _pair(text, "memory used/total in GiB")
-    used = None if is_empty(parts[0]) else _number(parts[0], _MEM_UNITS, "memory in GiB")
-    total = _number(parts[1], _MEM_UNITS, "memory in GiB") if len(parts) == 2 and not is_empty(parts[1]) else None
-    return {"value": used, "total": total}
-
-
-def hyperparams(text: str) -> dict[str, object]:
-    """fix_hp 'bs=8,lr=3.5e-04' -> {'bs': 8, 'lr': 0.00035}; values that are not numbers stay text."""
-    if is_empty(text):
-        return {"value": None}
+        return {"": None}
     parsed: dict[str, object] = {}
-    for part in re.split(r"[,，;]\s*", text.strip()):
+    for part in re.split(r"[,，;；]\s*", text.strip()):
         if "=" not in part:
-            return {"value": text.strip()}
+            return {"": text.strip()}
         key, raw = (p.strip() for p in part.split("=", 1))
         try:
             as_float = float(raw)
             parsed[key] = int(as_float) if re.fullmatch(r"[-+]?\d+", raw) else as_float
         except ValueError:
             parsed[key] = raw
-    return {"value": text.strip(), "parsed": parsed}
+    return {"": text.strip(), "values": parsed}
 
 
-def text_value(text: str) -> dict[str, object]:
-    return {"value": None if is_empty(text) else text.strip()}
+def read_number(text: str) -> dict[str, object]:
+    """A throughput, a loss: one non-negative number, or value/reference."""
+    if is_empty(text):
+        return {"": None}
+    parts = _parts(text)
+    if len(parts) > 2:
+        raise CellError(f"cannot read {text!r} as a number")
+    values = [None if is_empty(p) else _non_negative(_number(p, _PLAIN, "a number"), p, "this value") for p in parts]
+    return {"": values[0], "ref": values[1]} if len(values) == 2 else {"": values[0]}
+
+
+def read_count(text: str) -> dict[str, object]:
+    if is_empty(text):
+        return {"": None}
+    value = _non_negative(_number(text, _PLAIN, "a whole number"), text, "a count")
+    if value != int(value):
+        raise CellError(f"cannot read {text!r} as a whole number")
+    return {"": int(value)}
+
+
+def read_batch(text: str) -> dict[str, object]:
+    """bs '256' -> 256; '32*6' (or 32x6, 32×6) -> 192."""
+    if is_empty(text):
+        return {"": None}
+    total = 1
+    for factor in re.split(r"\s*[*x×X]\s*", text.strip()):
+        total *= read_count(factor)[""] or 0
+    if total <= 0:
+        raise CellError(f"cannot read {text!r} as a batch size")
+    return {"": total}
+
+
+def read_seconds(text: str) -> dict[str, object]:
+    if is_empty(text):
+        return {"": None}
+    return {"": _non_negative(_number(text, _TIME_UNITS, "a time (s, ms, μs)"), text, "a time")}
+
+
+def read_memory(text: str) -> dict[str, object]:
+    """'26.5/32.0' -> used 26.5 GiB of 32.0; a single number is the used part."""
+    if is_empty(text):
+        return {"": None}
+    parts = _parts(text)
+    if len(parts) > 2:
+        raise CellError(f"cannot read {text!r} as memory used/total in GiB")
+    used, total = (None if is_empty(p) else _non_negative(_number(p, _MEM_UNITS, "memory in GiB"), p, "memory")
+                   for p in (parts + [""])[:2])
+    return {"": used, "total": total}
+
+
+def read_fraction(text: str) -> dict[str, object]:
+    """An accuracy: one value, actual/reference ('0.657/0.655') or a range ('25.4%-50.6%')."""
+    if is_empty(text):
+        return {"": None}
+    parts = _parts(text)
+    if len(parts) == 2:
+        return {"": fraction(parts[0]), "ref": fraction(parts[1])}
+    if len(parts) > 2:
+        raise CellError(f"cannot read {text!r} as an accuracy")
+    low_high = re.fullmatch(rf"\s*({NUMBER}%?)\s*[-~～]\s*({NUMBER}%?)\s*", text)
+    if low_high:
+        return {"": fraction(low_high.group(1)), "high": fraction(low_high.group(2))}
+    return {"": fraction(text)}
+
+
+def read_generic(text: str) -> dict[str, object]:
+    """A column perfkit has no name for: numbers (also a/b, a%) when the cell holds them, else text."""
+    if is_empty(text):
+        return {"": None}
+    raw = text.strip()
+    if _NOT_FINITE.match(raw):
+        raise CellError(f"{text!r} is not a finite number")
+    parts = _parts(raw)
+    if len(parts) <= 2 and all(is_empty(p) or numeric(p) for p in parts) and any(numeric(p) for p in parts):
+        values = [None if is_empty(p) else _number(p, {"": 1.0, "%": 0.01}, "a number") for p in parts]
+        return {"": values[0], "ref": values[1]} if len(values) == 2 else {"": values[0]}
+    return {"": raw}
+
+
+def numeric(text: str) -> bool:
+    """True when ``text`` is written as one number (with an optional unit or %)."""
+    return bool(_WITH_UNIT.match(text.strip().replace(",", "")))
+
+
+def has_number(text: str) -> bool:
+    """True when a cell holds at least one number (or a number-like word: 1e400, nan, inf)."""
+    if is_empty(text):
+        return False
+    raw = text.strip()
+    return bool(_NOT_FINITE.match(raw)) or any(numeric(p) for p in re.split(r"[/*×~]|(?<=%)-", raw) if p.strip())
 
 
 @dataclass(frozen=True)
 class Column:
-    """How a results-table column is read: the canonical key, its unit, the parser."""
+    """How a results-table column is read: the canonical key, its unit, the reader, and the keys
+    the reader's extra parts go to."""
 
     key: str
     unit: str
-    parse: Callable[[str], dict]
+    read: object  # Callable[[str], dict]
+    numeric: bool = True
+    ref_key: str = ""  # where 'a/b' puts b; default <key>_ref
+
+    def target(self, suffix: str, inference: bool = False) -> str:
+        if suffix == "":
+            return self.key
+        if suffix == "ref":
+            if self.key == "acc":
+                return "acc_val" if inference else "target"
+            return self.ref_key or f"{self.key}_ref"
+        if suffix == "total":
+            return "mem_total_gib"
+        if suffix == "values":
+            return f"{self.key}_values"
+        return f"{self.key}_{suffix}"
 
 
-# Header (lower case, no spaces) -> column. Unknown headers are kept as text.
+def _text(key: str) -> Column:
+    return Column(key, "", read_text, numeric=False)
+
+
+ACCURACY = Column("acc", "fraction", read_fraction)
+# Normalized header (see normalize) -> column. Anything else is an extra column (read_generic).
 COLUMNS: dict[str, Column] = {
-    "precision": Column("precision", "", text_value),
-    "fix_hp": Column("fix_hp", "", hyperparams),
-    "bs": Column("batch_size", "samples", count),
-    "byte_per_batch": Column("byte_per_batch", "bytes", count),
-    "e2e_time": Column("e2e_time", "s", seconds),
-    "运行时长(s)": Column("e2e_time", "s", seconds),
-    "p_whole": Column("p_whole", "samples/s", number),
-    "p_train": Column("p_train", "samples/s", number),
-    "p_core": Column("p_core", "samples/s", number),
-    "p_val_whole": Column("p_val_whole", "samples/s", number),
-    "p_val_core": Column("p_val_core", "samples/s", number),
-    "p_infer_whole": Column("p_infer_whole", "samples/s", number),
-    "p_infer_core": Column("p_infer_core", "samples/s", number),
-    "性能(samples/s)": Column("throughput", "samples/s", number),
-    "infer_time": Column("infer_time", "s", seconds),
-    "目标精度": Column("target", "fraction", accuracy),
-    "收敛精度": Column("acc", "fraction", accuracy),
-    "acc": Column("acc", "fraction", accuracy),
-    "mlm_accuracy": Column("acc", "fraction", accuracy),
-    "steps数": Column("steps", "steps", count),
-    "mem": Column("mem_peak_gib", "GiB", memory),
-    "配置文件": Column("config_file", "", text_value),
-    "训练资源": Column("resources", "", text_value),
+    "配置": _text("config"),
+    "训练资源": _text("resources"),
+    "推理工具": _text("tool"),
+    "配置文件": _text("config_file"),
+    "precision": _text("precision"),
+    "数据精度": _text("precision"),
+    "parallel": _text("parallel"),
+    "是否精度对齐": _text("aligned"),
+    "minopt": _text("min_opt"),
+    "fix_hp": Column("fix_hp", "", read_hyperparams, numeric=False),
+    "bs": Column("batch_size", "samples", read_batch),
+    "byte_per_batch": Column("byte_per_batch", "bytes", read_count),
+    "e2e_time": Column("e2e_time", "s", read_seconds),
+    "运行时长(s)": Column("e2e_time", "s", read_seconds),
+    "运行时长": Column("e2e_time", "s", read_seconds),
+    "p_whole": Column("p_whole", "samples/s", read_number),
+    "p_train": Column("p_train", "samples/s", read_number),
+    "p_core": Column("p_core", "samples/s", read_number),
+    "p_val_whole": Column("p_val_whole", "samples/s", read_number),
+    "p_val_core": Column("p_val_core", "samples/s", read_number),
+    "p_infer_whole": Column("p_infer_whole", "samples/s", read_number),
+    "p_infer_core": Column("p_infer_core", "samples/s", read_number),
+    "性能(samples/s)": Column("throughput", "samples/s", read_number),
+    "性能": Column("throughput", "samples/s", read_number),
+    "throughput": Column("throughput", "samples/s", read_number),
+    "token/p/s": Column("tokens_per_card_s", "tokens/s per card", read_number),
+    "tokens/p/s": Column("tokens_per_card_s", "tokens/s per card", read_number),
+    "infer_time": Column("infer_time", "s", read_seconds),
+    "目标精度": Column("target", "fraction", read_fraction),
+    "收敛精度": ACCURACY,
+    "acc": ACCURACY,
+    "acc1": ACCURACY,
+    "final_acc1": ACCURACY,
+    "top1": ACCURACY,
+    "mlm_accuracy": ACCURACY,
+    "mlm_acc": ACCURACY,
+    "accuracy": ACCURACY,
+    "map": Column("map", "fraction", read_fraction),
+    "bbox_map": Column("map", "fraction", read_fraction),
+    "mfu": Column("mfu", "fraction", read_fraction),
+    "loss": Column("loss", "", read_number),
+    "ppl": Column("ppl", "", read_number),
+    "steps数": Column("steps", "steps", read_count),
+    "steps": Column("steps", "steps", read_count),
+    "epoch数": Column("epochs", "epochs", read_count),
+    "epochs": Column("epochs", "epochs", read_count),
+    "mem": Column("mem_peak_gib", "GiB", read_memory),
 }
-INFERENCE_ACC = Column("acc", "fraction", accuracy_pair)
+CANONICAL_KEYS = {c.key for c in COLUMNS.values()} | {"mem_total_gib", "acc_val", "fix_hp_values"}
 
 
-def column_for(header: str, inference: bool) -> Column | None:
-    key = header.replace(" ", "").lower()
-    if inference and key == "acc":
-        return INFERENCE_ACC
-    return COLUMNS.get(key)
+def normalize(header: str) -> str:
+    """'\\*p_infer_core' / '**p_core**' / '性能（samples/s)' -> 'p_infer_core' / 'p_core' / '性能(samples/s)'."""
+    text = header.replace("（", "(").replace("）", ")").replace("*", "").replace("\\", "")
+    return "".join(text.split()).lower()
+
+
+def extra_key(header: str) -> str:
+    """A column perfkit has no name for, as a metric name: 'CLIP Score' -> 'clip_score'."""
+    key = re.sub(r"[^\w]+", "_", normalize(header)).strip("_") or "column"
+    return f"x_{key}" if key in CANONICAL_KEYS else key
+
+
+def column_for(header: str) -> Column | None:
+    key = normalize(header)
+    if key in COLUMNS:
+        return COLUMNS[key]
+    bare = re.sub(r"\(.*?\)$", "", key)  # 'acc(推理/验证)' -> 'acc'
+    return COLUMNS.get(bare)

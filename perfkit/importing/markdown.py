@@ -1,17 +1,21 @@
 """The pieces of a README page, each with the line it starts on: headings, bullets, pipe tables.
 
-Only what FlagPerf pages use: ATX headings (also inside a list item, ``- ##### 硬件环境``),
-``- key: value`` bullets (ASCII or full-width colon) and GitHub pipe tables.
+The page is parsed by markdown-it-py (CommonMark plus GitHub tables), so escaped markdown
+(``\\*p_infer_core``), bold (``**p_core**``), headings inside list items (``- ##### 硬件环境``),
+code fences and ``<br>`` are read as a Markdown viewer shows them. Two things the viewer hides
+and an importer must not: a table row with more or fewer cells than its header (the parser pads
+or drops them silently; here ``Table.raw_counts`` keeps the count as written), and pipe lines
+that are not part of any table (no ``| --- |`` row under their header; ``Page.stray_rows``).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
-_HEADING = re.compile(r"^\s*(?:[-*]\s+)?(#{1,6})\s+(.*?)\s*#*\s*$")
-_BULLET = re.compile(r"^(\s*)[-*●]\s+(.*?)\s*$")
-_SEPARATOR_CELL = re.compile(r"^:?-{2,}:?$")
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+_PARSER = MarkdownIt("commonmark", {"html": True}).enable("table")
 
 
 class MarkdownError(ValueError):
@@ -32,7 +36,7 @@ class Heading:
 @dataclass(frozen=True)
 class Bullet:
     line: int
-    indent: int
+    indent: int  # list nesting depth, 0 for a top-level item
     text: str
 
 
@@ -42,20 +46,8 @@ class Table:
     header: list[str]
     rows: list[tuple[int, list[str]]] = field(default_factory=list)  # (line, cells)
     label: str = ""  # the nearest heading or bullet above it, e.g. "性能指标"
-
-
-def plain(text: str) -> str:
-    """Cell or heading text without bold markers and surrounding space."""
-    return text.replace("**", "").strip()
-
-
-def split_row(line: str) -> list[str]:
-    body = line.strip()
-    if body.startswith("|"):
-        body = body[1:]
-    if body.endswith("|"):
-        body = body[:-1]
-    return [plain(cell.replace("\x00", "|")) for cell in body.replace("\\|", "\x00").split("|")]
+    raw_counts: dict[int, int] = field(default_factory=dict)  # line -> cells as written
+    raw_lines: dict[int, str] = field(default_factory=dict)  # line -> the row as written
 
 
 @dataclass
@@ -64,64 +56,114 @@ class Page:
     bullets: list[Bullet]
     tables: list[Table]
     lines: list[str]
+    stray_rows: list[int] = field(default_factory=list)  # '|' lines outside any table
+
+
+def plain(text: str) -> str:
+    """Text without bold markers and surrounding space (for strings that were not parsed)."""
+    return text.replace("**", "").strip()
+
+
+def inline_text(token: Token) -> str:
+    """What a viewer shows for an inline token: text, code, line breaks as spaces."""
+    parts = []
+    for child in token.children or []:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif child.type == "html_inline":
+            parts.append(" " if child.content.lower().startswith("<br") else "")
+        elif child.type == "image":
+            parts.append(child.content)
+    return " ".join("".join(parts).split())
+
+
+def split_row(line: str) -> list[str]:
+    """A pipe row as written, split on unescaped pipes (used to count cells)."""
+    body = line.strip()
+    if body.startswith("|"):
+        body = body[1:]
+    if body.endswith("|") and not body.endswith("\\|"):
+        body = body[:-1]
+    cells, current, escaped = [], [], False
+    for char in body:
+        if char == "|" and not escaped:
+            cells.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+        escaped = char == "\\" and not escaped
+    cells.append("".join(current))
+    return [c.strip() for c in cells]
 
 
 def read_page(text: str) -> Page:
-    """Split ``text`` into headings, bullets and tables; a broken table raises MarkdownError."""
+    """Split ``text`` into headings, bullets and tables."""
     lines = text.splitlines()
+    tokens = _PARSER.parse(text)
     headings: list[Heading] = []
     bullets: list[Bullet] = []
     tables: list[Table] = []
     label = ""
-    in_code = False
+    depth = 0
+    table_lines: set[int] = set()
     i = 0
-    while i < len(lines):
-        raw = lines[i]
-        number = i + 1
-        stripped = raw.strip()
-        if stripped.startswith("```"):
-            in_code = not in_code
-            i += 1
-            continue
-        if in_code:
-            i += 1
-            continue
-        if stripped.startswith("|"):
-            block = []
-            while i < len(lines) and lines[i].strip().startswith("|"):
-                block.append((i + 1, lines[i]))
-                i += 1
-            tables.append(_table(block, label))
-            continue
-        heading = _HEADING.match(raw)
-        if heading:
-            text_ = plain(heading.group(2))
-            headings.append(Heading(number, len(heading.group(1)), text_))
+    while i < len(tokens):
+        token = tokens[i]
+        if token.type == "bullet_list_open" or token.type == "ordered_list_open":
+            depth += 1
+        elif token.type in ("bullet_list_close", "ordered_list_close"):
+            depth -= 1
+        elif token.type == "heading_open":
+            text_ = inline_text(tokens[i + 1])
+            headings.append(Heading(token.map[0] + 1, int(token.tag[1]), text_))
             label = text_
-        else:
-            bullet = _BULLET.match(raw)
-            if bullet and bullet.group(2):
-                bullets.append(Bullet(number, len(bullet.group(1).expandtabs(4)), plain(bullet.group(2))))
-                label = plain(bullet.group(2))
+        elif token.type == "list_item_open" and i + 2 < len(tokens) and tokens[i + 1].type == "paragraph_open":
+            text_ = inline_text(tokens[i + 2])
+            if text_:
+                bullets.append(Bullet(tokens[i + 1].map[0] + 1, depth - 1, text_))
+                label = text_
+        elif token.type == "table_open":
+            table, i = _table(tokens, i, lines, label)
+            tables.append(table)
+            table_lines.update(range(token.map[0], token.map[1]))
+            continue
         i += 1
-    return Page(headings, bullets, tables, lines)
+    code_lines = {n for t in tokens if t.type in ("fence", "code_block") and t.map for n in range(*t.map)}
+    stray = [n + 1 for n, line in enumerate(lines)
+             if line.strip().startswith("|") and n not in table_lines and n not in code_lines]
+    return Page(headings, bullets, tables, lines, stray)
 
 
-def _table(block: list[tuple[int, str]], label: str) -> Table:
-    (head_line, head), rest = block[0], block[1:]
-    header = split_row(head)
-    if not rest:
-        raise MarkdownError(head_line, "table has a header row but no '| --- |' separator row below it")
-    sep_line, sep = rest[0]
-    sep_cells = [c.replace(" ", "") for c in split_row(sep)]
-    if not all(_SEPARATOR_CELL.match(c) for c in sep_cells):
-        raise MarkdownError(sep_line, "expected the table's '| --- |' separator row under the header")
-    if len(sep_cells) != len(header):
-        raise MarkdownError(sep_line, f"separator row has {len(sep_cells)} cells, the header {len(header)}")
-    table = Table(head_line, header, label=label)
-    for number, line in rest[1:]:
-        cells = split_row(line)
-        if len(cells) != len(header):
-            raise MarkdownError(number, f"row has {len(cells)} cells, the header ({', '.join(header)}) has {len(header)}")
-        table.rows.append((number, cells))
-    return table
+def _table(tokens: list[Token], start: int, lines: list[str], label: str) -> tuple[Table, int]:
+    header: list[str] = []
+    rows: list[tuple[int, list[str]]] = []
+    raw_counts: dict[int, int] = {}
+    raw_lines: dict[int, str] = {}
+    cells: list[str] = []
+    row_line = 0
+    in_head = False
+    i = start + 1
+    while tokens[i].type != "table_close":
+        token = tokens[i]
+        if token.type == "thead_open":
+            in_head = True
+        elif token.type == "thead_close":
+            in_head = False
+        elif token.type == "tr_open":
+            cells = []
+            row_line = token.map[0] + 1
+        elif token.type == "inline":
+            cells.append(inline_text(token))
+        elif token.type == "tr_close":
+            if in_head:
+                header = cells
+            elif "|" in lines[row_line - 1]:
+                rows.append((row_line, cells))
+                raw_counts[row_line] = len(split_row(lines[row_line - 1]))
+                raw_lines[row_line] = lines[row_line - 1]
+            # a line without a pipe right under a table is prose the table rule swallowed: not a row
+        i += 1
+    table = Table(tokens[start].map[0] + 1, header, rows, label, raw_counts, raw_lines)
+    return table, i + 1

@@ -1,9 +1,20 @@
 """A FlagPerf README page -> one reference record (published numbers, per configuration).
 
-What is read: the vendor section's heading, 硬件环境 and 软件环境 bullets, the 通用指标 table
-and the results table (性能指标, 运行情况 or 指标值: the table whose first column is 配置 or
-训练资源), one row per configuration. Anything the parser cannot place raises PageError naming
-``file:line``.
+What is read: the hardware sections (a ``硬件环境`` heading, also ``A800硬件环境``, with its
+bullets, the ``软件环境`` bullets after it, and the heading above them as the section title), the
+通用指标 table, and every results table (the tables whose first column is 配置, 训练资源 or
+推理工具, or that sit under 性能指标 / 运行情况 / 指标值), one row per configuration. Every column
+is kept: a known one under its canonical key (``cells.COLUMNS``), any other as an extra metric
+named after its header (numbers when the cells hold numbers, text otherwise).
+
+Two kinds of trouble:
+
+- the page cannot be placed (no results table, no vendor, no benchmark, not UTF-8): PageError
+  naming ``file:line`` and the way out (``--vendor``, ``--benchmark``); the page is refused;
+- a cell, a row or a table piece cannot be read (``acc 150%``, ``1e400``, a row with more cells
+  than its header, a row of an inference page that no hardware section claims, a broken
+  通用指标 row): the page is imported without it and ``ReferencePage.warnings`` carries one line
+  ``file:line: column 'X': why; not imported`` for it. Nothing is dropped without such a line.
 """
 
 from __future__ import annotations
@@ -15,22 +26,20 @@ from pathlib import Path
 from typing import Any
 
 from perfkit.errors import UserError
-from perfkit.importing import cells
-from perfkit.importing.markdown import Bullet, MarkdownError, Page, Table, read_page
+from perfkit.importing import cells, identity, vendors
+from perfkit.importing.markdown import Bullet, Heading, Page, Table, read_page, split_row
 
-SCHEMA = "perfkit-reference/1"
-RESULT_FIRST_COLUMNS = ("配置", "训练资源")
-GENERIC_STEMS = {"readme", "index", "page"}
-ENV_SECTIONS = {"硬件环境": "hardware", "软件环境": "software"}
+SCHEMA = "perfkit-reference/2"
+READABLE_SCHEMAS = ("perfkit-reference/1", SCHEMA)
+LABEL_COLUMNS = ("配置", "训练资源", "推理工具")
+RESULT_LABELS = ("性能指标", "运行情况", "指标值")
 _TOPOLOGY = re.compile(r"[（(]\s*(\d+)\s*[x×X*]\s*(\d+)\s*[)）]")
-_CONFIG_FILE_TOPOLOGY = re.compile(r"x(\d+)x(\d+)\s*$")
-_CN_NUMBERS = {"单": 1, "一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "八": 8}
-_RESOURCES = re.compile(r"^(单|两|[一二三四八]|\d+)机(单|\d+)卡")
+_CONFIG_FILE_TOPOLOGY = re.compile(r"x(\d+)x(\d+)\s*(?:\.py)?\s*$")
+_CN_NUMBERS = {"单": 1, "一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "八": 8, "十": 10, "十六": 16}
+_RESOURCES = re.compile(r"(单|两|十六|[一二三四五六八十]|\d+)机(单|十六|[一二三四五六八十]|\d+)卡")
 _KEY_VALUE = re.compile(r"^(.+?)\s*[:：]\s*(.*)$")
-_VENDORS = (("昆仑芯", "kunlunxin"), ("kunlunxin", "kunlunxin"), ("天数智芯", "iluvatar"), ("iluvatar", "iluvatar"),
-            ("nvidia", "nvidia"), ("a100", "nvidia"))
 _MARKER = re.compile(r"<!--\s*perfkit:\s*benchmark=(\S+)\s+vendor=(\S+)\s*-->")  # pages perfkit wrote
-_BENCHMARK_LINK = re.compile(r"benchmarks/([A-Za-z0-9_]+)/")
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+\-]{0,80}$")
 
 
 class PageError(UserError):
@@ -40,12 +49,16 @@ class PageError(UserError):
 @dataclass
 class ReferenceRow:
     line: int
-    config: str  # the 配置 / 训练资源 cell as printed
+    config: str  # the 配置 / 训练资源 / 推理工具 cell as printed
     nnodes: int | None
     nproc_per_node: int | None
     cells: dict[str, str]  # header -> text as on the page
-    metrics: dict[str, Any]  # canonical key -> number in base units, or None when blank
-    units: dict[str, str]  # canonical key -> unit
+    metrics: dict[str, Any]  # key -> number in base units (or text for text columns); None when blank
+    units: dict[str, str]  # key -> unit
+    vendor: str = ""  # the row's vendor (an inference page can hold several)
+    table: str = ""  # the label of the table the row comes from
+    sources: dict[str, list[str]] = field(default_factory=dict)  # header -> the metric keys it filled
+    extras: list[str] = field(default_factory=list)  # metric keys perfkit has no canonical name for
 
     @property
     def topology(self) -> str:
@@ -53,74 +66,89 @@ class ReferenceRow:
 
 
 @dataclass
+class HardwareSection:
+    line: int
+    title: str
+    vendor: str
+    hardware: dict[str, str]
+    software: dict[str, str]
+
+
+@dataclass
 class ReferencePage:
     source: str  # file name
     sha256: str
     benchmark: str
-    vendor: str
+    vendor: str  # one vendor, or 'a+b' for an inference page with several
     kind: str  # training or inference
-    title: str  # the vendor section heading
+    title: str  # the (first) hardware section's title
     hardware: dict[str, str]
     software: dict[str, str]
     general: list[dict[str, str]]
-    table: str  # label of the results table
+    table: str  # label of the (first) results table
     columns: list[str]
     rows: list[ReferenceRow] = field(default_factory=list)
     schema: str = SCHEMA
+    model: str = ""  # the 模型 cell, as printed
+    case: str = ""  # the FlagPerf case (path or link), lower case
+    framework: str = ""  # from the case folder: pytorch, megatron, ...
+    path: str = ""  # the page as given on the command line
+    sections: list[dict[str, Any]] = field(default_factory=list)  # every hardware section
+    warnings: list[str] = field(default_factory=list)  # one line per thing not imported
+
+    @property
+    def vendors(self) -> list[str]:
+        return sorted({r.vendor for r in self.rows if r.vendor}) or [self.vendor]
 
     @property
     def id(self) -> str:
-        """The record's file name: the page's stem; README-like names get benchmark and vendor."""
-        stem = Path(self.source).stem
-        return f"{self.benchmark}-{self.vendor}-{stem}" if stem.lower() in GENERIC_STEMS else stem
+        """The record's name: benchmark, vendor and (when the case folder has one) framework,
+        so that two README.md files of different vendors or cases never share a record."""
+        parts = [self.benchmark, self.vendor] + ([self.framework] if self.framework else [])
+        return "-".join(parts)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ReferencePage:
-        if data.get("schema") != SCHEMA:
+        if data.get("schema") not in READABLE_SCHEMAS:
             raise ValueError(f"reference schema {data.get('schema')!r} is not {SCHEMA}")
         rows = [ReferenceRow(**row) for row in data.get("rows", [])]
-        return cls(**{**data, "rows": rows})
+        return cls(**{**data, "rows": rows, "schema": SCHEMA})
 
 
 def _error(path: Path, line: int, message: str) -> PageError:
     return PageError(f"{path}:{line}: {message}")
 
 
+def _cn_number(text: str) -> int:
+    return _CN_NUMBERS.get(text) or int(text)
+
+
 def topology(config: str, config_file: str = "") -> tuple[int | None, int | None]:
-    """'R300单机8卡（1x8）' -> (1, 8); '单机1卡' -> (1, 1); 'config_BI-V100x2x8' -> (2, 8)."""
+    """'R300单机8卡（1x8）' -> (1, 8); '单机1卡' -> (1, 1); 'H100二机16卡' -> (2, 8); 'config_BI-V100x2x8' -> (2, 8)."""
     match = _TOPOLOGY.search(config)
+    if match:
+        return int(match.group(1)), int(match.group(2))
+    match = _CONFIG_FILE_TOPOLOGY.search(config_file)
     if match:
         return int(match.group(1)), int(match.group(2))
     match = _RESOURCES.search(config.replace(" ", ""))
     if match:
-        nodes, cards = match.groups()
-        return _CN_NUMBERS.get(nodes) or int(nodes), _CN_NUMBERS.get(cards) or int(cards)
-    match = _CONFIG_FILE_TOPOLOGY.search(config_file)
-    if match:
-        return int(match.group(1)), int(match.group(2))
+        nodes, cards = (_cn_number(g) for g in match.groups())
+        return nodes, (cards // nodes if cards % nodes == 0 and cards > 8 else cards)
     return None, None
 
 
-def _environment(page: Page) -> tuple[dict[str, str], dict[str, str], str]:
-    """(hardware, software, vendor section title) from the ##### 硬件环境 / 软件环境 bullets."""
-    found: dict[str, dict[str, str]] = {"hardware": {}, "software": {}}
-    title = ""
-    for heading in page.headings:
-        if heading.text == "硬件环境":
-            break
-        if heading.text not in ("环境配置", "运行情况"):
-            title = heading.text
-    section_at = {h.line: ENV_SECTIONS.get(h.text) for h in page.headings}
-    ends = sorted(h.line for h in page.headings) + [len(page.lines) + 1]
-    for start, section in section_at.items():
-        if not section:
-            continue
-        end = next(line for line in ends if line > start)
-        _collect(found[section], [b for b in page.bullets if start < b.line < end])
-    return found["hardware"], found["software"], title
+# --- hardware sections --------------------------------------------------------------------------
+
+def _is_hardware(heading: Heading) -> bool:
+    return heading.text.replace(" ", "").endswith("硬件环境")
+
+
+def _is_software(heading: Heading) -> bool:
+    return heading.text.replace(" ", "").endswith("软件环境")
 
 
 def _collect(into: dict[str, str], bullets: list[Bullet]) -> None:
@@ -143,108 +171,249 @@ def _collect(into: dict[str, str], bullets: list[Bullet]) -> None:
             open_key, open_indent = bullet.text, bullet.indent
 
 
-def _general(page: Page) -> list[dict[str, str]]:
+def _sections(page: Page) -> list[HardwareSection]:
+    """One per 硬件环境 heading: its bullets, the 软件环境 bullets after it, the title above it."""
+    heads = sorted(page.headings, key=lambda h: h.line)
+    ends = [h.line for h in heads] + [len(page.lines) + 1]
+    sections = []
+    for n, heading in enumerate(heads):
+        if not _is_hardware(heading):
+            continue
+        title = ""
+        for above in reversed(heads[:n]):
+            text = above.text.replace(" ", "")
+            if above.level < heading.level and not text.endswith("环境配置") and not _is_software(above):
+                title = above.text
+                break
+        hardware: dict[str, str] = {}
+        software: dict[str, str] = {}
+        _collect(hardware, [b for b in page.bullets if heading.line < b.line < ends[n + 1]])
+        prefix = heading.text.replace(" ", "")[: -len("硬件环境")]
+        if prefix:
+            hardware.setdefault("硬件", prefix)
+        nxt = heads[n + 1] if n + 1 < len(heads) else None
+        if nxt is not None and _is_software(nxt):
+            _collect(software, [b for b in page.bullets if nxt.line < b.line < ends[n + 2]])
+        sections.append(HardwareSection(heading.line, title, "", hardware, software))
+    return sections
+
+
+def _section_vendor(section: HardwareSection, short_name: str) -> str:
+    accelerator = " ".join(v for k, v in section.hardware.items() if "型号" in k or k == "硬件")
+    return vendors.one_vendor(accelerator, section.title, short_name, " ".join(section.hardware.values()))
+
+
+# --- tables -------------------------------------------------------------------------------------
+
+def _general(path: Path, page: Page, warnings: list[str]) -> list[dict[str, str]]:
+    """The 通用指标 rows; a row with the wrong number of cells is kept as far as it goes, with a warning."""
     for table in page.tables:
-        if table.header and table.header[0] == "指标名称":
-            return [dict(zip(table.header, cells_)) for _, cells_ in table.rows]
+        if table.header and cells.normalize(table.header[0]) == "指标名称" and len(table.header) > 1 \
+                and cells.normalize(table.header[1]) == "指标值":
+            out = []
+            for line, values in table.rows:
+                written = table.raw_counts.get(line, len(values))
+                if written != len(table.header):
+                    warnings.append(f"{path}:{line}: 通用指标 row has {written} cells, the header {len(table.header)}; "
+                                    f"read as far as it goes")
+                out.append(dict(zip(table.header, values)))
+            return out
     return []
 
 
-def _results_table(path: Path, page: Page) -> Table:
-    candidates = [t for t in page.tables if t.header and t.header[0] in RESULT_FIRST_COLUMNS]
-    if not candidates:
+def _is_results(table: Table) -> bool:
+    if not table.header:
+        return False
+    first = cells.normalize(table.header[0])
+    if first in LABEL_COLUMNS:
+        return True
+    if first in ("指标名称", "dataset"):
+        return False
+    known = [h for h in table.header[1:] if (c := cells.column_for(h)) is not None and c.numeric]
+    return any(label in table.label for label in RESULT_LABELS) and len(known) >= 2
+
+
+def _results_tables(path: Path, page: Page) -> list[Table]:
+    found = [t for t in page.tables if _is_results(t)]
+    if not found:
         anchor = next((h.line for h in page.headings if "运行情况" in h.text), 1)
-        raise _error(path, anchor, "no results table: expected a table whose first column is 配置 or 训练资源 (性能指标, 运行情况 or 指标值)")
-    if len(candidates) > 1:
-        raise _error(path, candidates[1].line, f"a second results table (the first is at line {candidates[0].line}); one per page")
-    table = candidates[0]
-    if not table.rows:
-        raise _error(path, table.line, "the results table has no rows")
-    return table
+        raise _error(path, anchor, "no results table: expected a table whose first column is 配置, 训练资源 or 推理工具 "
+                                   "(性能指标, 运行情况 or 指标值)")
+    return found
 
 
-def _row(path: Path, table: Table, line: int, values: list[str], inference: bool) -> ReferenceRow:
-    texts = dict(zip(table.header, values))
+def _row(path: Path, table: Table, line: int, values: list[str], inference: bool,
+         warnings: list[str]) -> ReferenceRow:
+    texts: dict[str, str] = {}
     metrics: dict[str, Any] = {}
     units: dict[str, str] = {}
-    for header, text in texts.items():
-        column = cells.column_for(header, inference)
-        if column is None:
-            continue
+    sources: dict[str, list[str]] = {}
+    extras: list[str] = []
+    written = table.raw_counts.get(line, len(values))
+    if written > len(table.header):
+        lost = [c for c in _raw_cells(table, line)[len(table.header):] if c and not cells.is_empty(c)]
+        if lost:
+            warnings.append(f"{path}:{line}: row has {written} cells, the header {len(table.header)}; "
+                            f"cells beyond the header ({', '.join(lost)}) not imported")
+    for position, (header, text) in enumerate(zip(table.header, values)):
+        name = header if header not in texts else f"{header} ({position + 1})"
+        texts[name] = text
+        column = cells.column_for(header)
+        key = column.key if column else cells.extra_key(header)
+        if key in metrics and position > 0:
+            key = f"{key}_{position + 1}"
+        reader = column.read if column else cells.read_generic
         try:
-            parsed = column.parse(text)
+            parsed = reader(text)
         except cells.CellError as exc:
-            raise _error(path, line, f"column '{header}': {exc}") from None
-        metrics[column.key] = parsed["value"]
-        units[column.key] = column.unit
-        if "total" in parsed:
-            metrics["mem_total_gib"] = parsed["total"]
-            units["mem_total_gib"] = "GiB"
-        if "validation" in parsed:
-            metrics["acc_val"] = parsed["validation"]
-            units["acc_val"] = "fraction"
-        if "parsed" in parsed:
-            metrics["fix_hp_values"] = parsed["parsed"]
-    label = values[0]
+            warnings.append(f"{path}:{line}: column '{header}': {exc}; not imported")
+            parsed = {"": None}
+        keys = []
+        for suffix, value in parsed.items():
+            if column is not None:
+                target = key if suffix == "" else column.target(suffix, inference)
+                unit = {"total": "GiB", "values": ""}.get(suffix, column.unit)
+            else:
+                target = key if suffix == "" else f"{key}_{suffix}"
+                unit = ""
+                extras.append(target)
+            metrics[target] = value
+            units[target] = unit
+            keys.append(target)
+        sources[name] = keys
+    label = values[0] if values else ""
     nnodes, nproc = topology(label, texts.get("配置文件", ""))
-    return ReferenceRow(line, label, nnodes, nproc, texts, metrics, units)
+    return ReferenceRow(line, label, nnodes, nproc, texts, metrics, units, table=table.label, sources=sources,
+                        extras=extras)
 
 
-def _vendor(page: Page, hardware: dict[str, str], title: str) -> str:
-    for text in (" ".join(hardware.values()), title, "\n".join(page.lines)):
-        lowered = text.lower()
-        for word, vendor in _VENDORS:
-            if word in lowered:
-                return vendor
-    return ""
+def _raw_cells(table: Table, line: int) -> list[str]:
+    return split_row(table.raw_lines.get(line, ""))
 
 
-def _benchmark(page: Page, general: list[dict[str, str]], inference: bool) -> str:
-    model = next((row.get("指标值", "") for row in general if row.get("指标名称") == "模型"), "")
-    name = model.strip().lower().replace("-", "").replace(" ", "")
-    if not name:
-        link = _BENCHMARK_LINK.search("\n".join(page.lines))
-        name = link.group(1).lower() if link else ""
-    if not name and "bertformaskedlm" in "\n".join(page.lines).lower():
-        name = "bert"
-    if inference and name:
-        name = f"{name}_inference"
-    return name
+# --- identity -----------------------------------------------------------------------------------
+
+def _benchmark(path: Path, text: str, general: list[dict[str, str]], inference: bool) -> tuple[str, str, str]:
+    """(benchmark, case, framework): the page's path, else its case link, else the 模型 cell."""
+    ident = identity.from_path(str(path))
+    case, framework = ident.case, ident.framework
+    if not case:
+        case = identity.case_from_link(text)
+    if not case:
+        model = next((row.get("指标值", "") for row in general if row.get("指标名称") == "模型"), "")
+        case = model.strip().lower().replace("-", "").replace(" ", "")
+    if not case and "bertformaskedlm" in text.lower():
+        case = "bert"
+    return identity.benchmark_name(case, "inference" if inference else "training"), case, framework
+
+
+def _check_name(path: Path, what: str, value: str) -> str:
+    if value and not _SAFE_NAME.match(value):
+        raise _error(path, 1, f"{what} {value!r} is not a name perfkit files records under "
+                              "(letters, digits, '_', '.', '-', '+'; at most 81)")
+    return value
 
 
 def parse_text(text: str, path: Path, benchmark: str = "", vendor: str = "") -> ReferencePage:
-    try:
-        page = read_page(text)
-    except MarkdownError as exc:
-        raise _error(path, exc.line, str(exc)) from None
-    table = _results_table(path, page)
-    inference = any(h.replace(" ", "").lower().startswith(("p_infer", "p_val")) for h in table.header)
-    rows = [_row(path, table, line, values, inference) for line, values in table.rows]
-    hardware, software, title = _environment(page)
-    general = _general(page)
+    path = Path(path)
+    page = read_page(text)
+    lines = page.lines
+    warnings: list[str] = []
+    tables = _results_tables(path, page)
+    for number in page.stray_rows:
+        if cells.has_number(lines[number - 1].replace("|", " ")):
+            warnings.append(f"{path}:{number}: a '|' line that is not part of a table (no '| --- |' row under "
+                            "its header); not imported")
+    ident = identity.from_path(str(path))
+    inference = ident.kind == "inference" or any(
+        cells.normalize(h).startswith(("p_infer", "p_val")) for t in tables for h in t.header)
+    rows = [_row(path, t, line, values, inference, warnings) for t in tables for line, values in t.rows]
+    general = _general(path, page, warnings)
+    sections = _sections(page)
+    short_name = next((row.get("指标值", "") for row in general if row.get("指标名称") == "硬件设备简称"), "")
+    for section in sections:
+        section.vendor = _section_vendor(section, short_name)
+
     marker = _MARKER.search(text)
     if marker:
         benchmark, vendor = benchmark or marker.group(1), vendor or marker.group(2)
-    benchmark = benchmark or _benchmark(page, general, inference)
+    case, framework = ident.case, ident.framework
     if not benchmark:
-        raise _error(path, 1, "cannot tell the benchmark (no 模型 row in 通用指标, no benchmarks/NAME/ link); pass --benchmark")
-    vendor = vendor or _vendor(page, hardware, title)
-    if not vendor:
-        raise _error(path, 1, "cannot tell the vendor from 硬件环境 or the headings; pass --vendor")
+        benchmark, case, framework = _benchmark(path, text, general, inference)
+    if not benchmark:
+        raise _error(path, 1, "cannot tell the benchmark (no training/<vendor>/<case>/ or inference/benchmarks/<case>/ "
+                              "path, no benchmarks/<case> link, no 模型 row in 通用指标); pass --benchmark")
+    _check_name(path, "benchmark", benchmark)
+    vendor = _check_name(path, "vendor", vendor or ident.vendor)
+    explicit = bool(vendor)
+    if not vendor and len({s.vendor for s in sections}) > 1:
+        rows = _attribute(path, rows, sections, warnings)
+    else:
+        vendor = vendor or next((s.vendor for s in sections if s.vendor), "") or vendors.one_vendor(short_name)
+        if not vendor and len(sections) <= 1:
+            vendor = _row_vendor(rows)
+        if not vendor:
+            anchor = sections[0].line if sections else 1
+            raise _error(path, anchor, "cannot tell the vendor: no accelerator in 硬件环境, the section heading or "
+                                       f"硬件设备简称 names one of {', '.join(sorted(vendors.VENDORS))}; pass --vendor")
+        by_tool = not explicit and any(cells.normalize(t.header[0]) == "推理工具" for t in tables)
+        for row in rows:
+            # an inference row whose tool names another vendor ('kunlunxin_xtcl') is that vendor's
+            row.vendor = row.vendor or (by_tool and vendors.tool_vendor(row.config)) or vendor
+    if not rows:
+        raise _error(path, tables[0].line, "the results table has no rows")
+    page_vendors = sorted({r.vendor for r in rows})
+    vendor = vendor or "+".join(page_vendors)
+    first = next((s for s in sections if s.vendor in page_vendors), sections[0] if sections else None)
+    model = next((row.get("指标值", "") for row in general if row.get("指标名称") == "模型"), "")
     return ReferencePage(
         source=path.name,
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         benchmark=benchmark,
         vendor=vendor,
         kind="inference" if inference else "training",
-        title=title,
-        hardware=hardware,
-        software=software,
+        title=first.title if first else "",
+        hardware=first.hardware if first else {},
+        software=first.software if first else {},
         general=general,
-        table=table.label,
-        columns=table.header,
+        table=tables[0].label,
+        columns=tables[0].header,
         rows=rows,
+        model=model.strip(),
+        case=case,
+        framework=framework,
+        path=str(path),
+        sections=[asdict(s) for s in sections],
+        warnings=warnings,
     )
+
+
+def _row_vendor(rows: list[ReferenceRow]) -> str:
+    """A page with no hardware section at all: the vendor its row labels name, when exactly one."""
+    return vendors.one_vendor(" ".join(r.config for r in rows))
+
+
+def _attribute(path: Path, rows: list[ReferenceRow], sections: list[HardwareSection],
+               warnings: list[str]) -> list[ReferenceRow]:
+    """Rows of a page with several hardware sections: each to the vendor its 推理工具 / 配置 cell names."""
+    kept = []
+    section_vendors = {s.vendor for s in sections if s.vendor}
+    for row in rows:
+        tool = row.config
+        vendor = vendors.tool_vendor(tool)
+        if not vendor:
+            squashed = re.sub(r"[\s_\-]", "", tool.lower())
+            claims = {s.vendor for s in sections if s.vendor and squashed and squashed in
+                      re.sub(r"[\s_\-]", "", " ".join(s.software.values()).lower())}
+            vendor = claims.pop() if len(claims) == 1 else vendors.one_vendor(tool)
+        if not vendor or vendor not in section_vendors | {vendors.tool_vendor(tool)}:
+            numbers = [f"{h}={t}" for h, t in row.cells.items() if cells.has_number(t)]
+            warnings.append(f"{path}:{row.line}: row '{tool}' names no vendor of this page's hardware sections "
+                            f"({', '.join(sorted(section_vendors))}); not imported ({', '.join(numbers) or 'no numbers'})")
+            continue
+        row.vendor = vendor
+        kept.append(row)
+    return kept
 
 
 def parse_page(path: Path, benchmark: str = "", vendor: str = "") -> ReferencePage:
@@ -254,6 +423,8 @@ def parse_page(path: Path, benchmark: str = "", vendor: str = "") -> ReferencePa
         text = path.read_text(encoding="utf-8-sig")  # a leading BOM is not part of the first heading
     except FileNotFoundError:
         raise PageError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise PageError(f"{path}: is a folder, not a page") from None
     except UnicodeDecodeError as exc:
         line = path.read_bytes()[: exc.start].count(b"\n") + 1
         raise PageError(f"{path}:{line}: not UTF-8 text") from None

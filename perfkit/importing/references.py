@@ -1,4 +1,5 @@
-"""Reference records on disk: one JSON per imported page under reports/references/."""
+"""Reference records on disk: one JSON per imported page under reports/references/, named by
+benchmark, vendor and framework (``ReferencePage.id``)."""
 
 from __future__ import annotations
 
@@ -16,14 +17,17 @@ def references_dir(reports: Path) -> Path:
 
 
 def write_references(pages: list[ReferencePage], folder: Path) -> list[Path]:
-    """Write every page (all were parsed before the first write, so a bad page writes nothing)."""
-    seen: dict[str, str] = {}
+    """Write every page (all were parsed before the first write); two different pages for one
+    record in the same call are refused before anything is written."""
+    seen: dict[str, ReferencePage] = {}
     for page in pages:
-        if page.id in seen and seen[page.id] != page.sha256:
-            raise PageError(f"{page.source}: would replace another page given as {page.id} in the same import; rename one")
-        seen[page.id] = page.sha256
+        other = seen.get(page.id)
+        if other is not None and other.sha256 != page.sha256:
+            raise PageError(f"{page.path or page.source}: would replace {other.path or other.source} "
+                            f"(both file as {page.id}) in the same import; import them separately")
+        seen[page.id] = page
     written = []
-    for page in pages:
+    for page in seen.values():
         path = folder / f"{page.id}.json"
         write_json_atomic(path, page.to_dict())
         written.append(path)
