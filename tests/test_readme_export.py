@@ -12,10 +12,11 @@ from perfkit.report.markdown import readme_text
 
 def test_readme_has_the_seed_structure():
     text = readme_text("bert", "cpu", [make_result()])
-    for part in ("## 模型信息", "#### 环境配置", "- ##### 硬件环境", "- ##### 软件环境", "#### 运行情况",
+    for part in ("配置与运行信息参考", "#### 环境配置", "- ##### 硬件环境", "- ##### 软件环境", "#### 运行情况",
                  "* 通用指标", "* 性能指标", "| 配置 | precision | fix_hp | e2e_time | p_whole | p_train | p_core | mlm_accuracy | mem |"):
         assert part in text, part
     assert "OS版本: Debian GNU/Linux 12" in text
+    assert "| 额外修改项 | 无 | / |" in text
     assert "| CPU单机单卡（1x1） smoke | fp32 | bs=16,lr=1e-04 | 12.3 | 80.00 | 90.00 | 100.00 | 0.2500 | 1.25/8.0 |" in text
 
 

@@ -277,6 +277,12 @@ COLUMNS: dict[str, Column] = {
     "epoch数": Column("epochs", "epochs", read_count),
     "epochs": Column("epochs", "epochs", read_count),
     "mem": Column("mem_peak_gib", "GiB", read_memory),
+    "总能耗(j)": Column("energy_j", "J", read_number),
+    "energy_j": Column("energy_j", "J", read_number),
+    "平均功耗(w)": Column("power_avg_w", "W", read_number),
+    "power_avg_w": Column("power_avg_w", "W", read_number),
+    "最大功耗(w)": Column("power_peak_w", "W", read_number),
+    "power_peak_w": Column("power_peak_w", "W", read_number),
 }
 CANONICAL_KEYS = {c.key for c in COLUMNS.values()} | {"mem_total_gib", "acc_val", "fix_hp_values"}
 

@@ -64,11 +64,12 @@ def page_coverage(path: Path) -> PageCoverage:
         return PageCoverage(str(path), None, refusal=str(exc))
     text = path.read_text(encoding="utf-8-sig")
     result = PageCoverage(str(path), page, cells_in=numeric_cells(text))
-    rows = {row.line: row for row in page.rows}
+    rows = {line: row for row in page.rows for line in [row.line, *row.merged]}
     for cell in result.cells_in:
         line, header, _ = cell
         row = rows.get(line)
-        keys = (row.sources.get(header) or []) if row else []
+        keys = [k for name, ks in (row.sources.items() if row else []) for k in ks
+                if name == header or name.startswith(f"{header} (")]
         if row and any(row.metrics.get(k) is not None for k in keys):
             result.cells_out.append(cell)
         elif any(f":{line}:" in w for w in page.warnings):

@@ -59,6 +59,7 @@ class ReferenceRow:
     table: str = ""  # the label of the table the row comes from
     sources: dict[str, list[str]] = field(default_factory=dict)  # header -> the metric keys it filled
     extras: list[str] = field(default_factory=list)  # metric keys perfkit has no canonical name for
+    merged: list[int] = field(default_factory=list)  # lines of later-table rows merged into this one
 
     @property
     def topology(self) -> str:
@@ -287,6 +288,45 @@ def _row(path: Path, table: Table, line: int, values: list[str], inference: bool
                         extras=extras)
 
 
+def _merge_table(fresh: list[ReferenceRow], earlier: list[ReferenceRow]) -> list[ReferenceRow]:
+    """Rows of a later results table that describe configurations already read add their cells to
+    those rows; the rest (an ablation table: other labels or other values) stay rows of their own.
+    A row matches the one earlier row with its 配置 label; a 训练资源 row (no label of its kind)
+    matches by nodes x cards, the k-th of a topology the k-th earlier row of it. A match with a
+    value that disagrees is no match."""
+    left = []
+    seen: dict[str, int] = {}
+    for row in fresh:
+        same = [r for r in earlier if r.config == row.config]
+        if not same and "resources" in row.metrics and row.topology:
+            k = seen.get(row.topology, 0)
+            seen[row.topology] = k + 1
+            of_topology = [r for r in earlier if r.topology == row.topology]
+            same = [of_topology[k]] if k < len(of_topology) else []
+        if len(same) != 1 or not _merge(row, same[0]):
+            left.append(row)
+    return left
+
+
+def _merge(row: ReferenceRow, target: ReferenceRow) -> bool:
+    for key, value in row.metrics.items():
+        mine = target.metrics.get(key)
+        if value is not None and mine is not None and key not in ("config", "resources", "config_file") and mine != value:
+            return False
+    target.merged.append(row.line)
+    for key, value in row.metrics.items():
+        if target.metrics.get(key) is None:
+            target.metrics[key] = value
+            target.units[key] = row.units.get(key, "")
+            if key in row.extras and key not in target.extras:
+                target.extras.append(key)
+    for header, text in row.cells.items():
+        name = header if header not in target.cells else f"{header} ({row.table} line {row.line})"
+        target.cells[name] = text
+        target.sources[name] = row.sources.get(header, [])
+    return True
+
+
 def _raw_cells(table: Table, line: int) -> list[str]:
     return split_row(table.raw_lines.get(line, ""))
 
@@ -327,7 +367,10 @@ def parse_text(text: str, path: Path, benchmark: str = "", vendor: str = "") -> 
     ident = identity.from_path(str(path))
     inference = ident.kind == "inference" or any(
         cells.normalize(h).startswith(("p_infer", "p_val")) for t in tables for h in t.header)
-    rows = [_row(path, t, line, values, inference, warnings) for t in tables for line, values in t.rows]
+    rows: list[ReferenceRow] = []
+    for n, table in enumerate(tables):
+        fresh = [_row(path, table, line, values, inference, warnings) for line, values in table.rows]
+        rows += fresh if n == 0 else _merge_table(fresh, rows)
     general = _general(path, page, warnings)
     sections = _sections(page)
     short_name = next((row.get("指标值", "") for row in general if row.get("指标名称") == "硬件设备简称"), "")

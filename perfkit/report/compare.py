@@ -23,6 +23,7 @@ INFERENCE_KEYS = ("p_infer_core", "p_infer_whole", "p_val_core", "p_val_whole", 
 NUMBER_KEYS = (
     "e2e_time", "p_whole", "p_train", "p_core", "throughput", "acc", "acc_val", "target", "steps",
     "mem_peak_gib", "mem_total_gib", "batch_size", "byte_per_batch", *INFERENCE_KEYS,
+    "tokens_per_card_s", "mfu", "mfu_high", "loss", "map", "epochs",
 )
 # The seeds' columns, in order: (header, how to print it)
 TRAINING_COLUMNS = ("配置", "precision", "fix_hp", "e2e_time", "p_whole", "p_train", "p_core", "acc", "mem")
@@ -51,6 +52,14 @@ class Row:
     precision: str = ""
     fix_hp: str = ""
     metrics: dict[str, Any] = field(default_factory=dict)
+    parallel: str = ""  # LLM pages: PPxDPyTPz
+    extras: tuple[str, ...] = ()  # metric keys of columns perfkit has no canonical name for
+
+    @property
+    def like_for_like(self) -> tuple[str, str, str, str, str, str]:
+        """Rows that may be averaged or scaled against each other share this: benchmark, vendor,
+        source, precision, fix_hp (the hyperparameters, so the global batch) and parallel."""
+        return (self.benchmark, self.vendor, self.source, self.precision, hyperparams_key(self.fix_hp), self.parallel)
 
     @property
     def cards(self) -> int | None:
@@ -59,6 +68,15 @@ class Row:
     @property
     def topology(self) -> str:
         return f"{self.nnodes}x{self.nproc_per_node}" if self.cards else ""
+
+
+def hyperparams_key(fix_hp: str) -> str:
+    """fix_hp as a comparable key: 'bs=16, lr=1e-05' and 'lr=1e-05,bs=16' are one; '/' and '' are one."""
+    text = (fix_hp or "").strip()
+    if text in ("", "/", "-", "\\"):
+        return ""
+    parts = [p.strip().replace(" ", "") for p in text.replace("，", ",").split(",") if p.strip()]
+    return ",".join(sorted(parts))
 
 
 def _number(value: Any) -> float | None:
@@ -112,13 +130,17 @@ def measured_row(result: RunResult, origin: str = "") -> Row:
 
 
 def published_rows(page: ReferencePage) -> list[Row]:
+    """One Row per configuration of an imported page; every numeric column comes along (the
+    canonical ones under NUMBER_KEYS, the page's other columns as extras)."""
     rows = []
     for ref in page.rows:
         metrics = {key: _number(ref.metrics.get(key)) for key in NUMBER_KEYS}
+        extras = tuple(k for k in ref.metrics if k not in NUMBER_KEYS and _number(ref.metrics.get(k)) is not None)
+        metrics.update({k: _number(ref.metrics[k]) for k in extras})
         rows.append(
             Row(
                 benchmark=page.benchmark,
-                vendor=page.vendor,
+                vendor=ref.vendor or page.vendor,
                 kind=page.kind,
                 config=ref.metrics.get("config_file") or ref.config,
                 label=ref.config,
@@ -130,6 +152,8 @@ def published_rows(page: ReferencePage) -> list[Row]:
                 precision=str(ref.metrics.get("precision") or ""),
                 fix_hp=str(ref.metrics.get("fix_hp") or ""),
                 metrics=metrics,
+                parallel=str(ref.metrics.get("parallel") or ""),
+                extras=extras,
             )
         )
     return rows
@@ -195,15 +219,25 @@ def seed_table(rows: list[Row], kind: str, quality_header: str = "acc") -> pd.Da
 
 
 def comparison_table(rows: list[Row], kind: str) -> pd.DataFrame:
-    """The seeds' columns plus where each row comes from: published beside measured."""
+    """The seeds' columns plus where each row comes from: published beside measured. Columns a
+    published page has beyond the seeds' (token/p/s, MFU, loss, a CLIP score, ...) follow, so
+    every imported number reaches the CSV and the site."""
     extra_published = kind == "training" and any(r.metrics.get("throughput") is not None for r in rows)
+    more = [k for k in ("tokens_per_card_s", "mfu", "mfu_high", "loss", "map", "epochs")
+            if any(r.metrics.get(k) is not None for r in rows)]
+    extras = sorted({k for r in rows for k in r.extras if k not in more and r.metrics.get(k) is not None})
+    with_parallel = any(r.parallel for r in rows)
     out = []
     for row in rows:
         record = {"source": row.source, "vendor": row.vendor, **{c: cell(row, c) for c in seed_columns(kind)}}
+        if with_parallel:
+            record["parallel"] = row.parallel
         if extra_published:
             record["性能(samples/s)"] = fmt(row.metrics.get("throughput"), 2)
             record["目标精度"] = fmt(row.metrics.get("target"), 4)
             record["Steps数"] = fmt(row.metrics.get("steps"), 0)
+        for key in more + extras:
+            record[key] = fmt(row.metrics.get(key), 4 if key.startswith(("mfu", "map")) else 2)
         record["status"] = row.status
         record["from"] = row.origin
         out.append(record)

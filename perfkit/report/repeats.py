@@ -8,6 +8,7 @@ import statistics
 
 import pandas as pd
 
+from perfkit.report.compare import hyperparams_key
 from perfkit.report.tables import fmt
 from perfkit.results.record import RunResult
 
@@ -23,14 +24,22 @@ def spread(values: list[float]) -> tuple[float, float | None, float | None]:
     return mean, std, (std / abs(mean) if mean else None)
 
 
+def _like_for_like(result: RunResult) -> tuple[str, str, str, str, str]:
+    """Runs are repeats of each other only with the same configuration, precision and fix_hp."""
+    params = result.run.get("params", {}) or {}
+    fix_hp = str(result.metrics.get("fix_hp") or "")
+    return (result.benchmark, result.vendor, result.config, str(params.get("precision", "") or ""),
+            hyperparams_key(fix_hp))
+
+
 def repeat_rows(results: list[RunResult]) -> list[dict[str, object]]:
-    """One row per (configuration, metric) with at least two ok runs."""
-    groups: dict[tuple[str, str, str], list[RunResult]] = {}
+    """One row per (configuration, metric) with at least two ok runs of the same hyperparameters."""
+    groups: dict[tuple[str, ...], list[RunResult]] = {}
     for r in results:
         if r.status == "ok":
-            groups.setdefault((r.benchmark, r.vendor, r.config), []).append(r)
+            groups.setdefault(_like_for_like(r), []).append(r)
     out = []
-    for (benchmark, vendor, config), members in sorted(groups.items()):
+    for (benchmark, vendor, config, _, _), members in sorted(groups.items()):
         if len(members) < 2:
             continue
         for key in KEYS:

@@ -1,4 +1,5 @@
-"""Scaling efficiency 1x1 -> 1xN -> MxN: each configuration's throughput against the smallest one."""
+"""Scaling efficiency 1x1 -> 1xN -> MxN: each configuration's throughput against the smallest one
+with the same hyperparameters (like for like: see ``compare.Row.like_for_like``)."""
 
 from __future__ import annotations
 
@@ -14,16 +15,22 @@ def _mean(rows: list[Row], key: str) -> float:
 
 
 def scaling_rows(rows: list[Row]) -> list[dict[str, object]]:
-    """Per (benchmark, vendor, source, precision): every configuration (the mean over its
-    repeats) against the one with fewest cards (1x1 where there is one), all with the same
-    throughput key. Non-standard runs and rows without that throughput or a topology are
-    left out; a lone configuration gives no efficiency."""
+    """Like for like only: per (benchmark, vendor, source, precision, fix_hp, parallel) every
+    configuration (the mean over its repeats) against the one with fewest cards (1x1 where there
+    is one), all with the same throughput key. Rows whose hyperparameters differ from the others
+    of their benchmark and vendor are never averaged with them: they form their own group, and a
+    group with one configuration is still listed (its efficiency blank) when other groups of the
+    same benchmark, vendor and source exist. Non-standard runs and rows without that throughput
+    or a topology are left out."""
     out = []
     groups: dict[tuple, list[Row]] = {}
     for row in rows:
         if row.cards and row.standard and row.status in ("ok", "published"):
-            groups.setdefault((row.benchmark, row.vendor, row.source, row.precision), []).append(row)
-    for (benchmark, vendor, source, precision), members in sorted(groups.items()):
+            groups.setdefault(row.like_for_like, []).append(row)
+    split = {}
+    for key in groups:
+        split[key[:3]] = split.get(key[:3], 0) + 1
+    for (benchmark, vendor, source, precision, _, parallel), members in sorted(groups.items()):
         keys = [throughput(r)[0] for r in members]
         key = next((k for k in THROUGHPUT_KEYS if k in keys), "")
         per_config: dict[str, list[Row]] = {}
@@ -31,7 +38,7 @@ def scaling_rows(rows: list[Row]) -> list[dict[str, object]]:
             if r.metrics.get(key) is not None:
                 per_config.setdefault(r.config, []).append(r)  # repeats of a configuration: their mean
         usable = sorted(per_config.values(), key=lambda rs: (rs[0].cards, rs[0].nnodes))
-        if len(usable) < 2:
+        if not usable or (len(usable) < 2 and split[(benchmark, vendor, source)] < 2):
             continue
         base = _mean(usable[0], key)
         for runs in usable:
@@ -42,6 +49,8 @@ def scaling_rows(rows: list[Row]) -> list[dict[str, object]]:
                 "vendor": vendor,
                 "source": source,
                 "precision": precision,
+                "fix_hp": row.fix_hp,
+                "parallel": parallel,
                 "配置": row.label,
                 "topology": row.topology,
                 "cards": row.cards,
@@ -49,7 +58,7 @@ def scaling_rows(rows: list[Row]) -> list[dict[str, object]]:
                 "runs": len(runs),
                 "throughput": value,
                 "baseline": usable[0][0].topology,
-                "efficiency": scaling_efficiency(value, base, row.cards / usable[0][0].cards),
+                "efficiency": scaling_efficiency(value, base, row.cards / usable[0][0].cards) if len(usable) > 1 else None,
             })
     return out
 
