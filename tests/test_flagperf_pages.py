@@ -120,6 +120,16 @@ def test_escaped_headers_and_full_width_brackets():
     assert run.metrics["throughput"] == 4081.72 and run.metrics["acc"] == 0.70634 and run.topology == "1x8"
 
 
+def test_a_throughput_in_other_units_is_an_extra_and_an_unreadable_time_is_named():
+    record = page("training__nvidia__wav2vec2-pytorch__README.md")
+    (row,) = record.rows
+    assert (record.benchmark, record.vendor) == ("wav2vec2", "nvidia")  # no hardware section: the path says
+    assert row.metrics["throughput"] is None and row.metrics["性能_ntokens_s"] == 1363049.0
+    assert any(":9: column '运行时长(s)': cannot read '3-4天'" in w for w in record.warnings)
+    real = page("training__ascend__bert_hf__README.md").rows[1]
+    assert (real.metrics["acc"], real.metrics["target"], real.metrics["p_core"]) == (0.658, 0.655, 394.6)
+
+
 def test_identity_from_path_and_the_model_cell_kept():
     xl = page("training__nvidia__transformer_xl-pytorch__README.md")
     assert (xl.benchmark, xl.model, xl.framework) == ("transformer_xl", "cpm", "pytorch")

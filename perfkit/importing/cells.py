@@ -303,5 +303,11 @@ def column_for(header: str) -> Column | None:
     key = normalize(header)
     if key in COLUMNS:
         return COLUMNS[key]
-    bare = re.sub(r"\(.*?\)$", "", key)  # 'acc(推理/验证)' -> 'acc'
-    return COLUMNS.get(bare)
+    match = re.match(r"^(.*?)\((.*)\)$", key)  # 'acc(推理/验证)' -> 'acc'; '运行时长(秒)' -> '运行时长'
+    if not match:
+        return None
+    column = COLUMNS.get(match.group(1))
+    unit = match.group(2).replace("秒", "s")
+    if column and column.unit.endswith("/s") and unit.endswith("/s") and unit != column.unit:
+        return None  # '性能(ntokens/s)' is not samples/s: an extra column of its own
+    return column

@@ -82,7 +82,8 @@ def page_coverage(path: Path) -> PageCoverage:
 def refusal_kind(line: str) -> str:
     """'a/b.md:12: cannot tell the vendor: ...' -> 'cannot tell the vendor'."""
     message = re.sub(r"^.*?:\d+: |^.*?: ", "", line, count=1)
-    return re.split(r"[:;(]", message)[0].strip()
+    message = re.sub(r"'[^']*'", "'…'", message)  # 'column \'p_core\': ...' and 'column \'acc\': ...' are one kind
+    return re.split(r"[;(]|: ", message)[0].strip()
 
 
 def summary(results: list[PageCoverage]) -> list[str]:
