@@ -83,7 +83,8 @@ def refusal_kind(line: str) -> str:
     """'a/b.md:12: cannot tell the vendor: ...' -> 'cannot tell the vendor'."""
     message = re.sub(r"^.*?:\d+: |^.*?: ", "", line, count=1)
     message = re.sub(r"'[^']*'", "'…'", message)  # 'column \'p_core\': ...' and 'column \'acc\': ...' are one kind
-    return re.split(r"[;(]|: ", message)[0].strip()
+    head, _, rest = message.partition(": ")
+    return f"{head}: {re.split(r'[;(]', rest)[0].strip()}" if head.startswith("column") else re.split(r"[;(]|: ", message)[0].strip()
 
 
 def summary(results: list[PageCoverage]) -> list[str]:
