@@ -112,6 +112,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
     reports = Path(args.reports).resolve() if args.reports else paths.reports_dir()
     result = import_pages([Path(name) for name in args.files], references_dir(reports), args.benchmark, args.vendor,
                           strict=args.strict)
+    if len(args.files) == 1 and result.refused:  # one page, refused: the usual one-line error, exit 2
+        raise UserError(result.refused[0])
     for line in result.refused:
         print(f"refused: {line}", file=sys.stderr)
     for line in result.warnings:

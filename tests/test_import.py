@@ -111,7 +111,7 @@ def test_records_roundtrip_through_json(tmp_path):
 
 HEAD = "### 昆仑芯XPU配置与运行信息参考\n[x](../../benchmarks/bert/README.md)\n"
 BROKEN = {  # page text, the line the error must name: pages that cannot be placed are refused
-    "no separator row": ("# t\n\n| 配置 | precision |\n| R300 | fp32 |\n", 1),
+    "no separator row": ("# t\n\n| 配置 | precision |\n| R300 | fp32 |\n", 4),
     "no results table": ("# page\n### 运行情况\n| 指标名称 | 指标值 |\n| --- | --- |\n| 模型 | bert |\n", 2),
     "no benchmark named": ("### 昆仑芯\n| 配置 | p_core |\n| --- | --- |\n| x | 1 |\n", 1),
     "no vendor named": ("### 某芯片\n[x](../../benchmarks/bert/README.md)\n| 配置 | p_core |\n| --- | --- |\n| x | 1 |\n", 1),

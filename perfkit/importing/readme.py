@@ -238,10 +238,13 @@ def _results_tables(path: Path, page: Page) -> list[Table]:
     found = [t for t in page.tables if _is_results(t)]
     if not found:
         anchor = next((h.line for h in page.headings if "运行情况" in h.text), 1)
-        hint = (f"; lines {page.stray_rows[0]}-{page.stray_rows[-1]} look like a table but are not one (it needs a "
-                "'| --- |' row under its header and a blank line above it)") if page.stray_rows else ""
+        if page.stray_rows:  # pipe lines that did not make a table: say where the separator is missing
+            first = page.stray_rows[0]
+            raise _error(path, page.stray_rows[1] if len(page.stray_rows) > 1 else first,
+                         f"expected the table's '| --- |' separator row under the header at line {first} "
+                         "(and a blank line above the table); no results table was found")
         raise _error(path, anchor, "no results table: expected a table whose first column is 配置, 训练资源 or 推理工具 "
-                                   f"(性能指标, 运行情况 or 指标值){hint}")
+                                   "(性能指标, 运行情况 or 指标值)")
     return found
 
 
