@@ -84,7 +84,8 @@ def page_title(node: nbformat.NotebookNode, fallback: str) -> str:
     params = node.metadata.get("papermill", {}).get("parameters", {}) or {}
     run = "/".join(str(params[k]) for k in ("vendor", "config") if params.get(k))
     parts = [p for p in (heading or fallback.strip(". ") or "report", run) if p]
-    return " · ".join(parts) + " · perfkit"
+    title = " · ".join(parts)
+    return title if "perfkit" in title else f"{title} · perfkit"
 
 
 def notebook_to_html(notebook: Path, html: Path, hide_code: bool = True, redacted: bool = False) -> Path:

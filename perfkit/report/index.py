@@ -50,6 +50,15 @@ def report_href(run_dir: Path, reports: Path) -> str:
     return os.path.relpath(target, reports).replace(os.sep, "/") if target.is_file() else ""
 
 
+LONG_WORD = 14
+
+
+def _cell_class(text: str) -> str:
+    """Cells holding a long word without spaces (run ids, file names, key lists) may break
+    anywhere, so they wrap instead of widening the table; other cells break between words."""
+    return ' class="long"' if any(len(word) > LONG_WORD for word in text.split()) else ""
+
+
 def html_table(frame: pd.DataFrame, hrefs: dict[int, str] | None = None, link_column: str | tuple[str, ...] = "") -> str:
     """``frame`` as an HTML table with display headers (``labels``), every cell escaped; cells of
     ``link_column`` (one name or several) in the rows of ``hrefs`` (position -> relative URL)
@@ -61,10 +70,11 @@ def html_table(frame: pd.DataFrame, hrefs: dict[int, str] | None = None, link_co
     for position, row in enumerate(frame.itertuples(index=False)):
         cells = []
         for column, value in zip(frame.columns, row):
-            text = html.escape("" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value))
+            raw = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+            text = html.escape(raw)
             if column in link_columns and hrefs.get(position):
                 text = f'<a href="{html.escape(hrefs[position], quote=True)}">{text}</a>'
-            cells.append(f"<td>{text}</td>")
+            cells.append(f"<td{_cell_class(raw)}>{text}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
