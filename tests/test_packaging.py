@@ -83,3 +83,14 @@ def test_a_missing_extra_names_it(monkeypatch):
     monkeypatch.delitem(__import__("sys").modules, "sklearn.datasets", raising=False)
     with pytest.raises(MissingExtra, match=r"pip install 'perfkit\[datasets\]'"):
         require("sklearn.datasets")
+
+
+def test_notebooks_name_the_kits_kernel_and_the_readme_starts_lab_as_root(project_root):
+    import json
+
+    for path in sorted((project_root / "notebooks").glob("*.ipynb")):
+        spec = json.loads(path.read_text(encoding="utf-8"))["metadata"]["kernelspec"]
+        assert (spec["name"], spec["display_name"]) == ("perfkit", "Python (perfkit)"), path.name
+    setup = (project_root / "scripts" / "setup-env.sh").read_text()
+    assert '--name perfkit --display-name "Python (perfkit)"' in setup
+    assert "jupyter lab --allow-root notebooks/" in (project_root / "README.md").read_text()
