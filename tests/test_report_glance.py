@@ -105,3 +105,11 @@ def test_stderr_goes_to_a_collapsed_redacted_log_and_the_title_names_the_run(tmp
 def test_log_text_collapses_bars_and_paths():
     text = log_text("a\rb\rc\n/opt/conda/lib/python3.11/site-packages/transformers/x.py:1: UserWarning\n")
     assert text == "c\n<site-packages>/transformers/x.py:1: UserWarning\n"
+
+
+def test_log_merges_a_cells_outputs_and_drops_terminal_escapes():
+    from perfkit.report.html import log_section_html
+
+    section = log_section_html([(6, "Loading:   0%| | 0/42\r"), (6, "\x1b[A\r"), (6, "Loading: 100%| | 42/42\n"), (7, "  \n")])
+    assert section.count("[cell 6]") == 1 and "[cell 7]" not in section
+    assert "\x1b" not in section and "[A" not in section and "Loading: 100%" in section and "0/42" not in section

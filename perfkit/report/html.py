@@ -25,12 +25,13 @@ MAX_LOG_LINES = 400
 # any absolute path that runs through an installed-packages folder, up to that folder
 _SITE_PACKAGES = re.compile(r"(?:/[^\s/\"'<>:]+)+/(site-packages|dist-packages)/")
 _CARRIAGE = re.compile(r"[^\n]*\r(?!\n)")
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
 def log_text(text: str) -> str:
     """Stderr as a reader should see it: progress-bar redraws (\\r) collapsed to their last
     state, installed-package paths shortened, home paths, user and host names redacted."""
-    text = _CARRIAGE.sub("", text.replace("\r\n", "\n"))
+    text = _CARRIAGE.sub("", _ANSI.sub("", text).replace("\r\n", "\n"))
     text = _SITE_PACKAGES.sub(r"<\1>/", text)
     return redact(text)
 
@@ -53,7 +54,11 @@ def take_stderr(node: nbformat.NotebookNode) -> list[tuple[int, str]]:
 
 def log_section_html(taken: list[tuple[int, str]]) -> str:
     """One collapsed <details> with every cell's stderr, escaped; empty when there is none."""
-    parts = [f"[cell {number}]\n{log_text(text).rstrip()}" for number, text in taken if text.strip()]
+    per_cell: dict[int, str] = {}
+    for number, text in taken:
+        per_cell[number] = per_cell.get(number, "") + text
+    cleaned = {number: log_text(text).strip("\n") for number, text in per_cell.items()}
+    parts = [f"[cell {number}]\n{text}" for number, text in cleaned.items() if text.strip()]
     if not parts:
         return ""
     lines = "\n".join(parts).split("\n")
