@@ -255,6 +255,14 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--step-seconds", type=float, default=0.2, help="typical step time for the timing cost")
     bench.set_defaults(func=_cmd_bench)
 
+    from perfkit.comparison import command as compare_command
+
+    compare = sub.add_parser("compare", help="compare two result sets per configuration; exit 1 on a regression",
+                             description=compare_command.DESCRIPTION, epilog=compare_command.EPILOG,
+                             formatter_class=argparse.RawDescriptionHelpFormatter)
+    compare_command.add_arguments(compare)
+    compare.set_defaults(func=compare_command.run)
+
     data = sub.add_parser("data", help="dataset tools")
     data_sub = data.add_subparsers(dest="data_command", required=True)
     build = data_sub.add_parser("build", help="write the small offline dataset in the real format")

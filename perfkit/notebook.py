@@ -3,6 +3,7 @@
     run = pk.prepare("bert", vendor, config, overrides, output_dir)
     pk.params(run)          # resolved params, what differs from the reference
     result = pk.execute(run)
+    pk.headline(result)     # 结果概要: status, throughput, acc vs target, MFU (peak, source), energy, mem
     pk.environment(result)  # 环境配置
     pk.general(result)      # 通用指标
     pk.performance(result)  # 性能指标
@@ -15,11 +16,13 @@ from __future__ import annotations
 import warnings
 
 import pandas as pd
+from IPython.display import HTML
 from pandas.io.formats.style import Styler
 
 from perfkit import runner
 from perfkit.benchmarks import benchmark_class
-from perfkit.report import plots, tables
+from perfkit.report import headline as _headline
+from perfkit.report import labels, plots, tables
 from perfkit.results.record import RunResult
 
 prepare = runner.prepare
@@ -30,8 +33,8 @@ warnings.filterwarnings("ignore", message="IProgress not found")
 
 
 def _styled(frame: pd.DataFrame) -> Styler:
-    """No index column, every value HTML-escaped."""
-    return frame.style.hide(axis="index").format(escape="html")
+    """No index column, every value HTML-escaped, headers bilingual with their units."""
+    return labels.bilingual(frame).style.hide(axis="index").format(escape="html")
 
 
 def params(run: runner.PreparedRun) -> Styler:
@@ -41,6 +44,11 @@ def params(run: runner.PreparedRun) -> Styler:
 
 def execute(run: runner.PreparedRun) -> RunResult:
     return runner.execute(run, progress=True)
+
+
+def headline(result: RunResult) -> HTML:
+    """结果概要 Headline: what a vendor reads first, before the detail."""
+    return HTML(_headline.headline_html(result))
 
 
 def summary(result: RunResult) -> Styler:

@@ -50,7 +50,7 @@ def comparison(site: SiteData) -> HTML:
     hrefs_by_origin = {site.run_id(d): index.report_href(d, site.reports) for d, _ in site.runs}
     for benchmark, frame in comparison_tables(site).items():
         hrefs = {i: hrefs_by_origin.get(origin, "") for i, origin in enumerate(frame["from"])}
-        title = "指标值" if index.benchmark_kind(benchmark) == "inference" else "性能指标"
+        title = "指标值 Values" if index.benchmark_kind(benchmark) == "inference" else "性能指标 Performance"
         parts.append(f"<h3>{html.escape(benchmark)} {title}</h3>" + index.html_table(frame, hrefs, "from"))
     return HTML("".join(parts) or "<p>No runs and no imported pages yet.</p>")
 

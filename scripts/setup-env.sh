@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Create (or bring up to date) the project's environment in .venv:
 #   the pinned CPU build of torch first (a plain `torch` requirement would pull a multi-GB CUDA
-#   build), then the kit in editable mode with its test and JupyterLab extras, then a Jupyter
+#   build), then the kit in editable mode with the extras the tests use (test, lab, onnx,
+#   datasets; add nvidia for NVML telemetry), then a Jupyter
 #   kernel named "perfkit". Vendors with their own torch build (CUDA, CoreX, XPU) set
 #   PERFKIT_TORCH_SPEC="" (keep the torch already installed) or to their own requirement.
 # Idempotent: a second call only checks and returns.
@@ -31,7 +32,7 @@ if [ -n "$TORCH_SPEC" ]; then
   pip_install "$TORCH_SPEC"
 fi
 echo "[setup] installing perfkit and its dependencies"
-pip_install -e ".[test,lab]"
+pip_install -e ".[test,lab,onnx,datasets]"
 "$PY" -m ipykernel install --sys-prefix --name perfkit --display-name "Python (perfkit)" >/dev/null
 echo "$want" > "$stamp"
 echo "[setup] ready: $("$PY" -c 'import torch, perfkit; print(f"torch {torch.__version__}, perfkit {perfkit.__version__}")')"

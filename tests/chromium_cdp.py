@@ -44,6 +44,7 @@ class PageVisit:
     exceptions: list[str] = field(default_factory=list)
     log_errors: list[str] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)  # every URL the page asked for
+    evaluated: object = None  # the value of ``evaluate`` after the load, when one was given
 
     @property
     def network_requests(self) -> list[str]:
@@ -120,8 +121,12 @@ class _Pipe:
             self.events.append(event)
 
 
-def visit(page: Path, binary: str, settle_seconds: float = 1.0, timeout: float = 90) -> PageVisit:
-    """Load ``page`` (a local file) in a fresh headless profile and report errors and requests."""
+def visit(page: Path, binary: str, settle_seconds: float = 1.0, timeout: float = 90, width: int | None = None,
+          evaluate: str = "", screenshot: Path | None = None, max_shot_height: int = 8000) -> PageVisit:
+    """Load ``page`` (a local file) in a fresh headless profile and report errors and requests.
+    ``width``: the viewport width in CSS px; ``evaluate``: a JavaScript expression whose value
+    (JSON-able) is returned in ``evaluated``; ``screenshot``: where to save a PNG of the whole
+    page (up to ``max_shot_height`` px tall)."""
     to_chrome_read, to_chrome_write = os.pipe()
     from_chrome_read, from_chrome_write = os.pipe()
 
@@ -146,6 +151,9 @@ def visit(page: Path, binary: str, settle_seconds: float = 1.0, timeout: float =
             session = pipe.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
             for domain in ("Runtime", "Log", "Network", "Page"):
                 pipe.send(f"{domain}.enable", session=session)
+            if width:
+                pipe.send("Emulation.setDeviceMetricsOverride",
+                          {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": False}, session=session)
             pipe.send("Page.navigate", {"url": page.resolve().as_uri()}, session=session)
             if not pipe.wait_for("Page.loadEventFired", timeout):
                 raise RuntimeError(f"{page} did not finish loading in {timeout} s")
@@ -153,6 +161,17 @@ def visit(page: Path, binary: str, settle_seconds: float = 1.0, timeout: float =
             text = pipe.send("Runtime.evaluate", {"expression": "document.body.innerText", "returnByValue": True},
                              session=session)["result"].get("value", "")
             result = PageVisit(text=text)
+            if evaluate:
+                result.evaluated = pipe.send("Runtime.evaluate", {"expression": evaluate, "returnByValue": True},
+                                             session=session)["result"].get("value")
+            if screenshot is not None:
+                import base64
+
+                size = pipe.send("Page.getLayoutMetrics", session=session)["cssContentSize"]
+                clip = {"x": 0, "y": 0, "width": size["width"], "height": min(size["height"], max_shot_height), "scale": 1}
+                shot = pipe.send("Page.captureScreenshot", {"format": "png", "clip": clip, "captureBeyondViewport": True},
+                                 session=session)
+                screenshot.write_bytes(base64.b64decode(shot["data"]))
             for event in pipe.events:
                 params = event.get("params", {})
                 method = event.get("method")

@@ -22,6 +22,6 @@ def test_glm_smoke_run_writes_every_cell_of_the_seed_row(glm_data, tmp_path):
     assert result["data"]["builder"] == "perfkit.data.build_record/1"
     assert result["metrics"]["fix_hp"] == "bs=8,lr=0.002"
     html = (reports / "runs/glm/cpu/smoke/report.html").read_text()
-    for heading in ("通用指标", "性能指标", "ReCoRD", "p_core", ">acc<"):
+    for heading in ("通用指标", "性能指标", "ReCoRD", "p_core", "acc (0–1)"):
         assert heading in html, heading
     assert json.loads((reports / "runs/glm/cpu/smoke/result.json").read_text())["status"] == "ok"

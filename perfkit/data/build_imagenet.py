@@ -42,10 +42,10 @@ def _to_image(pixels: np.ndarray, size: int) -> Image.Image:
 
 def build_imagenet_dataset(out: Path, settings: ImagenetBuildSettings = ImagenetBuildSettings()) -> str:
     """Write the dataset to ``out`` (replacing it) and return its content hash."""
-    from sklearn.datasets import load_digits
+    from perfkit.extras import require
 
     s = settings
-    digits = load_digits()
+    digits = require("sklearn.datasets").load_digits()
     rng = np.random.default_rng(s.seed)
     order = rng.permutation(len(digits.target))
     n_val = max(1, int(round(len(order) * s.val_fraction)))

@@ -13,8 +13,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from perfkit.errors import ParamsError, VendorError
+from perfkit.errors import ParamsError
 from perfkit.inference.base import InferenceBackend, Inputs
+from perfkit.extras import require
 from perfkit.inference.onnx_export import OUTPUT, export_onnx
 
 DEFAULT_PROVIDER = {"cpu": "CPUExecutionProvider", "cuda": "CUDAExecutionProvider"}
@@ -23,11 +24,7 @@ _NUMPY = {torch.int64: np.int64, torch.int32: np.int32, torch.float32: np.float3
 
 
 def _onnxruntime():
-    try:
-        import onnxruntime
-    except ImportError:
-        raise VendorError("key 'backend': 'onnxruntime' needs the onnxruntime package (pip install onnxruntime)") from None
-    return onnxruntime
+    return require("onnxruntime")
 
 
 class OnnxRuntime(InferenceBackend):

@@ -9,7 +9,7 @@ TRAINING = [
     ("p_core", "计算吞吐量", "samples / device-synchronized compute time (forward, backward, optimizer step); excludes waiting for data and host→device copies"),
     ("acc", "训练结果", "the benchmark's quality metric after the final evaluation; converged = target reached, after how many steps"),
     ("mem", "硬件存储使用", "peak memory actually used / total, GiB (CPU: peak resident memory of the process / RAM); the busiest rank"),
-    ("mfu", "MFU", "analytic model FLOPs per sample × p_core / peak FLOPs of the run's precision (blank without a stated or measured peak)"),
+    ("mfu", "MFU", "analytic model FLOPs per sample × p_core / peak FLOPs of the run's precision, in %, shown with that peak (TFLOP/s) and its source (blank without a stated or measured peak)"),
 ]
 SAMPLES_NOTE = "samples are global: summed over all ranks. Always p_core ≥ p_train ≥ p_whole."
 
@@ -21,7 +21,7 @@ INFERENCE = [
     ("p_infer_whole", "推理总吞吐量", "inference samples / inference pass wall time through the backend (warm-up and export/compile excluded)"),
     ("p_infer_core", "推理计算吞吐量", "inference samples / device-synchronized engine time"),
     ("infer_time", "推理单样本耗时", "1 / p_infer_core, in ms or µs"),
-    ("acc", "推理结果", "top-1 masked-LM accuracy in %, inference (backend) / validation (framework), over the same masked tokens"),
+    ("acc", "推理结果", "top-1 masked-LM accuracy as a fraction (0–1), inference (backend) / validation (framework), over the same masked tokens"),
     ("mem", "硬件存储使用", "peak memory actually used / total, GiB (CPU: peak resident memory of the process / RAM)"),
     ("latency_p50/p90/p99", "单批延迟", "per-batch engine latency percentiles over every measured batch of the inference pass"),
     ("export_time", "导出时间", "export / compile / engine build seconds, measured apart and never inside throughput"),

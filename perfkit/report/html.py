@@ -1,7 +1,15 @@
-"""Executed notebook -> self-contained HTML that opens offline, code hidden."""
+"""Executed notebook -> self-contained HTML that opens offline, code hidden.
+
+What the cells wrote to stderr (model-loading bars, exporter warnings, progress lines) is not
+part of the report's content: it is taken out of the cells and gathered, with local paths
+redacted, into one collapsed "日志 log" section at the end. The page title names the run
+(the notebook's heading and its vendor/config parameters), not the file.
+"""
 
 from __future__ import annotations
 
+import html as _html
+import re
 from pathlib import Path
 
 import nbformat
@@ -12,6 +20,77 @@ from perfkit.results.store import write_text_atomic
 
 TEMPLATES = Path(__file__).parent / "templates"
 TEMPLATE = "perfkit_offline"
+LOG_TITLE = "日志 Log"
+MAX_LOG_LINES = 400
+# any absolute path that runs through an installed-packages folder, up to that folder
+_SITE_PACKAGES = re.compile(r"(?:/[^\s/\"'<>:]+)+/(site-packages|dist-packages)/")
+_CARRIAGE = re.compile(r"[^\n]*\r(?!\n)")
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def log_text(text: str) -> str:
+    """Stderr as a reader should see it: progress-bar redraws (\\r) collapsed to their last
+    state, installed-package paths shortened, home paths, user and host names redacted."""
+    text = _CARRIAGE.sub("", _ANSI.sub("", text).replace("\r\n", "\n"))
+    text = _SITE_PACKAGES.sub(r"<\1>/", text)
+    return redact(text)
+
+
+def take_stderr(node: nbformat.NotebookNode) -> list[tuple[int, str]]:
+    """Remove every stderr stream output from the cells; (cell number, text) of each."""
+    taken = []
+    for number, cell in enumerate(node.cells, start=1):
+        if cell.get("cell_type") != "code":
+            continue
+        kept = []
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream" and output.get("name") == "stderr":
+                taken.append((number, "".join(output.get("text", ""))))
+            else:
+                kept.append(output)
+        cell["outputs"] = kept
+    return taken
+
+
+def log_section_html(taken: list[tuple[int, str]]) -> str:
+    """One collapsed <details> with every cell's stderr, escaped; empty when there is none."""
+    per_cell: dict[int, str] = {}
+    for number, text in taken:
+        per_cell[number] = per_cell.get(number, "") + text
+    cleaned = {number: log_text(text).strip("\n") for number, text in per_cell.items()}
+    parts = [f"[cell {number}]\n{text}" for number, text in cleaned.items() if text.strip()]
+    if not parts:
+        return ""
+    lines = "\n".join(parts).split("\n")
+    if len(lines) > MAX_LOG_LINES:
+        half = MAX_LOG_LINES // 2
+        lines = [*lines[:half], f"… {len(lines) - MAX_LOG_LINES} lines left out …", *lines[-half:]]
+    return (f'<details class="perfkit-log"><summary>{_html.escape(LOG_TITLE)} (stderr, {len(lines)} lines)</summary>'
+            f"<pre>{_html.escape(chr(10).join(lines))}</pre></details>")
+
+
+def _append_log(node: nbformat.NotebookNode, section: str) -> None:
+    cell = nbformat.v4.new_code_cell(source="")
+    cell.metadata["perfkit"] = {"log": True}
+    cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": section})]
+    node.cells.append(cell)
+
+
+def page_title(node: nbformat.NotebookNode, fallback: str) -> str:
+    """"BERT pre-training (masked LM) · cpu/smoke · perfkit" from the first heading and the
+    papermill parameters; the fallback (file stem) only without a heading."""
+    heading = ""
+    for cell in node.cells:
+        if cell.get("cell_type") == "markdown":
+            match = re.search(r"^#\s+(.+)$", "".join(cell.get("source", "")), re.MULTILINE)
+            if match:
+                heading = match.group(1).strip()
+                break
+    params = node.metadata.get("papermill", {}).get("parameters", {}) or {}
+    run = "/".join(str(params[k]) for k in ("vendor", "config") if params.get(k))
+    parts = [p for p in (heading or fallback.strip(". ") or "report", run) if p]
+    title = " · ".join(parts)
+    return title if "perfkit" in title else f"{title} · perfkit"
 
 
 def notebook_to_html(notebook: Path, html: Path, hide_code: bool = True, redacted: bool = False) -> Path:
@@ -21,6 +100,10 @@ def notebook_to_html(notebook: Path, html: Path, hide_code: bool = True, redacte
     exporter.exclude_input_prompt = hide_code
     exporter.exclude_output_prompt = hide_code
     node = nbformat.read(str(notebook), as_version=4)
-    body, _ = exporter.from_notebook_node(node, resources={"metadata": {"name": notebook.stem}})
+    section = log_section_html(take_stderr(node))
+    if section:
+        _append_log(node, section)
+    title = page_title(node, notebook.stem)
+    body, _ = exporter.from_notebook_node(node, resources={"metadata": {"name": title}})
     write_text_atomic(html, redact(body) if redacted else body)
     return html

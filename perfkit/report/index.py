@@ -14,7 +14,8 @@ import pandas as pd
 
 from perfkit.benchmarks import benchmark_class
 from perfkit.errors import UserError
-from perfkit.report import tables
+from perfkit.report import labels, tables
+from perfkit.report.headline import mfu_text
 from perfkit.results.record import RunResult
 from perfkit.results.store import find_results, load_result
 
@@ -49,54 +50,98 @@ def report_href(run_dir: Path, reports: Path) -> str:
     return os.path.relpath(target, reports).replace(os.sep, "/") if target.is_file() else ""
 
 
-def html_table(frame: pd.DataFrame, hrefs: dict[int, str] | None = None, link_column: str = "") -> str:
-    """``frame`` as an HTML table, every cell escaped; ``link_column`` cells of the rows in
-    ``hrefs`` (position -> relative URL) become links."""
+LONG_WORD = 14
+
+
+def _cell_class(text: str) -> str:
+    """Cells holding a long word without spaces (run ids, file names, key lists) may break
+    anywhere, so they wrap instead of widening the table; other cells break between words."""
+    return ' class="long"' if any(len(word) > LONG_WORD for word in text.split()) else ""
+
+
+def html_table(frame: pd.DataFrame, hrefs: dict[int, str] | None = None, link_column: str | tuple[str, ...] = "") -> str:
+    """``frame`` as an HTML table with display headers (``labels``), every cell escaped; cells of
+    ``link_column`` (one name or several) in the rows of ``hrefs`` (position -> relative URL)
+    become links."""
+    link_columns = (link_column,) if isinstance(link_column, str) else link_column
     hrefs = hrefs or {}
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    head = "".join(f"<th>{html.escape(labels.header(c))}</th>" for c in frame.columns)
     body = []
     for position, row in enumerate(frame.itertuples(index=False)):
         cells = []
         for column, value in zip(frame.columns, row):
-            text = html.escape("" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value))
-            if column == link_column and hrefs.get(position):
+            raw = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+            text = html.escape(raw)
+            if column in link_columns and hrefs.get(position):
                 text = f'<a href="{html.escape(hrefs[position], quote=True)}">{text}</a>'
-            cells.append(f"<td>{text}</td>")
+            cells.append(f"<td{_cell_class(raw)}>{text}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
+REASON_CHARS = 60
+
+
+def short_reason(reason: str, limit: int = REASON_CHARS) -> str:
+    """The first ``limit`` characters of a reason; the full text is in the run's report and
+    in the failed and non-standard table."""
+    return reason if len(reason) <= limit else reason[: limit - 1].rstrip() + "…"
+
+
+def _headline_throughput(metrics: dict) -> str:
+    for key in ("p_core", "p_infer_core", "p_train", "p_whole", "p_infer_whole"):
+        value = metrics.get(key)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return f"{tables.fmt(float(value))} ({key})"
+    return ""
+
+
+def _accuracy(metrics: dict) -> str:
+    value = metrics.get("acc_infer", metrics.get("acc"))
+    return tables.fmt(float(value), 4) if isinstance(value, (int, float)) and not isinstance(value, bool) else ""
+
+
+def _finished(text: str) -> str:
+    """2026-01-01T00:01:00+00:00 -> 2026-01-01 00:01 (the header says UTC)."""
+    return text[:16].replace("T", " ") if text else ""
+
+
 def runs_frame(runs: list[tuple[Path, RunResult]], reports: Path) -> pd.DataFrame:
-    """One row per run: identity, status and why, topology, standardness, its report file."""
-    from perfkit.report.compare import failure_reason
+    """One row per run: its id (benchmark/vendor/config[/rK]), status, topology, standardness,
+    headline throughput, accuracy, MFU with its peak and source, memory, end-to-end time, when
+    it finished, a short reason, and its report file."""
+    from perfkit.report.compare import failure_reason, format_memory
 
     records = []
     for run_dir, r in runs:
+        m = r.metrics
         records.append({
-            "benchmark": r.benchmark,
-            "vendor": r.vendor,
-            "config": r.config,
             "run": run_dir.relative_to(reports / "runs").as_posix() if run_dir.is_relative_to(reports / "runs") else str(run_dir),
             "status": r.status,
             "topology": f"{r.run['nnodes']}x{r.run['nproc_per_node']}" if r.run.get("nnodes") and r.run.get("nproc_per_node") else "",
             "standard": "yes" if r.standard else "no †",
-            "p_core": tables.fmt(r.metrics.get("p_core") if r.metrics.get("p_core") is not None else r.metrics.get("p_infer_core")),
-            "finished (UTC)": r.finished_at,
-            "reason": failure_reason(r),
+            "throughput": _headline_throughput(m),
+            "acc": _accuracy(m),
+            "mfu": mfu_text(m) if m.get("mfu") is not None or m.get("peak_tflops") is not None else "",
+            "mem": format_memory(m.get("mem_peak_gib"), m.get("mem_total_gib")),
+            "e2e_time": tables.fmt(m.get("e2e_time"), 1),
+            "finished (UTC)": _finished(r.finished_at),
+            "reason": short_reason(failure_reason(r)),
             "report": report_href(run_dir, reports),
         })
-    columns = ["benchmark", "vendor", "config", "run", "status", "topology", "standard", "p_core", "finished (UTC)", "reason", "report"]
+    columns = ["run", "status", "topology", "standard", "throughput", "acc", "mfu", "mem", "e2e_time", "finished (UTC)",
+               "reason", "report"]
     return pd.DataFrame(records, columns=columns)
 
 
 def runs_table_html(runs: list[tuple[Path, RunResult]], reports: Path) -> str:
-    """All runs with a link to each run's report."""
+    """All runs; the run id and the report column link to each run's report."""
     if not runs:
         return "<p>No runs yet under reports/runs. Run <code>perfkit run</code> or <code>perfkit suite smoke</code>.</p>"
     frame = runs_frame(runs, reports)
     hrefs = {i: href for i, href in enumerate(frame["report"]) if href}
-    frame["report"] = ["report" if href else "" for href in frame["report"]]
-    return html_table(frame, hrefs, "report")
+    frame["report"] = ["报告 report" if href else "" for href in frame["report"]]
+    return html_table(frame, hrefs, ("run", "report"))
 
 
 def performance_sections_html(runs: list[tuple[Path, RunResult]]) -> str:
@@ -106,6 +151,6 @@ def performance_sections_html(runs: list[tuple[Path, RunResult]]) -> str:
         results = [r for _, r in runs if r.benchmark == benchmark]
         inference = benchmark_kind(benchmark) == "inference"
         frame = tables.inference_table(results) if inference else tables.performance_table(results)
-        title = "指标值" if inference else "性能指标"
-        parts.append(f"<h3>{html.escape(benchmark)} {title}</h3>" + frame.to_html(index=False, escape=True))
+        title = "指标值 Values" if inference else "性能指标 Performance"
+        parts.append(f"<h3>{html.escape(benchmark)} {title}</h3>" + labels.bilingual(frame).to_html(index=False, escape=True))
     return "".join(parts)

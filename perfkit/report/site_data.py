@@ -1,5 +1,5 @@
 """Everything the report site shows, loaded once: measured runs, imported references, and the
-tables built from them (the same frames go to the page and to reports/tables/*.csv)."""
+tables built from them (formatted for the page; raw numbers for reports/tables/*.csv)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ import pandas as pd
 from perfkit.importing.readme import ReferencePage
 from perfkit.importing.references import load_references, references_dir
 from perfkit.report import alignment, compare, index, repeats, scaling
+from perfkit.report.csv_safe import to_csv_text
 from perfkit.report.redact import redact
+from perfkit.results.frame import results_table
 from perfkit.results.record import RunResult
 from perfkit.results.store import write_text_atomic
 
@@ -81,14 +83,45 @@ def all_tables(site: SiteData, reference_run: str = "") -> dict[str, pd.DataFram
     return tables
 
 
+RUN_COLUMNS = ("benchmark", "vendor", "config", "repeat", "run_id", "status", "standard", "nnodes", "nproc_per_node",
+               "world_size", "finished_at", "reason")
+COMPARISON_COLUMNS = ("source", "vendor", "config", "nnodes", "nproc_per_node", "param.precision", "param.batch_size",
+                      "fix_hp", "status", "origin")
+COMPARISON_METRICS = (*compare.NUMBER_KEYS, "mfu", "peak_tflops", "peak_source", "energy_j")
+
+
+def _pick(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    return frame[[c for c in dict.fromkeys(columns) if c in frame.columns]].reset_index(drop=True)
+
+
+def raw_tables(site: SiteData, reference_run: str = "") -> dict[str, pd.DataFrame]:
+    """The CSV tables: the same content as the page's tables, as raw numbers in base units
+    (seconds, samples/s, fractions, GiB, TFLOP/s) rather than formatted text."""
+    published = [row for page in site.references for row in compare.published_rows(page)]
+    results = results_table(site.identified_runs, published)
+    measured = results[results["source"] == "measured"]
+    runs = _pick(measured, (*RUN_COLUMNS, "p_core", "p_infer_core", "mfu", "peak_tflops", "peak_source", "energy_j",
+                            "mem_peak_gib", "mem_total_gib"))
+    runs["report"] = [index.report_href(site.reports / "runs" / rid, site.reports) for rid in runs["run_id"]]
+    tables = {"results": results, "runs": runs, "flagged": flagged_table(site)}
+    for benchmark in site.benchmarks:
+        tables[f"{benchmark}_comparison"] = _pick(results[results["benchmark"] == benchmark],
+                                                  (*COMPARISON_COLUMNS, *COMPARISON_METRICS))
+    tables["scaling"] = pd.DataFrame(scaling.scaling_rows(site.rows()))
+    tables["repeats"] = pd.DataFrame(repeats.repeat_rows(site.results))
+    tables["alignment"] = pd.DataFrame(alignment.alignment_rows(site.identified_runs, reference_run))
+    return tables
+
+
 def write_csv_tables(site: SiteData, reference_run: str = "", redacted: bool = False) -> list[Path]:
-    """reports/tables/<name>.csv for every table; CSVs of tables that no longer exist are removed.
-    ``redacted`` strips home paths, user and host names, as for the HTML."""
+    """reports/tables/<name>.csv for every table of ``raw_tables`` (raw numbers; text cells
+    that a spreadsheet would run as a formula are quoted); CSVs of tables that no longer exist
+    are removed. ``redacted`` strips home paths, user and host names, as for the HTML."""
     folder = site.reports / TABLES_DIR
     written = []
-    for name, frame in all_tables(site, reference_run).items():
+    for name, frame in raw_tables(site, reference_run).items():
         path = folder / f"{name}.csv"
-        text = frame.to_csv(index=False)
+        text = to_csv_text(frame)
         write_text_atomic(path, redact(text) if redacted else text)
         written.append(path)
     for stale in set(folder.glob("*.csv")) - set(written):

@@ -13,6 +13,7 @@ import pandas as pd
 
 from perfkit.benchmarks import benchmark_class
 from perfkit.report import definitions
+from perfkit.report.headline import mfu_text
 from perfkit.results.record import RunResult
 
 _CN_COUNT = {1: "单", 2: "两"}
@@ -180,7 +181,7 @@ def run_summary(result: RunResult) -> pd.DataFrame:
         ("setup / train / eval / compute s", " / ".join(fmt(m.get(k), 2) for k in ("setup_time", "train_time", "eval_time", "compute_time"))),
         ("step time median / p90 s", f"{fmt(m.get('step_time_median'), 4)} / {fmt(m.get('step_time_p90'), 4)}"),
         ("FLOPs per sample", fmt(m.get("flops_per_sample"), 0)),
-        ("MFU", fmt(m.get("mfu"), 4)),
+        ("MFU (%) of peak TFLOP/s (source)", mfu_text(m)),
         ("params hash", result.params_hash),
         ("standard", "yes" if result.standard else "no † non-standard: " + ", ".join(result.run.get("nonstandard_keys") or [])),
     ]
@@ -221,9 +222,17 @@ def inference_row(result: RunResult) -> dict[str, str]:
         "p_infer_whole": fmt(m.get("p_infer_whole"), 1),
         "p_infer_core": fmt(m.get("p_infer_core"), 1),
         "infer_time": duration_label(m.get("infer_time")),
-        "acc": m.get("acc", ""),
+        "acc": _inference_accuracy(m),
         "mem": m.get("mem", ""),
     }
+
+
+def _inference_accuracy(m: dict[str, Any]) -> str:
+    """inference/validation accuracy as fractions (0–1), as on the index and the comparison."""
+    infer, val = m.get("acc_infer"), m.get("acc_val")
+    if not isinstance(infer, (int, float)):
+        return ""
+    return f"{fmt(infer, 4)}/{fmt(val, 4)}" if isinstance(val, (int, float)) else fmt(infer, 4)
 
 
 def inference_table(results: list[RunResult]) -> pd.DataFrame:
@@ -274,8 +283,7 @@ def inference_summary(result: RunResult) -> pd.DataFrame:
         ("accuracy inference / validation", f"{fmt(m.get('acc_infer'), 4)} / {fmt(m.get('acc_val'), 4)} "
                                              f"over {fmt(m.get('masked_tokens'), 0)} masked tokens"),
         ("FLOPs per sample (forward)", fmt(m.get("flops_per_sample"), 0)),
-        ("peak TFLOP/s (source)", f"{fmt(m.get('peak_tflops'), 3)} ({m.get('peak_source', '')})"),
-        ("MFU", fmt(m.get("mfu"), 4)),
+        ("MFU (%) of peak TFLOP/s (source)", mfu_text(m)),
         ("params hash", result.params_hash),
     ]
     if result.error:

@@ -1,0 +1,118 @@
+"""The headline block at the top of a run report: what a vendor looks at first.
+
+Status, the headline throughput, accuracy against its target, MFU with the peak it divides by
+and where that peak comes from, energy when the run measured it, memory and end-to-end time.
+Pure functions of the result record; every value is escaped in ``headline_html``.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from typing import Any
+
+from perfkit.results.record import RunResult
+
+TRAINING_THROUGHPUT = ("p_core", "p_train", "p_whole")
+INFERENCE_THROUGHPUT = ("p_infer_core", "p_infer_whole")
+NOT_MEASURED = "此处无法测量 not measurable here"
+
+
+def _num(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return None
+    return float(value)
+
+
+def _g(value: float | None, digits: int = 4) -> str:
+    return "–" if value is None else f"{value:.{digits}g}"
+
+
+def mfu_text(metrics: dict[str, Any]) -> str:
+    """``1.23 % of 2.5 TFLOP/s (measured GEMM)``; the peak and its source always beside the MFU."""
+    mfu, peak, source = _num(metrics.get("mfu")), _num(metrics.get("peak_tflops")), metrics.get("peak_source") or ""
+    if mfu is None:
+        reason = "no peak stated or measured" if peak is None else "not computed"
+        return f"– ({reason}{', source ' + str(source) if source and source != 'none' else ''})"
+    peak_text = f"{_g(peak)} TFLOP/s" if peak is not None else "an unknown peak"
+    return f"{mfu * 100:.3g} % of {peak_text}" + (f" ({source})" if source else "")
+
+
+def throughput_text(result: RunResult) -> str:
+    m = result.metrics
+    keys = INFERENCE_THROUGHPUT if any(k in m for k in INFERENCE_THROUGHPUT) else TRAINING_THROUGHPUT
+    for key in keys:
+        value = _num(m.get(key))
+        if value is not None:
+            world = result.run.get("world_size")
+            per_card = f", {value / world:.4g} per card" if isinstance(world, int) and world > 1 else ""
+            return f"{value:.4g} samples/s ({key}{per_card})"
+    return "–"
+
+
+def accuracy_text(result: RunResult) -> str:
+    """Accuracy as a fraction (0–1), against the target where the benchmark has one."""
+    m = result.metrics
+    if "acc_infer" in m:
+        infer, val = _num(m.get("acc_infer")), _num(m.get("acc_val"))
+        return f"{_g(infer)} inference / {_g(val)} validation (framework)"
+    acc, target = _num(m.get("acc")), _num(m.get("target"))
+    if acc is None:
+        return "–"
+    if target is None:
+        return f"{_g(acc)} (no target)"
+    reached = "reached 达标" if acc >= target else "below target 未达标"
+    return f"{_g(acc)} vs target {_g(target)}: {reached}"
+
+
+def memory_text(metrics: dict[str, Any]) -> str:
+    peak, total = _num(metrics.get("mem_peak_gib")), _num(metrics.get("mem_total_gib"))
+    if peak is None:
+        return "–"
+    return f"{peak:.3g} GiB peak" + (f" of {total:.3g} GiB" if total is not None else "")
+
+
+def energy_text(metrics: dict[str, Any]) -> str:
+    energy = _num(metrics.get("energy_j"))
+    return NOT_MEASURED if energy is None else f"{energy:.4g} J"
+
+
+def status_text(result: RunResult) -> str:
+    text = result.status
+    if result.error:
+        text += f": {result.error.get('type', 'error')}: {result.error.get('message', '')}"
+    if not result.standard:
+        text += " († non-standard)"
+    return text
+
+
+def headline_items(result: RunResult) -> list[tuple[str, str]]:
+    """(bilingual label with unit, value) in reading order."""
+    m = result.metrics
+    return [
+        ("状态 Status", status_text(result)),
+        ("吞吐量 Throughput (samples/s)", throughput_text(result)),
+        ("精度 Accuracy (0–1)", accuracy_text(result)),
+        ("算力利用率 MFU (%)", mfu_text(m)),
+        ("能耗 Energy (J)", energy_text(m)),
+        ("显存 Memory (GiB)", memory_text(m)),
+        ("端到端时间 End-to-end time (s)", _g(_num(m.get("e2e_time")))),
+    ]
+
+
+CSS = (
+    ".perfkit-headline{display:grid;grid-template-columns:repeat(auto-fit,minmax(12em,1fr));gap:.5em;margin:.5em 0 1em}"
+    ".perfkit-headline>div{border:1px solid #ccd;border-radius:4px;padding:.4em .6em;overflow-wrap:anywhere}"
+    ".perfkit-headline .k{color:#555;font-size:12px}.perfkit-headline .v{font-size:15px;font-weight:600}"
+    ".perfkit-headline .bad{background:#fde2e1}"
+)
+
+
+def headline_html(result: RunResult) -> str:
+    cells = []
+    for label, value in headline_items(result):
+        bad = ' class="bad"' if label.startswith("状态") and result.status != "ok" else ""
+        cells.append(f'<div{bad}><div class="k">{html.escape(label)}</div><div class="v">{html.escape(value)}</div></div>')
+    title = f"{result.benchmark} / {result.vendor} / {result.config}"
+    return (f"<style>{CSS}</style><p><strong>{html.escape(title)}</strong></p>"
+            f'<div class="perfkit-headline">{"".join(cells)}</div>')

@@ -1,0 +1,89 @@
+"""Table headers as shown in reports: "中文 English (unit)", one style everywhere.
+
+The tables keep their short keys (the seeds' column names, which the README export, the import
+and the CSVs use); ``bilingual`` renames the columns only for display. A header not listed here
+is shown as it is.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+_SPS = "(samples/s)"
+HEADERS = {
+    # the seeds' columns (性能指标 / 指标值)
+    "配置": "配置 config",
+    "precision": "数据精度 precision",
+    "fix_hp": "超参修改 fix_hp",
+    "e2e_time": "端到端时间 e2e_time (s)",
+    "p_whole": f"总吞吐量 p_whole {_SPS}",
+    "p_train": f"训练吞吐量 p_train {_SPS}",
+    "p_core": f"计算吞吐量 p_core {_SPS}",
+    "acc": "精度 acc (0–1)",
+    "mlm_accuracy": "精度 mlm_accuracy (0–1)",
+    "top1_accuracy": "精度 top1_accuracy (0–1)",
+    "mem": "显存 mem (used/total GiB)",
+    "bs": "批尺寸 bs (samples)",
+    "byte_per_batch": "批输入大小 byte_per_batch (B)",
+    "p_val_whole": f"验证总吞吐量 p_val_whole {_SPS}",
+    "p_val_core": f"验证计算吞吐量 p_val_core {_SPS}",
+    "p_infer_whole": f"推理总吞吐量 p_infer_whole {_SPS}",
+    "p_infer_core": f"推理计算吞吐量 p_infer_core {_SPS}",
+    "infer_time": "推理单样本耗时 infer_time (ms / μs)",
+    "mfu": "算力利用率 MFU (%)",
+    "性能(samples/s)": f"性能 throughput {_SPS}",
+    "目标精度": "目标精度 target (0–1)",
+    "Steps数": "Steps数 steps",
+    # run report tables
+    "指标名称": "指标名称 metric",
+    "指标值": "指标值 value",
+    "指标值索引": "指标值索引 column",
+    "特殊说明": "特殊说明 note",
+    "项目": "项目 item",
+    "值": "值 value",
+    "key": "键 key",
+    "value": "值 value",
+    "reference": "参考值 reference",
+    "non-standard": "非标准 non-standard",
+    "meaning": "含义 meaning",
+    "名称": "名称 name",
+    "definition": "定义 definition",
+    # site tables
+    "source": "类别 source",
+    "vendor": "厂商 vendor",
+    "status": "状态 status",
+    "from": "来源 from",
+    "benchmark": "基准 benchmark",
+    "config": "配置 config",
+    "run": "运行 run",
+    "topology": "拓扑 topology (nodes×cards)",
+    "standard": "标准 standard",
+    "throughput": f"吞吐量 throughput {_SPS}",
+    "finished (UTC)": "完成 finished (UTC)",
+    "reason": "原因 reason",
+    "report": "报告 report",
+    "cards": "卡数 cards",
+    "throughput key": "吞吐指标 throughput key",
+    "runs": "次数 runs",
+    "baseline": "基线 baseline",
+    "efficiency": "扩展效率 efficiency (0–1)",
+    "steps compared": "比较步数 steps compared",
+    "mean relative loss error": "平均相对损失误差 mean relative loss error (%)",
+    "flag": "标记 flag",
+    "metric": "指标 metric",
+    "n": "次数 n",
+    "mean ± std": "均值 ± 标准差 mean ± std (the metric's unit)",
+    "CV": "变异系数 CV (%)",
+}
+
+
+def header(column: object) -> str:
+    name = str(column)
+    if name not in HEADERS and name.endswith("_accuracy"):
+        return f"精度 {name} (0–1)"
+    return HEADERS.get(name, name)
+
+
+def bilingual(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with display headers (a copy; the data is untouched)."""
+    return frame.rename(columns={c: header(c) for c in frame.columns})
