@@ -319,3 +319,28 @@ def test_timeline_figure_has_a_panel_per_measured_field():
     assert math.isclose(fig.axes[0].lines[1].get_ydata()[0], 30.0)
     empty = timeline_figure([], None)
     assert "no telemetry samples" in empty.axes[0].texts[0].get_text()
+
+
+# -- README export ---------------------------------------------------------------------------
+
+def test_readme_export_has_the_energy_section_and_still_imports(tmp_path):
+    from fabricated import make_result
+
+    from perfkit.importing import parse_page
+    from perfkit.report.markdown import readme_text
+
+    for benchmark in ("bert", "bert_inference"):
+        measured_run = make_result(benchmark=benchmark, config="x1", metrics={
+            "p_core": 100.0, "energy_j": 5000.0, "power_avg_w": 250.0, "power_peak_w": 300.0, "samples_per_j": 0.4,
+            "energy_source": "nvml", "telemetry_note": "nvml: trapezoid"})
+        unmeasured = make_result(benchmark=benchmark, config="x2", metrics={
+            "p_core": 90.0, "energy_j": None, "energy_source": "none", "telemetry_note": "not measurable here: x"})
+        text = readme_text(benchmark, "cpu", [measured_run, unmeasured])
+        section = text[text.index("* 能耗监控结果"):]
+        assert "5000.0 J" in section and "250.0 W" in section and "300.0 W" in section and "nvml" in section
+        assert "not measurable here" in section
+        path = tmp_path / f"{benchmark}.md"
+        path.write_text(text, encoding="utf-8")
+        assert len(parse_page(path).rows) == 2  # the energy table is not read as a second results table
+    old = readme_text("bert", "cpu", [make_result()])  # results from before telemetry: no section
+    assert "能耗监控结果" not in old

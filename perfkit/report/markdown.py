@@ -82,6 +82,9 @@ def readme_text(benchmark: str, vendor: str, results: list[RunResult]) -> str:
         out += ["* 通用指标", "", markdown_table(tables.general_table(newest)), ""]
     out += ["* 性能指标" if kind == "training" else "* 指标值", ""]
     out.append(markdown_table(compare.seed_table(rows, kind, quality)))
+    energy = tables.energy_rows([(row.label, run) for row, run in zip(rows, runs)])
+    if not energy.empty:
+        out += ["", "* 能耗监控结果", "", markdown_table(energy)]
     flagged = [f"- {row.label}: {row.status}; {row.reason}" for row in rows if row.reason or row.status != "ok"]
     if flagged:
         out += ["", "† / status notes:", *flagged]
