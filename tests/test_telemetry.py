@@ -12,7 +12,7 @@ import pytest
 
 from perfkit.errors import ParamsError
 from perfkit.telemetry import NOT_MEASURABLE, Sample, Window, Work, read_samples, sampling, summarize, write_samples
-from perfkit.telemetry.energy import counter_delta, counter_energy, peak_power, trapezoid_energy
+from perfkit.telemetry.energy import counter_delta, peak_power, trapezoid_energy
 from perfkit.telemetry.nvml import aggregate
 from perfkit.telemetry.rapl import RaplSource
 from perfkit.telemetry.sampler import Sampler
