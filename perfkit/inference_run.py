@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import torch
@@ -79,9 +80,13 @@ def run_inference(
     bench_start: float,
     clock: PhaseClock,
     progress: ProgressFn | None = None,
+    loop_done: Callable[[], None] | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``loop_done``: called as soon as the measured loop returned (the telemetry window's end)."""
     params = bench.params
     backend = get_backend(params.backend, device, params.precision, backend_options(params))
     outcome = infer(bench, backend, vendor, device, bench_start, clock, progress)
+    if loop_done is not None:
+        loop_done()
     peak = peak_flops(hardware, params.precision, backend.dtype, device, accelerator, vendor.synchronize)
     return inference_metrics(bench, outcome, peak), inference_curves(outcome)

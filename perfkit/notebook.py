@@ -8,6 +8,8 @@
     pk.general(result)      # 通用指标
     pk.performance(result)  # 性能指标
     pk.curves(result)
+    pk.energy(result)       # 能耗监控结果
+    pk.timeline(run, result)  # telemetry timeline (telemetry.csv beside result.json)
     pk.definitions()
 """
 
@@ -77,6 +79,28 @@ def curves(result: RunResult):
 
 def definitions() -> Styler:
     return _styled(tables.definitions_table())
+
+
+def energy(result: RunResult) -> Styler:
+    """能耗监控结果: energy, power and work per joule, or "not measurable here"."""
+    return _styled(tables.energy_table(result))
+
+
+def timeline(run: runner.PreparedRun, result: RunResult):
+    """Power, utilization, temperature, clock, CPU and memory against time, the window shaded."""
+    import matplotlib.pyplot as plt
+
+    from perfkit.telemetry import TELEMETRY_FILE, Window, read_samples
+    from perfkit.telemetry.timeline import timeline_figure
+
+    path = run.output_dir / TELEMETRY_FILE
+    samples = read_samples(path) if path.is_file() else []
+    edges = result.metrics.get("telemetry_window")
+    window = Window(*edges) if isinstance(edges, list) and len(edges) == 2 else None
+    label = "inference pass" if "infer_samples" in result.metrics else "training window"
+    fig = timeline_figure(samples, window, label)
+    plt.close(fig)
+    return fig
 
 
 # -- inference notebooks (bert_inference.ipynb) ---------------------------------------------

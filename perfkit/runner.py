@@ -33,6 +33,7 @@ from perfkit.params.hardware import HardwareSpec, load_hardware
 from perfkit.results.environment import collect_environment
 from perfkit.results.record import RunResult, utc_now
 from perfkit.results.store import RESULT_FILE, write_json_atomic
+from perfkit.telemetry import Work, sampling
 from perfkit.vendors import get_vendor
 
 
@@ -212,18 +213,31 @@ def execute(run: PreparedRun, progress: bool = True, ctx: DistContext | None = N
         record.environment = collect_environment(facts)
         record.environment["world_size"] = ctx.world_size
         record.environment["dist_backend"] = ctx.backend
-        if inference:
-            from perfkit.inference_run import run_inference
+        # telemetry (perfkit.telemetry): the main rank samples the vendor's sources during the loop
+        interval = params.telemetry_interval if ctx.is_main else 0.0
+        with sampling(vendor.telemetry_sources(), interval) as session:
+            loop_end: list[float] = []
+            if inference:
+                from perfkit.inference_run import run_inference
 
-            record.metrics, record.curves = run_inference(bench, vendor, device, run.hardware, accelerator,
-                                                          bench_start, clock, bar)
-            record.data["checkpoint"] = bench.checkpoint_identity()
-        else:
-            outcome = train(bench, vendor, ctx, policy, bench_start, clock, bar)
-            peak = peak_flops(run.hardware, params.precision, policy.dtype or torch.float32, device,
-                              accelerator, vendor.synchronize)
-            record.metrics = training_metrics(bench, outcome, run.hardware, params.precision, peak)
-            record.curves = _curves(outcome)
+                record.metrics, record.curves = run_inference(bench, vendor, device, run.hardware, accelerator,
+                                                              bench_start, clock, bar,
+                                                              loop_done=lambda: loop_end.append(session.now()))
+                record.data["checkpoint"] = bench.checkpoint_identity()
+                seconds, samples = record.metrics["infer_whole_time"], record.metrics["infer_samples"]
+            else:
+                outcome = train(bench, vendor, ctx, policy, bench_start, clock, bar)
+                loop_end.append(session.now())
+                peak = peak_flops(run.hardware, params.precision, policy.dtype or torch.float32, device,
+                                  accelerator, vendor.synchronize)
+                record.metrics = training_metrics(bench, outcome, run.hardware, params.precision, peak)
+                record.curves = _curves(outcome)
+                seconds, samples = outcome.timings.train_window, outcome.timings.samples
+        tokens = bench.tokens_per_sample()
+        record.metrics.update(session.summary(session.window_ending_at(loop_end[0], seconds),
+                                              Work(samples, samples * tokens if tokens else None)))
+        if ctx.is_main:
+            session.save(run.output_dir)
         record.status = "ok"
     except UserError:
         raise

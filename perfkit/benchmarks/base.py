@@ -112,6 +112,10 @@ class TrainingBenchmark(ABC):
     def flops_per_sample(self) -> float:
         """Analytic model FLOPs of one training sample (forward + backward)."""
 
+    def tokens_per_sample(self) -> int | None:
+        """Tokens in one sample, for tokens per joule; None where samples are not token sequences."""
+        return None
+
     def fix_hp(self) -> str:
         """The seeds' fix_hp column: the hyper-parameters a vendor set to fill the card."""
         return f"bs={self.params.batch_size},lr={self.params.learning_rate:g}"

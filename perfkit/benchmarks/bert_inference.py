@@ -174,6 +174,9 @@ class BertInference(InferenceBenchmark):
         correct = (logits[masked].argmax(dim=-1) == labels[masked]).sum()
         return float(correct.item()), float(masked.sum().item())
 
+    def tokens_per_sample(self) -> int | None:
+        return self.params.seq_len
+
     def flops_per_sample(self) -> float:
         """Forward FLOPs of one sequence of seq_len tokens: encoder and MLM head (no pooler)."""
         p = self.params

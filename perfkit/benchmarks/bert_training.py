@@ -151,6 +151,9 @@ class BertTraining(TrainingBenchmark):
     def target(self) -> float:
         return self.params.target_mlm_accuracy
 
+    def tokens_per_sample(self) -> int | None:
+        return self.params.seq_len
+
     def flops_per_sample(self) -> float:
         """Forward FLOPs x 3 (backward costs twice the forward), per sequence of seq_len tokens:
         the encoder and MLM head (bert_flops), plus the pooler and next-sentence head per sequence."""

@@ -63,6 +63,10 @@ class InferenceBenchmark(ABC):
     def flops_per_sample(self) -> float:
         """Analytic forward FLOPs of one sample."""
 
+    def tokens_per_sample(self) -> int | None:
+        """Tokens in one sample, for tokens per joule; None where samples are not token sequences."""
+        return None
+
     def checkpoint_identity(self) -> dict[str, str]:
         """Where the weights came from, for the result record."""
         return {}

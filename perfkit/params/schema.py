@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Precision = Literal["fp32", "amp", "fp16", "bf16"]
 
@@ -30,6 +30,7 @@ class CommonParams(BaseModel):
             "num_workers",
             "data_dir",
             "init_checkpoint",
+            "telemetry_interval",
         }
     )
 
@@ -47,3 +48,14 @@ class CommonParams(BaseModel):
     num_workers: int = Field(2, ge=0, description="DataLoader worker processes per card")
     init_checkpoint: str = Field("", description="local save_pretrained folder; empty = random init")
     dist_backend: str = Field("", description="torch.distributed backend; empty = the vendor's")
+    telemetry_interval: float = Field(
+        1.0, ge=0, le=3600,
+        description="seconds between telemetry samples (power, utilization, CPU, RSS); 0 = off",
+    )
+
+    @field_validator("telemetry_interval")
+    @classmethod
+    def _interval_not_busy(cls, value: float) -> float:
+        if 0 < value < 0.05:
+            raise ValueError("must be 0 (off) or at least 0.05 seconds")
+        return value

@@ -160,6 +160,69 @@ def params_table(resolved_dict: dict[str, Any], schema: type) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+# -- telemetry and energy (perfkit.telemetry) ------------------------------------------------
+
+NOT_MEASURABLE = "not measurable here"
+
+
+def measured(value: Any, digits: int = 2, unit: str = "") -> str:
+    """A telemetry figure, or "not measurable here" when the run had no source for it."""
+    text = fmt(value, digits)
+    if text == "":
+        return NOT_MEASURABLE
+    return f"{text} {unit}".strip()
+
+
+def energy_line(result: RunResult) -> str:
+    """One line for the run summaries: energy, average and peak power, samples per joule."""
+    m = result.metrics
+    if m.get("energy_j") is None:
+        return NOT_MEASURABLE
+    return (f"{measured(m.get('energy_j'), 1, 'J')} / {measured(m.get('power_avg_w'), 1, 'W')} / "
+            f"{measured(m.get('power_peak_w'), 1, 'W')} / {measured(m.get('samples_per_j'), 3)} samples/J "
+            f"({m.get('energy_source', '')})")
+
+
+def energy_table(result: RunResult) -> pd.DataFrame:
+    """能耗监控结果: energy over the measured window, power, work per joule, and where they came from."""
+    m = result.metrics
+    inference = "infer_samples" in m
+    window = "inference pass (p_infer_whole)" if inference else "training window (train_time)"
+    rows = [
+        ("能耗 energy", measured(m.get("energy_j"), 1, "J"), f"over the {window}"),
+        ("平均功率 average power", measured(m.get("power_avg_w"), 1, "W"), "energy / window"),
+        ("峰值功率 peak power", measured(m.get("power_peak_w"), 1, "W"), "highest sampled power in the window"),
+        ("能效 samples per joule", measured(m.get("samples_per_j"), 4), "samples / energy"),
+    ]
+    tokens = (measured(m.get("tokens_per_j"), 2) if m.get("energy_j") is None or m.get("tokens_per_j") is not None
+              else "n/a (samples are not token sequences)")
+    rows.append(("能效 tokens per joule", tokens, "tokens / energy"))
+    rows += [
+        ("能耗来源 source", str(m.get("energy_source", "none")), str(m.get("telemetry_note", ""))),
+        ("采样 sampling", f"every {fmt(m.get('telemetry_interval'), 2)} s" if m.get("telemetry_interval") else "off",
+         ", ".join(m.get("telemetry_sources") or []) or "no source"),
+    ]
+    return pd.DataFrame(rows, columns=["指标名称", "指标值", "特殊说明"])
+
+
+def energy_rows(labelled: list[tuple[str, RunResult]]) -> pd.DataFrame:
+    """能耗监控结果 for the README export: one row per run that carries telemetry figures."""
+    rows = []
+    for label, result in labelled:
+        m = result.metrics
+        if "energy_source" not in m:
+            continue
+        rows.append({
+            "运行": label,
+            "能耗 energy": measured(m.get("energy_j"), 1, "J"),
+            "平均功率 avg power": measured(m.get("power_avg_w"), 1, "W"),
+            "峰值功率 peak power": measured(m.get("power_peak_w"), 1, "W"),
+            "samples/J": measured(m.get("samples_per_j"), 4),
+            "来源 source": str(m.get("energy_source", "")),
+        })
+    return pd.DataFrame(rows)
+
+
 def definitions_table() -> pd.DataFrame:
     return pd.DataFrame(definitions.TRAINING, columns=["key", "名称", "definition"])
 
@@ -182,6 +245,7 @@ def run_summary(result: RunResult) -> pd.DataFrame:
         ("step time median / p90 s", f"{fmt(m.get('step_time_median'), 4)} / {fmt(m.get('step_time_p90'), 4)}"),
         ("FLOPs per sample", fmt(m.get("flops_per_sample"), 0)),
         ("MFU (%) of peak TFLOP/s (source)", mfu_text(m)),
+        ("energy J / avg W / peak W / samples per J", energy_line(result)),
         ("params hash", result.params_hash),
         ("standard", "yes" if result.standard else "no † non-standard: " + ", ".join(result.run.get("nonstandard_keys") or [])),
     ]
@@ -284,6 +348,7 @@ def inference_summary(result: RunResult) -> pd.DataFrame:
                                              f"over {fmt(m.get('masked_tokens'), 0)} masked tokens"),
         ("FLOPs per sample (forward)", fmt(m.get("flops_per_sample"), 0)),
         ("MFU (%) of peak TFLOP/s (source)", mfu_text(m)),
+        ("energy J / avg W / peak W / samples per J", energy_line(result)),
         ("params hash", result.params_hash),
     ]
     if result.error:

@@ -52,6 +52,11 @@ class VendorAdapter(ABC):
     def environment(self) -> dict[str, Any]:
         """Accelerator facts for the environment record: model, driver, SDK versions."""
 
+    def telemetry_sources(self) -> tuple[str, ...]:
+        """Telemetry sources to sample during a run, preferred power source first
+        (names in perfkit.telemetry.sources.OPENERS: host, nvml, ixsmi, xpu-smi, rapl)."""
+        return ("host",)
+
     def memory_kind(self) -> str:
         """What `mem` measures on this vendor, for the report's footnote."""
         return "device memory"

@@ -67,5 +67,8 @@ class CpuVendor(VendorAdapter):
             "smi": "",
         }
 
+    def telemetry_sources(self) -> tuple[str, ...]:
+        return ("host", "rapl")
+
     def memory_kind(self) -> str:
         return "peak resident memory of the process / RAM"

@@ -22,5 +22,8 @@ class IluvatarVendor(CudaLikeVendor):
     def driver_version(self) -> str:
         return smi_query(self.smi_tool, "--query-gpu=driver_version", "--format=csv,noheader")
 
+    def telemetry_sources(self) -> tuple[str, ...]:
+        return ("host", "ixsmi", "rapl")
+
     def sdk_version(self) -> str:
         return f"CoreX torch {torch.__version__}"

@@ -65,6 +65,9 @@ class KunlunxinVendor(VendorAdapter):
     def device_count(self) -> int:
         return int(self._api.device_count())
 
+    def telemetry_sources(self) -> tuple[str, ...]:
+        return ("host", "xpu-smi", "rapl")
+
     def environment(self) -> dict[str, Any]:
         version = getattr(importlib.import_module("torch_xmlir"), "__version__", "")
         return {

@@ -49,5 +49,8 @@ class NvidiaVendor(CudaLikeVendor):
             return version.decode() if isinstance(version, bytes) else str(version)
         return smi_query(self.smi_tool, "--query-gpu=driver_version", "--format=csv,noheader")
 
+    def telemetry_sources(self) -> tuple[str, ...]:
+        return ("host", "nvml", "rapl")
+
     def sdk_version(self) -> str:
         return f"CUDA {torch.version.cuda}, cuDNN {torch.backends.cudnn.version()}"
