@@ -196,7 +196,7 @@ def execute(run: PreparedRun, progress: bool = True, ctx: DistContext | None = N
     device = vendor.device(ctx.local_rank)
     policy = precision_policy(params.precision, device, vendor.precisions, vendor.name)
     bench = benchmark_class(resolved.benchmark)(params)
-    clock = PhaseClock(vendor.synchronize)
+    clock = PhaseClock(vendor.synchronize, event=vendor.create_event)
     record = initial_record(run, started)
     inference = bench.info.kind == "inference"
     bar = _Progress(params.min_batches if inference else params.max_steps, progress and ctx.is_main,
@@ -212,6 +212,7 @@ def execute(run: PreparedRun, progress: bool = True, ctx: DistContext | None = N
         record.environment = collect_environment(facts)
         record.environment["world_size"] = ctx.world_size
         record.environment["dist_backend"] = ctx.backend
+        record.environment["vendor_hooks"] = vendor.replaced_hooks()
         if inference:
             from perfkit.inference_run import run_inference
 
