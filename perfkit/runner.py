@@ -117,6 +117,7 @@ def training_metrics(
         "peak_source": peak_flops.source if peak is not None else "none",
         "mfu": m.mfu(flops, throughput.p_core, peak),
         "fix_hp": bench.fix_hp(),
+        "optimizer": outcome.optimizer,
     }
 
 

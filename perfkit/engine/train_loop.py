@@ -35,6 +35,7 @@ from perfkit.data.sampling import GlobalBatchSampler
 from perfkit.engine.distributed import DistContext
 from perfkit.engine.faults import fire, planned_fault
 from perfkit.engine.metrics import TrainingTimings
+from perfkit.engine.optim import describe_optimizer
 from perfkit.engine.precision import PrecisionPolicy
 from perfkit.engine.timers import PhaseClock
 from perfkit.vendors.base import VendorAdapter
@@ -72,6 +73,7 @@ class TrainingOutcome:
     total_memory_bytes: int = 0
     setup_seconds: float = 0.0
     vendor_hooks: list[str] = field(default_factory=list)
+    optimizer: str = ""
 
 
 ProgressFn = Callable[[int, float, float | None], None]
@@ -264,4 +266,5 @@ def train(
         total_memory_bytes=vendor.total_memory_bytes(),
         setup_seconds=setup_seconds,
         vendor_hooks=vendor.replaced_hooks(),
+        optimizer=describe_optimizer(optimizer),
     )
