@@ -99,7 +99,9 @@ def general_table(result: RunResult) -> pd.DataFrame:
 def _memory_cell(result: RunResult) -> str:
     measured = result.metrics.get("mem_total_gib")
     stated = result.hardware.get("memory_gib")
-    return f"{measured:.1f} GiB (measured)" if isinstance(measured, float) else (f"{stated:g} GiB" if stated else "")
+    cell = f"{measured:.1f} GiB (measured)" if isinstance(measured, float) else (f"{stated:g} GiB" if stated else "")
+    bandwidth = result.hardware.get("memory_bandwidth_tb_s")
+    return f"{cell}, {bandwidth:g} TB/s" if cell and bandwidth else cell
 
 
 def _topology_cell(result: RunResult) -> str:
