@@ -163,7 +163,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         accelerator = str(vendor.environment().get("accelerator", ""))
         for name, dtype in (("fp32", torch.float32), ("bf16", torch.bfloat16)):
             peak = measured_peak(device, accelerator, dtype, vendor.synchronize, remeasure=True)
-            print(f"GEMM peak on {args.vendor} ({device}), {name}: {peak.tflops:.3f} TFLOP/s (cached for MFU)", flush=True)
+            print(f"GEMM peak on {args.vendor} ({device}), {name}: {peak.tflops:.3f} TFLOP/s ({peak.source})", flush=True)
     if which in ("overhead", "all"):
         from perfkit.bench import overhead
 
