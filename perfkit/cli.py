@@ -143,7 +143,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         from perfkit.bench import harness
 
         for name in args.benchmark or ["bert"]:
-            print(harness.run(name, args.steps, args.pairs), flush=True)
+            print(harness.run(name, args.steps, args.pairs, on_pair=harness.print_pair), flush=True)
     if which in ("timing", "all"):
         from perfkit.bench import timing_cost
 

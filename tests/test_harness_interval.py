@@ -70,8 +70,9 @@ def test_the_interval_is_reproducible_and_rejects_bad_ratios():
 def test_the_training_harness_alternates_blocks_and_prints_an_interval(bert_data):
     overrides = {"data_dir": str(bert_data), "num_layers": 1, "hidden_size": 32, "num_heads": 2,
                  "intermediate_size": 64, "seq_len": 64, "max_predictions_per_seq": 10, "batch_size": 2}
-    pairs = harness.measure("bert", steps=2, pairs=3, overrides=overrides)
-    assert len(pairs) == 3 and all(p.perfkit_p_core > 0 and p.hand_throughput > 0 for p in pairs)
+    seen = []
+    pairs = harness.measure("bert", steps=2, pairs=3, overrides=overrides, on_pair=seen.append)
+    assert len(pairs) == 3 and seen == pairs and all(p.perfkit_p_core > 0 and p.hand_throughput > 0 for p in pairs)
     text = harness.report("bert", pairs)
     assert "bert: perfkit p_core / hand-loop throughput, 3 interleaved pairs" in text
     assert "95% interval" in text and "goal >= 0.98" in text

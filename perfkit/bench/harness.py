@@ -17,6 +17,7 @@ a 95 % bootstrap interval, flagged unstable when wider than +/-3 % (perfkit.benc
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,7 +52,8 @@ class HarnessPair:
 
 def _bench(benchmark: str, steps: int, overrides: dict) -> TrainingBenchmark:
     cls = benchmark_class(benchmark)
-    settings = {"max_steps": steps, "eval_interval": 10**9, "num_workers": 0, **overrides}
+    # the loop's one (final) evaluation is outside p_core: keep it to a batch or two
+    settings = {"max_steps": steps, "eval_interval": 10**9, "num_workers": 0, "eval_samples": 64, **overrides}
     resolved = resolve_params(benchmark, cls.params_model, "cpu", "smoke", settings)
     bench = cls(resolved.params)
     bench.prepare_data()
@@ -94,7 +96,7 @@ class HandLoop:
 
 
 def measure(benchmark: str, steps: int, pairs: int, overrides: dict | None = None,
-            vendor_name: str = "cpu") -> list[HarnessPair]:
+            vendor_name: str = "cpu", on_pair: Callable[[HarnessPair], None] | None = None) -> list[HarnessPair]:
     """``pairs`` pairs of ``steps``-step blocks, perfkit and hand loop alternating."""
     if steps < 1 or pairs < 1:
         raise ValueError("steps and pairs must be at least 1")
@@ -115,6 +117,8 @@ def measure(benchmark: str, steps: int, pairs: int, overrides: dict | None = Non
         if step > steps:  # not the warm-up block
             ours = steps * bench.params.batch_size / compute
             results.append(HarnessPair(ours, hand.block(steps)))
+            if on_pair:
+                on_pair(results[-1])
         seen["compute"] = clock.total("compute")
 
     train(bench, vendor, DistContext(), policy, clock.now(), clock, progress=after_block, readback_every=steps)
@@ -134,14 +138,22 @@ def report(benchmark: str, pairs: list[HarnessPair], kind: str = "training") -> 
     return "\n".join(lines)
 
 
-def run(benchmark: str, steps: int | None = None, pairs: int | None = None, overrides: dict | None = None) -> str:
+def run(benchmark: str, steps: int | None = None, pairs: int | None = None, overrides: dict | None = None,
+        on_pair: Callable[[HarnessPair], None] | None = None) -> str:
     """`perfkit bench harness --benchmark NAME`: the training harness, or the inference one for
-    an inference benchmark; the printed report."""
+    an inference benchmark; the printed report. ``on_pair`` sees each pair as it is measured."""
     if benchmark_class(benchmark).info.kind == "inference":
         from perfkit.bench import inference_harness
 
         found = inference_harness.measure(benchmark, steps or inference_harness.DEFAULTS["steps"],
-                                          pairs or inference_harness.DEFAULTS["pairs"], overrides)
+                                          pairs or inference_harness.DEFAULTS["pairs"], overrides, on_pair=on_pair)
         return report(benchmark, found, "inference")
-    found = measure(benchmark, steps or TRAINING_DEFAULTS["steps"], pairs or TRAINING_DEFAULTS["pairs"], overrides)
+    found = measure(benchmark, steps or TRAINING_DEFAULTS["steps"], pairs or TRAINING_DEFAULTS["pairs"], overrides,
+                    on_pair=on_pair)
     return report(benchmark, found)
+
+
+def print_pair(pair: HarnessPair) -> None:
+    """Live output for the command line: one line per pair as it is measured."""
+    print(f"  ... perfkit {pair.perfkit_p_core:8.2f}  hand {pair.hand_throughput:8.2f}  ratio {pair.ratio:.3f}",
+          flush=True)

@@ -12,6 +12,7 @@ p_infer_core / hand-loop throughput (both: samples over summed forward time).
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
@@ -49,7 +50,8 @@ def hand_block(model: torch.nn.Module, bench: InferenceBenchmark, batches: list[
 
 
 def measure(benchmark: str = "bert_inference", steps: int = DEFAULTS["steps"], pairs: int = DEFAULTS["pairs"],
-            overrides: dict | None = None, vendor_name: str = "cpu") -> list[HarnessPair]:
+            overrides: dict | None = None, vendor_name: str = "cpu",
+            on_pair: Callable[[HarnessPair], None] | None = None) -> list[HarnessPair]:
     if steps < 1 or pairs < 1:
         raise ValueError("steps and pairs must be at least 1")
     cls = benchmark_class(benchmark)
@@ -82,4 +84,6 @@ def measure(benchmark: str = "bert_inference", steps: int = DEFAULTS["steps"], p
                 b = theirs()
                 a = ours()
             results.append(HarnessPair(a, b))
+            if on_pair:
+                on_pair(results[-1])
     return results
