@@ -158,7 +158,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         from perfkit.bench import harness
 
         for name in args.benchmark or ["bert"]:
-            print(harness.report(name, harness.measure(name, args.steps, args.pairs)), flush=True)
+            print(harness.run(name, args.steps, args.pairs, on_pair=harness.print_pair), flush=True)
     if which in ("timing", "all"):
         from perfkit.bench import timing_cost
 
@@ -178,7 +178,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         accelerator = str(vendor.environment().get("accelerator", ""))
         for name, dtype in (("fp32", torch.float32), ("bf16", torch.bfloat16)):
             peak = measured_peak(device, accelerator, dtype, vendor.synchronize, remeasure=True)
-            print(f"GEMM peak on {args.vendor} ({device}), {name}: {peak.tflops:.3f} TFLOP/s (cached for MFU)", flush=True)
+            print(f"GEMM peak on {args.vendor} ({device}), {name}: {peak.tflops:.3f} TFLOP/s ({peak.source})", flush=True)
     if which in ("overhead", "all"):
         from perfkit.bench import overhead
 
@@ -249,9 +249,11 @@ def build_parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="measure perfkit itself: harness overhead, timing cost, pipeline, GEMM peak, kit overhead")
     bench.add_argument("which", choices=["harness", "timing", "pipeline", "peak", "overhead", "all"])
     bench.add_argument("--vendor", default="cpu", help="vendor whose device the GEMM peak is measured on")
-    bench.add_argument("--benchmark", action="append", help="training benchmark(s) for the harness (default bert)")
-    bench.add_argument("--steps", type=int, default=30, help="steps per harness measurement")
-    bench.add_argument("--pairs", type=int, default=5, help="interleaved harness pairs")
+    bench.add_argument("--benchmark", action="append",
+                       help="benchmark(s) for the harness (default bert; bert_inference for the inference loop)")
+    bench.add_argument("--steps", type=int, default=None,
+                       help="steps (batches) per harness block (default 5 training, 4 inference)")
+    bench.add_argument("--pairs", type=int, default=None, help="interleaved harness pairs (default 20)")
     bench.add_argument("--step-seconds", type=float, default=0.2, help="typical step time for the timing cost")
     bench.set_defaults(func=_cmd_bench)
 

@@ -118,6 +118,7 @@ def training_metrics(
         "peak_source": peak_flops.source if peak is not None else "none",
         "mfu": m.mfu(flops, throughput.p_core, peak),
         "fix_hp": bench.fix_hp(),
+        "optimizer": outcome.optimizer,
     }
 
 
@@ -197,7 +198,7 @@ def execute(run: PreparedRun, progress: bool = True, ctx: DistContext | None = N
     device = vendor.device(ctx.local_rank)
     policy = precision_policy(params.precision, device, vendor.precisions, vendor.name)
     bench = benchmark_class(resolved.benchmark)(params)
-    clock = PhaseClock(vendor.synchronize)
+    clock = PhaseClock(vendor.synchronize, event=vendor.create_event)
     record = initial_record(run, started)
     inference = bench.info.kind == "inference"
     bar = _Progress(params.min_batches if inference else params.max_steps, progress and ctx.is_main,
@@ -213,6 +214,7 @@ def execute(run: PreparedRun, progress: bool = True, ctx: DistContext | None = N
         record.environment = collect_environment(facts)
         record.environment["world_size"] = ctx.world_size
         record.environment["dist_backend"] = ctx.backend
+        record.environment["vendor_hooks"] = vendor.replaced_hooks()
         # telemetry (perfkit.telemetry): the main rank samples the vendor's sources during the loop
         interval = params.telemetry_interval if ctx.is_main else 0.0
         with sampling(vendor.telemetry_sources(), interval) as session:

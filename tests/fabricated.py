@@ -61,3 +61,52 @@ def write_run(reports: Path, result: RunResult, repeat: str = "", report_html: b
     if report_html:
         (folder / "report.html").write_text("<html><body>run report</body></html>", encoding="utf-8")
     return folder
+
+
+class FabricatedDevice:
+    """An asynchronous device on a fabricated timeline, for timer tests.
+
+    The host clock advances only by ``host_work`` (data loading, bookkeeping) and ``launch``
+    (the host's cost of queueing a kernel); queued kernels run in order on the device, each
+    starting when both the host has queued it and the previous one has finished. ``sync`` waits
+    (moves the host clock to the end of the queued work) and is counted. Events record when the
+    device's stream reaches them, like torch.cuda.Event.
+    """
+
+    def __init__(self, launch_cost: float = 0.0) -> None:
+        self.host = 0.0
+        self.free_at = 0.0
+        self.launch_cost = launch_cost
+        self.syncs = 0
+
+    def clock(self) -> float:
+        return self.host
+
+    def host_work(self, seconds: float) -> None:
+        self.host += seconds
+
+    def launch(self, seconds: float) -> None:
+        self.host += self.launch_cost
+        self.free_at = max(self.host, self.free_at) + seconds
+
+    def sync(self) -> None:
+        self.syncs += 1
+        self.host = max(self.host, self.free_at)
+
+    def event(self) -> FabricatedEvent:
+        return FabricatedEvent(self)
+
+
+class FabricatedEvent:
+    def __init__(self, device: FabricatedDevice) -> None:
+        self.device = device
+        self.at: float | None = None
+
+    def record(self) -> None:
+        self.at = max(self.device.host, self.device.free_at)
+
+    def elapsed_time(self, end: FabricatedEvent) -> float:
+        assert self.at is not None and end.at is not None
+        if max(self.at, end.at) > self.device.host:
+            raise RuntimeError("event read before the device reached it (no sync before read-back)")
+        return (end.at - self.at) * 1000.0

@@ -1,15 +1,12 @@
-"""Inference metric arithmetic and the peak FLOP/s used for MFU (hardware file, else measured)."""
+"""Inference metric arithmetic (the peak FLOP/s used for MFU: tests/test_peak_cache.py)."""
 
 from __future__ import annotations
 
 import math
 
 import pytest
-import torch
 
 from perfkit.engine import metrics as m
-from perfkit.engine import peak
-from perfkit.params.hardware import HardwareSpec
 from perfkit.report.tables import duration_label
 
 
@@ -41,46 +38,3 @@ def test_infer_time_cell_is_ms_or_microseconds():
     assert duration_label(0.0033) == "3.3ms"
     assert duration_label(0.000831) == "831μs"
     assert duration_label(math.nan) == "" and duration_label(None) == ""
-
-
-def _hardware(peaks: dict[str, float]) -> HardwareSpec:
-    return HardwareSpec(name="x", vendor="cpu", short_name="X", peak_tflops=peaks)
-
-
-def test_a_declared_peak_wins_and_nothing_is_measured(tmp_path):
-    cpu = torch.device("cpu")
-    got = peak.peak_flops(_hardware({"fp16": 312.0}), "fp16", torch.float16, cpu, "card", lambda: None, tmp_path)
-    assert got == peak.PeakFlops(312.0, "hardware file")
-    assert not (tmp_path / peak.CACHE_FILE).exists()
-
-
-def test_a_measured_peak_is_cached_per_device_and_dtype(tmp_path, monkeypatch):
-    cpu = torch.device("cpu")
-    calls = []
-
-    def fake_gemm(device, dtype, sync, seconds=0.3):
-        calls.append(dtype)
-        return 1.5 if dtype == torch.float32 else 0.5
-
-    monkeypatch.setattr(peak, "gemm_tflops", fake_gemm)
-    first = peak.peak_flops(_hardware({}), "fp32", torch.float32, cpu, "cpu model", lambda: None, tmp_path)
-    again = peak.peak_flops(_hardware({}), "fp32", torch.float32, cpu, "cpu model", lambda: None, tmp_path)
-    other = peak.peak_flops(_hardware({}), "bf16", torch.bfloat16, cpu, "cpu model", lambda: None, tmp_path)
-    assert first == peak.PeakFlops(1.5, "measured")
-    assert again == peak.PeakFlops(1.5, "measured (cached)")
-    assert other == peak.PeakFlops(0.5, "measured")
-    assert calls == [torch.float32, torch.bfloat16]
-
-
-def test_the_gemm_microbenchmark_measures_a_positive_rate():
-    assert peak.gemm_tflops(torch.device("cpu"), torch.float32, lambda: None, seconds=0.01) > 0
-
-
-def test_remeasuring_the_peak_keeps_the_higher_figure(tmp_path, monkeypatch):
-    cpu = torch.device("cpu")
-    rates = iter([2.0, 1.0, 3.0])
-    monkeypatch.setattr(peak, "gemm_tflops", lambda device, dtype, sync, seconds=0.3: next(rates))
-    assert peak.measured_peak(cpu, "m", torch.float32, lambda: None, tmp_path).tflops == 2.0
-    assert peak.measured_peak(cpu, "m", torch.float32, lambda: None, tmp_path, remeasure=True).tflops == 2.0  # 1.0 was a busy moment
-    assert peak.measured_peak(cpu, "m", torch.float32, lambda: None, tmp_path, remeasure=True).tflops == 3.0
-    assert peak.measured_peak(cpu, "m", torch.float32, lambda: None, tmp_path) == peak.PeakFlops(3.0, "measured (cached)")

@@ -169,10 +169,14 @@ class BertInference(InferenceBenchmark):
         return {key: batch[key] for key in text_eval.MODEL_INPUTS}
 
     def correct_counts(self, logits: torch.Tensor, batch: Batch) -> tuple[float, float]:
+        correct, total = self.correct_count_tensors(logits, batch)
+        return float(correct.item()), float(total.item())
+
+    def correct_count_tensors(self, logits: torch.Tensor, batch: Batch) -> tuple[torch.Tensor, torch.Tensor]:
         labels = batch["labels"]
         masked = labels != -100
         correct = (logits[masked].argmax(dim=-1) == labels[masked]).sum()
-        return float(correct.item()), float(masked.sum().item())
+        return correct.float(), masked.sum().float()
 
     def tokens_per_sample(self) -> int | None:
         return self.params.seq_len

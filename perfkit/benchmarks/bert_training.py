@@ -21,7 +21,7 @@ from perfkit.benchmarks.bert_model import BertShapeParams, bert_config, bert_enc
 from perfkit.data import mlperf_bert
 from perfkit.data.build_bert import BertBuildSettings, build_bert_dataset
 from perfkit.data.hashing import DataIdentity, identify
-from perfkit.engine.optim import Lamb, no_decay_groups, warmup_poly_schedule
+from perfkit.engine.optim import Lamb, fast_kernels, no_decay_groups, warmup_poly_schedule
 from perfkit.errors import DataError
 from perfkit.params.schema import CommonParams
 
@@ -134,7 +134,7 @@ class BertTraining(TrainingBenchmark):
         if p.optimizer == "lamb":
             optimizer = Lamb(groups, lr=p.learning_rate, betas=(p.beta1, p.beta2))
         else:
-            optimizer = torch.optim.AdamW(groups, lr=p.learning_rate, betas=(p.beta1, p.beta2))
+            optimizer = torch.optim.AdamW(groups, lr=p.learning_rate, betas=(p.beta1, p.beta2), **fast_kernels(model))
         return optimizer, warmup_poly_schedule(optimizer, p.warmup_steps, p.max_steps, p.poly_power)
 
     def train_loss(self, model: torch.nn.Module, batch: Batch) -> torch.Tensor:

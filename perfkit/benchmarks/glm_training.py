@@ -23,7 +23,7 @@ from perfkit.benchmarks.base import Batch, BenchmarkInfo, TrainingBenchmark
 from perfkit.data import cloze, record
 from perfkit.data.build_record import RecordBuildSettings, build_record_dataset
 from perfkit.data.hashing import DataIdentity, identify
-from perfkit.engine.optim import no_decay_groups, warmup_poly_schedule
+from perfkit.engine.optim import fast_kernels, no_decay_groups, warmup_poly_schedule
 from perfkit.errors import DataError
 from perfkit.params.schema import CommonParams
 
@@ -150,7 +150,7 @@ class GlmTraining(TrainingBenchmark):
 
     def build_optimizer(self, model: torch.nn.Module):
         p = self.params
-        optimizer = torch.optim.AdamW(no_decay_groups(model, p.weight_decay), lr=p.learning_rate)
+        optimizer = torch.optim.AdamW(no_decay_groups(model, p.weight_decay), lr=p.learning_rate, **fast_kernels(model))
         return optimizer, warmup_poly_schedule(optimizer, p.warmup_steps, p.max_steps)
 
     def train_loss(self, model: torch.nn.Module, batch: Batch) -> torch.Tensor:

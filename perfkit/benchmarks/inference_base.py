@@ -59,6 +59,12 @@ class InferenceBenchmark(ABC):
     def correct_counts(self, logits: torch.Tensor, batch: Batch) -> tuple[float, float]:
         """(correct, total) of one batch's logits against its labels, both on the device."""
 
+    def correct_count_tensors(self, logits: torch.Tensor, batch: Batch) -> tuple[torch.Tensor, torch.Tensor]:
+        """(correct, total) as tensors on the device, so the loop need not wait for them.
+        Default: from :meth:`correct_counts` (which reads them back); override to stay on the device."""
+        correct, total = self.correct_counts(logits, batch)
+        return torch.tensor(float(correct), device=logits.device), torch.tensor(float(total), device=logits.device)
+
     @abstractmethod
     def flops_per_sample(self) -> float:
         """Analytic forward FLOPs of one sample."""

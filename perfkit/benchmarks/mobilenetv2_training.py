@@ -19,7 +19,7 @@ from perfkit.benchmarks.base import Batch, BenchmarkInfo, TrainingBenchmark
 from perfkit.data import imagenet_folder as folder
 from perfkit.data.build_imagenet import ImagenetBuildSettings, build_imagenet_dataset
 from perfkit.data.hashing import DataIdentity, identify
-from perfkit.engine.optim import epoch_step_decay_schedule
+from perfkit.engine.optim import epoch_step_decay_schedule, fast_kernels
 from perfkit.errors import DataError
 from perfkit.params.schema import CommonParams
 
@@ -138,7 +138,7 @@ class MobileNetV2Training(TrainingBenchmark):
     def build_optimizer(self, model: torch.nn.Module):
         p = self.params
         optimizer = torch.optim.SGD(model.parameters(), lr=p.learning_rate, momentum=p.momentum,
-                                    weight_decay=p.weight_decay)
+                                    weight_decay=p.weight_decay, **fast_kernels(model))
         return optimizer, epoch_step_decay_schedule(optimizer, self.steps_per_epoch(_world_size()), p.lr_decay)
 
     def train_loss(self, model: torch.nn.Module, batch: Batch) -> torch.Tensor:

@@ -9,8 +9,11 @@ Each pass starts with ``warmup_batches`` untimed batches. The validation pass th
 sweep of the eval set; the inference pass measures batches, cycling over the eval set, until it
 has run at least ``min_seconds`` and at least ``min_batches`` batches and one whole sweep (so
 both accuracies cover the same sequences). Per batch, the core window brackets only the
-forward (device-synchronized on both sides); the whole window adds the host->device copy and the
-accuracy bookkeeping. Accuracy counters start at zero after the warm-up.
+forward, with two device events (no sync: the host queues the next batch while the device
+works); the whole window is device-synchronized at both ends and adds the host->device copy and
+the accuracy bookkeeping. Accuracy is counted on the device and read once, at the end of the
+pass; latencies are read back there too (and every few batches when a progress bar is shown).
+Accuracy counters start at zero after the warm-up.
 """
 
 from __future__ import annotations
@@ -82,37 +85,56 @@ def measure_pass(
     warmup: int,
     done: Callable[[PassStats, float], bool],
     progress: ProgressFn | None = None,
+    readback_every: int = 0,
 ) -> PassStats:
     """Warm up, then time batches (cycling over ``batches``) until ``done(stats, elapsed)``.
 
-    Accuracy is counted over the first sweep of the measured batches: every eval batch once.
+    Each forward is bracketed by device events, read back at the end of the pass (and every
+    ``readback_every`` batches when > 0, for progress). Accuracy is counted on the device over
+    the first sweep of the measured batches (every eval batch once) and read at the end.
+    ``done`` sees the host's elapsed time and the batch count, which need no sync.
     """
     n = len(batches)
     for i in range(warmup):
         forward(to_device(bench.model_inputs(batches[i % n]), device))
     stats = PassStats()
-    with clock.phase(f"{phase}_window"):
+    counted: list[torch.Tensor] = []
+    with clock.window(f"{phase}_window"):
         start = clock.now()
         index = warmup
         while not done(stats, clock.now() - start):
             batch = batches[index % n]
-            index += 1
             inputs = to_device(bench.model_inputs(batch), device)
-            with clock.phase(phase):
+            index += 1
+            with clock.device_phase(phase, stats.batches):
                 logits = forward(inputs)
-            stats.latencies.append(clock.last[phase])
             if stats.batches < n:
                 labels = to_device({"labels": batch["labels"]}, device)
-                correct, total = bench.correct_counts(logits, labels)
-                stats.correct += correct
-                stats.total += total
+                counted.append(torch.stack(bench.correct_count_tensors(logits, labels)))
+            del logits  # free the (large) logits before the next forward allocates its own
             stats.batches += 1
             stats.samples += inputs["input_ids"].shape[0]
-            if progress:
-                progress(stats.batches, stats.latencies[-1], stats.accuracy if stats.batches == n else None)
+            if readback_every and stats.batches % readback_every == 0:
+                _read_back(clock, phase, stats, progress, n)
+        _read_back(clock, phase, stats, progress, n, counted)
     stats.whole = clock.last[f"{phase}_window"]
     stats.core = sum(stats.latencies)
     return stats
+
+
+def _read_back(clock: PhaseClock, phase: str, stats: PassStats, progress: ProgressFn | None, n: int,
+               counted: list[torch.Tensor] | None = None) -> None:
+    """A window edge: one sync, the pending latencies read back, progress reported; at the end
+    of the pass also the accuracy counts."""
+    latencies = [r.seconds for r in clock.flush() if r.name == phase]
+    if counted:
+        correct, total = torch.stack(counted).double().sum(dim=0).tolist()
+        stats.correct, stats.total = correct, total
+    first = len(stats.latencies)
+    stats.latencies.extend(latencies)
+    if progress:
+        for i, latency in enumerate(latencies, first + 1):
+            progress(i, latency, stats.accuracy if counted is not None and i == stats.batches else None)
 
 
 def infer(
@@ -146,6 +168,7 @@ def infer(
         inference = measure_pass(
             bench, backend, batches, device, clock, "infer", p.warmup_batches,
             lambda s, elapsed: s.batches >= least and elapsed >= p.min_seconds, progress,
+            readback_every=max(1, least // 10) if progress else 0,
         )
     end = clock.now()
     timings = InferenceTimings(

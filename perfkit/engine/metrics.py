@@ -19,7 +19,7 @@ class TrainingTimings:
     e2e: benchmark start (before model/data setup) to the end of the final evaluation.
     train_window: TRAIN_START (first step begins) to TRAIN_END (final evaluation ends).
     evaluation: time spent in evaluations inside the train window.
-    compute: device-synchronized forward+backward+optimizer time, summed over steps.
+    compute: forward+backward+optimizer time on the device (device events), summed over steps.
     samples: training samples over all ranks.
     """
 
@@ -117,7 +117,7 @@ class InferenceTimings:
 
     e2e: benchmark start (before model/data setup) to the end of the inference pass.
     val_window / val_core: the validation pass through the framework model, whole loop
-    (host->device copies, forward, accuracy bookkeeping) and synchronized forwards only.
+    (host->device copies, forward, accuracy bookkeeping) and device-timed forwards only.
     infer_window / infer_core: the same for the inference pass through the backend.
     Warm-up batches and export/compile time are in neither window.
     """

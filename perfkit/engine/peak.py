@@ -1,36 +1,87 @@
-"""The peak FLOP/s that MFU is measured against, for the run's precision.
+"""The peak FLOP/s that MFU is measured against, for the run's precision, and where it came from.
 
-Declared in the hardware file (``peak_tflops``: the vendor's datasheet) when it states one;
-otherwise an achievable peak measured on this machine by a square GEMM microbenchmark and
-cached in ``<data>/cache/peak_tflops.json``, keyed by machine, device, threads and dtype, so a
-machine pays for the measurement once.
+Declared in the hardware file (``peak_tflops``: the vendor's datasheet, dense) when it states
+one: source ``datasheet (<hardware name>, hardware file)``. Otherwise an achievable peak
+measured on this machine by a square GEMM microbenchmark, with repeats: the figure is the best
+repeat, its spread the coefficient of variation of the repeats; source ``measured on <date>,
+spread <x>%``.
+
+Measurements are cached in ``<data>/cache/peak_tflops.json``, keyed by machine, device, threads
+and dtype, under rules that keep a bad figure out (a busy machine measured 0.273 TFLOP/s against
+0.431 quiet and inflated every later MFU 1.6x):
+
+* an *unstable* measurement (spread above ``MAX_SPREAD``, 5 %) is used for this run only, never
+  cached, and its source says so;
+* so is one taken while *other work loaded the machine*: the CPU time other processes used
+  during the measurement, as a share of all cores (psutil), above ``MAX_OTHER_LOAD`` (25 %);
+* a cached figure is measured again when the software changed since (torch, CUDA/HIP runtime,
+  driver, perfkit version), and when its entry predates these rules (no spread recorded).
+
+``perfkit bench peak`` measures again on purpose and keeps the higher of two valid figures.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import platform
+import statistics
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
+import psutil
 import torch
 
-from perfkit import paths
+from perfkit import __version__, paths
 from perfkit.params.hardware import HardwareSpec
 from perfkit.results.store import write_json_atomic
 
 CACHE_FILE = "peak_tflops.json"
+MAX_SPREAD = 0.05
+MAX_OTHER_LOAD = 0.25
+REPEATS = 7
 
 
 @dataclass(frozen=True)
 class PeakFlops:
     tflops: float | None
-    source: str  # "hardware file", "measured", "measured (cached)" or "none"
+    source: str  # "datasheet (…)", "measured on <date>, spread x%[; not cached: …]" or "none"
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class GemmMeasurement:
+    """One GEMM peak measurement: best repeat, spread, and the conditions it was taken in."""
+
+    tflops: float
+    spread: float  # coefficient of variation of the repeats' rates
+    repeats: int
+    measured_at: str  # ISO 8601, UTC
+    other_load: float  # CPU share other processes used meanwhile (0..1 of all cores)
+    software: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> GemmMeasurement | None:
+        """A cached entry, or None for one in an older or damaged format."""
+        if not isinstance(data, dict):
+            return None
+        try:
+            return cls(float(data["tflops"]), float(data["spread"]), int(data["repeats"]), str(data["measured_at"]),
+                       float(data["other_load"]), {str(k): str(v) for k, v in dict(data["software"]).items()})
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def source(self) -> str:
+        return f"measured on {self.measured_at[:10]}, spread {self.spread:.1%}"
 
 
 def declared_peak(hardware: HardwareSpec, precision: str) -> float | None:
@@ -39,26 +90,104 @@ def declared_peak(hardware: HardwareSpec, precision: str) -> float | None:
     return peaks.get(precision) or (peaks.get("fp16") if precision == "amp" else None)
 
 
-def gemm_tflops(device: torch.device, dtype: torch.dtype, sync: Callable[[], None], seconds: float = 0.3) -> float:
-    """Best TFLOP/s of n x n matrix products (n=1024 on a CPU, 8192 on an accelerator)."""
+def datasheet_source(hardware: HardwareSpec) -> str:
+    return f"datasheet ({hardware.name}, hardware file)"
+
+
+def software_versions(device: torch.device) -> dict[str, str]:
+    """What a cached peak depends on besides the machine: a change means measure again."""
+    versions = {"torch": torch.__version__, "perfkit": __version__}
+    if device.type == "cuda":
+        versions["runtime"] = f"cuda {torch.version.cuda}" if torch.version.cuda else f"hip {torch.version.hip}"
+        versions["driver"] = _nvidia_driver()
+    return versions
+
+
+def _nvidia_driver() -> str:
+    if torch.version.cuda is None:
+        return ""
+    from perfkit.vendors.nvidia import NvidiaVendor
+
+    return NvidiaVendor().driver_version()
+
+
+def spread(rates: list[float]) -> float:
+    """Coefficient of variation (population standard deviation / mean) of the rates."""
+    if len(rates) < 2:
+        return 0.0
+    return statistics.pstdev(rates) / statistics.fmean(rates)
+
+
+def other_load(system_busy: float, own: float, wall: float, cores: int) -> float:
+    """CPU share (0..1 of all cores) that processes other than this one used over ``wall``."""
+    if wall <= 0 or cores <= 0:
+        return 0.0
+    return min(1.0, max(0.0, (system_busy - own) / (wall * cores)))
+
+
+def _busy_seconds() -> tuple[float, float]:
+    """(system-wide busy CPU seconds, this process's CPU seconds) so far."""
+    times = psutil.cpu_times()
+    busy = sum(times) - times.idle - getattr(times, "iowait", 0.0)
+    own = psutil.Process().cpu_times()
+    return busy, own.user + own.system
+
+
+def gemm_rates(device: torch.device, dtype: torch.dtype, sync: Callable[[], None], repeats: int = REPEATS,
+               seconds: float = 0.05) -> list[float]:
+    """TFLOP/s of each repeat of n x n matrix products (n=1024 on a CPU, 8192 on an accelerator);
+    a repeat queues enough products to last about ``seconds`` and syncs once at its end."""
     n = 1024 if device.type == "cpu" else 8192
     a = torch.randn(n, n, device=device).to(dtype)
     b = torch.randn(n, n, device=device).to(dtype)
-    for _ in range(2):
-        torch.mm(a, b)
+    torch.mm(a, b)
     sync()
-    best = float("inf")
-    spent = 0.0
-    reps = 0
-    while reps < 3 or spent < seconds:
+    start = time.perf_counter()
+    torch.mm(a, b)
+    sync()
+    per_product = max(time.perf_counter() - start, 1e-6)
+    products = max(1, int(seconds / per_product))
+    rates = []
+    for _ in range(repeats):
         start = time.perf_counter()
-        torch.mm(a, b)
+        for _ in range(products):
+            torch.mm(a, b)
         sync()
-        elapsed = time.perf_counter() - start
-        best = min(best, elapsed)
-        spent += elapsed
-        reps += 1
-    return 2.0 * n**3 / best / 1e12
+        rates.append(2.0 * n**3 * products / (time.perf_counter() - start) / 1e12)
+    return rates
+
+
+def gemm_measurement(device: torch.device, dtype: torch.dtype, sync: Callable[[], None]) -> GemmMeasurement:
+    """Measure the GEMM peak with repeats, and how busy the rest of the machine was meanwhile."""
+    busy0, own0 = _busy_seconds()
+    wall0 = time.perf_counter()
+    rates = gemm_rates(device, dtype, sync)
+    busy1, own1 = _busy_seconds()
+    load = other_load(busy1 - busy0, own1 - own0, time.perf_counter() - wall0, os.cpu_count() or 1)
+    return GemmMeasurement(
+        tflops=max(rates), spread=spread(rates), repeats=len(rates),
+        measured_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        other_load=load, software=software_versions(device),
+    )
+
+
+def why_not_cache(m: GemmMeasurement) -> str | None:
+    """Why this measurement must not be cached, or None when it may be."""
+    if m.spread > MAX_SPREAD:
+        return f"unstable (spread {m.spread:.1%} > {MAX_SPREAD:.0%})"
+    if m.other_load > MAX_OTHER_LOAD:
+        return f"machine busy (other processes used {m.other_load:.0%} of the CPUs > {MAX_OTHER_LOAD:.0%})"
+    return None
+
+
+def why_remeasure(cached: GemmMeasurement | None, software: dict[str, str]) -> str | None:
+    """Why a cached entry cannot be used now, or None when it can."""
+    if cached is None:
+        return "no valid cached measurement"
+    if cached.software != software:
+        changed = sorted(k for k in set(cached.software) | set(software) if cached.software.get(k) != software.get(k))
+        return f"software changed since ({', '.join(changed)})"
+    return why_not_cache(cached)  # an entry written before these rules may be unstable
 
 
 def cache_key(device: torch.device, accelerator: str, dtype: torch.dtype) -> str:
@@ -74,21 +203,28 @@ def measured_peak(
     cache_dir: Path | None = None,
     remeasure: bool = False,
 ) -> PeakFlops:
-    """The cached GEMM peak of this machine; measured (and cached) when there is none or when
-    ``remeasure`` asks (`perfkit bench peak`), keeping the higher of the old and new figure."""
+    """The cached GEMM peak of this machine when it is still valid; otherwise measured now,
+    and cached when the measurement is stable and the machine was quiet. ``remeasure``
+    (`perfkit bench peak`) measures in any case and keeps the higher of two valid figures."""
     cache = (cache_dir or paths.data_cache_dir() / "cache") / CACHE_FILE
     key = cache_key(device, accelerator, dtype)
     try:
         known = json.loads(cache.read_text(encoding="utf-8")) if cache.is_file() else {}
     except ValueError:
         known = {}
-    if isinstance(known.get(key), (int, float)) and not remeasure:
-        return PeakFlops(float(known[key]), "measured (cached)")
-    value = gemm_tflops(device, dtype, sync)
-    if remeasure and isinstance(known.get(key), (int, float)):
-        value = max(value, float(known[key]))  # an achievable peak: a busy moment only lowers it
-    write_json_atomic(cache, {**known, key: value})
-    return PeakFlops(value, "measured")
+    if not isinstance(known, dict):
+        known = {}
+    cached = GemmMeasurement.from_dict(known.get(key))
+    valid = cached if why_remeasure(cached, software_versions(device)) is None else None
+    if valid is not None and not remeasure:
+        return PeakFlops(valid.tflops, valid.source())
+    fresh = gemm_measurement(device, dtype, sync)
+    problem = why_not_cache(fresh)
+    if problem is not None:
+        return PeakFlops(fresh.tflops, f"{fresh.source()}; not cached: {problem}")
+    keep = valid if valid is not None and valid.tflops > fresh.tflops else fresh
+    write_json_atomic(cache, {**known, key: keep.to_dict()})
+    return PeakFlops(keep.tflops, keep.source())
 
 
 def peak_flops(
@@ -103,5 +239,5 @@ def peak_flops(
     """The hardware file's peak for ``precision``, else the measured (cached) GEMM peak."""
     declared = declared_peak(hardware, precision)
     if declared:
-        return PeakFlops(declared, "hardware file")
+        return PeakFlops(declared, datasheet_source(hardware))
     return measured_peak(device, accelerator, dtype, sync, cache_dir)

@@ -20,6 +20,7 @@ _FIELDS = (
     "short_name",
     "machine_model",
     "memory_gib",
+    "memory_bandwidth_tb_s",
     "peak_tflops",
     "interconnect",
     "software",
@@ -33,6 +34,7 @@ class HardwareSpec:
     short_name: str
     machine_model: str = ""
     memory_gib: float | None = None
+    memory_bandwidth_tb_s: float | None = None
     peak_tflops: dict[str, float] = field(default_factory=dict)
     interconnect: str = ""
     software: dict[str, str] = field(default_factory=dict)
@@ -59,12 +61,16 @@ def load_hardware(name: str) -> HardwareSpec:
     peaks = data.get("peak_tflops") or {}
     if not isinstance(peaks, dict) or not all(isinstance(v, (int, float)) for v in peaks.values()):
         raise ParamsError(f"params/hardware/{name}.yaml: key 'peak_tflops' maps precision to a number")
+    bandwidth = data.get("memory_bandwidth_tb_s")
+    if bandwidth is not None and (isinstance(bandwidth, bool) or not isinstance(bandwidth, (int, float)) or bandwidth <= 0):
+        raise ParamsError(f"params/hardware/{name}.yaml: key 'memory_bandwidth_tb_s' must be a positive number (TB/s)")
     return HardwareSpec(
         name=data["name"],
         vendor=data["vendor"],
         short_name=data["short_name"],
         machine_model=str(data.get("machine_model", "")),
         memory_gib=data.get("memory_gib"),
+        memory_bandwidth_tb_s=float(bandwidth) if bandwidth is not None else None,
         peak_tflops={str(k): float(v) for k, v in peaks.items()},
         interconnect=str(data.get("interconnect", "")),
         software={str(k): str(v) for k, v in (data.get("software") or {}).items()},

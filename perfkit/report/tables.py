@@ -100,7 +100,9 @@ def general_table(result: RunResult) -> pd.DataFrame:
 def _memory_cell(result: RunResult) -> str:
     measured = result.metrics.get("mem_total_gib")
     stated = result.hardware.get("memory_gib")
-    return f"{measured:.1f} GiB (measured)" if isinstance(measured, float) else (f"{stated:g} GiB" if stated else "")
+    cell = f"{measured:.1f} GiB (measured)" if isinstance(measured, float) else (f"{stated:g} GiB" if stated else "")
+    bandwidth = result.hardware.get("memory_bandwidth_tb_s")
+    return f"{cell}, {bandwidth:g} TB/s" if cell and bandwidth else cell
 
 
 def _topology_cell(result: RunResult) -> str:
@@ -137,8 +139,21 @@ def environment_table(result: RunResult) -> pd.DataFrame:
         ("软件环境", "依赖软件版本", ", ".join(f"{k} {v}" for k, v in libs.items() if k != "torch") or stated.get("dependencies", "")),
         ("软件环境", "Python", env.get("python", "")),
         ("软件环境", "perfkit", f"{env.get('perfkit', '')} (git {env.get('git', {}).get('commit', '')[:10]})"),
+        ("软件环境", "vendor hooks (厂商替换)", vendor_hooks_cell(result)),
     ]
     return pd.DataFrame(rows, columns=["", "项目", "值"])
+
+
+def vendor_hooks_cell(result: RunResult) -> str:
+    """Which of the reference steps the vendor adapter replaced (optimizer, model wrapper,
+    loader options), and the optimizer the run used; 'reference' when it replaced none."""
+    hooks = result.environment.get("vendor_hooks")
+    optimizer = result.metrics.get("optimizer", "")
+    if hooks is None:
+        text = "not recorded"
+    else:
+        text = "replaced: " + ", ".join(hooks) if hooks else "reference (none replaced)"
+    return f"{text}; optimizer {optimizer}" if optimizer else text
 
 
 def params_table(resolved_dict: dict[str, Any], schema: type) -> pd.DataFrame:

@@ -2,8 +2,15 @@
 
 An adapter is small on purpose: the device to put tensors on, how to wait for it, how much memory
 it has and used, which torch.distributed backend it speaks, which precisions it runs, and the
-environment facts a report shows (driver, SDK, smi tool). Third parties subclass this and
-register the class under the ``perfkit.vendors`` entry point group.
+environment facts a report shows (driver, SDK, smi tool), and how to time device work without
+waiting for it (``create_event``). Third parties subclass this and register the class under the
+``perfkit.vendors`` entry point group.
+
+Three hooks let a vendor put its own fast path into the run, each with the reference default:
+``create_optimizer`` (e.g. a fused distributed LAMB), ``wrap_model`` (e.g. ``torch.compile``,
+channels-last) and ``configure_loader`` (DataLoader options). Every hook a vendor replaces is
+named in the result (``environment.vendor_hooks``) and in every report's environment table, so
+a run on a vendor's optimizer is never mistaken for one on the reference optimizer.
 """
 
 from __future__ import annotations
@@ -12,6 +19,10 @@ from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
 import torch
+
+from perfkit.engine.timers import DeviceEvent, HostEvent
+
+HOOKS = ("create_optimizer", "wrap_model", "configure_loader")
 
 
 class VendorAdapter(ABC):
@@ -60,3 +71,27 @@ class VendorAdapter(ABC):
     def memory_kind(self) -> str:
         """What `mem` measures on this vendor, for the report's footnote."""
         return "device memory"
+
+    def create_event(self) -> DeviceEvent:
+        """A timing event on the current device's stream (torch.cuda.Event(enable_timing=True)
+        and the like); recording it must not wait for the device. Default: the host clock, right
+        for devices whose work is synchronous (the CPU)."""
+        return HostEvent()
+
+    # -- hooks: the reference behaviour; a vendor overrides what it replaces ---------------
+    def create_optimizer(self, bench: Any, model: torch.nn.Module) -> tuple[torch.optim.Optimizer, Any]:
+        """Optimizer and LR scheduler for ``model`` (already on the device). Reference: the
+        benchmark's own (``bench.build_optimizer``)."""
+        return bench.build_optimizer(model)
+
+    def wrap_model(self, model: torch.nn.Module) -> torch.nn.Module:
+        """The model the training steps run (before DDP wraps it). Reference: unchanged."""
+        return model
+
+    def configure_loader(self, options: dict[str, Any]) -> dict[str, Any]:
+        """DataLoader keyword arguments for the training set. Reference: unchanged."""
+        return options
+
+    def replaced_hooks(self) -> list[str]:
+        """The hooks this adapter overrides, for the result record and the reports."""
+        return [name for name in HOOKS if getattr(type(self), name) is not getattr(VendorAdapter, name)]

@@ -55,6 +55,9 @@ class CudaLikeVendor(VendorAdapter):
     def synchronize(self) -> None:
         torch.cuda.synchronize()
 
+    def create_event(self):
+        return torch.cuda.Event(enable_timing=True)
+
     def reset_peak_memory(self) -> None:
         torch.cuda.reset_peak_memory_stats()
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import torch
 
+from perfkit.engine.timers import SyncedHostEvent
 from perfkit.errors import VendorError
 from perfkit.vendors.base import VendorAdapter
 from perfkit.vendors.cuda_like import smi_query
@@ -51,6 +52,13 @@ class KunlunxinVendor(VendorAdapter):
 
     def synchronize(self) -> None:
         self._api.synchronize()
+
+    def create_event(self):
+        """The XPU's timing event where the release has one; else sync + host clock."""
+        event = getattr(self._api, "Event", None)
+        if event is not None:
+            return event(enable_timing=True)
+        return SyncedHostEvent(self.synchronize)
 
     def reset_peak_memory(self) -> None:
         if hasattr(self._api, "reset_peak_memory_stats"):
