@@ -336,8 +336,9 @@ def test_readme_export_has_the_energy_section_and_still_imports(tmp_path):
         unmeasured = make_result(benchmark=benchmark, config="x2", metrics={
             "p_core": 90.0, "energy_j": None, "energy_source": "none", "telemetry_note": "not measurable here: x"})
         text = readme_text(benchmark, "cpu", [measured_run, unmeasured])
-        section = text[text.index("* 能耗监控结果"):]
-        assert "5000.0 J" in section and "250.0 W" in section and "300.0 W" in section and "nvml" in section
+        section = text[text.index("#### 能耗监控结果"):]
+        assert "总能耗(J)" in section and "平均功耗(W)" in section and "最大功耗(W)" in section
+        assert "5000.0" in section and "250.0" in section and "300.0" in section and "nvml" in section
         assert "not measurable here" in section
         path = tmp_path / f"{benchmark}.md"
         path.write_text(text, encoding="utf-8")

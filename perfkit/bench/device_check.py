@@ -43,7 +43,7 @@ from perfkit.benchmarks.base import TrainingBenchmark, to_device
 from perfkit.benchmarks.mobilenetv2_training import MobileNetV2Params, MobileNetV2Training
 from perfkit.data.sampling import GlobalBatchSampler
 from perfkit.engine.distributed import DistContext
-from perfkit.engine.peak import gemm_tflops
+from perfkit.engine.peak import gemm_measurement
 from perfkit.engine.precision import PrecisionPolicy, precision_policy
 from perfkit.engine.timers import PhaseClock
 from perfkit.engine.train_loop import train
@@ -196,10 +196,9 @@ class CheckResult:
     error: str = ""
 
 
-def _measured_peak(device: torch.device, dtype: torch.dtype, vendor: VendorAdapter, repeats: int) -> dict[str, float]:
-    values = [gemm_tflops(device, dtype, vendor.synchronize) for _ in range(repeats)]
-    return {"peak_tflops": max(values), "peak_tflops_median": statistics.median(values),
-            "peak_repeats": repeats}
+def _measured_peak(device: torch.device, dtype: torch.dtype, vendor: VendorAdapter) -> dict[str, float]:
+    measured = gemm_measurement(device, dtype, vendor.synchronize)
+    return {"peak_tflops": measured.tflops, "peak_spread": measured.spread, "peak_repeats": measured.repeats}
 
 
 def _mfu(flops_per_sample: float, per_second: float, peak_tflops: float) -> float | None:
@@ -237,7 +236,7 @@ def check_bert_training(plan: Plan, workdir: Path) -> dict[str, Any]:
 
     figures = compare(hand, perfkit)
     dtype = policy.dtype or torch.float32
-    figures.update(_measured_peak(device, dtype, vendor, 3))
+    figures.update(_measured_peak(device, dtype, vendor))
     figures["flops_per_sample"] = prepared.flops_per_sample()
     figures["mfu_p_core"] = _mfu(figures["flops_per_sample"], figures["p_core"], figures["peak_tflops"])
     figures["goal_ratio"] = GOALS["bert_train_ratio"]
@@ -262,7 +261,7 @@ def check_bert_inference(plan: Plan, workdir: Path, backend: str) -> dict[str, A
                "latency_p50_ms": (m.get("latency_p50") or math.nan) * 1e3, "export_s": m.get("export_time"),
                "acc": m.get("acc"), "flops_per_sample": m["flops_per_sample"], "mem_gib": m.get("mem_peak_gib"),
                **{k: m.get(k) for k in ENERGY_KEYS}}
-    figures.update(_measured_peak(device, dtype, vendor, 3))
+    figures.update(_measured_peak(device, dtype, vendor))
     figures["mfu"] = _mfu(figures["flops_per_sample"], figures["p_infer_core"], figures["peak_tflops"])
     figures["goal_seq_per_s"] = GOALS["bert_infer_seq_per_s"]
     return figures

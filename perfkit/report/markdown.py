@@ -150,14 +150,27 @@ def run_table(rows: list[compare.Row]) -> pd.DataFrame:
 
 def monitor_section(rows: list[compare.Row], metrics: dict[str, dict]) -> list[str]:
     """The monitor part of the page (能耗监控结果): energy and power per configuration, from the
-    result metrics energy_j, power_avg_w and power_peak_w when a run has them, '/' otherwise.
-    ``metrics`` maps a row's 配置 label to its result's full metrics. This is the hook a telemetry
-    collector fills; the section is left out when no row has any of the three."""
-    if not any(metrics.get(r.label, {}).get(key) is not None for r in rows for _, key, _ in MONITOR_COLUMNS):
+    result metrics energy_j, power_avg_w and power_peak_w, with where they came from; "not
+    measurable here" for a run that sampled but had no power source, '/' for a row without
+    telemetry. ``metrics`` maps a row's 配置 label to its result's full metrics. The section is
+    left out when no row carries telemetry (results from before it, published rows)."""
+    def has_telemetry(m: dict) -> bool:
+        return "energy_source" in m or any(m.get(key) is not None for _, key, _ in MONITOR_COLUMNS)
+
+    if not any(has_telemetry(metrics.get(r.label, {})) for r in rows):
         return []
-    data = [[r.label] + [fmt(metrics.get(r.label, {}).get(key), digits) for _, key, digits in MONITOR_COLUMNS]
-            for r in rows]
-    frame = pd.DataFrame(data, columns=["配置"] + [header for header, _, _ in MONITOR_COLUMNS])
+    data = []
+    for r in rows:
+        m = metrics.get(r.label, {})
+        if not has_telemetry(m):
+            data.append([r.label] + ["/"] * (len(MONITOR_COLUMNS) + 1))
+            continue
+        values = [fmt(m.get(key), digits) if m.get(key) is not None else "not measurable here"
+                  for _, key, digits in MONITOR_COLUMNS]
+        source = str(m.get("energy_source") or "")
+        note = str(m.get("telemetry_note") or "")
+        data.append([r.label] + values + ["; ".join(part for part in (source, note) if part) or "/"])
+    frame = pd.DataFrame(data, columns=["配置"] + [header for header, _, _ in MONITOR_COLUMNS] + ["来源 source"])
     return ["#### 能耗监控结果", "", markdown_table(frame), ""]
 
 

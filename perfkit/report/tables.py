@@ -220,24 +220,6 @@ def energy_table(result: RunResult) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["指标名称", "指标值", "特殊说明"])
 
 
-def energy_rows(labelled: list[tuple[str, RunResult]]) -> pd.DataFrame:
-    """能耗监控结果 for the README export: one row per run that carries telemetry figures."""
-    rows = []
-    for label, result in labelled:
-        m = result.metrics
-        if "energy_source" not in m:
-            continue
-        rows.append({
-            "运行": label,
-            "能耗 energy": measured(m.get("energy_j"), 1, "J"),
-            "平均功率 avg power": measured(m.get("power_avg_w"), 1, "W"),
-            "峰值功率 peak power": measured(m.get("power_peak_w"), 1, "W"),
-            "samples/J": measured(m.get("samples_per_j"), 4),
-            "来源 source": str(m.get("energy_source", "")),
-        })
-    return pd.DataFrame(rows)
-
-
 def definitions_table() -> pd.DataFrame:
     return pd.DataFrame(definitions.TRAINING, columns=["key", "名称", "definition"])
 
