@@ -150,9 +150,9 @@ def run_table(rows: list[compare.Row]) -> pd.DataFrame:
 
 def monitor_section(rows: list[compare.Row], metrics: dict[str, dict]) -> list[str]:
     """The monitor part of the page (能耗监控结果): energy and power per configuration, from the
-    result metrics energy_j, power_avg_w and power_peak_w, with where they came from; "not
-    measurable here" for a run that sampled but had no power source, '/' for a row without
-    telemetry. ``metrics`` maps a row's 配置 label to its result's full metrics. The section is
+    result metrics energy_j, power_avg_w and power_peak_w, with where they came from (the
+    note says "not measurable here" for a run that had no power source); '/' for what is not
+    there. ``metrics`` maps a row's 配置 label to its result's full metrics. The section is
     left out when no row carries telemetry (results from before it, published rows)."""
     def has_telemetry(m: dict) -> bool:
         return "energy_source" in m or any(m.get(key) is not None for _, key, _ in MONITOR_COLUMNS)
@@ -165,8 +165,7 @@ def monitor_section(rows: list[compare.Row], metrics: dict[str, dict]) -> list[s
         if not has_telemetry(m):
             data.append([r.label] + ["/"] * (len(MONITOR_COLUMNS) + 1))
             continue
-        values = [fmt(m.get(key), digits) if m.get(key) is not None else "not measurable here"
-                  for _, key, digits in MONITOR_COLUMNS]
+        values = [fmt(m.get(key), digits) or "/" for _, key, digits in MONITOR_COLUMNS]
         source = str(m.get("energy_source") or "")
         note = str(m.get("telemetry_note") or "")
         data.append([r.label] + values + ["; ".join(part for part in (source, note) if part) or "/"])
