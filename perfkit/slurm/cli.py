@@ -81,7 +81,9 @@ def suite_on_slurm(args: argparse.Namespace, suite, planned) -> int:
     from perfkit.slurm.launcher import SlurmLauncher
     from perfkit.slurm.suite import submit_suite, wait_suite
 
-    launcher = SlurmLauncher(options_from(args))
+    # with --no-wait, stdout is the job ids alone (for scripts); what happened goes to stderr
+    echo = (lambda line: print(line, file=sys.stderr, flush=True)) if args.no_wait else None
+    launcher = SlurmLauncher(options_from(args), echo=echo)
     skipped, jobs = submit_suite(suite, planned, launcher, html=not args.no_html, redacted=args.redact, force=args.force)
     if not launcher.options.wait:
         print(" ".join(job.job_id for job in jobs))

@@ -12,6 +12,7 @@ kit version is not submitted (perfkit.suite.completed; the data hash is read, no
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from perfkit import paths
@@ -49,10 +50,18 @@ def submit_suite(suite: Suite, planned: list[PlannedRun], launcher: SlurmLaunche
     return skipped, jobs
 
 
+def _seconds(result: RunResult) -> float:
+    """The run's wall time, from its record's timestamps (0 when it has none)."""
+    from datetime import datetime
+
+    try:
+        return max(0.0, (datetime.fromisoformat(result.finished_at) - datetime.fromisoformat(result.started_at)).total_seconds())
+    except (TypeError, ValueError):
+        return 0.0
+
+
 def outcome_of(job: JobRecord, result: RunResult) -> RunOutcome:
-    e2e = result.metrics.get("e2e_time") if result.metrics else None
-    return RunOutcome(job.label, job.run_dir, result.status, 0.0, job.detail,
-                      e2e if isinstance(e2e, (int, float)) else None)
+    return RunOutcome(job.label, job.run_dir, result.status, _seconds(result), job.detail)
 
 
 def wait_suite(suite: Suite, jobs: list[JobRecord], skipped: list[RunOutcome], launcher: SlurmLauncher,
@@ -66,10 +75,12 @@ def wait_suite(suite: Suite, jobs: list[JobRecord], skipped: list[RunOutcome], l
         ended[job.job_id] = outcome_of(job, result)
         say(f"[{len(ended)}/{len(jobs)}] job {job.job_id}: {ended[job.job_id].line()}")
 
+    started = time.perf_counter()
     try:
         launcher.wait(jobs, on_end=on_end)
     except KeyboardInterrupt:
         report.interrupted = True
+    report.wall_seconds = time.perf_counter() - started
     report.outcomes += [ended[job.job_id] for job in jobs if job.job_id in ended]
     write_json_atomic(paths.reports_dir() / "suites" / f"{suite.name}.json", report.to_dict())
     return report
