@@ -212,8 +212,24 @@ class SingleHostSlurm:
         self.stop()
         raise RuntimeError(f"the node did not become idle within {READY_TIMEOUT_S} s (sinfo: {state!r}); slurmctld log:\n{log}")
 
+    def cancel_all_jobs(self, wait_s: float = 30) -> None:
+        """scancel every job and wait until none is left: a job outlives the daemons otherwise."""
+        if not self.pid_file("slurmctld").is_file():
+            return
+        try:
+            _run("scancel", "--full", "--partition=debug", env=self.env, timeout=10)
+            deadline = time.monotonic() + wait_s
+            while time.monotonic() < deadline:
+                left = _run("squeue", "-h", "-o", "%i", env=self.env, timeout=10)
+                if left.returncode != 0 or not left.stdout.strip():
+                    return
+                time.sleep(0.5)
+        except subprocess.TimeoutExpired:
+            return
+
     def stop(self) -> None:
-        """Stop the daemons this cluster started, by their pid files, and wait for them."""
+        """Cancel what still runs, then stop the daemons this cluster started, by their pid files."""
+        self.cancel_all_jobs()
         for daemon in DAEMONS:
             pid_file = self.pid_file(daemon)
             if not pid_file.is_file():
