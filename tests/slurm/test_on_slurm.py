@@ -168,3 +168,22 @@ def test_suite_isolates_failures_and_resumes_after_a_cancel(project, slurm_env):
     assert {r["label"]: r["status"] for r in suite_record["runs"]} == {
         "bert/cpu/short": "skipped", "bert/cpu/pairx1x2": "failed", "bert/cpu/slow": "timeout"}
     assert (project / "reports/index.html").is_file()
+
+
+def test_slurm_time_limit_is_recorded_as_timeout_with_slurms_reason(project, slurm_env):
+    """A run longer than the job's time limit (1 minute, no notebook timeout of its own): Slurm
+    stops it, and the run folder says timeout, with the job id and Slurm's reason."""
+    done = perfkit(project, slurm_env, "run", "bert", "--vendor", "cpu", "--config", "slow", "--launcher", "slurm",
+                   "--time", "1", "--no-index")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "TIMEOUT" in done.stdout
+    record = result(project, "slow")
+    assert record["status"] == "timeout"
+    error = record["error"]
+    assert error["type"] == "SlurmJobEnded" and error["slurm_state"] == "TIMEOUT"
+    (job,) = [j for j in jobs_of(project, "slow") if j["state"] == "TIMEOUT"]
+    assert error["slurm_job_id"] == job["job_id"] and job["status"] == "timeout"
+    assert f"Slurm job {job['job_id']} TIMEOUT" in error["message"]
+    run_dir = project / "reports/runs/bert/cpu/slow"
+    assert (run_dir / "slurm.log").is_file()
+    assert not [p for p in run_dir.parent.iterdir() if p.name.startswith(".")]  # nothing half-written left
