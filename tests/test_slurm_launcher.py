@@ -214,3 +214,12 @@ def test_a_settled_job_becomes_a_suite_outcome_line(reports):
     record.finished_at = "2026-01-01T00:01:05+00:00"
     record.metrics = {"e2e_time": 50.0}
     assert outcome_of(job, record).line() == "bert/cpu/smoke: timeout in 60.0 s - Slurm job 77 TIMEOUT"
+
+
+def test_parsing_squeue_for_many_jobs_at_once():
+    from perfkit.slurm.commands import parse_squeue
+
+    states = parse_squeue("12|RUNNING|None|n[1-2]\n13|PENDING|Dependency|\n14|COMPLETED|None|n3\nnoise\n")
+    assert states["12"] == JobState("12", "RUNNING", "", "", "n[1-2]")
+    assert states["13"].reason == "Dependency" and not states["13"].terminal
+    assert states["14"].terminal and set(states) == {"12", "13", "14"}

@@ -111,7 +111,7 @@ def add_status_command(sub) -> None:
 def cmd_status(args: argparse.Namespace) -> int:
     """``perfkit status``: settle the jobs that ended since, list the newest."""
     from perfkit.slurm import commands, ledger
-    from perfkit.slurm.launcher import SlurmLauncher
+    from perfkit.slurm.launcher import SlurmLauncher, ended
 
     records = [r for r in ledger.all_records() if not args.suite or r.suite == args.suite]
     if not records:
@@ -119,9 +119,11 @@ def cmd_status(args: argparse.Namespace) -> int:
         return 0
     launcher = SlurmLauncher(SlurmOptions(poll_seconds=1.0), echo=lambda line: None)
     settled_now, running = 0, []
-    for record in (r for r in records if not r.settled):
-        state = launcher.poll(record)
-        if state.terminal or state.state == "UNKNOWN_ENDED":
+    unsettled = [r for r in records if not r.settled]
+    states = launcher.poll_all(unsettled)
+    for record in unsettled:
+        state = states[record.job_id]
+        if ended(state):
             launcher.finish(record, state)
             settled_now += 1
         else:

@@ -99,6 +99,30 @@ def job_state(job_id: str) -> JobState | None:
     return _from_scontrol(job_id) or _from_sacct(job_id)
 
 
+def parse_squeue(text: str) -> dict[str, JobState]:
+    """``squeue -h -t all -o %i|%T|%r|%N`` lines -> job id -> state (no exit code: squeue has none)."""
+    states = {}
+    for line in text.splitlines():
+        parts = line.strip().split("|")
+        if len(parts) == 4 and _JOB_ID.match(parts[0]):
+            states[parts[0]] = JobState(parts[0], normalise_state(parts[1]), normalise_reason(parts[2]), "", parts[3])
+    return states
+
+
+def job_states(job_ids: list[str]) -> dict[str, JobState | None]:
+    """Every job's state with one ``squeue`` call for those the controller holds; a job that
+    ended, or that squeue does not list, is asked about on its own (exit code, sacct)."""
+    if not job_ids:
+        return {}
+    done = _run(["squeue", "-h", "-t", "all", "-j", ",".join(check_job_id(j) for j in job_ids), "-o", "%i|%T|%r|%N"])
+    listed = parse_squeue(done.stdout) if done.returncode == 0 else {}
+    states: dict[str, JobState | None] = {}
+    for job_id in job_ids:
+        state = listed.get(job_id)
+        states[job_id] = state if state is not None and not state.terminal else job_state(job_id)
+    return states
+
+
 def cancel(job_ids: list[str]) -> None:
     if not job_ids:
         return

@@ -26,6 +26,11 @@ from perfkit.slurm.settle import settle
 from perfkit.slurm.states import JobState
 
 PASSED_ENV = ("PERFKIT_DATA",)  # exported into the job when set here
+UNKNOWN = "UNKNOWN"  # the state of a job Slurm has forgotten
+
+
+def ended(state: JobState) -> bool:
+    return state.terminal or state.state == UNKNOWN
 
 
 def log_path(job_id: str, reports: Path | None = None) -> Path:
@@ -78,16 +83,19 @@ class SlurmLauncher:
 
     # -- waiting -----------------------------------------------------------------------------
     def poll(self, job: JobRecord) -> JobState:
-        state = commands.job_state(job.job_id)
-        if state is None:  # neither scontrol nor sacct remembers it: it ended long ago, somehow
-            state = JobState(job.job_id, "UNKNOWN_ENDED", "Slurm no longer knows this job (no accounting?)")
-        return state
+        return self.poll_all([job])[job.job_id]
+
+    def poll_all(self, jobs: list[JobRecord]) -> dict[str, JobState]:
+        """Every job's state, one squeue call for all (perfkit.slurm.commands.job_states)."""
+        found = commands.job_states([job.job_id for job in jobs])
+        return {job_id: state if state is not None else
+                # neither scontrol nor sacct remembers it: it ended long ago, somehow
+                JobState(job_id, UNKNOWN, "Slurm no longer knows this job (no accounting?)")
+                for job_id, state in found.items()}
 
     def finish(self, job: JobRecord, state: JobState) -> RunResult:
         """Settle an ended job and update its ledger record."""
-        known = state if state.terminal or state.state != "UNKNOWN_ENDED" else JobState(
-            state.job_id, "NODE_FAIL", state.reason)
-        result = settle(job, known, log_path(job.job_id))
+        result = settle(job, state, log_path(job.job_id))
         job.state, job.reason, job.status = state.state, state.reason, result.status
         error = result.error or {}
         job.detail = "" if result.status == "ok" else str(error.get("run_error") or error.get("message") or "")
@@ -103,8 +111,9 @@ class SlurmLauncher:
         waiting = {job.job_id: job for job in jobs}
         offsets = {job.job_id: 0 for job in jobs}
         while waiting:
+            states = self.poll_all(list(waiting.values()))
             for job_id, job in list(waiting.items()):
-                state = self.poll(job)
+                state = states[job_id]
                 if state.state != job.state or state.reason != job.reason:
                     where = f" on {state.nodes}" if state.nodes and state.state == "RUNNING" else ""
                     why = f" ({state.reason})" if state.reason and state.state == "PENDING" else ""
@@ -113,7 +122,7 @@ class SlurmLauncher:
                     ledger.save(job)
                 if follow_log:
                     offsets[job_id] = self._echo_new_lines(log_path(job_id), offsets[job_id])
-                if state.terminal or state.state == "UNKNOWN_ENDED":
+                if ended(state):
                     results[job_id] = self.finish(job, state)
                     del waiting[job_id]
                     if on_end:
