@@ -19,6 +19,10 @@ from perfkit.errors import UserError
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    if args.launcher == "slurm":
+        from perfkit.slurm.cli import run_on_slurm
+
+        return run_on_slurm(args)
     from perfkit.execution import run_benchmark
     from perfkit.params import parse_overrides
 
@@ -71,6 +75,10 @@ def _cmd_suite(args: argparse.Namespace) -> int:
         print(f"suite {suite.name} ({suite.source}): {len(planned)} run{'' if len(planned) == 1 else 's'}")
         print("\n".join(dry_run_lines(planned, args.force)))
         return 0
+    if args.launcher == "slurm":
+        from perfkit.slurm.cli import suite_on_slurm
+
+        return suite_on_slurm(args, suite, planned)
     signal.signal(signal.SIGTERM, _terminate_as_interrupt)  # a batch scheduler's stop ends it like Ctrl-C
     report = run_suite(suite, planned, html=not args.no_html, redacted=args.redact, force=args.force)
     print(report.summary())
@@ -187,6 +195,8 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from perfkit.slurm.cli import add_slurm_options, add_status_command
+
     parser = argparse.ArgumentParser(prog="perfkit", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"perfkit {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -202,6 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--redact", action="store_true", help="strip home paths, user and host names from the HTML")
     run.add_argument("--rdzv-endpoint", default="", metavar="HOST:PORT",
                      help="multi-node: where this node (node 0) hosts the rendezvous (default HOSTNAME:29400)")
+    add_slurm_options(run)
     run.set_defaults(func=_cmd_run)
 
     join = sub.add_parser("join", help="multi-node: run this node's workers of a run hosted by node 0")
@@ -222,7 +233,9 @@ def build_parser() -> argparse.ArgumentParser:
     suite.add_argument("--no-html", action="store_true", help="skip the per-run HTML reports")
     suite.add_argument("--no-index", action="store_true", help="do not rebuild reports/index.html")
     suite.add_argument("--redact", action="store_true", help="strip home paths, user and host names from the HTML")
+    add_slurm_options(suite, suite=True)
     suite.set_defaults(func=_cmd_suite)
+    add_status_command(sub)
 
     report = sub.add_parser("report", help="rebuild reports/index.html from the results")
     report.add_argument("--reports", default="", help="reports folder (default: the project's reports/)")

@@ -3,15 +3,22 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-env.sh
-# tests/test_site_browser.py opens reports/index.html in headless Chromium: install Debian's
-# package where it is missing, in CI or as root (elsewhere the test is skipped with the reason).
-if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+# Debian packages some tests need, installed where they are missing and we may (root, or CI
+# with sudo); elsewhere those tests are skipped with the reason:
+# - chromium: tests/test_site_browser.py opens reports/index.html in headless Chromium;
+# - slurm-wlm, munge: tests/slurm/ bring up a single-host Slurm (docs/cluster.md).
+apt_install() {  # apt_install WHAT COMMAND PACKAGE...
+  local what="$1" command="$2"; shift 2
+  command -v "$command" >/dev/null 2>&1 && return 0
+  command -v apt-get >/dev/null 2>&1 || return 0
   if [ "$(id -u)" = "0" ]; then
-    apt-get install -y -qq chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; } \
-      || echo "[test] could not install chromium; the browser test will be skipped" >&2
+    apt-get install -y -qq "$@" >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq "$@"; } \
+      || echo "[test] could not install $*; the $what tests will be skipped" >&2
   elif [ "${CI:-}" = "true" ] && sudo -n true 2>/dev/null; then
-    { sudo apt-get update -qq && sudo apt-get install -y -qq chromium; } \
-      || echo "[test] could not install chromium; the browser test will be skipped" >&2
+    { sudo apt-get update -qq && sudo apt-get install -y -qq "$@"; } \
+      || echo "[test] could not install $*; the $what tests will be skipped" >&2
   fi
-fi
+}
+apt_install browser chromium chromium
+DEBIAN_FRONTEND=noninteractive apt_install Slurm slurmctld slurm-wlm munge
 exec .venv/bin/python -m pytest -q "$@"

@@ -1,0 +1,134 @@
+"""Slurm's commands, called and parsed: ``sbatch --parsable``, ``scontrol show job -o``,
+``sacct`` (where accounting is on), ``scancel``.
+
+A job's state comes from ``scontrol`` while the controller remembers it (MinJobAge seconds
+after it ends, 300 by default), then from ``sacct``; with neither, the job is unknown.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+from perfkit.errors import UserError
+from perfkit.slurm.states import JobState, normalise_reason, normalise_state
+
+_JOB_ID = re.compile(r"^\d+$")
+_FIELD = re.compile(r"(\w[\w/:]*)=(\S*)")
+COMMAND_TIMEOUT_S = 60
+
+
+class SlurmError(UserError):
+    """A Slurm command failed (not installed, controller unreachable, submission refused)."""
+
+
+def check_job_id(text: str) -> str:
+    if not _JOB_ID.match(text):
+        raise SlurmError(f"'{text}' is not a Slurm job id (digits)")
+    return text
+
+
+def require(command: str) -> None:
+    if shutil.which(command) is None:
+        raise SlurmError(f"{command} not found: --launcher slurm needs Slurm's client commands on PATH")
+
+
+def _run(args: list[str]) -> subprocess.CompletedProcess:
+    require(args[0])
+    try:
+        return subprocess.run(args, capture_output=True, text=True, timeout=COMMAND_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        raise SlurmError(f"{' '.join(args[:3])}: no answer within {COMMAND_TIMEOUT_S} s (is slurmctld up?)") from None
+
+
+def _last_line(done: subprocess.CompletedProcess) -> str:
+    lines = (done.stderr or done.stdout).strip().splitlines()
+    return lines[-1] if lines else f"exit status {done.returncode}"
+
+
+def submit(script: Path, extra: list[str] | None = None) -> str:
+    """``sbatch --parsable SCRIPT``: the new job's id."""
+    done = _run(["sbatch", "--parsable", *(extra or []), str(script)])
+    if done.returncode != 0:
+        raise SlurmError(f"sbatch {script.name}: {_last_line(done)}")
+    job_id = done.stdout.strip().splitlines()[-1].split(";")[0] if done.stdout.strip() else ""
+    return check_job_id(job_id)
+
+
+def parse_scontrol(text: str) -> dict[str, str]:
+    """``scontrol show job -o`` output: ``Key=Value`` pairs (values without spaces)."""
+    return {key: value for key, value in _FIELD.findall(text)}
+
+
+def _from_scontrol(job_id: str) -> JobState | None:
+    done = _run(["scontrol", "show", "job", "-o", job_id])
+    if done.returncode != 0:
+        if "Invalid job id" in (done.stderr + done.stdout):
+            return None
+        raise SlurmError(f"scontrol show job {job_id}: {_last_line(done)}")
+    fields = parse_scontrol(done.stdout)
+    if fields.get("JobId") != job_id or "JobState" not in fields:
+        return None
+    nodes = fields.get("NodeList", "")
+    return JobState(job_id, normalise_state(fields["JobState"]), normalise_reason(fields.get("Reason", "")),
+                    fields.get("ExitCode", ""), "" if nodes == "(null)" else nodes)
+
+
+def parse_sacct(job_id: str, text: str) -> JobState | None:
+    """``sacct -X -n -P -o JobID,State,Reason,ExitCode,NodeList`` output for one job."""
+    for line in text.splitlines():
+        parts = line.split("|")
+        if len(parts) >= 5 and parts[0] == job_id:
+            nodes = parts[4] if parts[4] not in ("None assigned", "") else ""
+            return JobState(job_id, normalise_state(parts[1]), normalise_reason(parts[2]), parts[3], nodes)
+    return None
+
+
+def _from_sacct(job_id: str) -> JobState | None:
+    if shutil.which("sacct") is None:
+        return None
+    done = _run(["sacct", "-X", "-n", "-P", "-j", job_id, "-o", "JobID,State,Reason,ExitCode,NodeList"])
+    return parse_sacct(job_id, done.stdout) if done.returncode == 0 else None
+
+
+def job_state(job_id: str) -> JobState | None:
+    """What Slurm knows about the job now; None when it has forgotten it."""
+    check_job_id(job_id)
+    return _from_scontrol(job_id) or _from_sacct(job_id)
+
+
+def parse_squeue(text: str) -> dict[str, JobState]:
+    """``squeue -h -t all -o %i|%T|%r|%N`` lines -> job id -> state (no exit code: squeue has none)."""
+    states = {}
+    for line in text.splitlines():
+        parts = line.strip().split("|")
+        if len(parts) == 4 and _JOB_ID.match(parts[0]):
+            states[parts[0]] = JobState(parts[0], normalise_state(parts[1]), normalise_reason(parts[2]), "", parts[3])
+    return states
+
+
+def job_states(job_ids: list[str]) -> dict[str, JobState | None]:
+    """Every job's state with one ``squeue`` call for those the controller holds; a job that
+    ended, or that squeue does not list, is asked about on its own (exit code, sacct)."""
+    if not job_ids:
+        return {}
+    done = _run(["squeue", "-h", "-t", "all", "-j", ",".join(check_job_id(j) for j in job_ids), "-o", "%i|%T|%r|%N"])
+    listed = parse_squeue(done.stdout) if done.returncode == 0 else {}
+    states: dict[str, JobState | None] = {}
+    for job_id in job_ids:
+        state = listed.get(job_id)
+        states[job_id] = state if state is not None and not state.terminal else job_state(job_id)
+    return states
+
+
+def cancel(job_ids: list[str]) -> None:
+    if not job_ids:
+        return
+    done = _run(["scancel", *[check_job_id(j) for j in job_ids]])
+    # a job that ended meanwhile is no error: it is stopped either way
+    errors = [line for line in done.stderr.splitlines()
+              if line.strip() and "already completing or completed" not in line and "Invalid job id" not in line]
+    if done.returncode != 0 and errors:
+        raise SlurmError(f"scancel: {errors[-1]}")

@@ -1,0 +1,102 @@
+"""One task of a perfkit job inside a Slurm allocation: ``python -m perfkit.slurm.node ...``.
+Not a command for users; the job script (perfkit.slurm.script) runs it once per node.
+
+Task 0 (``SLURM_PROCID`` 0, the allocation's first node) runs the notebook into the run folder,
+as ``perfkit run`` does, and its kernel hosts the rendezvous at ``$PERFKIT_RDZV_ENDPOINT``;
+task k joins that rendezvous as node k, as ``perfkit join --node-rank k`` does. A SIGTERM
+from Slurm (scancel, the time limit) stops the notebook like Ctrl-C: the partial notebook and
+a result are published before Slurm's KillWait runs out.
+
+Exit status: 0 ok, 1 the run did not end ok, 2 bad usage, params or data, 130 stopped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import tempfile
+
+from perfkit.errors import UserError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="perfkit.slurm.node")
+    for name in ("benchmark", "vendor", "config", "overrides", "output-dir"):
+        parser.add_argument(f"--{name}", required=True)
+    parser.add_argument("--timeout", type=float, default=None)
+    parser.add_argument("--no-html", action="store_true")
+    parser.add_argument("--redact", action="store_true")
+    return parser
+
+
+def task_rank(env: dict[str, str]) -> tuple[int, int]:
+    """(this task's rank, the number of tasks) from Slurm's environment; one task per node."""
+    try:
+        return int(env.get("SLURM_PROCID", "0")), int(env.get("SLURM_NTASKS", "1"))
+    except ValueError:
+        raise UserError("SLURM_PROCID / SLURM_NTASKS are not numbers: run this only inside a Slurm job") from None
+
+
+def _stop_like_ctrl_c(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _node_zero(run, overrides: dict, args: argparse.Namespace) -> int:
+    from perfkit.execution import execute_notebook
+    from perfkit.preflight import preflight
+
+    preflight(run)
+    done = execute_notebook(run, overrides, timeout=args.timeout, html=not args.no_html, redacted=args.redact)
+    print(f"perfkit: {run.resolved.benchmark}/{run.resolved.vendor}/{run.resolved.config}: {done.status} "
+          f"in {done.seconds:.1f} s -> {done.run_dir}" + (f"; {done.error}" if done.error else ""), flush=True)
+    return 0 if done.status == "ok" else 130 if done.status == "interrupted" else 1
+
+
+def _other_node(args: argparse.Namespace, overrides: dict, rank: int) -> int:
+    from perfkit.launch import ENDPOINT_ENV, WorkerFailed, launch_run
+    from perfkit.preflight import preflight
+    from perfkit.runner import prepare
+
+    endpoint = os.environ.get(ENDPOINT_ENV, "")
+    with tempfile.TemporaryDirectory(prefix="perfkit-node-") as scratch:  # only rank 0 writes results
+        run = prepare(args.benchmark, args.vendor, args.config, overrides, scratch)
+        preflight(run)
+        try:
+            launch_run(run, rank, endpoint)
+        except WorkerFailed as exc:
+            print(f"perfkit: node {rank}: {exc}", file=sys.stderr, flush=True)
+            return 1
+    print(f"perfkit: node {rank}: workers finished", flush=True)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        from perfkit.runner import prepare
+
+        overrides = json.loads(args.overrides)
+        if not isinstance(overrides, dict):
+            raise UserError("--overrides: must be a JSON object")
+        rank, ntasks = task_rank(dict(os.environ))
+        run = prepare(args.benchmark, args.vendor, args.config, overrides, args.output_dir)
+        if ntasks != run.resolved.nnodes:
+            raise UserError(f"the job has {ntasks} task(s) but {run.resolved.config_file} has nnodes={run.resolved.nnodes}: "
+                            "perfkit needs one task per node (leave --ntasks-per-node to perfkit)")
+        signal.signal(signal.SIGTERM, _stop_like_ctrl_c)
+        if rank == 0:
+            return _node_zero(run, overrides, args)
+        return _other_node(args, overrides, rank)
+    except UserError as exc:
+        print(f"perfkit: error: {exc}", file=sys.stderr, flush=True)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("perfkit: stopped (SIGTERM from Slurm, or Ctrl-C)", file=sys.stderr, flush=True)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
