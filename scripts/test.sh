@@ -14,4 +14,6 @@ if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; 
       || echo "[test] could not install chromium; the browser test will be skipped" >&2
   fi
 fi
+# imports go one way (the contracts in pyproject.toml): a cycle or an upward import fails here
+.venv/bin/lint-imports --no-cache
 exec .venv/bin/python -m pytest -q "$@"

@@ -125,8 +125,8 @@ def test_tensorrt_without_its_package_or_a_cuda_card_is_refused():
 
 
 def test_precisions_outside_the_schema_and_the_vendor_are_refused(tmp_path):
-    from perfkit import runner
-    from perfkit.preflight import preflight
+    from perfkit.run import spec as runner
+    from perfkit.run.preflight import preflight
 
     with pytest.raises(ParamsError, match="key 'precision'"):
         runner.prepare("bert_inference", "cpu", "smoke", {"precision": "amp"}, tmp_path / "out")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from perfkit.runner import execute, prepare
+from perfkit.run.execute import execute
+from perfkit.run.spec import prepare
 
 
 def _run(bert_data, out):

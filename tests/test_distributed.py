@@ -13,10 +13,11 @@ import sys
 import psutil
 import pytest
 
-from perfkit.launch import failure_summary
+from perfkit.run.elastic import failure_summary
 from perfkit.params import resolve_params
 from perfkit.benchmarks import benchmark_class
-from perfkit.runner import execute, prepare
+from perfkit.run.execute import execute
+from perfkit.run.spec import prepare
 
 from conftest import ROOT, run_cli
 
@@ -43,7 +44,7 @@ def _no_worker_left(marker: str) -> list[int]:
     left = []
     for proc in psutil.process_iter(["pid", "cmdline"]):
         cmdline = " ".join(proc.info["cmdline"] or [])
-        if "perfkit.worker" in cmdline and marker in cmdline:
+        if "perfkit.run.worker" in cmdline and marker in cmdline:
             left.append(proc.info["pid"])
     return left
 

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from perfkit.bench import harness
+from perfkit.selfcheck import harness
 
 
 @pytest.mark.parametrize("name", ["glm", "mobilenetv2"])

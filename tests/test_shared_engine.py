@@ -15,7 +15,7 @@ from perfkit.engine.precision import precision_policy
 from perfkit.engine.timers import PhaseClock
 from perfkit.engine.train_loop import train
 from perfkit.params.hardware import load_hardware
-from perfkit.runner import training_metrics
+from perfkit.scenarios.training import training_metrics
 from perfkit.vendors import get_vendor
 
 COMMON = {"batch_size": 2, "max_steps": 3, "eval_interval": 2, "num_workers": 0, "eval_batch_size": 4,

@@ -14,7 +14,7 @@ from chromium_cdp import chromium_binary, visit
 from fabricated import SEEDS, make_result, write_run
 
 from perfkit.importing import parse_page, write_references
-from perfkit.report.site import build_index
+from perfkit.jobs.index_build import build_index
 
 pytestmark = pytest.mark.e2e
 BINARY = chromium_binary()

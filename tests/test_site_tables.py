@@ -128,7 +128,7 @@ def test_csv_tables_are_written_and_stale_ones_removed(tmp_path):
 
 
 def test_every_string_is_escaped(tmp_path):
-    import perfkit.summary as ps
+    import perfkit.cells.summary as ps
 
     reports = tmp_path / "reports"
     write_run(reports, make_result(config=EVIL, vendor=EVIL, status="failed", nonstandard=[EVIL],

@@ -17,7 +17,7 @@ import psutil
 import pytest
 import yaml
 
-from perfkit import run_folder
+from perfkit.results import run_folder
 from perfkit.cli import main
 
 from conftest import ROOT, run_cli

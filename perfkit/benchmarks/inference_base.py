@@ -15,14 +15,14 @@ import torch
 
 from perfkit.benchmarks.base import Batch, BenchmarkInfo, TrainingBenchmark
 from perfkit.data.hashing import DataIdentity
-from perfkit.params.schema import CommonParams
+from perfkit.params.schema import RunParams
 
 
 class InferenceBenchmark(ABC):
     info: ClassVar[BenchmarkInfo]
-    params_model: ClassVar[type[CommonParams]]
+    params_model: ClassVar[type[RunParams]]
 
-    def __init__(self, params: CommonParams) -> None:
+    def __init__(self, params: RunParams) -> None:
         self.params = params
 
     # the same data-folder rules as training benchmarks

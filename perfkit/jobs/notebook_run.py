@@ -1,5 +1,8 @@
 """Execute a benchmark notebook with papermill and publish it: the unit `perfkit run` and
-`perfkit suite` are made of.
+`perfkit suite` are made of. Runs on the host; the notebook's kernel runs perfkit.cells.
+
+The host resolves the run once (perfkit.run.spec) and hands it to the kernel as the notebook
+parameter ``resolved``; the kernel checks its params hash instead of resolving again.
 
 The run is staged in a hidden sibling folder and moved into place at the end, so the run
 folder holds either the previous complete run or the new one; a writer killed at any moment
@@ -23,18 +26,19 @@ from typing import Any
 import nbformat
 import papermill
 
-from perfkit import paths, run_folder
+from perfkit import paths
 from perfkit.benchmarks import benchmark_class
 from perfkit.errors import UserError
-from perfkit.kernel_run import KernelEnding, run_notebook
-from perfkit.preflight import preflight
+from perfkit.jobs.kernel import KernelEnding, run_notebook
 from perfkit.report.html import notebook_to_html
-from perfkit.results.record import RunResult, utc_now
+from perfkit.results import run_folder
+from perfkit.results.record import RunResult, error_record, utc_now
+from perfkit.results.run_folder import HTML_FILE, NOTEBOOK_FILE
 from perfkit.results.store import RESULT_FILE, load_result, write_json_atomic, write_text_atomic
-from perfkit.runner import PreparedRun, initial_record, prepare
+from perfkit.run.elastic import announce_host
+from perfkit.run.preflight import preflight
+from perfkit.run.spec import PreparedRun, initial_record, prepare, to_payload
 
-NOTEBOOK_FILE = "notebook.ipynb"
-HTML_FILE = "report.html"
 USER_ERROR_NAMES = {"UserError", "ParamsError", "DataError", "VendorError"}
 # how the notebook ended -> the run's status when it did not end well
 STATUS_OF_ENDING = {"error": "failed", "died": "crashed", "timeout": "timeout", "interrupted": "interrupted"}
@@ -88,21 +92,20 @@ def settle_result(
         if written is not None:
             return written
         record = initial_record(prepared, started)
-        record.error = {"type": "MissingResult", "message": f"the notebook finished without writing {RESULT_FILE}",
-                        "step": None, "traceback": None}
+        record.error = error_record("MissingResult", f"the notebook finished without writing {RESULT_FILE}")
         record.finished_at = utc_now()
         return record
     record = written or initial_record(prepared, started)
     record.status = STATUS_OF_ENDING[ending.ending]
     if record.error is None or ending.ending != "error":
-        record.error = {
-            "type": {"died": "KernelDied", "timeout": "Timeout", "interrupted": "Interrupted"}.get(ending.ending, ending.ename),
-            "message": ending.reason(timeout),
-            "step": (record.error or {}).get("step"),
-            "traceback": ending.traceback or (record.error or {}).get("traceback"),
-            "cell": ending.cell_index,
-            "kernel_exit_code": ending.exit_code,
-        }
+        earlier = record.error or {}
+        record.error = error_record(
+            {"died": "KernelDied", "timeout": "Timeout", "interrupted": "Interrupted"}.get(ending.ending, ending.ename),
+            ending.reason(timeout),
+            earlier.get("step"),
+            ending.traceback or earlier.get("traceback"),
+            kernel=(ending.cell_index, ending.exit_code),
+        )
     record.finished_at = record.finished_at or utc_now()
     return record
 
@@ -139,6 +142,7 @@ def execute_notebook(
         "config": resolved.config,
         "overrides": json.dumps(overrides),
         "output_dir": "",
+        "resolved": to_payload(prepared),
     }
     _check_notebook_parameters(notebook, list(parameters))
     staging = run_folder.new_staging(final)
@@ -197,7 +201,5 @@ def run_benchmark(
     prepared = prepare(benchmark, vendor, config, overrides)
     preflight(prepared)
     if prepared.resolved.nnodes > 1:
-        from perfkit.launch import announce_host
-
         announce_host(prepared)
     return execute_notebook(prepared, overrides, timeout=timeout, html=html, redacted=redacted)

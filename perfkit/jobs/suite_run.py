@@ -1,4 +1,4 @@
-"""Executing a planned suite: resume, one kernel per run, failure isolation, progress with ETA,
+"""Executing a planned suite (host side): resume, one kernel per run, failure isolation, progress with ETA,
 the kit's overhead per run, and a suite record under reports/suites/<name>.json.
 
 Nothing a run does stops the suite except Ctrl-C, which ends the current run as
@@ -17,11 +17,11 @@ from tqdm import tqdm
 
 from perfkit import paths
 from perfkit.errors import UserError
-from perfkit.execution import execute_notebook
-from perfkit.preflight import preflight
+from perfkit.jobs.notebook_run import execute_notebook
 from perfkit.results.record import utc_now
 from perfkit.results.store import write_json_atomic
-from perfkit.suite import PlannedRun, Suite, completed, current_data_hash
+from perfkit.run.preflight import preflight
+from perfkit.jobs.suite import PlannedRun, Suite, completed, current_data_hash
 
 SKIP_REASON = "ok result with the same params hash, data hash and kit version"
 

@@ -1,4 +1,5 @@
-"""What notebooks/summary.ipynb calls to become reports/index.html.
+"""What notebooks/summary.ipynb calls to become reports/index.html. Runs inside the summary
+notebook's kernel.
 
     site = ps.load(reports_dir)
     ps.runs_table(site); ps.flagged(site); ps.comparison(site); ps.throughput(site)
@@ -18,10 +19,12 @@ import matplotlib.pyplot as plt
 from IPython.display import HTML
 
 from perfkit import paths
+from perfkit.errors import UserError
 from perfkit.report import alignment as _alignment
 from perfkit.report import index, site_plots
 from perfkit.report import repeats as _repeats
 from perfkit.report import scaling as _scaling
+from perfkit.scenarios import Scenario, scenario_named, scenario_of
 from perfkit.report.site_data import TABLES_DIR, SiteData, comparison_tables, flagged_table, load_site
 
 
@@ -31,6 +34,14 @@ def reports_folder(value: str = "") -> Path:
 
 def load(reports_dir: str = "") -> SiteData:
     return load_site(reports_folder(reports_dir))
+
+
+def _scenario(benchmark: str) -> Scenario:
+    """A benchmark no longer registered (an imported page's) counts as training."""
+    try:
+        return scenario_of(benchmark)
+    except UserError:
+        return scenario_named("training")
 
 
 def _table_or(frame, empty: str) -> HTML:
@@ -50,7 +61,7 @@ def comparison(site: SiteData) -> HTML:
     hrefs_by_origin = {site.run_id(d): index.report_href(d, site.reports) for d, _ in site.runs}
     for benchmark, frame in comparison_tables(site).items():
         hrefs = {i: hrefs_by_origin.get(origin, "") for i, origin in enumerate(frame["from"])}
-        title = "指标值" if index.benchmark_kind(benchmark) == "inference" else "性能指标"
+        title = _scenario(benchmark).table_title
         parts.append(f"<h3>{html.escape(benchmark)} {title}</h3>" + index.html_table(frame, hrefs, "from"))
     return HTML("".join(parts) or "<p>No runs and no imported pages yet.</p>")
 

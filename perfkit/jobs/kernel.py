@@ -1,4 +1,5 @@
-"""Papermill under supervision: a wall-clock limit for the whole notebook and a clean stop on
+"""The one supervised notebook execution, on the host (used by ``perfkit run``, ``perfkit suite``
+and the index build). Papermill under supervision: a wall-clock limit for the whole notebook and a clean stop on
 Ctrl-C.
 
 papermill runs in a worker thread while the calling thread watches the clock. When the limit
@@ -31,7 +32,6 @@ import papermill
 from jupyter_client.manager import AsyncKernelManager
 from papermill.exceptions import PapermillExecutionError
 
-ENDINGS = ("ok", "error", "died", "timeout", "interrupted")
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _POLL_SECONDS = 0.25
 

@@ -1,23 +1,21 @@
-"""An inference benchmark's part of a run: the backend, the loop, and its metrics and curves.
+"""The inference scenario: the backend, the inference loop (perfkit.engine.infer_loop), its
+metrics and curves.
 
-``perfkit.runner.execute`` calls :func:`run_inference` for benchmarks whose info.kind is
-"inference"; everything else about a run (params, result record, atomic write) is shared.
+Runs inside the notebook kernel; preflight (``check``) also runs on the host.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import torch
 
 from perfkit.benchmarks.inference_base import InferenceBenchmark
 from perfkit.engine import metrics as m
-from perfkit.engine.infer_loop import InferenceOutcome, ProgressFn, infer
+from perfkit.engine.infer_loop import InferenceOutcome, infer
 from perfkit.engine.peak import PeakFlops, peak_flops
-from perfkit.engine.timers import PhaseClock
 from perfkit.inference import get_backend
-from perfkit.params.hardware import HardwareSpec
-from perfkit.vendors.base import VendorAdapter
+from perfkit.scenarios.base import Measured, Scenario, Session
 
 
 def backend_options(params) -> dict[str, str]:
@@ -70,18 +68,24 @@ def inference_curves(outcome: InferenceOutcome) -> dict[str, Any]:
     return {"infer_latency": outcome.inference.latencies, "val_latency": outcome.validation.latencies}
 
 
-def run_inference(
-    bench: InferenceBenchmark,
-    vendor: VendorAdapter,
-    device: torch.device,
-    hardware: HardwareSpec,
-    accelerator: str,
-    bench_start: float,
-    clock: PhaseClock,
-    progress: ProgressFn | None = None,
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    params = bench.params
-    backend = get_backend(params.backend, device, params.precision, backend_options(params))
-    outcome = infer(bench, backend, vendor, device, bench_start, clock, progress)
-    peak = peak_flops(hardware, params.precision, backend.dtype, device, accelerator, vendor.synchronize)
-    return inference_metrics(bench, outcome, peak), inference_curves(outcome)
+class InferenceScenario(Scenario):
+    kind: ClassVar[str] = "inference"
+    headline_keys = ("e2e_time", "p_val_whole", "p_val_core", "p_infer_whole", "p_infer_core", "export_time", "acc", "mem")
+    table_title = "指标值"
+    progress_value = "latency_s"
+
+    def progress_total(self, params: Any) -> int:
+        return params.min_batches
+
+    def check(self, bench: InferenceBenchmark, device: torch.device) -> None:
+        check_backend(bench.params, device)
+
+    def measure(self, bench: InferenceBenchmark, session: Session) -> Measured:
+        params = bench.params
+        backend = get_backend(params.backend, session.device, params.precision, backend_options(params))
+        outcome = infer(bench, backend, session.vendor, session.device, session.bench_start, session.clock,
+                        session.progress)
+        peak = peak_flops(session.hardware, params.precision, backend.dtype, session.device, session.accelerator,
+                          session.vendor.synchronize)
+        return Measured(inference_metrics(bench, outcome, peak), inference_curves(outcome),
+                        {"checkpoint": bench.checkpoint_identity()})

@@ -1,6 +1,7 @@
 """Checks that run before any notebook starts, so that mistakes a user can fix fail fast, with
 one line, and leave nothing behind: the vendor's software, the precision, the process count,
-the output folder and the dataset."""
+the output folder and the dataset. Runs on the host (``perfkit run``, ``perfkit suite``,
+``perfkit join``) and again in the notebook kernel."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from perfkit.benchmarks import benchmark_class
 from perfkit.data.hashing import DataIdentity
 from perfkit.engine.precision import precision_policy
 from perfkit.errors import UserError
-from perfkit.runner import PreparedRun
+from perfkit.run.spec import PreparedRun
 from perfkit.vendors import get_vendor
 
 
@@ -42,9 +43,6 @@ def preflight(run: PreparedRun) -> DataIdentity:
         )
     check_writable(run.output_dir)
     bench = benchmark_class(resolved.benchmark)(resolved.params)
-    if bench.info.kind == "inference":
-        from perfkit.inference_run import check_backend
-
-        check_backend(resolved.params, vendor.device(0))
+    run.scenario.check(bench, vendor.device(0))
     bench.check_model_inputs()
     return bench.prepare_data()

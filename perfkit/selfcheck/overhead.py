@@ -12,7 +12,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 
-from perfkit.execution import run_benchmark
+from perfkit.jobs.notebook_run import run_benchmark
 
 
 @contextlib.contextmanager

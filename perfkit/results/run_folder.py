@@ -1,7 +1,12 @@
-"""A run folder is published whole: written in a hidden staging sibling, then swapped in.
+"""The run folder, its one owner: where a run's files live, how a run is published whole, and
+how readers walk the published runs. Used on the host (perfkit.jobs) and by the readers
+(perfkit.report); it never runs a benchmark.
 
 Layout: ``reports/runs/<benchmark>/<vendor>/<config>/`` holds the first (or only) repeat;
 repeat K >= 2 lives in its subfolder ``r<K>/``. Swapping a run folder keeps those subfolders.
+Each folder holds ``result.json``, the executed ``notebook.ipynb`` and its ``report.html``.
+
+A run folder is written in a hidden staging sibling, then swapped in.
 
 A writer killed at any moment leaves the visible folder complete (old or new) or, for a few
 instructions, moved aside to a hidden ``.NAME.old-PID``; ``recover`` puts things back and
@@ -15,7 +20,37 @@ import re
 import shutil
 from pathlib import Path
 
+from perfkit import paths
+from perfkit.results.store import RESULT_FILE
+
+RUNS_DIR = "runs"
+NOTEBOOK_FILE = "notebook.ipynb"
+HTML_FILE = "report.html"
 _REPEAT = re.compile(r"^r([2-9]|[1-9][0-9]+)$")
+
+
+def runs_root(reports: Path | None = None) -> Path:
+    return (reports if reports is not None else paths.reports_dir()) / RUNS_DIR
+
+
+def run_dir(benchmark: str, vendor: str, config: str, reports: Path | None = None) -> Path:
+    """The folder of one run (its first repeat): result.json, the executed notebook and its HTML."""
+    return runs_root(reports) / benchmark / vendor / config
+
+
+def run_id(folder: Path, reports: Path) -> str:
+    """``bert/cpu/smoke`` (or ``bert/cpu/smoke/r2``): a run folder relative to reports/runs."""
+    return folder.relative_to(runs_root(reports)).as_posix()
+
+
+def result_files(reports: Path) -> list[Path]:
+    """Every published result.json under reports/runs, sorted; staging and moved-aside folders
+    are hidden and skipped."""
+    root = runs_root(reports)
+    if not root.is_dir():
+        return []
+    return sorted(p for p in root.rglob(RESULT_FILE)
+                  if not any(part.startswith(".") for part in p.relative_to(root).parts))
 
 
 def repeat_dir(run_dir: Path, repeat: int) -> Path:

@@ -1,6 +1,7 @@
-"""What the notebooks call: each cell is one of these plus display. No logic lives in cells.
+"""What the benchmark notebooks call: each cell is one of these plus display. No logic lives in
+cells. Runs inside the notebook kernel.
 
-    run = pk.prepare("bert", vendor, config, overrides, output_dir)
+    run = pk.prepare("bert", vendor, config, overrides, output_dir, resolved)
     pk.params(run)          # resolved params, what differs from the reference
     result = pk.execute(run)
     pk.environment(result)  # 环境配置
@@ -17,12 +18,19 @@ import warnings
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from perfkit import runner
+from pathlib import Path
+from typing import Any
+
+import matplotlib.pyplot as plt
+
 from perfkit.benchmarks import benchmark_class
+from perfkit.errors import ParamsError
 from perfkit.report import plots, tables
 from perfkit.results.record import RunResult
-
-prepare = runner.prepare
+from perfkit.run import spec
+from perfkit.run.elastic import ElasticLauncher, inside_worker
+from perfkit.run.launcher import InlineLauncher, Launcher
+from perfkit.run.spec import PreparedRun
 
 # transformers imports tqdm.auto, which warns in every kernel without ipywidgets; the text
 # progress bar is what we want in saved notebooks anyway.
@@ -34,13 +42,39 @@ def _styled(frame: pd.DataFrame) -> Styler:
     return frame.style.hide(axis="index").format(escape="html")
 
 
-def params(run: runner.PreparedRun) -> Styler:
+def prepare(
+    benchmark: str,
+    vendor: str,
+    config: str,
+    overrides: dict[str, Any] | str | None = None,
+    output_dir: str | Path | None = None,
+    resolved: str = "",
+) -> PreparedRun:
+    """The run this notebook executes. ``resolved``: the run as the host resolved it (set by
+    ``perfkit run``/``perfkit suite``), used as is after its params hash is checked; without it
+    (plain papermill) the params are resolved here from vendor, config and overrides."""
+    if not resolved:
+        return spec.prepare(benchmark, vendor, config, overrides, output_dir)
+    run = spec.from_payload(resolved, output_dir)
+    if run.benchmark != benchmark:
+        raise ParamsError(f"parameter 'resolved': a {run.benchmark} run, but this notebook runs {benchmark}")
+    return run
+
+
+def launcher_for(run: PreparedRun) -> Launcher:
+    """One process for a one-card run (or inside a worker), else one per card."""
+    if run.resolved.world_size > 1 and not inside_worker():
+        return ElasticLauncher()
+    return InlineLauncher(progress=True)
+
+
+def params(run: PreparedRun) -> Styler:
     schema = benchmark_class(run.benchmark).params_model
     return _styled(tables.params_table(run.resolved.to_dict(), schema))
 
 
-def execute(run: runner.PreparedRun) -> RunResult:
-    return runner.execute(run, progress=True)
+def execute(run: PreparedRun, launcher: Launcher | None = None) -> RunResult:
+    return (launcher or launcher_for(run)).launch(run)
 
 
 def summary(result: RunResult) -> Styler:
@@ -60,8 +94,6 @@ def performance(result: RunResult) -> Styler:
 
 
 def curves(result: RunResult):
-    import matplotlib.pyplot as plt
-
     fig = plots.training_curves(result, benchmark_class(result.benchmark).info.quality_metric)
     plt.close(fig)  # returned for display once, not again by the inline backend
     return fig
@@ -88,8 +120,6 @@ def inference_summary(result: RunResult) -> Styler:
 
 
 def latency(result: RunResult):
-    import matplotlib.pyplot as plt
-
     fig = plots.latency_curve(result)
     plt.close(fig)
     return fig

@@ -1,5 +1,10 @@
-"""Multi-card and multi-node runs: one worker process per card, started by torch.distributed's
-elastic launch (the machinery behind ``torchrun``), on every node.
+"""The elastic launcher: one worker process per card, started by torch.distributed's elastic
+launch (the machinery behind ``torchrun``), on every node. Runs where the run is launched
+from: the notebook kernel on node 0, ``perfkit join`` on the others; the workers it starts run
+perfkit.run.worker.
+
+The host resolved the params once; each worker receives them serialized and checks their hash
+(perfkit.run.spec.from_payload), and the workers of all nodes compare hashes with each other.
 
 Node 0 (the notebook, or ``perfkit run``) hosts the rendezvous store at ``HOST:PORT``; every
 other node runs ``perfkit join --rdzv-endpoint HOST:PORT --node-rank N ...`` with the same
@@ -12,17 +17,26 @@ and the error names the rank that failed.
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import socket
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from torch.distributed.elastic.multiprocessing.errors import ChildFailedError
+from torch.distributed.launcher.api import LaunchConfig, elastic_launch
+
+from perfkit.benchmarks import benchmark_class
 from perfkit.errors import UserError
-from perfkit.results.record import RunResult
+from perfkit.params import parse_overrides
+from perfkit.results.record import RunResult, error_record
 from perfkit.results.store import load_result, write_json_atomic
+from perfkit.run.execute import execute
+from perfkit.run.launcher import Launcher, Worker, worker_name
+from perfkit.run.preflight import preflight
+from perfkit.run.spec import PreparedRun, initial_record, prepare, to_payload
 
 ENDPOINT_ENV = "PERFKIT_RDZV_ENDPOINT"
 DEFAULT_PORT = 29400
@@ -86,7 +100,7 @@ def _recorded(failure) -> bool:
     return bool(failure.error_file) and os.path.isfile(failure.error_file)
 
 
-def announce_host(run, endpoint: str | None = None) -> None:
+def announce_host(run: PreparedRun, endpoint: str | None = None) -> None:
     """Tell the user what to run on the other nodes."""
     resolved = run.resolved
     endpoint = endpoint or host_endpoint(resolved.nnodes)
@@ -119,25 +133,12 @@ def failure_summary(failures: dict, nproc_per_node: int) -> str:
     return "worker " + "; then ".join(parts)
 
 
-def _worker_args(run, overrides: dict) -> list[str]:
-    resolved = run.resolved
-    return [
-        "-m", "perfkit.worker",
-        "--benchmark", resolved.benchmark,
-        "--vendor", resolved.vendor,
-        "--config", resolved.config,
-        "--overrides", json.dumps({**overrides, "allow_nonstandard": resolved.allow_nonstandard}),
-        "--output-dir", str(run.output_dir),
-    ]
+def _worker_args(run: PreparedRun, worker: Worker) -> list[str]:
+    return ["-m", "perfkit.run.worker", "--worker", worker_name(worker), "--resolved", to_payload(run)]
 
 
-def launch_node(run, node: NodeLaunch) -> None:
+def launch_node(run: PreparedRun, node: NodeLaunch, worker: Worker) -> None:
     """Start this node's workers through the elastic launch and wait for all of them."""
-    from torch.distributed.elastic.multiprocessing.errors import ChildFailedError
-    from torch.distributed.launcher.api import LaunchConfig, elastic_launch
-
-    from perfkit.benchmarks import benchmark_class
-
     # Build or check the dataset once per node, before the workers would race to do it.
     benchmark_class(run.resolved.benchmark)(run.resolved.params).prepare_data()
     config = LaunchConfig(
@@ -153,7 +154,7 @@ def launch_node(run, node: NodeLaunch) -> None:
         monitor_interval=0.1,
     )
     try:
-        elastic_launch(config, sys.executable)(*_worker_args(run, dict(run.resolved.overrides)))
+        elastic_launch(config, sys.executable)(*_worker_args(run, worker))
     except ChildFailedError as exc:
         raise WorkerFailed(failure_summary(exc.failures, node.nproc_per_node)) from None
 
@@ -163,48 +164,43 @@ def _record_failure(result_path: Path, message: str, fallback: RunResult) -> Non
     record = load_result(result_path) if result_path.is_file() else fallback
     earlier = record.error or {}
     record.status = "failed"
-    record.error = {
-        "type": WorkerFailed.__name__,
-        "message": message,
-        "step": earlier.get("step"),
-        "traceback": earlier.get("traceback", ""),
-    }
+    record.error = error_record(WorkerFailed.__name__, message, earlier.get("step"), earlier.get("traceback", ""))
     write_json_atomic(result_path, record.to_dict())
 
 
-def launch_run(run, node_rank: int = 0, endpoint: str | None = None) -> RunResult | None:
-    """Run a world_size > 1 benchmark from this node; node 0 returns the result rank 0 wrote."""
-    from perfkit.runner import initial_record
+class ElasticLauncher(Launcher):
+    """This node's share of a world_size > 1 run: ``nproc_per_node`` workers through the elastic
+    launch. On node 0 it returns the record rank 0 wrote; on the other nodes, None."""
 
-    resolved = run.resolved
-    node = NodeLaunch(
-        resolved.nnodes, resolved.nproc_per_node, node_rank, endpoint or host_endpoint(resolved.nnodes)
-    )
-    if node_rank == 0 and node.nnodes > 1:
-        announce_host(run, node.rdzv_endpoint)
-    if node_rank == 0:
-        run.result_path.unlink(missing_ok=True)  # a result from an earlier run must not pass for this one
-    try:
-        launch_node(run, node)
-    except WorkerFailed as exc:
-        if node_rank == 0:
-            _record_failure(run.result_path, str(exc), initial_record(run))
-        raise
-    if node_rank != 0:
-        return None
-    if not run.result_path.is_file():
-        raise WorkerFailed("rank 0 finished without writing result.json")
-    return load_result(run.result_path)
+    def __init__(self, node_rank: int = 0, endpoint: str | None = None) -> None:
+        self.node_rank = node_rank
+        self.endpoint = endpoint
+
+    def launch(self, run: PreparedRun, worker: Worker | None = None) -> RunResult | None:
+        worker = worker or execute
+        resolved = run.resolved
+        node = NodeLaunch(resolved.nnodes, resolved.nproc_per_node, self.node_rank,
+                          self.endpoint or host_endpoint(resolved.nnodes))
+        main_node = self.node_rank == 0
+        if main_node and node.nnodes > 1:
+            announce_host(run, node.rdzv_endpoint)
+        if main_node:
+            run.result_path.unlink(missing_ok=True)  # a result from an earlier run must not pass for this one
+        try:
+            launch_node(run, node, worker)
+        except WorkerFailed as exc:
+            if main_node:
+                _record_failure(run.result_path, str(exc), initial_record(run))
+            raise
+        if not main_node:
+            return None
+        if not run.result_path.is_file():
+            raise WorkerFailed("rank 0 finished without writing result.json")
+        return load_result(run.result_path)
 
 
 def join_node(benchmark: str, vendor: str, config: str, settings: list[str], endpoint: str, node_rank: int) -> int:
     """``perfkit join``: validate like node 0 does, then run this node's workers; exit status."""
-    import tempfile
-
-    from perfkit.params import parse_overrides
-    from perfkit.preflight import preflight
-    from perfkit.runner import prepare
-
     parse_endpoint(endpoint)
     with tempfile.TemporaryDirectory(prefix="perfkit-join-") as scratch:  # only rank 0 writes results
         run = prepare(benchmark, vendor, config, parse_overrides(settings), scratch)
@@ -216,7 +212,7 @@ def join_node(benchmark: str, vendor: str, config: str, settings: list[str], end
             )
         preflight(run)
         try:
-            launch_run(run, node_rank, endpoint)
+            ElasticLauncher(node_rank, endpoint).launch(run)
         except WorkerFailed as exc:
             print(f"perfkit join: node {node_rank}: {exc}", file=sys.stderr)
             return 1

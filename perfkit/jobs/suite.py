@@ -1,4 +1,4 @@
-"""Suites: a matrix of runs from params/suites/<name>.yaml, executed one notebook at a time.
+"""Suite plans (host side): a matrix of runs from params/suites/<name>.yaml, executed one notebook at a time.
 
 A suite file::
 
@@ -19,13 +19,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from perfkit import __version__, paths, run_folder
+from perfkit import __version__, paths
 from perfkit.benchmarks import benchmark_class
 from perfkit.errors import ParamsError, UserError
 from perfkit.params.loading import OVERRIDES_SOURCE, load_yaml_mapping
+from perfkit.results import run_folder
 from perfkit.results.record import RunResult
 from perfkit.results.store import RESULT_FILE, load_result
-from perfkit.runner import PreparedRun, prepare
+from perfkit.run.spec import PreparedRun, prepare
 
 SUITE_KEYS = ("description", "timeout", "runs")
 RUN_KEYS = ("benchmark", "vendor", "config", "repeats", "set", "timeout")
