@@ -9,7 +9,7 @@ import torch
 
 from perfkit.errors import UserError, VendorError
 from perfkit.vendors import VendorAdapter, available_vendors, get_vendor
-from perfkit.vendors.registry import BUILTIN
+from perfkit.vendors.registry import BUILTIN, vendor_class
 
 from conftest import run_cli
 
@@ -27,7 +27,7 @@ def test_builtins_are_registered_without_entry_points():
 
 @pytest.mark.parametrize("name", sorted(BUILTIN))
 def test_every_builtin_implements_the_whole_interface(name):
-    cls = BUILTIN[name]
+    cls = vendor_class(name)
     assert issubclass(cls, VendorAdapter) and not inspect.isabstract(cls)
     assert cls.name == name
     assert cls.dist_backend and cls.precisions <= {"fp32", "amp", "fp16", "bf16"} and "fp32" in cls.precisions
@@ -39,7 +39,7 @@ def test_every_builtin_implements_the_whole_interface(name):
 @pytest.mark.parametrize("name", sorted(ACCELERATORS))
 def test_accelerator_vendor_without_its_software_fails_at_once_with_a_hint(name):
     hint, backend = ACCELERATORS[name]
-    assert BUILTIN[name].dist_backend == backend
+    assert vendor_class(name).dist_backend == backend
     with pytest.raises(VendorError) as err:
         get_vendor(name)
     message = str(err.value)

@@ -30,6 +30,7 @@ class InferenceBenchmark(ABC):
     build_settings = TrainingBenchmark.build_settings
     _stale_build = TrainingBenchmark._stale_build
     autobuild_or_fail = TrainingBenchmark.autobuild_or_fail
+    current_data = TrainingBenchmark.current_data
 
     @abstractmethod
     def build_data(self, out: Path) -> str:

@@ -18,13 +18,9 @@ from perfkit.inference import get_backend
 from perfkit.scenarios.base import Measured, Scenario, Session
 
 
-def backend_options(params) -> dict[str, str]:
-    return {"onnx_provider": params.onnx_provider, "compile_mode": params.compile_mode}
-
-
 def check_backend(params, device: torch.device) -> None:
     """The backend the params name can run here at their precision (a UserError otherwise)."""
-    get_backend(params.backend, device, params.precision, backend_options(params))
+    get_backend(params.backend, device, params.precision, params)
 
 
 def inference_metrics(bench: InferenceBenchmark, outcome: InferenceOutcome, peak: PeakFlops) -> dict[str, Any]:
@@ -82,7 +78,7 @@ class InferenceScenario(Scenario):
 
     def measure(self, bench: InferenceBenchmark, session: Session) -> Measured:
         params = bench.params
-        backend = get_backend(params.backend, session.device, params.precision, backend_options(params))
+        backend = get_backend(params.backend, session.device, params.precision, params)
         outcome = infer(bench, backend, session.vendor, session.device, session.bench_start, session.clock,
                         session.progress)
         peak = peak_flops(session.hardware, params.precision, backend.dtype, session.device, session.accelerator,
