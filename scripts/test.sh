@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-env.sh
-# tests/test_site_browser.py opens reports/index.html in headless Chromium: install Debian's
+# tests/e2e/test_site_browser.py opens reports/index.html in headless Chromium: install Debian's
 # package where it is missing, in CI or as root (elsewhere the test is skipped with the reason).
 if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
   if [ "$(id -u)" = "0" ]; then

@@ -9,9 +9,9 @@ from perfkit.results.record import RunResult
 from perfkit.results.store import write_json_atomic
 
 # The five FlagPerf pages of ../shared/seeds/, copied so that a clean clone has its fixtures
-# (tests/test_import.py checks the copies still match the originals where those exist).
-SEEDS = Path(__file__).resolve().parent / "fixtures" / "seeds"
-SHARED_SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+# (tests/unit/test_import.py checks the copies still match the originals where those exist).
+SEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "seeds"
+SHARED_SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
 
 CPU_HARDWARE = {"name": "Host CPU", "vendor": "cpu", "short_name": "CPU", "machine_model": "", "memory_gib": None,
                 "peak_tflops": {}, "interconnect": "", "software": {}}

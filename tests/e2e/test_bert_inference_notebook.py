@@ -12,9 +12,8 @@ from perfkit.report.offline import remote_references
 from perfkit.report.tables import inference_row
 from perfkit.results.store import load_result
 
-from conftest import run_cli
+from support.cli import run_cli
 
-pytestmark = pytest.mark.e2e
 NUMBERS = ("e2e_time", "p_val_whole", "p_val_core", "p_infer_whole", "p_infer_core", "infer_time",
            "latency_p50", "latency_p90", "latency_p99", "mem_peak_gib", "flops_per_sample", "peak_tflops", "mfu")
 SEED_COLUMNS = ("配置", "precision", "bs", "byte_per_batch", "e2e_time", "p_val_whole", "p_val_core",
@@ -79,18 +78,3 @@ def test_report_html_is_offline_and_shows_the_seed_tables(runs):
     assert "bert_inference 指标值" in index and 'href="runs/bert_inference/cpu/smoke_onnxruntime/report.html"' in index
 
 
-@pytest.mark.parametrize("config, setting, named", [
-    ("smoke", "backend=openvino", "backend"),
-    ("smoke", "precision=fp16", "precision"),  # the cpu vendor has no fp16
-    ("smoke", "backend=tensorrt", "tensorrt"),  # package absent, no CUDA card
-    ("smoke_onnxruntime", "precision=bf16", "precision"),  # the CPU execution provider runs fp32
-    ("smoke_onnxruntime", "onnx_provider=CUDAExecutionProvider", "onnx_provider"),
-])
-def test_unsupported_backend_or_precision_exits_2_with_one_line(tmp_path, config, setting, named):
-    reports = tmp_path / "reports"
-    done = run_cli("run", "bert_inference", "--vendor", "cpu", "--config", config, "--set", setting,
-                   "--set", f"data_dir={tmp_path / 'data'}", env_extra={"PERFKIT_REPORTS": str(reports)})
-    assert done.returncode == 2, done.stdout + done.stderr
-    lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1 and named in lines[0]
-    assert not list(reports.rglob("result.json"))

@@ -7,7 +7,7 @@ import csv
 from pathlib import Path
 
 import pytest
-from fabricated import SEEDS, make_result, write_run
+from support.fabricated import SEEDS, make_result, write_run
 
 from perfkit.engine.metrics import scaling_efficiency
 from perfkit.importing import parse_page, write_references

@@ -10,13 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from chromium_cdp import chromium_binary, visit
-from fabricated import SEEDS, make_result, write_run
+from support.chromium_cdp import chromium_binary, visit
+from support.fabricated import SEEDS, make_result, write_run
 
 from perfkit.importing import parse_page, write_references
 from perfkit.jobs.index_build import build_index
 
-pytestmark = pytest.mark.e2e
 BINARY = chromium_binary()
 needs_chromium = pytest.mark.skipif(
     BINARY is None, reason="chromium is not installed (scripts/test.sh installs it with apt-get in CI or as root)"
@@ -62,7 +61,7 @@ def test_the_check_catches_console_errors_and_requests(tmp_path):
 
 
 def test_cli_import_then_report_shows_published_beside_measured(tmp_path):
-    from conftest import run_cli
+    from support.cli import run_cli
 
     reports = tmp_path / "reports"
     write_run(reports, make_result(config="x1"))

@@ -11,7 +11,7 @@ from perfkit.benchmarks.bert_inference import BertInference, BertInferenceParams
 from perfkit.data import text_eval
 from perfkit.errors import DataError
 
-from conftest import run_cli
+from support.cli import run_cli
 
 SMALL = dict(num_layers=1, hidden_size=32, num_heads=2, intermediate_size=64, vocab_size=4096, seq_len=32,
              batch_size=4, eval_samples=16)

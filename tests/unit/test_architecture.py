@@ -18,7 +18,7 @@ from perfkit.run import spec
 from perfkit.run.launcher import InlineLauncher, worker_by_name, worker_name
 from perfkit.scenarios import scenario_named, scenario_of
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = Path(perfkit.__file__).resolve().parent
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import json
 
-import pytest
 
-from conftest import run_cli
-from test_security import SECRETS
+from support.cli import run_cli
+from support.secrets import SECRETS
 
-pytestmark = pytest.mark.e2e
 
 
 def _run_with_fault(bert_data, reports, fault: str):

@@ -11,9 +11,8 @@ import sys
 
 import pytest
 
-from conftest import ROOT, run_cli
+from support.cli import ROOT, run_cli
 
-pytestmark = pytest.mark.e2e
 EXAMPLE = ROOT / "examples/perfkit-vendor-example"
 
 

@@ -11,7 +11,7 @@ from perfkit.errors import UserError, VendorError
 from perfkit.vendors import VendorAdapter, available_vendors, get_vendor
 from perfkit.vendors.registry import BUILTIN, vendor_class
 
-from conftest import run_cli
+from support.cli import run_cli
 
 ACCELERATORS = {
     "nvidia": ("CUDA build of PyTorch", "nccl"),

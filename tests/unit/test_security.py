@@ -11,12 +11,8 @@ from perfkit.report.redact import Identity, redact
 from perfkit.results.environment import collect_environment
 from perfkit.results.record import RunResult
 
-SECRETS = {
-    "HF_TOKEN": "hf_secretvalue_0001",
-    "AWS_SECRET_ACCESS_KEY": "aws-secret-value-0002",
-    "DB_PASSWORD": "pw-secret-value-0003",
-    "OPENAI_API_KEY": "sk-secret-value-0004",
-}
+from support.secrets import SECRETS
+
 
 
 def test_environment_record_keeps_only_whitelisted_variables(monkeypatch):

@@ -13,15 +13,11 @@ import sys
 import psutil
 import pytest
 
-from perfkit.run.elastic import failure_summary
-from perfkit.params import resolve_params
-from perfkit.benchmarks import benchmark_class
 from perfkit.run.execute import execute
 from perfkit.run.spec import prepare
 
-from conftest import ROOT, run_cli
+from support.cli import ROOT, run_cli
 
-pytestmark = pytest.mark.e2e
 STEPS = 8
 # 1x1 with batch 32 and Nx M with 32/(N*M) per card see the same samples at every step; they
 # differ in dropout masks and in averaging per-card mean losses, so per-step losses agree to
@@ -97,13 +93,6 @@ def _result(run_dir):
     return json.loads((run_dir / "result.json").read_text())
 
 
-def test_topology_comes_from_the_config_name():
-    schema = benchmark_class("bert").params_model
-    assert resolve_params("bert", schema, "cpu", "cpux1x2").topology == "1x2"
-    two = resolve_params("bert", schema, "cpu", "cpux2x1")
-    assert (two.nnodes, two.nproc_per_node, two.world_size) == (2, 1, 2)
-
-
 def test_one_node_two_cards_reduces_metrics_over_ranks(one_by_two, single):
     result = _result(one_by_two)
     assert result["status"] == "ok"
@@ -148,40 +137,6 @@ def test_a_dying_worker_fails_the_run_naming_its_rank_and_leaves_nothing_running
     assert result["status"] == "failed" and result["error"]["type"] == "WorkerFailed"
     assert result["error"]["message"].startswith("worker rank 1 ")
     assert _no_worker_left(str(reports)) == []
-
-
-def test_join_refuses_a_node_rank_outside_the_topology(bert_data):
-    done = run_cli("join", "--rdzv-endpoint", "127.0.0.1:29999", "--node-rank", "2", "bert",
-                   "--vendor", "cpu", "--config", "cpux2x1", *_settings(bert_data))
-    assert done.returncode == 2
-    assert "--node-rank 2" in done.stderr and "allowed: 1..1" in done.stderr
-
-
-def test_bad_endpoint_is_a_usage_error():
-    done = run_cli("join", "--rdzv-endpoint", "nohostport", "--node-rank", "1", "bert", "--config", "cpux2x1")
-    assert done.returncode == 2 and "HOST:PORT" in done.stderr
-
-
-class _Failure:
-    def __init__(self, exitcode, error_file="", message="", timestamp=0):
-        self.exitcode, self.error_file, self.message, self.timestamp = exitcode, error_file, message, timestamp
-
-
-def test_failure_summary_names_the_rank_that_died_first(tmp_path):
-    recorded = tmp_path / "error.json"
-    recorded.write_text("{}")
-    failures = {
-        0: _Failure(-15, str(recorded), {"message": "RuntimeError: Connection closed by peer"}, 1),
-        3: _Failure(17, timestamp=2),
-    }
-    summary = failure_summary(failures, nproc_per_node=2)
-    assert summary.startswith("worker rank 3 (node 1, local rank 1) failed with exit code 17")
-    assert "rank 0 (node 0, local rank 0) failed with killed by signal 15 (RuntimeError" in summary
-
-
-def test_failure_summary_puts_the_agents_sigterm_victims_last():
-    failures = {0: _Failure(-15, timestamp=5), 1: _Failure(17, timestamp=5)}
-    assert failure_summary(failures, nproc_per_node=2).startswith("worker rank 1 (node 0, local rank 1) failed with exit code 17; then rank 0")
 
 
 def test_a_node_joining_with_other_overrides_stops_the_run(bert_data, tmp_path):

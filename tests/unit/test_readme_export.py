@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from fabricated import make_result, write_run
+from support.fabricated import make_result, write_run
 
 from perfkit.cli import main
 from perfkit.importing import parse_page

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import json
 
-import pytest
 
-from conftest import run_cli
+from support.cli import run_cli
 
-pytestmark = pytest.mark.e2e
 
 
 def _smoke(benchmark: str, data, tmp_path) -> dict:

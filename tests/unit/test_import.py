@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from fabricated import SEEDS, SHARED_SEEDS
+from support.fabricated import SEEDS, SHARED_SEEDS
 
 from perfkit.cli import main
 from perfkit.importing import PageError, load_references, parse_page, write_references

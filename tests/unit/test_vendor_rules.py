@@ -17,7 +17,7 @@ from perfkit.report import tables
 from perfkit.report.index import runs_table_html
 from perfkit.results.record import RunResult
 
-from conftest import run_cli
+from support.cli import run_cli
 
 FLAGPERF_RULE = {"batch_size", "learning_rate", "precision", "gradient_accumulation_steps", "dist_backend"}
 
