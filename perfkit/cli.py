@@ -92,10 +92,11 @@ def _cmd_report(args: argparse.Namespace) -> int:
         from perfkit import paths
         from perfkit.report.index import load_runs
         from perfkit.report.markdown import README_DIR, write_readmes
+        from perfkit.results.run_folder import runs_root
 
         reports = Path(args.reports).resolve() if args.reports else paths.reports_dir()
         written = write_readmes([r for _, r in load_runs(reports)], reports / README_DIR)
-        print("\n".join(map(str, written)) if written else f"no results under {reports / 'runs'}: no README written")
+        print("\n".join(map(str, written)) if written else f"no results under {runs_root(reports)}: no README written")
         return 0
     index = build_index(Path(args.reports) if args.reports else None, redacted=args.redact, reference_run=args.reference_run)
     print(index)

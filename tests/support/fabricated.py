@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from perfkit.errors import UserError
 from perfkit.results.record import RunResult
 from perfkit.results.store import write_json_atomic
+from perfkit.scenarios import scenario_of
 
 # The five FlagPerf pages of ../shared/seeds/, copied so that a clean clone has its fixtures
 # (tests/unit/test_import.py checks the copies still match the originals where those exist).
@@ -30,7 +32,9 @@ def make_result(
     nonstandard: list[str] | None = None,
     error: dict[str, Any] | None = None,
     finished_at: str = "2026-01-01T00:01:00+00:00",
+    kind: str = "",
 ) -> RunResult:
+    """``kind``: the benchmark's scenario unless given (training for one not registered)."""
     base_metrics = {
         "e2e_time": 12.3, "p_whole": 80.0, "p_train": 90.0, "p_core": 100.0, "acc": 0.25,
         "mlm_accuracy": 0.25, "mem_peak_gib": 1.25, "mem_total_gib": 8.0, "mem": "1.25/8.0",
@@ -49,7 +53,15 @@ def make_result(
         metrics={**base_metrics, **(metrics or {})} if status == "ok" else (metrics or {}),
         curves={"loss": loss or [], "eval": evals or []},
         error=error,
+        kind=kind or _scenario_kind(benchmark),
     )
+
+
+def _scenario_kind(benchmark: str) -> str:
+    try:
+        return scenario_of(benchmark).kind
+    except UserError:
+        return "training"
 
 
 def write_run(reports: Path, result: RunResult, repeat: str = "", report_html: bool = True) -> Path:
