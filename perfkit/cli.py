@@ -23,27 +23,27 @@ def _cmd_run(args: argparse.Namespace) -> int:
         from perfkit.slurm.cli import run_on_slurm
 
         return run_on_slurm(args)
-    from perfkit.execution import run_benchmark
+    from perfkit.jobs.notebook_run import run_benchmark
     from perfkit.params import parse_overrides
 
     overrides = parse_overrides(args.set or [])
     if args.rdzv_endpoint:
-        from perfkit.launch import ENDPOINT_ENV, parse_endpoint
+        from perfkit.run.elastic import ENDPOINT_ENV, parse_endpoint
 
         parse_endpoint(args.rdzv_endpoint)
         os.environ[ENDPOINT_ENV] = args.rdzv_endpoint  # the notebook's kernel inherits it
     done = run_benchmark(args.benchmark, args.vendor, args.config, overrides, args.timeout, not args.no_html, args.redact)
     print(f"{args.benchmark}/{args.vendor}/{args.config}: {done.status} in {done.seconds:.1f} s -> {done.run_dir}")
     if done.result and done.status == "ok":
+        from perfkit.scenarios import scenario_named
+
         m = done.result.metrics
-        keys = ("e2e_time", "p_whole", "p_train", "p_core", "acc", "mem")
-        if "p_infer_core" in m:
-            keys = ("e2e_time", "p_val_whole", "p_val_core", "p_infer_whole", "p_infer_core", "export_time", "acc", "mem")
+        keys = scenario_named(done.result.kind).headline_keys
         print("  " + "  ".join(f"{k}={m.get(k):.4g}" if isinstance(m.get(k), float) else f"{k}={m.get(k)}" for k in keys))
     elif done.error:
         print(f"  error: {done.error}", file=sys.stderr)
     if not args.no_index and done.status != "interrupted":
-        from perfkit.report.site import build_index
+        from perfkit.jobs.index_build import build_index
 
         build_index(redacted=args.redact)
     return 0 if done.status == "ok" else 130 if done.status == "interrupted" else 1
@@ -53,21 +53,15 @@ def _terminate_as_interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def suite_exit_code(failed: int) -> int:
-    """0 when every run ended ok, else 100 + the number of runs that did not (at most 125):
-    never 2 (bad usage, params or data) nor 130 (interrupted)."""
-    return 0 if failed == 0 else min(100 + failed, 125)
-
-
 def _cmd_join(args: argparse.Namespace) -> int:
-    from perfkit.launch import join_node
+    from perfkit.run.elastic import join_node
 
     return join_node(args.benchmark, args.vendor, args.config, args.set or [], args.rdzv_endpoint, args.node_rank)
 
 
 def _cmd_suite(args: argparse.Namespace) -> int:
-    from perfkit.suite import load_suite, plan_suite
-    from perfkit.suite_run import dry_run_lines, run_suite
+    from perfkit.jobs.suite import load_suite, plan_suite
+    from perfkit.jobs.suite_run import dry_run_lines, run_suite, suite_exit_code
 
     suite = load_suite(args.name)
     planned = plan_suite(suite, args.timeout)
@@ -87,25 +81,26 @@ def _cmd_suite(args: argparse.Namespace) -> int:
     if report.interrupted:
         return 130
     if not args.no_index:
-        from perfkit.report.site import build_index
+        from perfkit.jobs.index_build import build_index
 
         print(f"index: {build_index(redacted=args.redact)}")
     return suite_exit_code(len(report.failed))
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from perfkit.report.site import build_index
+    from perfkit.jobs.index_build import build_index
 
     if args.markdown:
         from perfkit import paths
         from perfkit.report.index import load_runs
         from perfkit.importing import load_references, references_dir
         from perfkit.report.markdown import README_DIR, write_readmes
+        from perfkit.results.run_folder import runs_root
 
         reports = Path(args.reports).resolve() if args.reports else paths.reports_dir()
         written = write_readmes([r for _, r in load_runs(reports)], reports / README_DIR,
                                 load_references(references_dir(reports)))
-        print("\n".join(map(str, written)) if written else f"no results under {reports / 'runs'} and no imported "
+        print("\n".join(map(str, written)) if written else f"no results under {runs_root(reports)} and no imported "
               f"pages: no README written")
         return 0
     index = build_index(Path(args.reports) if args.reports else None, redacted=args.redact, reference_run=args.reference_run)
@@ -163,16 +158,16 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
     which = args.which
     if which in ("harness", "all"):
-        from perfkit.bench import harness
+        from perfkit.selfcheck import harness
 
         for name in args.benchmark or ["bert"]:
             print(harness.run(name, args.steps, args.pairs, on_pair=harness.print_pair), flush=True)
     if which in ("timing", "all"):
-        from perfkit.bench import timing_cost
+        from perfkit.selfcheck import timing_cost
 
         print(timing_cost.report(args.step_seconds), flush=True)
     if which in ("pipeline", "all"):
-        from perfkit.bench import pipeline
+        from perfkit.selfcheck import pipeline
 
         print(pipeline.report(paths.reports_dir()), flush=True)
     if which in ("peak", "all"):
@@ -188,7 +183,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
             peak = measured_peak(device, accelerator, dtype, vendor.synchronize, remeasure=True)
             print(f"GEMM peak on {args.vendor} ({device}), {name}: {peak.tflops:.3f} TFLOP/s ({peak.source})", flush=True)
     if which in ("overhead", "all"):
-        from perfkit.bench import overhead
+        from perfkit.selfcheck import overhead
 
         print(overhead.report(overhead.measure()), flush=True)
     return 0

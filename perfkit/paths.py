@@ -52,11 +52,6 @@ def data_cache_dir() -> Path:
     return Path(os.environ.get("PERFKIT_DATA", project_root() / "data")).resolve()
 
 
-def run_dir(benchmark: str, vendor: str, config: str) -> Path:
-    """The folder of one run: result.json, the executed notebook and its HTML."""
-    return reports_dir() / "runs" / benchmark / vendor / config
-
-
 def resolve_under(base: Path, value: str) -> Path:
     """A user-given path: absolute as given, relative against `base`."""
     path = Path(os.path.expanduser(value))

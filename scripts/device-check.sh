@@ -3,7 +3,7 @@
 # machine's own PyTorch (no notebook kernel, papermill or nbconvert needed).
 #
 #   scripts/device-check.sh                 # full size on the GPU; JSON in $OUT or ./device-check/
-#   scripts/device-check.sh --tiny          # tiny shapes on the CPU (what tests/test_device_check.py runs)
+#   scripts/device-check.sh --tiny          # tiny shapes on the CPU (what tests/e2e/test_device_check.py runs)
 #   scripts/device-check.sh --only bert_inference_torch_compile
 #
 # The machine needs torch, transformers, tokenizers, safetensors, h5py, numpy, pandas, pyyaml,
@@ -50,5 +50,5 @@ fi
 out_dir="${OUT:-device-check}"
 mkdir -p "$out_dir"
 # 470 s for the checks leaves room for the start and the copy-back inside 8 minutes
-exec timeout "${DEVICE_CHECK_TIMEOUT:-470}" "$PYTHON" -m perfkit.bench.device_check \
+exec timeout "${DEVICE_CHECK_TIMEOUT:-470}" "$PYTHON" -m perfkit.selfcheck.device_check \
     --out "$out_dir/device-check.json" "$@"

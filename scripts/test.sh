@@ -5,8 +5,8 @@ cd "$(dirname "$0")/.."
 bash scripts/setup-env.sh
 # Debian packages some tests need, installed where they are missing and we may (root, or CI
 # with sudo); elsewhere those tests are skipped with the reason:
-# - chromium: tests/test_site_browser.py opens reports/index.html in headless Chromium;
-# - slurm-wlm, munge: tests/slurm/ bring up a single-host Slurm (docs/cluster.md).
+# - chromium: tests/e2e/test_site_browser.py opens reports/index.html in headless Chromium;
+# - slurm-wlm, munge: tests/e2e/slurm/ bring up a single-host Slurm (docs/cluster.md).
 apt_install() {  # apt_install WHAT COMMAND PACKAGE...
   local what="$1" command="$2"; shift 2
   command -v "$command" >/dev/null 2>&1 && return 0
@@ -21,4 +21,6 @@ apt_install() {  # apt_install WHAT COMMAND PACKAGE...
 }
 apt_install browser chromium chromium
 DEBIAN_FRONTEND=noninteractive apt_install Slurm slurmctld slurm-wlm munge
+# imports go one way (the contracts in pyproject.toml): a cycle or an upward import fails here
+.venv/bin/lint-imports --no-cache
 exec .venv/bin/python -m pytest -q "$@"

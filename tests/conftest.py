@@ -1,15 +1,23 @@
-"""Shared fixtures: the project root, a small BERT dataset built once, isolated report folders."""
+"""Shared fixtures: the project root, the small datasets built once, isolated report folders, a
+scratch suite project. Tests under tests/e2e/ (notebooks executed end to end) get the ``e2e``
+marker from their folder; everything under tests/unit/ is quick."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from support.cli import ROOT
+from support.suite_project import make_project
+
+E2E = Path(__file__).resolve().parent / "e2e"
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if Path(str(item.fspath)).resolve().is_relative_to(E2E):
+            item.add_marker(pytest.mark.e2e)
 
 
 @pytest.fixture(scope="session")
@@ -55,35 +63,7 @@ def reports(tmp_path, monkeypatch) -> Path:
     return folder
 
 
-def run_cli(*args: str, env_extra: dict[str, str] | None = None, timeout: float = 900) -> subprocess.CompletedProcess:
-    """`perfkit ARGS` in a subprocess from the project root, as a user would type it."""
-    env = {**os.environ, **(env_extra or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "perfkit", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-
-
-SEED_ROW = ("e2e_time", "p_whole", "p_train", "p_core")
-
-
-def check_training_result(reports: Path, benchmark: str, steps: int, evals: list[int]) -> dict:
-    """The smoke run's result.json holds every number of the seeds' 性能指标 row; return it."""
-    import json
-    import math
-
-    result = json.loads((reports / f"runs/{benchmark}/cpu/smoke/result.json").read_text())
-    assert result["status"] == "ok"
-    metrics = result["metrics"]
-    for key in SEED_ROW:
-        assert isinstance(metrics[key], float) and math.isfinite(metrics[key]) and metrics[key] > 0, key
-    assert metrics["p_core"] >= metrics["p_train"] >= metrics["p_whole"]
-    assert 0.0 <= metrics["acc"] <= 1.0 and metrics["mem"].count("/") == 1 and metrics["fix_hp"]
-    assert metrics["steps"] == steps and [e["step"] for e in result["curves"]["eval"]] == evals
-    assert metrics["acc"] == result["curves"]["eval"][-1]["quality"]
-    assert result["data"]["method"] == "manifest" and result["run"]["nonstandard_keys"]
-    return result
+@pytest.fixture()
+def project(tmp_path, bert_data, project_root) -> Path:
+    """A scratch project: the real params and notebooks plus the `short` and `long` configs."""
+    return make_project(tmp_path, bert_data, project_root)

@@ -19,7 +19,7 @@ from perfkit import paths
 from perfkit.benchmarks.checkpoint import check_checkpoint, load_pretrained
 from perfkit.data.hashing import MANIFEST, DataIdentity, identify
 from perfkit.errors import DataError
-from perfkit.params.schema import CommonParams
+from perfkit.params.schema import TrainingParams
 
 Batch = dict[str, torch.Tensor]
 
@@ -46,9 +46,9 @@ class BenchmarkInfo:
 
 class TrainingBenchmark(ABC):
     info: ClassVar[BenchmarkInfo]
-    params_model: ClassVar[type[CommonParams]]
+    params_model: ClassVar[type[TrainingParams]]
 
-    def __init__(self, params: CommonParams) -> None:
+    def __init__(self, params: TrainingParams) -> None:
         self.params = params
 
     # -- data -------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from perfkit.benchmarks.inference_base import InferenceBenchmark
 from perfkit.data import text_eval
 from perfkit.data.hashing import DataIdentity, hash_files, identify
 from perfkit.errors import DataError
-from perfkit.params.schema import CommonParams
+from perfkit.params.schema import RunParams
 
 CHECKPOINT_DIR = "checkpoint"
 UNIGRAM_PRIOR = "random init; MLM bias = log unigram frequency of the held-out offline text"
@@ -38,7 +38,7 @@ PRIOR_SCALE = 1.0
 
 
 class BertInferenceParams(BertShapeParams):
-    vendor_changeable: ClassVar[frozenset[str]] = CommonParams.vendor_changeable | {
+    vendor_changeable: ClassVar[frozenset[str]] = RunParams.vendor_changeable | {
         "backend", "onnx_provider", "compile_mode", "warmup_batches", "min_batches", "min_seconds",
     }
 
@@ -73,7 +73,7 @@ class BertInference(InferenceBenchmark):
         quality_label="top1 MaskedLM准确率(acc1), 推理/验证",
         notebook="bert_inference.ipynb",
     )
-    params_model: ClassVar[type[CommonParams]] = BertInferenceParams
+    params_model: ClassVar[type[RunParams]] = BertInferenceParams
     params: BertInferenceParams
 
     # -- data -------------------------------------------------------------------------------

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from perfkit.params.schema import CommonParams
+from perfkit.params.schema import RunParams
 
 
-class BertShapeParams(CommonParams):
+class BertShapeParams(RunParams):
     """The keys that decide a BERT's tensor shapes (reference: BERT-large, bert-uncased)."""
 
     num_layers: int = Field(24, gt=0, description="transformer layers")

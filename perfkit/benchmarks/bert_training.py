@@ -23,10 +23,10 @@ from perfkit.data.build_bert import BertBuildSettings, build_bert_dataset
 from perfkit.data.hashing import DataIdentity, identify
 from perfkit.engine.optim import Lamb, fast_kernels, no_decay_groups, warmup_poly_schedule
 from perfkit.errors import DataError
-from perfkit.params.schema import CommonParams
+from perfkit.params.schema import TrainingParams
 
 
-class BertParams(BertShapeParams):
+class BertParams(BertShapeParams, TrainingParams):
     seq_len: int = Field(512, gt=0, description="max sequence length of the shards")
     max_predictions_per_seq: int = Field(76, gt=0, description="masked positions per sequence")
     optimizer: Literal["lamb", "adamw"] = Field("lamb", description="lamb (reference) or adamw")
@@ -54,7 +54,7 @@ class BertTraining(TrainingBenchmark):
         quality_label="分类准确率(mlm_accuracy)",
         notebook="bert_training.ipynb",
     )
-    params_model: ClassVar[type[CommonParams]] = BertParams
+    params_model: ClassVar[type[TrainingParams]] = BertParams
     params: BertParams
 
     # -- data -------------------------------------------------------------------------------

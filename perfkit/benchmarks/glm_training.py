@@ -25,10 +25,10 @@ from perfkit.data.build_record import RecordBuildSettings, build_record_dataset
 from perfkit.data.hashing import DataIdentity, identify
 from perfkit.engine.optim import fast_kernels, no_decay_groups, warmup_poly_schedule
 from perfkit.errors import DataError
-from perfkit.params.schema import CommonParams
+from perfkit.params.schema import TrainingParams
 
 
-class GlmParams(CommonParams):
+class GlmParams(TrainingParams):
     batch_size: int = Field(4, gt=0, description="queries per card per step (every candidate is a sequence)")
     learning_rate: float = Field(1e-5, gt=0, description="peak AdamW learning rate")
     num_layers: int = Field(24, gt=0, description="transformer layers")
@@ -61,7 +61,7 @@ class GlmTraining(TrainingBenchmark):
         notebook="glm_training.ipynb",
         quality_column="acc",
     )
-    params_model: ClassVar[type[CommonParams]] = GlmParams
+    params_model: ClassVar[type[TrainingParams]] = GlmParams
     params: GlmParams
 
     # -- data -------------------------------------------------------------------------------

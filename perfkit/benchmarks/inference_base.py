@@ -15,14 +15,14 @@ import torch
 
 from perfkit.benchmarks.base import Batch, BenchmarkInfo, TrainingBenchmark
 from perfkit.data.hashing import DataIdentity
-from perfkit.params.schema import CommonParams
+from perfkit.params.schema import RunParams
 
 
 class InferenceBenchmark(ABC):
     info: ClassVar[BenchmarkInfo]
-    params_model: ClassVar[type[CommonParams]]
+    params_model: ClassVar[type[RunParams]]
 
-    def __init__(self, params: CommonParams) -> None:
+    def __init__(self, params: RunParams) -> None:
         self.params = params
 
     # the same data-folder rules as training benchmarks
@@ -30,6 +30,7 @@ class InferenceBenchmark(ABC):
     build_settings = TrainingBenchmark.build_settings
     _stale_build = TrainingBenchmark._stale_build
     autobuild_or_fail = TrainingBenchmark.autobuild_or_fail
+    current_data = TrainingBenchmark.current_data
 
     @abstractmethod
     def build_data(self, out: Path) -> str:

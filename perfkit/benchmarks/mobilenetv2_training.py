@@ -21,10 +21,10 @@ from perfkit.data.build_imagenet import ImagenetBuildSettings, build_imagenet_da
 from perfkit.data.hashing import DataIdentity, identify
 from perfkit.engine.optim import epoch_step_decay_schedule, fast_kernels
 from perfkit.errors import DataError
-from perfkit.params.schema import CommonParams
+from perfkit.params.schema import TrainingParams
 
 
-class MobileNetV2Params(CommonParams):
+class MobileNetV2Params(TrainingParams):
     batch_size: int = Field(256, gt=0, description="images per card per step")
     learning_rate: float = Field(0.045, gt=0, description="initial SGD learning rate")
     image_size: int = Field(224, gt=0, description="training crop and evaluation crop, pixels")
@@ -61,7 +61,7 @@ class MobileNetV2Training(TrainingBenchmark):
         notebook="mobilenetv2_training.ipynb",
         quality_column="acc",
     )
-    params_model: ClassVar[type[CommonParams]] = MobileNetV2Params
+    params_model: ClassVar[type[TrainingParams]] = MobileNetV2Params
     params: MobileNetV2Params
 
     # -- data -------------------------------------------------------------------------------

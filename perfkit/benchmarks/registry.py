@@ -1,26 +1,28 @@
-"""Benchmark name to class. Imports are lazy so that `perfkit --help` stays fast."""
+"""Benchmark name to class: the built-ins and the ``perfkit.benchmarks`` entry points
+(perfkit.plugins). Imports are lazy so that `perfkit --help` stays fast."""
 
 from __future__ import annotations
 
-from importlib import import_module
+from perfkit.benchmarks.base import TrainingBenchmark
+from perfkit.benchmarks.inference_base import InferenceBenchmark
+from perfkit.plugins import Registry
 
-from perfkit.errors import UserError
-
-_BENCHMARKS = {
-    "bert": "perfkit.benchmarks.bert_training:BertTraining",
-    "bert_inference": "perfkit.benchmarks.bert_inference:BertInference",
-    "glm": "perfkit.benchmarks.glm_training:GlmTraining",
-    "mobilenetv2": "perfkit.benchmarks.mobilenetv2_training:MobileNetV2Training",
-}
+BENCHMARKS = Registry(
+    what="benchmark",
+    group="perfkit.benchmarks",
+    builtins={
+        "bert": "perfkit.benchmarks.bert_training:BertTraining",
+        "bert_inference": "perfkit.benchmarks.bert_inference:BertInference",
+        "glm": "perfkit.benchmarks.glm_training:GlmTraining",
+        "mobilenetv2": "perfkit.benchmarks.mobilenetv2_training:MobileNetV2Training",
+    },
+    base=(TrainingBenchmark, InferenceBenchmark),
+)
 
 
 def benchmark_names() -> list[str]:
-    return sorted(_BENCHMARKS)
+    return BENCHMARKS.names()
 
 
 def benchmark_class(name: str):
-    target = _BENCHMARKS.get(name)
-    if target is None:
-        raise UserError(f"unknown benchmark '{name}'; allowed: {', '.join(benchmark_names())}")
-    module, attr = target.split(":")
-    return getattr(import_module(module), attr)
+    return BENCHMARKS.load(name)

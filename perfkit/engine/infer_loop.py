@@ -1,6 +1,6 @@
 """The one inference loop every inference benchmark runs through.
 
-Timeline of a run (names as in DESIGN.md):
+Timeline of a run (names as in the metric definitions, perfkit/report/definitions.py):
 
     bench_start ── setup (data, checkpoint load, model to device and dtype) ── validation pass
     (framework model) ── export/compile (export_time) ── inference pass (backend) ── end

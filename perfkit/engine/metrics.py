@@ -1,4 +1,4 @@
-"""Metric arithmetic, one definition for every benchmark (see DESIGN.md and the report's legend).
+"""Metric arithmetic, one definition for every benchmark (the report's legend, perfkit/report/definitions.py, defines each).
 
 Pure functions over measured durations: nothing here touches a clock or a device, so the same
 numbers in give the same metrics out, whichever benchmark produced them.

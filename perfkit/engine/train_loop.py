@@ -1,6 +1,6 @@
 """The one training loop every training benchmark runs through.
 
-Timeline of a run (names as in DESIGN.md):
+Timeline of a run (names as in the metric definitions, perfkit/report/definitions.py):
 
     bench_start ── setup (data checks, model, optimizer) ── TRAIN_START ── steps and
     evaluations ── final evaluation ── TRAIN_END

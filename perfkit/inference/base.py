@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from pathlib import Path
-from typing import ClassVar
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 import torch
+from pydantic import BaseModel, ConfigDict
 
 from perfkit.errors import ParamsError
 
@@ -34,16 +36,27 @@ class LogitsOnly(torch.nn.Module):
         return self.model(**dict(zip(self.input_names, inputs))).logits
 
 
+class BackendOptions(BaseModel):
+    """A backend's own settings, read from the run's params by key name: a backend declares a
+    subclass with its keys (which the benchmark's params then carry); other keys are ignored."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
 class InferenceBackend(ABC):
     name: ClassVar[str]
     precisions: ClassVar[frozenset[str]]
     device_types: ClassVar[frozenset[str]]
+    Options: ClassVar[type[BackendOptions]] = BackendOptions
 
-    def __init__(self, device: torch.device, precision: str, options: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, device: torch.device, precision: str, options: Mapping[str, Any] | BaseModel | None = None
+    ) -> None:
         self.device = device
         self.precision = precision
         self.dtype = DTYPES[precision]
-        self.options = dict(options or {})
+        given = options.model_dump() if isinstance(options, BaseModel) else dict(options or {})
+        self.options = self.Options.model_validate(given)
 
     def check_available(self) -> None:
         """Raise a UserError when this machine cannot run this backend at this precision."""

@@ -14,8 +14,8 @@ import numpy as np
 import torch
 
 from perfkit.errors import ParamsError
-from perfkit.inference.base import InferenceBackend, Inputs
 from perfkit.extras import require
+from perfkit.inference.base import BackendOptions, InferenceBackend, Inputs
 from perfkit.inference.onnx_export import OUTPUT, export_onnx
 
 DEFAULT_PROVIDER = {"cpu": "CPUExecutionProvider", "cuda": "CUDAExecutionProvider"}
@@ -27,14 +27,19 @@ def _onnxruntime():
     return require("onnxruntime")
 
 
+class OnnxRuntimeOptions(BackendOptions):
+    onnx_provider: str = ""  # execution provider; empty = the device's default
+
+
 class OnnxRuntime(InferenceBackend):
     name = "onnxruntime"
+    Options = OnnxRuntimeOptions
     precisions = frozenset({"fp32", "fp16"})
     device_types = frozenset({"cpu", "cuda"})
 
     @property
     def provider(self) -> str:
-        return self.options.get("onnx_provider") or DEFAULT_PROVIDER.get(self.device.type, "")
+        return self.options.onnx_provider or DEFAULT_PROVIDER.get(self.device.type, "")
 
     def check_available(self) -> None:
         super().check_available()

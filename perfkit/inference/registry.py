@@ -1,33 +1,45 @@
-"""Backend name to class, chosen by the ``backend`` param. Imports are lazy: onnxruntime and
-tensorrt load only when asked for."""
+"""Backend name to class, chosen by the ``backend`` param: the built-ins and the
+``perfkit.backends`` entry points (perfkit.plugins). Imports are lazy: onnxruntime and tensorrt
+load only when asked for. A backend reads its own options (its ``Options`` model) from the
+run's params."""
 
 from __future__ import annotations
 
-from importlib import import_module
+from collections.abc import Mapping
+from typing import Any
 
 import torch
+from pydantic import BaseModel
 
 from perfkit.errors import ParamsError
 from perfkit.inference.base import InferenceBackend
+from perfkit.plugins import Registry
 
-_BACKENDS = {
-    "torch": "perfkit.inference.torch_eager:TorchEager",
-    "torch_compile": "perfkit.inference.torch_compile:TorchCompile",
-    "onnxruntime": "perfkit.inference.onnx_runtime:OnnxRuntime",
-    "tensorrt": "perfkit.inference.tensorrt_engine:TensorRT",
-}
+BACKENDS = Registry(
+    what="backend",
+    group="perfkit.backends",
+    builtins={
+        "torch": "perfkit.inference.torch_eager:TorchEager",
+        "torch_compile": "perfkit.inference.torch_compile:TorchCompile",
+        "onnxruntime": "perfkit.inference.onnx_runtime:OnnxRuntime",
+        "tensorrt": "perfkit.inference.tensorrt_engine:TensorRT",
+    },
+    base=InferenceBackend,
+    error=ParamsError,
+    key="backend",
+    sort=False,
+)
 
 
 def backend_names() -> list[str]:
-    return list(_BACKENDS)
+    return BACKENDS.names()
 
 
-def get_backend(name: str, device: torch.device, precision: str, options: dict[str, str] | None = None) -> InferenceBackend:
-    """A backend that has checked it can run here at this precision, or a UserError."""
-    target = _BACKENDS.get(name)
-    if target is None:
-        raise ParamsError(f"key 'backend': unknown backend '{name}'; allowed: {', '.join(backend_names())}")
-    module, attr = target.split(":")
-    backend = getattr(import_module(module), attr)(device, precision, options)
+def get_backend(
+    name: str, device: torch.device, precision: str, options: Mapping[str, Any] | BaseModel | None = None
+) -> InferenceBackend:
+    """A backend that has checked it can run here at this precision, or a UserError.
+    ``options``: the run's params (or any mapping); the backend keeps the keys its Options declare."""
+    backend = BACKENDS.load(name)(device, precision, options)
     backend.check_available()
     return backend

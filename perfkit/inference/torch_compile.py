@@ -8,11 +8,16 @@ from pathlib import Path
 import torch
 
 from perfkit.errors import VendorError
-from perfkit.inference.base import InferenceBackend, Inputs, LogitsOnly
+from perfkit.inference.base import BackendOptions, InferenceBackend, Inputs, LogitsOnly
+
+
+class TorchCompileOptions(BackendOptions):
+    compile_mode: str = ""  # torch.compile mode; empty = default
 
 
 class TorchCompile(InferenceBackend):
     name = "torch_compile"
+    Options = TorchCompileOptions
     precisions = frozenset({"fp32", "fp16", "bf16"})
     device_types = frozenset({"cpu", "cuda", "xpu"})
 
@@ -22,7 +27,7 @@ class TorchCompile(InferenceBackend):
             raise VendorError("key 'backend': 'torch_compile' on the CPU needs a C++ compiler (g++ or clang++) on PATH")
 
     def prepare(self, model: torch.nn.Module, example: Inputs, workdir: Path) -> None:
-        mode = self.options.get("compile_mode") or None
+        mode = self.options.compile_mode or None
         self.fn = torch.compile(LogitsOnly(model, tuple(example)), mode=mode, dynamic=False)
         self(example)  # compilation happens here, inside the timed export window
 
@@ -32,4 +37,4 @@ class TorchCompile(InferenceBackend):
 
     def describe(self) -> dict[str, str]:
         return {"backend": self.name, "engine": f"torch {torch.__version__} inductor",
-                "compile_mode": self.options.get("compile_mode") or "default"}
+                "compile_mode": self.options.compile_mode or "default"}

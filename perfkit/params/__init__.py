@@ -1,6 +1,6 @@
 """Typed, layered run parameters: schema defaults < run config file < overrides."""
 
 from perfkit.params.loading import ResolvedParams, parse_overrides, resolve_params
-from perfkit.params.schema import CommonParams
+from perfkit.params.schema import CommonParams, RunParams, TrainingParams
 
-__all__ = ["CommonParams", "ResolvedParams", "parse_overrides", "resolve_params"]
+__all__ = ["CommonParams", "RunParams", "TrainingParams", "ResolvedParams", "parse_overrides", "resolve_params"]

@@ -1,4 +1,5 @@
-"""The parameters every benchmark shares; each benchmark extends this with its own model.
+"""The parameters benchmarks share: ``RunParams`` (every run) and ``TrainingParams`` (the training
+scenario's keys on top); each benchmark extends its scenario's base with its own model.
 
 Defaults are the public reference case. Fields carry descriptions so that error messages and
 the notebook's parameter table can say what a key means.
@@ -13,34 +14,21 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 Precision = Literal["fp32", "amp", "fp16", "bf16"]
 
 
-class CommonParams(BaseModel):
-    """Keys shared by all benchmarks. Unknown keys are rejected."""
+class RunParams(BaseModel):
+    """Keys every run has, whatever its scenario. Unknown keys are rejected."""
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
 
     # Which keys a vendor's run config may change without the result being non-standard
     # (FlagPerf's rule: batch size, learning rate, precision, distributed communication).
     vendor_changeable: ClassVar[frozenset[str]] = frozenset(
-        {
-            "batch_size",
-            "learning_rate",
-            "precision",
-            "gradient_accumulation_steps",
-            "dist_backend",
-            "num_workers",
-            "data_dir",
-            "init_checkpoint",
-            "telemetry_interval",
-        }
+        {"batch_size", "precision", "dist_backend", "num_workers", "data_dir", "init_checkpoint",
+         "telemetry_interval"}
     )
 
     seed: int = Field(1234, description="seed for model init, data order and masking")
     batch_size: int = Field(8, gt=0, description="samples per card per step")
-    learning_rate: float = Field(3.5e-4, gt=0, description="peak learning rate")
     precision: Precision = Field("fp32", description="fp32, amp (autocast), fp16 or bf16")
-    gradient_accumulation_steps: int = Field(1, gt=0, description="micro-steps per optimizer step")
-    max_steps: int = Field(25000, gt=0, description="optimizer steps before the run stops")
-    eval_interval: int = Field(1000, gt=0, description="evaluate every N optimizer steps")
     data_dir: str = Field("", description="dataset folder; relative paths start at the project root")
     data_autobuild: bool = Field(
         False, description="build the small offline dataset into data_dir when it is missing"
@@ -59,3 +47,20 @@ class CommonParams(BaseModel):
         if 0 < value < 0.05:
             raise ValueError("must be 0 (off) or at least 0.05 seconds")
         return value
+
+
+class TrainingParams(RunParams):
+    """The training scenario's keys on top of the run keys."""
+
+    vendor_changeable: ClassVar[frozenset[str]] = RunParams.vendor_changeable | {
+        "learning_rate", "gradient_accumulation_steps",
+    }
+
+    learning_rate: float = Field(3.5e-4, gt=0, description="peak learning rate")
+    gradient_accumulation_steps: int = Field(1, gt=0, description="micro-steps per optimizer step")
+    max_steps: int = Field(25000, gt=0, description="optimizer steps before the run stops")
+    eval_interval: int = Field(1000, gt=0, description="evaluate every N optimizer steps")
+
+
+# The name before the run/training split; training benchmarks may still extend it.
+CommonParams = TrainingParams

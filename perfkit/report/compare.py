@@ -86,7 +86,8 @@ def _number(value: Any) -> float | None:
 
 
 def run_kind(result: RunResult) -> str:
-    return "inference" if any(k in result.metrics for k in INFERENCE_KEYS) else "training"
+    """The run's scenario, as its record stores it (version 1 records: from their metrics)."""
+    return result.kind
 
 
 def failure_reason(result: RunResult) -> str:

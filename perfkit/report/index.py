@@ -12,31 +12,20 @@ from pathlib import Path
 
 import pandas as pd
 
-from perfkit.benchmarks import benchmark_class
-from perfkit.errors import UserError
 from perfkit.report import labels, tables
 from perfkit.report.headline import mfu_text
 from perfkit.results.record import RunResult
-from perfkit.results.store import find_results, load_result
+from perfkit.results import run_folder
+from perfkit.results.store import load_result
 
 REPORT_FILE = "report.html"
-
-
-def benchmark_kind(benchmark: str) -> str:
-    """"training" or "inference"; a benchmark no longer registered counts as training."""
-    try:
-        return benchmark_class(benchmark).info.kind
-    except UserError:
-        return "training"
 
 
 def load_runs(reports: Path) -> list[tuple[Path, RunResult]]:
     """(run folder, result) for every readable result under reports/runs, sorted; repeats
     (…/<config>/r2/result.json) come right after their first run."""
     runs = []
-    for path in find_results(reports / "runs"):
-        if any(part.startswith(".") for part in path.relative_to(reports).parts):
-            continue  # staging or replaced folders
+    for path in run_folder.result_files(reports):
         try:
             runs.append((path.parent, load_result(path)))
         except (ValueError, TypeError, OSError):
@@ -116,7 +105,7 @@ def runs_frame(runs: list[tuple[Path, RunResult]], reports: Path) -> pd.DataFram
     for run_dir, r in runs:
         m = r.metrics
         records.append({
-            "run": run_dir.relative_to(reports / "runs").as_posix() if run_dir.is_relative_to(reports / "runs") else str(run_dir),
+            "run": run_folder.run_id(run_dir, reports) if run_dir.is_relative_to(run_folder.runs_root(reports)) else str(run_dir),
             "status": r.status,
             "topology": f"{r.run['nnodes']}x{r.run['nproc_per_node']}" if r.run.get("nnodes") and r.run.get("nproc_per_node") else "",
             "standard": "yes" if r.standard else "no †",
@@ -142,15 +131,3 @@ def runs_table_html(runs: list[tuple[Path, RunResult]], reports: Path) -> str:
     hrefs = {i: href for i, href in enumerate(frame["report"]) if href}
     frame["report"] = ["报告 report" if href else "" for href in frame["report"]]
     return html_table(frame, hrefs, ("run", "report"))
-
-
-def performance_sections_html(runs: list[tuple[Path, RunResult]]) -> str:
-    """Per benchmark, the seeds' 性能指标 table over all its runs."""
-    parts = []
-    for benchmark in sorted({r.benchmark for _, r in runs}):
-        results = [r for _, r in runs if r.benchmark == benchmark]
-        inference = benchmark_kind(benchmark) == "inference"
-        frame = tables.inference_table(results) if inference else tables.performance_table(results)
-        title = "指标值 Values" if inference else "性能指标 Performance"
-        parts.append(f"<h3>{html.escape(benchmark)} {title}</h3>" + labels.bilingual(frame).to_html(index=False, escape=True))
-    return "".join(parts)

@@ -13,7 +13,8 @@ from perfkit.importing.references import load_references, references_dir
 from perfkit.report import alignment, compare, index, repeats, scaling
 from perfkit.report.csv_safe import to_csv_text
 from perfkit.report.redact import redact
-from perfkit.results.frame import results_table
+from perfkit.results import run_folder
+from perfkit.report.frame import results_table
 from perfkit.results.record import RunResult
 from perfkit.results.store import write_text_atomic
 
@@ -28,7 +29,7 @@ class SiteData:
 
     def run_id(self, run_dir: Path) -> str:
         """bert/cpu/smoke, or bert/cpu/smoke/r2 for a repeat."""
-        return run_dir.relative_to(self.reports / "runs").as_posix()
+        return run_folder.run_id(run_dir, self.reports)
 
     @property
     def identified_runs(self) -> list[tuple[str, RunResult]]:

@@ -1,17 +1,19 @@
 """The result record of one run: what was asked, where it ran, what it measured.
 
 ``schema_version`` changes whenever a field changes meaning; readers refuse versions they do
-not know rather than guess.
+not know rather than guess. Version 2 added ``kind`` ("training" or "inference", the run's
+scenario); a version 1 record is read as version 2 with its kind taken from its metrics.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import traceback as tb
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-SCHEMA_VERSION = 1
-STATUSES = ("ok", "failed", "crashed", "timeout", "interrupted")
+SCHEMA_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 
 
 def utc_now() -> str:
@@ -37,6 +39,7 @@ class RunResult:
     seeds: dict[str, int] = field(default_factory=dict)
     error: dict[str, Any] | None = None
     schema_version: int = SCHEMA_VERSION
+    kind: str = "training"  # the scenario: "training" or "inference"
 
     @property
     def params_hash(self) -> str:
@@ -52,7 +55,35 @@ class RunResult:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RunResult:
         version = data.get("schema_version")
-        if version != SCHEMA_VERSION:
-            raise ValueError(f"result schema_version {version!r} is not {SCHEMA_VERSION}")
+        if version not in READABLE_VERSIONS:
+            raise ValueError(f"result schema_version {version!r} is not one of {READABLE_VERSIONS}")
+        if version == 1:
+            data = _upgrade_v1(data)
         known = set(cls.__dataclass_fields__)
         return cls(**{key: value for key, value in data.items() if key in known})
+
+
+def _upgrade_v1(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 did not store the kind: only inference runs measured p_infer_core."""
+    kind = "inference" if "p_infer_core" in (data.get("metrics") or {}) else "training"
+    return {**data, "kind": kind, "schema_version": SCHEMA_VERSION}
+
+
+def error_record(
+    type_name: str,
+    message: str,
+    step: int | None = None,
+    traceback: str | None = None,
+    kernel: tuple[int | None, int | None] | None = None,
+) -> dict[str, Any]:
+    """The ``error`` of a record, the only way one is built. ``kernel``: (the cell that was
+    running, the kernel's exit code) when the notebook's kernel ended the run."""
+    error: dict[str, Any] = {"type": type_name, "message": message, "step": step, "traceback": traceback}
+    if kernel is not None:
+        error["cell"], error["kernel_exit_code"] = kernel
+    return error
+
+
+def error_from_exception(exc: BaseException) -> dict[str, Any]:
+    """The error record of an exception being handled (its traceback included)."""
+    return error_record(type(exc).__name__, str(exc), getattr(exc, "step", None), tb.format_exc())

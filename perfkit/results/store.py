@@ -10,8 +10,6 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from perfkit.results.record import RunResult
 
 RESULT_FILE = "result.json"
@@ -55,39 +53,3 @@ def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
 
 def load_result(path: Path) -> RunResult:
     return RunResult.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
-
-
-def find_results(root: Path) -> list[Path]:
-    return sorted(root.rglob(RESULT_FILE)) if root.is_dir() else []
-
-
-def load_results(root: Path) -> list[RunResult]:
-    """Every readable result under ``root``; unreadable files are skipped, not fatal."""
-    results = []
-    for path in find_results(root):
-        try:
-            results.append(load_result(path))
-        except (ValueError, TypeError, OSError):
-            continue
-    return results
-
-
-def results_frame(results: list[RunResult]) -> pd.DataFrame:
-    """One row per run: identity, status, topology, and every scalar metric as a column."""
-    rows = []
-    for r in results:
-        row = {
-            "benchmark": r.benchmark,
-            "vendor": r.vendor,
-            "config": r.config,
-            "status": r.status,
-            "world_size": r.run.get("world_size"),
-            "topology": f"{r.run.get('nnodes')}x{r.run.get('nproc_per_node')}",
-            "standard": r.standard,
-            "precision": r.run.get("params", {}).get("precision"),
-            "params_hash": r.params_hash,
-            "finished_at": r.finished_at,
-        }
-        row.update({k: v for k, v in r.metrics.items() if not isinstance(v, (dict, list))})
-        rows.append(row)
-    return pd.DataFrame(rows)

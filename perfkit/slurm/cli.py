@@ -37,7 +37,7 @@ def options_from(args: argparse.Namespace) -> SlurmOptions:
 
 
 def _build_index(redacted: bool) -> None:
-    from perfkit.report.site import build_index
+    from perfkit.jobs.index_build import build_index
 
     print(f"index: {build_index(redacted=redacted)}")
 
@@ -45,7 +45,7 @@ def _build_index(redacted: bool) -> None:
 def run_on_slurm(args: argparse.Namespace) -> int:
     """``perfkit run ... --launcher slurm``."""
     from perfkit.params import parse_overrides
-    from perfkit.runner import prepare
+    from perfkit.run.spec import prepare
     from perfkit.slurm.launcher import SlurmLauncher, log_path
 
     options = options_from(args)
@@ -77,7 +77,7 @@ def run_on_slurm(args: argparse.Namespace) -> int:
 
 def suite_on_slurm(args: argparse.Namespace, suite, planned) -> int:
     """``perfkit suite NAME --launcher slurm``: one job per run."""
-    from perfkit.cli import suite_exit_code
+    from perfkit.jobs.suite_run import suite_exit_code
     from perfkit.slurm.launcher import SlurmLauncher
     from perfkit.slurm.suite import submit_suite, wait_suite
 

@@ -45,8 +45,8 @@ def _stop_like_ctrl_c(signum: int, frame: object) -> None:
 
 
 def _node_zero(run, overrides: dict, args: argparse.Namespace) -> int:
-    from perfkit.execution import execute_notebook
-    from perfkit.preflight import preflight
+    from perfkit.jobs.notebook_run import execute_notebook
+    from perfkit.run.preflight import preflight
 
     preflight(run)
     done = execute_notebook(run, overrides, timeout=args.timeout, html=not args.no_html, redacted=args.redact)
@@ -56,16 +56,16 @@ def _node_zero(run, overrides: dict, args: argparse.Namespace) -> int:
 
 
 def _other_node(args: argparse.Namespace, overrides: dict, rank: int) -> int:
-    from perfkit.launch import ENDPOINT_ENV, WorkerFailed, launch_run
-    from perfkit.preflight import preflight
-    from perfkit.runner import prepare
+    from perfkit.run.elastic import ENDPOINT_ENV, ElasticLauncher, WorkerFailed
+    from perfkit.run.preflight import preflight
+    from perfkit.run.spec import prepare
 
     endpoint = os.environ.get(ENDPOINT_ENV, "")
     with tempfile.TemporaryDirectory(prefix="perfkit-node-") as scratch:  # only rank 0 writes results
         run = prepare(args.benchmark, args.vendor, args.config, overrides, scratch)
         preflight(run)
         try:
-            launch_run(run, rank, endpoint)
+            ElasticLauncher(rank, endpoint).launch(run)
         except WorkerFailed as exc:
             print(f"perfkit: node {rank}: {exc}", file=sys.stderr, flush=True)
             return 1
@@ -76,7 +76,7 @@ def _other_node(args: argparse.Namespace, overrides: dict, rank: int) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        from perfkit.runner import prepare
+        from perfkit.run.spec import prepare
 
         overrides = json.loads(args.overrides)
         if not isinstance(overrides, dict):

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from perfkit.launch import ENDPOINT_ENV
+from perfkit.run.elastic import ENDPOINT_ENV
 from perfkit.slurm.options import SlurmOptions, minutes_for
 
 RDZV_PORT_BASE = 29500  # + job id modulo RDZV_PORT_SPAN

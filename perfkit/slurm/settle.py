@@ -3,7 +3,7 @@
 The run's own record stands when the job ran to its end (COMPLETED, or FAILED with the run's
 own result). When Slurm ended the job (time limit, scancel, a failed node: perfkit.slurm.states)
 or the job ended without a result of its own, the run folder is republished, staged and swapped
-in whole (perfkit.run_folder), with a result.json whose status is Slurm's verdict and whose
+in whole (perfkit.results.run_folder), with a result.json whose status is Slurm's verdict and whose
 error names the job id, its state and Slurm's reason; the partial notebook, where the run got
 to publish one, keeps its outputs under a banner saying what happened, and the job's output
 is kept beside it as ``slurm.log``.
@@ -14,15 +14,15 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from perfkit import __version__, run_folder
+from perfkit import __version__
+from perfkit.results import run_folder
 from perfkit.errors import UserError
 from perfkit.results.record import RunResult, utc_now
 from perfkit.results.store import RESULT_FILE, load_result, write_json_atomic
 from perfkit.slurm.ledger import JobRecord
 from perfkit.slurm.states import JobState, slurm_verdict
 
-NOTEBOOK_FILE = "notebook.ipynb"
-HTML_FILE = "report.html"
+NOTEBOOK_FILE, HTML_FILE = run_folder.NOTEBOOK_FILE, run_folder.HTML_FILE
 SLURM_LOG_FILE = "slurm.log"
 LOG_TAIL_LINES = 30
 ERROR_TYPE = "SlurmJobEnded"
@@ -49,7 +49,7 @@ def fresh_result(job: JobRecord) -> RunResult | None:
 
 def _blank_record(job: JobRecord) -> RunResult:
     """What was asked, for a run that wrote nothing (never started, or killed before it could)."""
-    from perfkit.runner import initial_record, prepare
+    from perfkit.run.spec import initial_record, prepare
 
     try:
         return initial_record(prepare(job.benchmark, job.vendor, job.config, job.overrides, job.run_dir))
@@ -79,7 +79,7 @@ def _slurm_error(job: JobRecord, state: JobState, earlier: dict | None, log: Pat
 def _replace_banner(notebook: Path, record: RunResult) -> None:
     import nbformat
 
-    from perfkit.execution import _add_banner
+    from perfkit.jobs.notebook_run import _add_banner
     from perfkit.results.store import write_text_atomic
 
     node = nbformat.read(str(notebook), as_version=4)

@@ -7,7 +7,7 @@ job k waits for job k-N to end (``--dependency=afterany:``), so the cap holds wi
 too, and a failed or cancelled job frees its slot like a finished one.
 
 Resume is the local suite's: a run whose ok result has the same params hash, data hash and
-kit version is not submitted (perfkit.suite.completed; the data hash is read, nothing is built).
+kit version is not submitted (perfkit.jobs.suite.completed; the data hash is read, nothing is built).
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from perfkit.results.record import RunResult, utc_now
 from perfkit.results.store import write_json_atomic
 from perfkit.slurm.launcher import SlurmLauncher
 from perfkit.slurm.ledger import JobRecord
-from perfkit.suite import PlannedRun, Suite, completed, current_data_hash
-from perfkit.suite_run import SKIP_REASON, RunOutcome, SuiteReport
+from perfkit.jobs.suite import PlannedRun, Suite, completed, current_data_hash
+from perfkit.jobs.suite_run import SKIP_REASON, RunOutcome, SuiteReport
 
 
 def dependency_for(index: int, submitted: list[JobRecord], max_jobs: int | None) -> str:

@@ -1,46 +1,37 @@
-"""Find a vendor adapter by name: built-ins first, then the ``perfkit.vendors`` entry points."""
+"""Find a vendor adapter by name: built-ins first, then the ``perfkit.vendors`` entry points
+(perfkit.plugins)."""
 
 from __future__ import annotations
 
-from importlib.metadata import entry_points
-
 from perfkit.errors import VendorError
+from perfkit.plugins import Registry
 from perfkit.vendors.base import VendorAdapter
-from perfkit.vendors.cpu import CpuVendor
-from perfkit.vendors.iluvatar import IluvatarVendor
-from perfkit.vendors.kunlunxin import KunlunxinVendor
-from perfkit.vendors.nvidia import NvidiaVendor
 
-ENTRY_POINT_GROUP = "perfkit.vendors"
-BUILTIN: dict[str, type[VendorAdapter]] = {
-    "cpu": CpuVendor,
-    "nvidia": NvidiaVendor,
-    "iluvatar": IluvatarVendor,
-    "kunlunxin": KunlunxinVendor,
-}
-
-
-def _entry_point_classes() -> dict[str, object]:
-    return {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
+VENDORS = Registry(
+    what="vendor",
+    group="perfkit.vendors",
+    builtins={
+        "cpu": "perfkit.vendors.cpu:CpuVendor",
+        "nvidia": "perfkit.vendors.nvidia:NvidiaVendor",
+        "iluvatar": "perfkit.vendors.iluvatar:IluvatarVendor",
+        "kunlunxin": "perfkit.vendors.kunlunxin:KunlunxinVendor",
+    },
+    base=VendorAdapter,
+    error=VendorError,
+)
+BUILTIN = VENDORS.builtins  # name -> "module:Class"
 
 
 def available_vendors() -> list[str]:
-    return sorted(set(BUILTIN) | set(_entry_point_classes()))
+    return VENDORS.names()
+
+
+def vendor_class(name: str) -> type[VendorAdapter]:
+    return VENDORS.load(name)
 
 
 def get_vendor(name: str) -> VendorAdapter:
     """An adapter instance that has checked its software is present, or a VendorError."""
-    cls: type[VendorAdapter] | None = BUILTIN.get(name)
-    if cls is None:
-        ep = _entry_point_classes().get(name)
-        if ep is None:
-            raise VendorError(f"unknown vendor '{name}'; allowed: {', '.join(available_vendors())}")
-        try:
-            cls = ep.load()  # type: ignore[union-attr]
-        except Exception as exc:  # a broken third-party package
-            raise VendorError(f"vendor '{name}': its entry point failed to load ({exc})") from None
-        if not (isinstance(cls, type) and issubclass(cls, VendorAdapter)):
-            raise VendorError(f"vendor '{name}': entry point is not a perfkit VendorAdapter subclass")
-    adapter = cls()
+    adapter = vendor_class(name)()
     adapter.check_available()
     return adapter

@@ -1,0 +1,159 @@
+"""What the benchmark notebooks call: each cell is one of these plus display. No logic lives in
+cells. Runs inside the notebook kernel.
+
+    run = pk.prepare("bert", vendor, config, overrides, output_dir, resolved)
+    pk.params(run)          # resolved params, what differs from the reference
+    result = pk.execute(run)
+    pk.headline(result)     # 结果概要: status, throughput, acc vs target, MFU (peak, source), energy, mem
+    pk.environment(result)  # 环境配置
+    pk.general(result)      # 通用指标
+    pk.performance(result)  # 性能指标
+    pk.curves(result)
+    pk.energy(result)       # 能耗监控结果
+    pk.timeline(run, result)  # telemetry timeline (telemetry.csv beside result.json)
+    pk.definitions()
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import pandas as pd
+from IPython.display import HTML
+from pandas.io.formats.style import Styler
+
+from pathlib import Path
+from typing import Any
+
+import matplotlib.pyplot as plt
+
+from perfkit.benchmarks import benchmark_class
+from perfkit.errors import ParamsError
+from perfkit.report import headline as _headline
+from perfkit.report import labels, plots, tables
+from perfkit.results.record import RunResult
+from perfkit.run import spec
+from perfkit.run.elastic import ElasticLauncher, inside_worker
+from perfkit.run.launcher import InlineLauncher, Launcher
+from perfkit.run.spec import PreparedRun
+
+# transformers imports tqdm.auto, which warns in every kernel without ipywidgets; the text
+# progress bar is what we want in saved notebooks anyway.
+warnings.filterwarnings("ignore", message="IProgress not found")
+
+
+def _styled(frame: pd.DataFrame) -> Styler:
+    """No index column, every value HTML-escaped, headers bilingual with their units."""
+    return labels.bilingual(frame).style.hide(axis="index").format(escape="html")
+
+
+def prepare(
+    benchmark: str,
+    vendor: str,
+    config: str,
+    overrides: dict[str, Any] | str | None = None,
+    output_dir: str | Path | None = None,
+    resolved: str = "",
+) -> PreparedRun:
+    """The run this notebook executes. ``resolved``: the run as the host resolved it (set by
+    ``perfkit run``/``perfkit suite``), used as is after its params hash is checked; without it
+    (plain papermill) the params are resolved here from vendor, config and overrides."""
+    if not resolved:
+        return spec.prepare(benchmark, vendor, config, overrides, output_dir)
+    run = spec.from_payload(resolved, output_dir)
+    if run.benchmark != benchmark:
+        raise ParamsError(f"parameter 'resolved': a {run.benchmark} run, but this notebook runs {benchmark}")
+    return run
+
+
+def launcher_for(run: PreparedRun) -> Launcher:
+    """One process for a one-card run (or inside a worker), else one per card."""
+    if run.resolved.world_size > 1 and not inside_worker():
+        return ElasticLauncher()
+    return InlineLauncher(progress=True)
+
+
+def params(run: PreparedRun) -> Styler:
+    schema = benchmark_class(run.benchmark).params_model
+    return _styled(tables.params_table(run.resolved.to_dict(), schema))
+
+
+def execute(run: PreparedRun, launcher: Launcher | None = None) -> RunResult:
+    return (launcher or launcher_for(run)).launch(run)
+
+
+def headline(result: RunResult) -> HTML:
+    """结果概要 Headline: what a vendor reads first, before the detail."""
+    return HTML(_headline.headline_html(result))
+
+
+def summary(result: RunResult) -> Styler:
+    return _styled(tables.run_summary(result))
+
+
+def environment(result: RunResult) -> Styler:
+    return _styled(tables.environment_table(result))
+
+
+def general(result: RunResult) -> Styler:
+    return _styled(tables.general_table(result))
+
+
+def performance(result: RunResult) -> Styler:
+    return _styled(tables.performance_table([result]))
+
+
+def curves(result: RunResult):
+    fig = plots.training_curves(result, benchmark_class(result.benchmark).info.quality_metric)
+    plt.close(fig)  # returned for display once, not again by the inline backend
+    return fig
+
+
+def definitions() -> Styler:
+    return _styled(tables.definitions_table())
+
+
+def energy(result: RunResult) -> Styler:
+    """能耗监控结果: energy, power and work per joule, or "not measurable here"."""
+    return _styled(tables.energy_table(result))
+
+
+def timeline(run: PreparedRun, result: RunResult):
+    """Power, utilization, temperature, clock, CPU and memory against time, the window shaded."""
+    from perfkit.telemetry import TELEMETRY_FILE, Window, read_samples
+    from perfkit.telemetry.timeline import timeline_figure
+
+    path = run.output_dir / TELEMETRY_FILE
+    samples = read_samples(path) if path.is_file() else []
+    edges = result.metrics.get("telemetry_window")
+    window = Window(*edges) if isinstance(edges, list) and len(edges) == 2 else None
+    label = "inference pass" if result.kind == "inference" else "training window"
+    fig = timeline_figure(samples, window, label)
+    plt.close(fig)
+    return fig
+
+
+# -- inference notebooks (bert_inference.ipynb) ---------------------------------------------
+
+def inference_metric_list(result: RunResult) -> Styler:
+    """指标列表"""
+    return _styled(tables.inference_metric_list(result))
+
+
+def inference_values(result: RunResult) -> Styler:
+    """指标值: the seed's row for this run."""
+    return _styled(tables.inference_table([result]))
+
+
+def inference_summary(result: RunResult) -> Styler:
+    return _styled(tables.inference_summary(result))
+
+
+def latency(result: RunResult):
+    fig = plots.latency_curve(result)
+    plt.close(fig)
+    return fig
+
+
+def inference_definitions() -> Styler:
+    return _styled(tables.inference_definitions_table())

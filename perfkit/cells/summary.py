@@ -1,0 +1,103 @@
+"""What notebooks/summary.ipynb calls to become reports/index.html. Runs inside the summary
+notebook's kernel.
+
+    site = ps.load(reports_dir)
+    ps.runs_table(site); ps.flagged(site); ps.comparison(site); ps.throughput(site)
+    ps.scaling(site); ps.curves(site); ps.alignment(site, reference_run); ps.repeats(site)
+    ps.csv_links(site)
+
+Every function returns something the notebook displays; all text is escaped.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+from IPython.display import HTML
+
+from perfkit import paths
+from perfkit.errors import UserError
+from perfkit.report import alignment as _alignment
+from perfkit.report import index, site_plots
+from perfkit.report import repeats as _repeats
+from perfkit.report import scaling as _scaling
+from perfkit.scenarios import Scenario, scenario_named, scenario_of
+from perfkit.report.site_data import TABLES_DIR, SiteData, comparison_tables, flagged_table, load_site
+
+
+def reports_folder(value: str = "") -> Path:
+    return Path(value).resolve() if value else paths.reports_dir()
+
+
+def load(reports_dir: str = "") -> SiteData:
+    return load_site(reports_folder(reports_dir))
+
+
+def _scenario(benchmark: str) -> Scenario:
+    """A benchmark no longer registered (an imported page's) counts as training."""
+    try:
+        return scenario_of(benchmark)
+    except UserError:
+        return scenario_named("training")
+
+
+def _table_or(frame, empty: str) -> HTML:
+    return HTML(index.html_table(frame) if len(frame) else f"<p>{html.escape(empty)}</p>")
+
+
+def runs_table(site: SiteData) -> HTML:
+    return HTML(index.runs_table_html(site.runs, site.reports))
+
+
+def flagged(site: SiteData) -> HTML:
+    return _table_or(flagged_table(site), "No failed or non-standard runs.")
+
+
+def comparison(site: SiteData) -> HTML:
+    parts = []
+    hrefs_by_origin = {site.run_id(d): index.report_href(d, site.reports) for d, _ in site.runs}
+    for benchmark, frame in comparison_tables(site).items():
+        hrefs = {i: hrefs_by_origin.get(origin, "") for i, origin in enumerate(frame["from"])}
+        title = _scenario(benchmark).table_title
+        parts.append(f"<h3>{html.escape(benchmark)} {title}</h3>" + index.html_table(frame, hrefs, "from"))
+    return HTML("".join(parts) or "<p>No runs and no imported pages yet.</p>")
+
+
+def _shown(fig):
+    if fig is not None:
+        plt.close(fig)  # returned for display once, not again by the inline backend
+    return fig if fig is not None else HTML("<p>Nothing to plot yet.</p>")
+
+
+def throughput(site: SiteData):
+    return _shown(site_plots.throughput_chart(site.rows(), site.benchmarks))
+
+
+def scaling(site: SiteData) -> HTML:
+    return _table_or(_scaling.scaling_table(site.rows()), "No benchmark has two configurations with a throughput yet.")
+
+
+def curves(site: SiteData):
+    return _shown(site_plots.overlaid_curves(site.identified_runs, site.benchmarks))
+
+
+def alignment(site: SiteData, reference_run: str = "") -> HTML:
+    return _table_or(_alignment.alignment_table(site.identified_runs, reference_run),
+                     "No benchmark has two runs with loss curves yet.")
+
+
+def repeats(site: SiteData) -> HTML:
+    return _table_or(_repeats.repeats_table(site.results), "No configuration has two or more ok runs yet.")
+
+
+def csv_links(site: SiteData) -> HTML:
+    folder = site.reports / TABLES_DIR
+    files = sorted(folder.glob("*.csv")) if folder.is_dir() else []
+    items = "".join(
+        f'<li><a href="{html.escape(os.path.relpath(f, site.reports).replace(os.sep, "/"), quote=True)}">{html.escape(f.name)}</a></li>'
+        for f in files
+    )
+    return HTML(f"<ul>{items}</ul>" if items else "<p>No CSV tables written.</p>")

@@ -1,0 +1,40 @@
+"""`perfkit report`, and the index rebuilt after `perfkit run`/`perfkit suite` (host side):
+execute notebooks/summary.ipynb over reports/ through the supervised notebook execution
+(perfkit.jobs.kernel) and publish reports/index.html."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from perfkit import paths
+from perfkit.jobs.kernel import run_notebook
+from perfkit.report.html import notebook_to_html
+from perfkit.report.site_data import load_site, write_csv_tables
+
+SUMMARY_NOTEBOOK = "summary.ipynb"
+INDEX_FILE = "index.html"
+
+
+class IndexBuildFailed(RuntimeError):
+    """notebooks/summary.ipynb did not run to its end; the message says where and why."""
+
+
+def build_index(reports: Path | None = None, redacted: bool = False, reference_run: str = "") -> Path:
+    """reports/tables/*.csv, then summary.ipynb executed over reports/ and exported to index.html."""
+    reports = (reports or paths.reports_dir()).resolve()
+    reports.mkdir(parents=True, exist_ok=True)
+    write_csv_tables(load_site(reports), reference_run, redacted)
+    executed = reports / f".summary.{os.getpid()}.ipynb"
+    try:
+        ending = run_notebook(paths.notebooks_dir() / SUMMARY_NOTEBOOK, executed,
+                              {"reports_dir": str(reports), "reference_run": reference_run}, paths.project_root())
+        if ending.ending == "interrupted":
+            raise KeyboardInterrupt
+        if ending.ending != "ok":
+            raise IndexBuildFailed(f"{SUMMARY_NOTEBOOK}: {ending.reason()}")
+        notebook_to_html(executed, reports / INDEX_FILE, redacted=redacted)
+        os.replace(executed, reports / SUMMARY_NOTEBOOK)
+    finally:
+        executed.unlink(missing_ok=True)
+    return reports / INDEX_FILE

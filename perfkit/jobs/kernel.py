@@ -1,0 +1,223 @@
+"""The one supervised notebook execution, on the host (used by ``perfkit run``, ``perfkit suite``
+and the index build). Papermill under supervision: a wall-clock limit for the whole notebook and a clean stop on
+Ctrl-C.
+
+papermill runs in a worker thread while the calling thread watches the clock. When the limit
+passes or the user presses Ctrl-C, the kernel's process group is killed; nbclient notices the
+dead kernel, papermill saves the partial notebook, and the worker returns. How the notebook
+ended is one of:
+
+- ``ok``: every cell ran;
+- ``error``: a cell raised (papermill's error banner is in the notebook);
+- ``died``: the kernel exited by itself (crash, ``os._exit``, killed from outside, out of memory);
+- ``timeout``: the limit passed and the kernel was stopped;
+- ``interrupted``: Ctrl-C, the kernel was stopped.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import signal
+import tempfile
+import threading
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import papermill
+from jupyter_client.manager import AsyncKernelManager
+from papermill.exceptions import PapermillExecutionError
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_POLL_SECONDS = 0.25
+
+
+def strip_ansi(text: str) -> str:
+    return _ANSI.sub("", text)
+
+
+@dataclass(frozen=True)
+class KernelEnding:
+    """How one notebook execution ended."""
+
+    ending: str
+    seconds: float
+    ename: str = ""
+    evalue: str = ""
+    traceback: str = ""
+    exit_code: int | None = None  # the kernel process's return code when it died (-N: signal N)
+    cell_index: int | None = None  # the cell that was running when it ended
+    cell_source: str = ""
+
+    @property
+    def where(self) -> str:
+        if self.cell_index is None:
+            return "before the first cell"
+        first = self.cell_source.strip().splitlines()[0] if self.cell_source.strip() else ""
+        return f"in cell {self.cell_index}" + (f" ({first})" if first else "")
+
+    def reason(self, timeout: float | None = None) -> str:
+        """One line for people: what happened and where."""
+        if self.ending == "error":
+            return f"{self.ename}: {self.evalue}"
+        if self.ending == "timeout":
+            return f"timed out after {timeout:g} s {self.where}; the kernel was stopped"
+        if self.ending == "interrupted":
+            return f"interrupted (Ctrl-C) {self.where}; the kernel was stopped"
+        if self.ending == "died":
+            if self.ename and self.ename != "DeadKernelError":
+                return f"{self.ename}: {self.evalue}"
+            return f"{kernel_death(self.exit_code)} {self.where}"
+        return ""
+
+
+def kernel_death(exit_code: int | None) -> str:
+    if exit_code is None:
+        return "the kernel died"
+    if exit_code < 0:
+        name = signal.Signals(-exit_code).name if -exit_code in signal.valid_signals() else str(-exit_code)
+        cause = " (out of memory, or killed from outside)" if -exit_code == signal.SIGKILL else ""
+        return f"the kernel was killed by {name}{cause}"
+    return f"the kernel died with exit code {exit_code}"
+
+
+class _Watch:
+    """What the worker thread reports back: the kernel manager, the running cell, the outcome.
+    The kernel's own stderr goes to ``stderr`` (a file), not the terminal."""
+
+    def __init__(self, stderr: Any) -> None:
+        self.stderr = stderr
+        self.managers: list[AsyncKernelManager] = []
+        self.cell_index: int | None = None
+        self.cell_source = ""
+        self.error: BaseException | None = None
+        self.process: Any = None
+
+    def manager_class(self) -> type[AsyncKernelManager]:
+        watch = self
+
+        class WatchedKernelManager(AsyncKernelManager):
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                super().__init__(*args, **kwargs)
+                watch.managers.append(self)
+
+            async def start_kernel(self, **kw: Any) -> None:
+                kw.setdefault("stderr", watch.stderr)
+                await super().start_kernel(**kw)
+
+        return WatchedKernelManager
+
+    def on_cell_execute(self, cell: Any, cell_index: int, **_: Any) -> None:
+        self.cell_index = cell_index
+        self.cell_source = "".join(cell.get("source", ""))
+
+    def kernel_process(self) -> Any:
+        """The kernel's Popen once it started (kept: nbclient drops its manager at the end)."""
+        if self.process is None and self.managers:
+            provisioner = getattr(self.managers[-1], "provisioner", None)
+            self.process = getattr(provisioner, "process", None)
+        return self.process
+
+    def kill_kernel(self) -> bool:
+        process = self.kernel_process()
+        if process is None:
+            return False
+        try:
+            os.killpg(os.getpgid(process.pid), signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        return True
+
+
+def _stop(worker: threading.Thread, watch: _Watch) -> None:
+    """Kill the kernel as soon as it exists (it may still be starting) and wait for papermill."""
+    while worker.is_alive() and not watch.kill_kernel():
+        worker.join(_POLL_SECONDS)
+    worker.join()
+
+
+def run_notebook(
+    notebook: Path,
+    output: Path,
+    parameters: dict[str, Any],
+    cwd: Path,
+    timeout: float | None = None,
+    kernel_name: str = "python3",
+) -> KernelEnding:
+    """Execute ``notebook`` into ``output`` with papermill; never raises for what the notebook
+    does (KeyboardInterrupt during the wait ends it as ``interrupted``)."""
+    with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as stderr:
+        watch = _Watch(stderr)
+        ending = _supervise(watch, notebook, output, parameters, cwd, timeout, kernel_name)
+        stderr.seek(0)
+        tail = _kernel_stderr_tail(stderr.read())
+    if ending.ending == "died" and tail:
+        text = (ending.traceback + "\n" if ending.traceback else "") + "kernel stderr, last lines:\n" + tail
+        ending = dataclasses.replace(ending, traceback=text)
+    return ending
+
+
+def _kernel_stderr_tail(text: str, lines: int = 20) -> str:
+    kept = [line for line in text.splitlines() if line.strip() and "running over TCP without encryption" not in line]
+    return "\n".join(kept[-lines:])
+
+
+def _supervise(
+    watch: _Watch, notebook: Path, output: Path, parameters: dict[str, Any], cwd: Path, timeout: float | None,
+    kernel_name: str,
+) -> KernelEnding:
+
+    def work() -> None:
+        try:
+            papermill.execute_notebook(
+                str(notebook),
+                str(output),
+                parameters=parameters,
+                cwd=str(cwd),
+                progress_bar=False,
+                log_output=False,
+                kernel_name=kernel_name,
+                kernel_manager_class=watch.manager_class(),
+                on_cell_execute=watch.on_cell_execute,
+            )
+        except BaseException as exc:  # reported to the waiting thread
+            watch.error = exc
+
+    started = time.perf_counter()
+    worker = threading.Thread(target=work, name="perfkit-papermill", daemon=True)
+    worker.start()
+    ending = "ok"
+    try:
+        while worker.is_alive():
+            watch.kernel_process()
+            if timeout is not None and time.perf_counter() - started > timeout:
+                ending = "timeout"
+                _stop(worker, watch)
+                break
+            worker.join(_POLL_SECONDS)
+    except KeyboardInterrupt:
+        ending = "interrupted"
+        _stop(worker, watch)
+    return _ending(ending, watch, time.perf_counter() - started)
+
+
+def _ending(ending: str, watch: _Watch, seconds: float) -> KernelEnding:
+    exc = watch.error
+    process = watch.kernel_process()
+    exit_code = process.poll() if process is not None else None
+    common = {"seconds": seconds, "cell_index": watch.cell_index, "cell_source": watch.cell_source}
+    if ending != "ok":
+        return KernelEnding(ending, exit_code=exit_code, **common)
+    if exc is None:
+        return KernelEnding("ok", **common)
+    if isinstance(exc, PapermillExecutionError):
+        text = strip_ansi("\n".join(exc.traceback or []))
+        return KernelEnding("error", ename=exc.ename, evalue=exc.evalue, traceback=text, **common)
+    # DeadKernelError, or a kernel that could not start: the run could not go on
+    dead = type(exc).__name__ == "DeadKernelError"
+    text = "" if dead else "".join(traceback.format_exception(exc))
+    return KernelEnding("died", ename=type(exc).__name__, evalue=str(exc), traceback=text, exit_code=exit_code, **common)

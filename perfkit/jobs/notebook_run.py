@@ -1,0 +1,205 @@
+"""Execute a benchmark notebook with papermill and publish it: the unit `perfkit run` and
+`perfkit suite` are made of. Runs on the host; the notebook's kernel runs perfkit.cells.
+
+The host resolves the run once (perfkit.run.spec) and hands it to the kernel as the notebook
+parameter ``resolved``; the kernel checks its params hash instead of resolving again.
+
+The run is staged in a hidden sibling folder and moved into place at the end, so the run
+folder holds either the previous complete run or the new one; a writer killed at any moment
+leaves only hidden debris, cleaned up by the next run of that folder. Usage errors raised
+inside the kernel (missing data, unsupported precision) come back as a UserError and leave
+nothing behind. A run that ends otherwise is published with its status: ``failed`` (a cell
+raised; the traceback is in result.json and the report), ``crashed`` (the kernel died: killed,
+out of memory), ``timeout`` or ``interrupted`` (Ctrl-C). perfkit writes result.json itself when
+the kernel died before it could, and keeps the partial notebook, rendered to HTML.
+"""
+
+from __future__ import annotations
+
+import html as html_text
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import papermill
+
+from perfkit import paths
+from perfkit.benchmarks import benchmark_class
+from perfkit.errors import UserError
+from perfkit.jobs.kernel import KernelEnding, run_notebook
+from perfkit.report.html import notebook_to_html
+from perfkit.results import run_folder
+from perfkit.results.record import RunResult, error_record, utc_now
+from perfkit.results.run_folder import HTML_FILE, NOTEBOOK_FILE
+from perfkit.results.store import RESULT_FILE, load_result, write_json_atomic, write_text_atomic
+from perfkit.run.elastic import announce_host
+from perfkit.run.preflight import preflight
+from perfkit.run.spec import PreparedRun, initial_record, prepare, to_payload
+
+USER_ERROR_NAMES = {"UserError", "ParamsError", "DataError", "VendorError"}
+# how the notebook ended -> the run's status when it did not end well
+STATUS_OF_ENDING = {"error": "failed", "died": "crashed", "timeout": "timeout", "interrupted": "interrupted"}
+TITLE_OF_STATUS = {"failed": "failed", "crashed": "crashed", "timeout": "timed out", "interrupted": "was interrupted"}
+
+
+@dataclass(frozen=True)
+class NotebookRun:
+    run_dir: Path
+    status: str  # ok, failed, crashed, timeout, interrupted
+    result: RunResult | None
+    seconds: float  # the whole execution: staging, notebook, result, HTML, swap
+    error: str = ""
+    html_seconds: float = 0.0
+    notebook_seconds: float = 0.0  # papermill alone: kernel start, every cell, saving
+
+    @property
+    def html(self) -> Path:
+        return self.run_dir / HTML_FILE
+
+    @property
+    def e2e_time(self) -> float | None:
+        value = self.result.metrics.get("e2e_time") if self.result else None
+        return value if isinstance(value, (int, float)) else None
+
+    @property
+    def kit_overhead(self) -> float | None:
+        """Wall time of the notebook run minus the benchmark's own e2e_time."""
+        return None if self.e2e_time is None else self.notebook_seconds - self.e2e_time
+
+
+def _notebook_path(benchmark: str) -> Path:
+    return paths.notebooks_dir() / benchmark_class(benchmark).info.notebook
+
+
+def _check_notebook_parameters(notebook: Path, names: list[str]) -> None:
+    declared = papermill.inspect_notebook(str(notebook))
+    missing = [name for name in names if name not in declared]
+    if missing:
+        raise UserError(f"{notebook.name}: has no parameter '{missing[0]}'; declared: {', '.join(declared)}")
+
+
+def settle_result(
+    prepared: PreparedRun, written: RunResult | None, ending: KernelEnding, timeout: float | None, started: str
+) -> RunResult:
+    """The run's final record: what the kernel wrote, corrected by how the notebook ended.
+
+    A kernel that died or was stopped wrote nothing; perfkit writes the record for it. A cell
+    that failed after the benchmark finished still fails the run: the report is incomplete."""
+    if ending.ending == "ok":
+        if written is not None:
+            return written
+        record = initial_record(prepared, started)
+        record.error = error_record("MissingResult", f"the notebook finished without writing {RESULT_FILE}")
+        record.finished_at = utc_now()
+        return record
+    record = written or initial_record(prepared, started)
+    record.status = STATUS_OF_ENDING[ending.ending]
+    if record.error is None or ending.ending != "error":
+        earlier = record.error or {}
+        record.error = error_record(
+            {"died": "KernelDied", "timeout": "Timeout", "interrupted": "Interrupted"}.get(ending.ending, ending.ename),
+            ending.reason(timeout),
+            earlier.get("step"),
+            ending.traceback or earlier.get("traceback"),
+            kernel=(ending.cell_index, ending.exit_code),
+        )
+    record.finished_at = record.finished_at or utc_now()
+    return record
+
+
+def _add_banner(notebook: Path, record: RunResult) -> None:
+    """A first cell that says the run did not finish, and why; papermill's own banner covers
+    cells that raised, this one covers kernels that died or were stopped."""
+    if not notebook.is_file():
+        return
+    node = nbformat.read(str(notebook), as_version=4)
+    title = TITLE_OF_STATUS.get(record.status, record.status)
+    message = html_text.escape((record.error or {}).get("message", ""))
+    text = (f"<div class=\"perfkit-run-status\"><b>This run {title}</b> (status <code>{record.status}</code>): "
+            f"{message}. The outputs below are what it produced before that.</div>")
+    node.cells.insert(0, nbformat.v4.new_markdown_cell(text, metadata={"tags": ["perfkit-status"]}))
+    write_text_atomic(notebook, nbformat.writes(node))
+
+
+def execute_notebook(
+    prepared: PreparedRun,
+    overrides: dict[str, Any],
+    timeout: float | None = None,
+    html: bool = True,
+    redacted: bool = False,
+) -> NotebookRun:
+    """Run one prepared benchmark through its notebook into ``prepared.output_dir``.
+
+    ``timeout`` is wall seconds for the whole notebook, kernel start included."""
+    resolved = prepared.resolved
+    notebook = _notebook_path(resolved.benchmark)
+    final = prepared.output_dir
+    parameters = {
+        "vendor": resolved.vendor,
+        "config": resolved.config,
+        "overrides": json.dumps(overrides),
+        "output_dir": "",
+        "resolved": to_payload(prepared),
+    }
+    _check_notebook_parameters(notebook, list(parameters))
+    staging = run_folder.new_staging(final)
+    parameters["output_dir"] = str(staging)
+    started, started_at = time.perf_counter(), utc_now()
+    try:
+        ending = run_notebook(notebook, staging / NOTEBOOK_FILE, parameters, paths.project_root(), timeout)
+        if ending.ending == "error" and ending.ename in USER_ERROR_NAMES:
+            raise UserError(ending.evalue)
+        result_file = staging / RESULT_FILE
+        written = _read_result(result_file)
+        record = settle_result(prepared, written, ending, timeout, started_at)
+        if record is not written or ending.ending != "ok":
+            write_json_atomic(result_file, record.to_dict())
+        if ending.ending in ("died", "timeout", "interrupted"):
+            _add_banner(staging / NOTEBOOK_FILE, record)
+        html_started = time.perf_counter()
+        if html and (staging / NOTEBOOK_FILE).is_file():
+            notebook_to_html(staging / NOTEBOOK_FILE, staging / HTML_FILE, redacted=redacted)
+        html_seconds = time.perf_counter() - html_started
+    except BaseException:
+        run_folder.discard(staging)
+        raise
+    run_folder.swap_into_place(staging, final)
+    return NotebookRun(final, record.status, record, time.perf_counter() - started, error_line(record), html_seconds,
+                       ending.seconds)
+
+
+def error_line(record: RunResult) -> str:
+    """What went wrong, in one line: "InjectedFault: ..." for a cell that raised, the reason
+    for a kernel that died or was stopped; empty for an ok run."""
+    if record.status == "ok" or not record.error:
+        return ""
+    kind, message = record.error.get("type"), record.error.get("message", "")
+    return message if kind in ("KernelDied", "Timeout", "Interrupted") else f"{kind}: {message}"
+
+
+def _read_result(path: Path) -> RunResult | None:
+    try:
+        return load_result(path) if path.is_file() else None
+    except (ValueError, TypeError, OSError):
+        return None
+
+
+def run_benchmark(
+    benchmark: str,
+    vendor: str,
+    config: str,
+    overrides: dict[str, Any] | None = None,
+    timeout: float | None = None,
+    html: bool = True,
+    redacted: bool = False,
+) -> NotebookRun:
+    """Validate, then execute. Validation errors raise before anything is written."""
+    overrides = dict(overrides or {})
+    prepared = prepare(benchmark, vendor, config, overrides)
+    preflight(prepared)
+    if prepared.resolved.nnodes > 1:
+        announce_host(prepared)
+    return execute_notebook(prepared, overrides, timeout=timeout, html=html, redacted=redacted)

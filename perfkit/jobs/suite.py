@@ -1,0 +1,184 @@
+"""Suite plans (host side): a matrix of runs from params/suites/<name>.yaml, executed one notebook at a time.
+
+A suite file::
+
+    description: what it is for
+    timeout: 900            # optional: wall seconds per run (kernel start to last cell)
+    runs:
+      - {benchmark: bert, vendor: cpu, config: smoke, repeats: 2, set: {max_steps: 100}, timeout: 600}
+
+Every run is validated before the first one starts. Each gets its own kernel and run folder
+(repeat K >= 2 in ``<config>/r<K>/``). A run that fails, crashes or times out is recorded and
+the suite goes on. A run whose result is already there with status ok and the same params
+hash, data hash and kit version is skipped unless forced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from perfkit import __version__, paths
+from perfkit.benchmarks import benchmark_class
+from perfkit.errors import ParamsError, UserError
+from perfkit.params.loading import OVERRIDES_SOURCE, load_yaml_mapping
+from perfkit.results import run_folder
+from perfkit.results.record import RunResult
+from perfkit.results.store import RESULT_FILE, load_result
+from perfkit.run.spec import PreparedRun, prepare
+
+SUITE_KEYS = ("description", "timeout", "runs")
+RUN_KEYS = ("benchmark", "vendor", "config", "repeats", "set", "timeout")
+
+
+@dataclass(frozen=True)
+class SuiteEntry:
+    benchmark: str
+    vendor: str
+    config: str
+    repeats: int = 1
+    overrides: dict[str, Any] = field(default_factory=dict)
+    timeout: float | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.benchmark}/{self.vendor}/{self.config}"
+
+
+@dataclass(frozen=True)
+class Suite:
+    name: str
+    description: str
+    entries: list[SuiteEntry]
+    source: str = ""  # the file, as shown in messages
+    timeout: float | None = None
+
+
+def _timeout(value: Any, where: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise ParamsError(f"{where}: key 'timeout' must be a number of seconds > 0 (got {value!r})")
+    return float(value)
+
+
+def suite_path(name: str) -> tuple[Path, str]:
+    """``name`` is a suite under params/suites/ or a path to a .yaml file."""
+    if name.endswith((".yaml", ".yml")) or "/" in name:
+        path = Path(name)
+        if not path.is_file():
+            raise ParamsError(f"suite file {name} does not exist")
+        return path, name
+    folder = paths.params_dir() / "suites"
+    path = folder / f"{name}.yaml"
+    if not path.is_file():
+        known = ", ".join(sorted(p.stem for p in folder.glob("*.yaml")))
+        raise ParamsError(f"unknown suite '{name}' (no file params/suites/{name}.yaml); allowed: {known}")
+    return path, f"params/suites/{name}.yaml"
+
+
+def _entry(item: Any, where: str) -> SuiteEntry:
+    if not isinstance(item, dict):
+        raise ParamsError(f"{where}: must be a mapping with keys {', '.join(RUN_KEYS)}")
+    unknown = sorted(set(item) - set(RUN_KEYS))
+    if unknown:
+        raise ParamsError(f"{where}: unknown key '{unknown[0]}'; allowed: {', '.join(RUN_KEYS)}")
+    for key in ("benchmark", "vendor", "config"):
+        if not isinstance(item.get(key), str) or not item[key]:
+            raise ParamsError(f"{where}: key '{key}' is required (a string)")
+    repeats = item.get("repeats", 1)
+    if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
+        raise ParamsError(f"{where}: key 'repeats' must be a whole number >= 1 (got {repeats!r})")
+    overrides = item.get("set") or {}
+    if not isinstance(overrides, dict):
+        raise ParamsError(f"{where}: key 'set' must be a mapping of param overrides")
+    return SuiteEntry(item["benchmark"], item["vendor"], item["config"], repeats, overrides,
+                      _timeout(item.get("timeout"), where))
+
+
+def load_suite(name: str) -> Suite:
+    path, shown = suite_path(name)
+    data = load_yaml_mapping(path)
+    unknown = sorted(set(data) - set(SUITE_KEYS))
+    if unknown:
+        raise ParamsError(f"{shown}: unknown key '{unknown[0]}'; allowed: {', '.join(SUITE_KEYS)}")
+    runs = data.get("runs")
+    if not isinstance(runs, list) or not runs:
+        raise ParamsError(f"{shown}: key 'runs' must be a non-empty list of runs")
+    entries = [_entry(item, f"{shown}: runs[{i}]") for i, item in enumerate(runs)]
+    seen: dict[str, int] = {}
+    for i, entry in enumerate(entries):
+        if entry.label in seen:
+            raise ParamsError(
+                f"{shown}: runs[{i}]: {entry.label} is already runs[{seen[entry.label]}] and would write the "
+                "same run folder; use 'repeats', or a separate run config for other params"
+            )
+        seen[entry.label] = i
+    return Suite(path.stem, str(data.get("description", "")), entries, shown, _timeout(data.get("timeout"), shown))
+
+
+@dataclass(frozen=True)
+class PlannedRun:
+    """One repeat of one suite entry, validated, with its folder and time limit."""
+
+    entry: SuiteEntry
+    repeat: int
+    prepared: PreparedRun
+    timeout: float | None
+
+    @property
+    def label(self) -> str:
+        return self.entry.label + (f" r{self.repeat}" if self.entry.repeats > 1 else "")
+
+    @property
+    def run_dir(self) -> Path:
+        return self.prepared.output_dir
+
+
+def plan_suite(suite: Suite, timeout: float | None = None) -> list[PlannedRun]:
+    """Every run of the suite, params resolved and validated before anything runs.
+
+    ``timeout`` (the command line's) wins over a run's own, which wins over the suite's."""
+    timeout = _timeout(timeout, "--timeout")
+    planned = []
+    for i, entry in enumerate(suite.entries):
+        try:
+            first = prepare(entry.benchmark, entry.vendor, entry.config, entry.overrides)
+        except UserError as exc:
+            message = str(exc).replace(OVERRIDES_SOURCE, "key 'set'")
+            raise type(exc)(f"{suite.source}: runs[{i}] ({entry.label}): {message}") from None
+        limit = timeout if timeout is not None else entry.timeout if entry.timeout is not None else suite.timeout
+        for repeat in range(1, entry.repeats + 1):
+            folder = run_folder.repeat_dir(first.output_dir, repeat)
+            prepared = PreparedRun(first.resolved, first.hardware, folder)
+            planned.append(PlannedRun(entry, repeat, prepared, limit))
+    return planned
+
+
+def completed(run: PlannedRun, data_hash: str | None) -> RunResult | None:
+    """The run's existing result if it is ok and made from the same params, data and kit."""
+    path = run.run_dir / RESULT_FILE
+    if data_hash is None or not path.is_file():
+        return None
+    try:
+        result = load_result(path)
+    except (ValueError, TypeError, OSError):
+        return None
+    same = (
+        result.status == "ok"
+        and result.params_hash == run.prepared.resolved.params_hash
+        and result.data.get("hash") == data_hash
+        and result.kit_version == __version__
+    )
+    return result if same else None
+
+
+def current_data_hash(run: PlannedRun) -> str | None:
+    """The dataset's hash as it is on disk now, without building anything (for dry runs)."""
+    bench = benchmark_class(run.prepared.benchmark)(run.prepared.resolved.params)
+    try:
+        identity = bench.current_data()
+    except UserError:
+        return None
+    return identity.content_hash if identity else None

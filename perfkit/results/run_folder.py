@@ -1,0 +1,109 @@
+"""The run folder, its one owner: where a run's files live, how a run is published whole, and
+how readers walk the published runs. Used on the host (perfkit.jobs) and by the readers
+(perfkit.report); it never runs a benchmark.
+
+Layout: ``reports/runs/<benchmark>/<vendor>/<config>/`` holds the first (or only) repeat;
+repeat K >= 2 lives in its subfolder ``r<K>/``. Swapping a run folder keeps those subfolders.
+Each folder holds ``result.json``, the executed ``notebook.ipynb`` and its ``report.html``.
+
+A run folder is written in a hidden staging sibling, then swapped in.
+
+A writer killed at any moment leaves the visible folder complete (old or new) or, for a few
+instructions, moved aside to a hidden ``.NAME.old-PID``; ``recover`` puts things back and
+clears the debris before the next write. Readers skip hidden folders.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+from perfkit import paths
+from perfkit.results.store import RESULT_FILE
+
+RUNS_DIR = "runs"
+NOTEBOOK_FILE = "notebook.ipynb"
+HTML_FILE = "report.html"
+_REPEAT = re.compile(r"^r([2-9]|[1-9][0-9]+)$")
+
+
+def runs_root(reports: Path | None = None) -> Path:
+    return (reports if reports is not None else paths.reports_dir()) / RUNS_DIR
+
+
+def run_dir(benchmark: str, vendor: str, config: str, reports: Path | None = None) -> Path:
+    """The folder of one run (its first repeat): result.json, the executed notebook and its HTML."""
+    return runs_root(reports) / benchmark / vendor / config
+
+
+def run_id(folder: Path, reports: Path) -> str:
+    """``bert/cpu/smoke`` (or ``bert/cpu/smoke/r2``): a run folder relative to reports/runs."""
+    return folder.relative_to(runs_root(reports)).as_posix()
+
+
+def result_files(reports: Path) -> list[Path]:
+    """Every published result.json under reports/runs, sorted; staging and moved-aside folders
+    are hidden and skipped."""
+    root = runs_root(reports)
+    if not root.is_dir():
+        return []
+    return sorted(p for p in root.rglob(RESULT_FILE)
+                  if not any(part.startswith(".") for part in p.relative_to(root).parts))
+
+
+def repeat_dir(run_dir: Path, repeat: int) -> Path:
+    """The folder of repeat ``repeat`` (1-based) of the run whose first repeat is ``run_dir``."""
+    return run_dir if repeat == 1 else run_dir / f"r{repeat}"
+
+
+def _repeat_subfolders(folder: Path) -> list[Path]:
+    return [p for p in folder.iterdir() if p.is_dir() and _REPEAT.match(p.name)] if folder.is_dir() else []
+
+
+def _move_repeats(source: Path, target: Path) -> None:
+    for sub in _repeat_subfolders(source):
+        if not (target / sub.name).exists():
+            target.mkdir(parents=True, exist_ok=True)
+            sub.rename(target / sub.name)
+
+
+def _debris(final: Path, kind: str) -> list[Path]:
+    parent = final.parent
+    return sorted(parent.glob(f".{final.name}.{kind}-*")) if parent.is_dir() else []
+
+
+def recover(final: Path) -> None:
+    """Undo what a killed writer left around ``final``: restore a folder moved aside, bring back
+    repeat subfolders from staging, delete the rest."""
+    for old in _debris(final, "old"):
+        if not final.exists():
+            old.rename(final)
+        else:
+            _move_repeats(old, final)
+            shutil.rmtree(old, ignore_errors=True)
+    for staging in _debris(final, "staging"):
+        _move_repeats(staging, final)
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def new_staging(final: Path) -> Path:
+    recover(final)
+    staging = final.with_name(f".{final.name}.staging-{os.getpid()}")
+    staging.mkdir(parents=True)
+    return staging
+
+
+def discard(staging: Path) -> None:
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def swap_into_place(staging: Path, final: Path) -> None:
+    """Make ``staging`` the run folder ``final``, keeping final's repeat subfolders."""
+    old = final.with_name(f".{final.name}.old-{os.getpid()}")
+    if final.exists():
+        _move_repeats(final, staging)
+        final.rename(old)
+    staging.rename(final)
+    shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,220 @@
+"""The elastic launcher: one worker process per card, started by torch.distributed's elastic
+launch (the machinery behind ``torchrun``), on every node. Runs where the run is launched
+from: the notebook kernel on node 0, ``perfkit join`` on the others; the workers it starts run
+perfkit.run.worker.
+
+The host resolved the params once; each worker receives them serialized and checks their hash
+(perfkit.run.spec.from_payload), and the workers of all nodes compare hashes with each other.
+
+Node 0 (the notebook, or ``perfkit run``) hosts the rendezvous store at ``HOST:PORT``; every
+other node runs ``perfkit join --rdzv-endpoint HOST:PORT --node-rank N ...`` with the same
+benchmark, vendor, config and overrides. The rendezvous is torchrun's ``static`` backend (its
+default with ``--master-addr/--node-rank``): node N's workers are global ranks
+N*nproc_per_node .. (N+1)*nproc_per_node-1, so rank 0, which writes result.json, is always on
+node 0. A worker that dies fails the whole run; the elastic agent stops the other workers,
+and the error names the rank that failed.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from torch.distributed.elastic.multiprocessing.errors import ChildFailedError
+from torch.distributed.launcher.api import LaunchConfig, elastic_launch
+
+from perfkit.benchmarks import benchmark_class
+from perfkit.errors import UserError
+from perfkit.params import parse_overrides
+from perfkit.results.record import RunResult, error_record
+from perfkit.results.store import load_result, write_json_atomic
+from perfkit.run.execute import execute
+from perfkit.run.launcher import Launcher, Worker, worker_name
+from perfkit.run.preflight import preflight
+from perfkit.run.spec import PreparedRun, initial_record, prepare, to_payload
+
+ENDPOINT_ENV = "PERFKIT_RDZV_ENDPOINT"
+DEFAULT_PORT = 29400
+RDZV_TIMEOUT_S = 600
+
+
+class WorkerFailed(RuntimeError):
+    """A worker process of a distributed run failed; the message names its global rank."""
+
+
+@dataclass(frozen=True)
+class NodeLaunch:
+    """This node's part of a run: how many nodes and cards, which node, where to meet."""
+
+    nnodes: int
+    nproc_per_node: int
+    node_rank: int
+    rdzv_endpoint: str
+
+    @property
+    def world_size(self) -> int:
+        return self.nnodes * self.nproc_per_node
+
+
+def inside_worker() -> bool:
+    """True in a process the elastic agent started (torchrun sets these)."""
+    return "LOCAL_RANK" in os.environ and "TORCHELASTIC_RUN_ID" in os.environ
+
+
+def parse_endpoint(text: str, source: str = "--rdzv-endpoint") -> tuple[str, int]:
+    host, sep, port = text.strip().rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise UserError(f"{source}: '{text}' is not HOST:PORT (for example 10.0.0.1:{DEFAULT_PORT})")
+    return host, int(port)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def host_endpoint(nnodes: int) -> str:
+    """Where node 0 hosts the rendezvous: $PERFKIT_RDZV_ENDPOINT, else a free local port for a
+    single node, else this host's name on port 29400 (what the other nodes join)."""
+    given = os.environ.get(ENDPOINT_ENV, "").strip()
+    if given:
+        parse_endpoint(given, ENDPOINT_ENV)
+        return given
+    if nnodes == 1:
+        return f"127.0.0.1:{_free_port()}"
+    return f"{socket.gethostname()}:{DEFAULT_PORT}"
+
+
+def join_command(benchmark: str, vendor: str, config: str, endpoint: str, node_rank: int) -> str:
+    return f"perfkit join --rdzv-endpoint {endpoint} --node-rank {node_rank} {benchmark} --vendor {vendor} --config {config}"
+
+
+def _recorded(failure) -> bool:
+    """Whether the worker wrote an error file (a Python exception it caught and recorded)."""
+    return bool(failure.error_file) and os.path.isfile(failure.error_file)
+
+
+def announce_host(run: PreparedRun, endpoint: str | None = None) -> None:
+    """Tell the user what to run on the other nodes."""
+    resolved = run.resolved
+    endpoint = endpoint or host_endpoint(resolved.nnodes)
+    command = join_command(resolved.benchmark, resolved.vendor, resolved.config, endpoint, 1)
+    print(f"node 0 hosts the rendezvous at {endpoint}; on node k (1..{resolved.nnodes - 1}) run: "
+          f"{command.replace('--node-rank 1', '--node-rank k')} (plus the same --set options)", flush=True)
+
+
+def failure_summary(failures: dict, nproc_per_node: int) -> str:
+    """One line naming every failed rank, the one that died on its own first.
+
+    A worker whose peer died usually fails too: with a Python error it recorded (an error
+    file), or stopped by the agent's SIGTERM. The one that died outright (os._exit, a crash,
+    the OOM killer's SIGKILL) did neither: it goes first.
+    """
+    def collateral(failure) -> tuple[bool, bool, float]:
+        return (_recorded(failure), failure.exitcode == -signal.SIGTERM, failure.timestamp)
+
+    parts = []
+    for rank, failure in sorted(failures.items(), key=lambda item: (*collateral(item[1]), item[0])):
+        node, local = divmod(rank, nproc_per_node)
+        code = failure.exitcode
+        how = f"killed by signal {-code}" if code < 0 else f"exit code {code}"
+        detail = ""
+        if _recorded(failure):
+            message = failure.message.get("message", "") if isinstance(failure.message, dict) else str(failure.message)
+            lines = message.strip().splitlines()
+            detail = f" ({lines[0][:120]})" if lines else ""
+        parts.append(f"rank {rank} (node {node}, local rank {local}) failed with {how}{detail}")
+    return "worker " + "; then ".join(parts)
+
+
+def _worker_args(run: PreparedRun, worker: Worker) -> list[str]:
+    return ["-m", "perfkit.run.worker", "--worker", worker_name(worker), "--resolved", to_payload(run)]
+
+
+def launch_node(run: PreparedRun, node: NodeLaunch, worker: Worker) -> None:
+    """Start this node's workers through the elastic launch and wait for all of them."""
+    # Build or check the dataset once per node, before the workers would race to do it.
+    benchmark_class(run.resolved.benchmark)(run.resolved.params).prepare_data()
+    config = LaunchConfig(
+        min_nodes=node.nnodes,
+        max_nodes=node.nnodes,
+        nproc_per_node=node.nproc_per_node,
+        # the same on every node whatever its overrides: the workers compare params hashes
+        run_id=f"perfkit-{run.resolved.benchmark}-{run.resolved.vendor}-{run.resolved.config}",
+        rdzv_backend="static",
+        rdzv_endpoint=node.rdzv_endpoint,
+        rdzv_configs={"rank": node.node_rank, "timeout": RDZV_TIMEOUT_S},
+        max_restarts=0,
+        monitor_interval=0.1,
+    )
+    try:
+        elastic_launch(config, sys.executable)(*_worker_args(run, worker))
+    except ChildFailedError as exc:
+        raise WorkerFailed(failure_summary(exc.failures, node.nproc_per_node)) from None
+
+
+def _record_failure(result_path: Path, message: str, fallback: RunResult) -> None:
+    """Keep rank 0's failed record when it wrote one, with the launcher's verdict as the error."""
+    record = load_result(result_path) if result_path.is_file() else fallback
+    earlier = record.error or {}
+    record.status = "failed"
+    record.error = error_record(WorkerFailed.__name__, message, earlier.get("step"), earlier.get("traceback", ""))
+    write_json_atomic(result_path, record.to_dict())
+
+
+class ElasticLauncher(Launcher):
+    """This node's share of a world_size > 1 run: ``nproc_per_node`` workers through the elastic
+    launch. On node 0 it returns the record rank 0 wrote; on the other nodes, None."""
+
+    def __init__(self, node_rank: int = 0, endpoint: str | None = None) -> None:
+        self.node_rank = node_rank
+        self.endpoint = endpoint
+
+    def launch(self, run: PreparedRun, worker: Worker | None = None) -> RunResult | None:
+        worker = worker or execute
+        resolved = run.resolved
+        node = NodeLaunch(resolved.nnodes, resolved.nproc_per_node, self.node_rank,
+                          self.endpoint or host_endpoint(resolved.nnodes))
+        main_node = self.node_rank == 0
+        if main_node and node.nnodes > 1:
+            announce_host(run, node.rdzv_endpoint)
+        if main_node:
+            run.result_path.unlink(missing_ok=True)  # a result from an earlier run must not pass for this one
+        try:
+            launch_node(run, node, worker)
+        except WorkerFailed as exc:
+            if main_node:
+                _record_failure(run.result_path, str(exc), initial_record(run))
+            raise
+        if not main_node:
+            return None
+        if not run.result_path.is_file():
+            raise WorkerFailed("rank 0 finished without writing result.json")
+        return load_result(run.result_path)
+
+
+def join_node(benchmark: str, vendor: str, config: str, settings: list[str], endpoint: str, node_rank: int) -> int:
+    """``perfkit join``: validate like node 0 does, then run this node's workers; exit status."""
+    parse_endpoint(endpoint)
+    with tempfile.TemporaryDirectory(prefix="perfkit-join-") as scratch:  # only rank 0 writes results
+        run = prepare(benchmark, vendor, config, parse_overrides(settings), scratch)
+        nnodes = run.resolved.nnodes
+        if not 1 <= node_rank < nnodes:
+            raise UserError(
+                f"--node-rank {node_rank}: {run.resolved.config_file} has nnodes={nnodes}; allowed: 1..{nnodes - 1}"
+                + (" (a single-node config needs no join)" if nnodes == 1 else "")
+            )
+        preflight(run)
+        try:
+            ElasticLauncher(node_rank, endpoint).launch(run)
+        except WorkerFailed as exc:
+            print(f"perfkit join: node {node_rank}: {exc}", file=sys.stderr)
+            return 1
+    print(f"perfkit join: node {node_rank} of {benchmark}/{vendor}/{config}: workers finished")
+    return 0

@@ -1,0 +1,110 @@
+"""Executing this process's share of a run: one rank, in the notebook kernel or in a worker.
+
+``execute`` runs the benchmark's scenario, times it, and is this process's one writer of
+``result.json`` (rank 0 only). A run that fails after it started still leaves a result, with
+status ``failed`` and the error. Starting other processes is a launcher's job
+(perfkit.run.launchers), never this module's.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from tqdm import tqdm
+
+from perfkit.benchmarks import benchmark_class
+from perfkit.engine.distributed import DistContext, context_from_env
+from perfkit.engine.precision import precision_policy
+from perfkit.engine.timers import PhaseClock
+from perfkit.errors import UserError
+from perfkit.results.environment import collect_environment
+from perfkit.results.record import RunResult, error_from_exception, utc_now
+from perfkit.results.store import write_json_atomic
+from perfkit.run.spec import PreparedRun, initial_record
+from perfkit.scenarios import Session
+from perfkit.telemetry import Work, sampling
+from perfkit.vendors import get_vendor
+
+
+class _Progress:
+    """A text progress bar (tqdm) on the main rank; silent elsewhere."""
+
+    def __init__(self, total: int, enabled: bool, label: str, value_name: str = "loss") -> None:
+        self.bar = None
+        self.value_name = value_name
+        if enabled:
+            # A saved notebook keeps every refresh as a line: about ten of them is plenty.
+            self.bar = tqdm(total=total, desc=label, unit="step", file=sys.stdout, ascii=True,
+                            miniters=max(1, total // 10), mininterval=5.0)
+
+    def __call__(self, step: int, loss: float, quality: float | None) -> None:
+        if self.bar is None:
+            return
+        postfix = {self.value_name: f"{loss:.3f}"}
+        if quality is not None:
+            postfix["acc"] = f"{quality:.4f}"
+        self.bar.set_postfix(postfix, refresh=False)
+        self.bar.update(1)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+
+
+def execute(run: PreparedRun, progress: bool = True, ctx: DistContext | None = None) -> RunResult:
+    """Run the benchmark in this process (one rank) and write its result on rank 0."""
+    bench_start = time.perf_counter()
+    started = utc_now()
+    resolved = run.resolved
+    params = resolved.params
+    scenario = run.scenario
+    vendor = get_vendor(resolved.vendor)
+    ctx = ctx or context_from_env(params.dist_backend or vendor.dist_backend)
+    device = vendor.device(ctx.local_rank)
+    policy = precision_policy(params.precision, device, vendor.precisions, vendor.name)
+    bench = benchmark_class(resolved.benchmark)(params)
+    record = initial_record(run, started)
+    bar = _Progress(scenario.progress_total(params), progress and ctx.is_main, resolved.benchmark,
+                    scenario.progress_value)
+    try:
+        record.data = bench.prepare_data().to_dict()
+        # one seed drives model init and the global batch order; the builder's drew the data
+        record.seeds = {"seed": params.seed, "model_init": params.seed, "data_order": params.seed}
+        if record.data.get("builder_seed") is not None:
+            record.seeds["data_builder"] = record.data["builder_seed"]
+        facts = vendor.environment()  # may call the vendor's smi tool: ask once
+        record.environment = collect_environment(facts)
+        record.environment["world_size"] = ctx.world_size
+        record.environment["dist_backend"] = ctx.backend
+        record.environment["vendor_hooks"] = vendor.replaced_hooks()
+        # telemetry (perfkit.telemetry): the main rank samples the vendor's sources during the loop
+        interval = params.telemetry_interval if ctx.is_main else 0.0
+        with sampling(vendor.telemetry_sources(), interval) as telemetry:
+            loop_end: list[float] = []
+            session = Session(vendor, device, ctx, policy, run.hardware, str(facts.get("accelerator", "")),
+                              bench_start, PhaseClock(vendor.synchronize, event=vendor.create_event), bar,
+                              loop_done=lambda: loop_end.append(telemetry.now()))
+            measured = scenario.measure(bench, session)
+        record.metrics, record.curves = measured.metrics, measured.curves
+        record.data.update(measured.data)
+        seconds, samples = scenario.window(record.metrics)
+        tokens = bench.tokens_per_sample()
+        record.metrics.update(telemetry.summary(telemetry.window_ending_at(loop_end[0], seconds),
+                                                Work(samples, samples * tokens if tokens else None)))
+        if ctx.is_main:
+            telemetry.save(run.output_dir)
+        record.status = "ok"
+    except UserError:
+        raise
+    except BaseException as exc:
+        record.error = error_from_exception(exc)
+        raise
+    finally:
+        bar.close()
+        record.finished_at = utc_now()
+        if ctx.is_main and (record.status == "ok" or record.error is not None):
+            write_json_atomic(run.result_path, record.to_dict())
+    return record

@@ -1,0 +1,48 @@
+"""Checks that run before any notebook starts, so that mistakes a user can fix fail fast, with
+one line, and leave nothing behind: the vendor's software, the precision, the process count,
+the output folder and the dataset. Runs on the host (``perfkit run``, ``perfkit suite``,
+``perfkit join``) and again in the notebook kernel."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from perfkit.benchmarks import benchmark_class
+from perfkit.data.hashing import DataIdentity
+from perfkit.engine.precision import precision_policy
+from perfkit.errors import UserError
+from perfkit.run.spec import PreparedRun
+from perfkit.vendors import get_vendor
+
+
+def check_writable(folder: Path) -> None:
+    """The nearest existing ancestor of ``folder`` must be a directory we can write into."""
+    ancestor = folder
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise UserError(f"output folder {folder} cannot be created: {ancestor} is not a directory")
+    try:
+        with tempfile.TemporaryFile(dir=ancestor):
+            pass
+    except OSError as exc:
+        raise UserError(f"output folder {folder} is not writable ({exc.strerror})") from None
+
+
+def preflight(run: PreparedRun) -> DataIdentity:
+    """Raise a UserError for what the user can fix; return the dataset's identity."""
+    resolved = run.resolved
+    vendor = get_vendor(resolved.vendor)
+    precision_policy(resolved.params.precision, vendor.device(0), vendor.precisions, vendor.name)
+    cards = vendor.device_count()
+    if resolved.nproc_per_node > cards:
+        raise UserError(
+            f"{resolved.config_file}: nproc_per_node={resolved.nproc_per_node} but vendor "
+            f"'{vendor.name}' sees {cards} device(s) on this node; allowed: 1..{cards}"
+        )
+    check_writable(run.output_dir)
+    bench = benchmark_class(resolved.benchmark)(resolved.params)
+    run.scenario.check(bench, vendor.device(0))
+    bench.check_model_inputs()
+    return bench.prepare_data()

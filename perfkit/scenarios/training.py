@@ -1,0 +1,95 @@
+"""The training scenario: the training loop (perfkit.engine.train_loop), its metrics and curves.
+
+Runs inside the notebook kernel and inside each distributed worker.
+"""
+
+from __future__ import annotations
+
+import statistics
+from typing import Any, ClassVar
+
+import torch
+
+from perfkit.benchmarks.base import TrainingBenchmark
+from perfkit.engine import metrics as m
+from perfkit.engine.peak import PeakFlops, declared_peak, peak_flops
+from perfkit.engine.train_loop import TrainingOutcome, train
+from perfkit.params.hardware import HardwareSpec
+from perfkit.scenarios.base import Measured, Scenario, Session
+
+
+def training_metrics(
+    bench: TrainingBenchmark, outcome: TrainingOutcome, hardware: HardwareSpec, precision: str,
+    peak_flops: PeakFlops | None = None,
+) -> dict[str, Any]:
+    """``peak_flops``: the peak MFU is measured against (perfkit.engine.peak); without it, the
+    hardware file's statement or none."""
+    throughput = m.training_throughput(outcome.timings)
+    memory = m.memory_use(outcome.peak_memory_bytes, outcome.total_memory_bytes)
+    flops = bench.flops_per_sample()
+    peak_flops = peak_flops or PeakFlops(declared_peak(hardware, precision), "hardware file")
+    peak = peak_flops.tflops
+    first_quality = outcome.eval_curve[0].quality if outcome.eval_curve else None
+    return {
+        **throughput.to_dict(),
+        bench.info.quality_metric: outcome.quality,
+        "acc": outcome.quality,
+        "first_eval_acc": first_quality,
+        "target": outcome.target,
+        "converged": outcome.converged,
+        "steps_to_target": outcome.steps_to_target,
+        "steps": outcome.steps,
+        "samples": outcome.timings.samples,
+        "global_batch": outcome.global_batch,
+        "mem_peak_gib": memory.peak_gib,
+        "mem_total_gib": memory.total_gib,
+        "mem": memory.label(),
+        "setup_time": outcome.setup_seconds,
+        "train_time": outcome.timings.train_window,
+        "eval_time": outcome.timings.evaluation,
+        "compute_time": outcome.timings.compute,
+        "step_time_median": statistics.median(outcome.step_times) if outcome.step_times else None,
+        "step_time_p90": m.percentile(outcome.step_times, 90),
+        "flops_per_sample": flops,
+        "peak_tflops": peak,
+        "peak_source": peak_flops.source if peak is not None else "none",
+        "mfu": m.mfu(flops, throughput.p_core, peak),
+        "fix_hp": bench.fix_hp(),
+        "optimizer": outcome.optimizer,
+    }
+
+
+def training_curves(outcome: TrainingOutcome) -> dict[str, Any]:
+    return {
+        "loss": outcome.loss_curve,
+        "step_time": outcome.step_times,
+        "compute_time": outcome.compute_times,
+        "data_time": outcome.data_times,
+        "eval": [vars(point) for point in outcome.eval_curve],
+    }
+
+
+class TrainingScenario(Scenario):
+    kind: ClassVar[str] = "training"
+    headline_keys = ("e2e_time", "p_whole", "p_train", "p_core", "acc", "mem")
+    table_title = "性能指标 Performance"
+    progress_value = "loss"
+
+    def progress_total(self, params: Any) -> int:
+        return params.max_steps
+
+    def check(self, bench: TrainingBenchmark, device: torch.device) -> None:
+        return None
+
+    def measure(self, bench: TrainingBenchmark, session: Session) -> Measured:
+        params = bench.params
+        outcome = train(bench, session.vendor, session.ctx, session.policy, session.bench_start, session.clock,
+                        session.progress)
+        session.loop_done()
+        peak = peak_flops(session.hardware, params.precision, session.policy.dtype or torch.float32, session.device,
+                          session.accelerator, session.vendor.synchronize)
+        return Measured(training_metrics(bench, outcome, session.hardware, params.precision, peak),
+                        training_curves(outcome))
+
+    def window(self, metrics: dict[str, Any]) -> tuple[float, int]:
+        return metrics["train_time"], metrics["samples"]

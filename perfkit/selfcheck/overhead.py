@@ -1,0 +1,57 @@
+"""Kit overhead: wall time a `perfkit run` adds around the benchmark itself.
+
+Kernel start, imports, table and plot cells and the HTML export are everything outside the
+run's own e2e_time. Measured on a short BERT smoke run so the benchmark part stays small.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+import time
+from collections.abc import Iterator
+
+from perfkit.jobs.notebook_run import run_benchmark
+
+
+@contextlib.contextmanager
+def _scratch_reports() -> Iterator[None]:
+    """The measuring run writes into a temporary reports folder, never over a real result."""
+    before = os.environ.get("PERFKIT_REPORTS")
+    with tempfile.TemporaryDirectory(prefix="perfkit-overhead-") as folder:
+        os.environ["PERFKIT_REPORTS"] = folder
+        try:
+            yield
+        finally:
+            if before is None:
+                os.environ.pop("PERFKIT_REPORTS", None)
+            else:
+                os.environ["PERFKIT_REPORTS"] = before
+
+
+def measure(benchmark: str = "bert", overrides: dict | None = None) -> dict[str, float]:
+    with _scratch_reports():
+        started = time.perf_counter()
+        done = run_benchmark(benchmark, "cpu", "smoke", overrides or {"max_steps": 20, "eval_interval": 10})
+        total = time.perf_counter() - started
+    if done.result is None or done.status != "ok":
+        raise RuntimeError(f"overhead run failed: {done.error}")
+    e2e = done.result.metrics["e2e_time"]
+    return {
+        "total": total,
+        "e2e_time": e2e,
+        "html_export": done.html_seconds,
+        "kernel_and_cells": done.seconds - done.html_seconds - e2e,
+        "validation_and_cli": total - done.seconds,
+        "overhead": total - e2e,
+    }
+
+
+def report(numbers: dict[str, float], benchmark: str = "bert") -> str:
+    return (
+        f"{benchmark} smoke (short): total {numbers['total']:.1f} s, benchmark e2e_time {numbers['e2e_time']:.1f} s\n"
+        f"  overhead {numbers['overhead']:.1f} s (goal <= 10 s) = validation/CLI {numbers['validation_and_cli']:.1f} s"
+        f" + kernel start, imports and report cells {numbers['kernel_and_cells']:.1f} s"
+        f" + HTML export {numbers['html_export']:.1f} s"
+    )

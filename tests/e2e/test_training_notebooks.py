@@ -1,0 +1,117 @@
+"""End to end: each training benchmark's notebook executed through `perfkit run` on the CPU, its
+result read back; the same checks for BERT, GLM and MobileNetV2, plus plain papermill."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+
+import pytest
+
+from perfkit.report.offline import remote_references
+
+from support.cli import ROOT, check_training_result, run_cli
+
+
+@dataclass(frozen=True)
+class Case:
+    benchmark: str
+    data: str  # the session fixture holding its dataset
+    steps: int
+    eval_interval: int
+    settings: tuple[str, ...]  # further --set KEY=VALUE
+    quality: str  # the benchmark's quality metric
+    headings: tuple[str, ...]  # what its report shows
+    builder: str = ""
+    fix_hp: str = ""
+
+    @property
+    def evals(self) -> list[int]:
+        return list(range(self.eval_interval, self.steps + 1, self.eval_interval))
+
+
+CASES = {
+    # 200 steps: enough for the offline text to be learnt visibly
+    "bert": Case("bert", "bert_data", 200, 50, (), "mlm_accuracy", ("环境配置", "通用指标", "性能指标", "mlm_accuracy", "p_core")),
+    "glm": Case("glm", "glm_data", 6, 3, ("eval_samples=24",), "record_accuracy",
+                ("通用指标", "性能指标", "ReCoRD", "p_core", "acc (0–1)"), "perfkit.data.build_record/1", "bs=8,lr=0.002"),
+    "mobilenetv2": Case("mobilenetv2", "imagenet_data", 6, 3, ("eval_samples=64",), "top1_accuracy",
+                        ("通用指标", "性能指标", "ImageNet2012", "图像分类", "p_core", "acc (0–1)"), "perfkit.data.build_imagenet/1"),
+}
+
+
+@pytest.fixture(scope="module", params=list(CASES))
+def smoke(request, tmp_path_factory):
+    """`perfkit run BENCHMARK --vendor cpu --config smoke` on the session's dataset, once per module."""
+    case = CASES[request.param]
+    data = request.getfixturevalue(case.data)
+    reports = tmp_path_factory.mktemp(f"reports-{case.benchmark}")
+    sets = [f"data_dir={data}", f"max_steps={case.steps}", f"eval_interval={case.eval_interval}", *case.settings]
+    done = run_cli("run", case.benchmark, "--vendor", "cpu", "--config", "smoke",
+                   *[item for s in sets for item in ("--set", s)], env_extra={"PERFKIT_REPORTS": str(reports)})
+    assert done.returncode == 0, done.stdout + done.stderr
+    return case, reports
+
+
+def test_result_has_every_cell_of_the_seed_row(smoke):
+    case, reports = smoke
+    result = check_training_result(reports, case.benchmark, steps=case.steps, evals=case.evals)
+    metrics = result["metrics"]
+    assert metrics[case.quality] == metrics["acc"]
+    assert metrics["mem_peak_gib"] > 0 and metrics["e2e_time"] >= metrics["train_time"]
+    assert len(result["curves"]["loss"]) == case.steps
+    assert result["kind"] == "training" and result["schema_version"] == 2
+    assert "learning_rate" in result["run"]["params"]
+    if case.builder:
+        assert result["data"]["builder"] == case.builder
+    if case.fix_hp:
+        assert metrics["fix_hp"] == case.fix_hp
+    env = result["environment"]
+    assert env["python"] and env["libraries"]["torch"] and env["kernel"]
+
+
+def test_report_html_is_offline_hides_code_and_shows_the_tables(smoke):
+    case, reports = smoke
+    html = (reports / f"runs/{case.benchmark}/cpu/smoke/report.html").read_text()
+    assert remote_references(html) == []
+    assert "pk.prepare" not in html  # code inputs hidden
+    for heading in case.headings:
+        assert heading in html, heading
+    assert "data:image/png;base64," in html  # the curves, embedded
+    index = (reports / "index.html").read_text()
+    assert f'href="runs/{case.benchmark}/cpu/smoke/report.html"' in index
+    assert remote_references(index) == []
+
+
+def test_executed_notebook_sits_beside_the_result(smoke):
+    case, reports = smoke
+    run_dir = reports / f"runs/{case.benchmark}/cpu/smoke"
+    assert sorted(p.name for p in run_dir.iterdir()) == ["notebook.ipynb", "report.html", "result.json"]
+    assert not [p for p in run_dir.parent.iterdir() if p.name.startswith(".")]
+
+
+@pytest.mark.parametrize("smoke", ["bert"], indirect=True)
+def test_bert_learns_the_offline_text(smoke):
+    _, reports = smoke
+    result = json.loads((reports / "runs/bert/cpu/smoke/result.json").read_text())
+    metrics, evals = result["metrics"], result["curves"]["eval"]
+    assert metrics["samples"] == 200 * 32
+    assert metrics["mlm_accuracy"] > evals[0]["quality"]
+    assert result["curves"]["loss"][-1] < result["curves"]["loss"][0]
+    assert len(result["data"]["hash"]) == 64 and result["run"]["params_hash"]
+
+
+def test_plain_papermill_runs_the_notebook(bert_data, tmp_path):
+    out_dir = tmp_path / "run"
+    overrides = json.dumps({"data_dir": str(bert_data), "max_steps": 4, "eval_interval": 2})
+    done = subprocess.run(
+        [sys.executable, "-m", "papermill", str(ROOT / "notebooks/bert_training.ipynb"), str(tmp_path / "out.ipynb"),
+         "-p", "vendor", "cpu", "-p", "config", "smoke", "-p", "overrides", overrides, "-p", "output_dir", str(out_dir)],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads((out_dir / "result.json").read_text())
+    assert result["status"] == "ok" and result["metrics"]["steps"] == 4
+    assert "Passed unknown parameter" not in done.stderr

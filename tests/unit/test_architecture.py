@@ -1,0 +1,120 @@
+"""The architecture holds: import layers are enforced, the host's resolved run reaches the
+kernel and the workers intact, launchers are chosen by the caller, scenarios answer
+"training or inference?"."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+import perfkit
+from perfkit.errors import ParamsError
+from perfkit.run import spec
+from perfkit.run.launcher import InlineLauncher, worker_by_name, worker_name
+from perfkit.scenarios import scenario_named, scenario_of
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGE = Path(perfkit.__file__).resolve().parent
+LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
+
+
+def _contracts() -> list[dict]:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]
+
+
+def _lint(root: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([str(LINT_IMPORTS), "--no-cache", "--config", str(root / "pyproject.toml")],
+                          cwd=root, env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"},
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_every_package_and_root_module_is_in_the_layers_contract():
+    layers = next(c for c in _contracts() if c["id"] == "layers")["layers"]
+    named = {part.strip() for layer in layers for part in layer.replace(":", "|").split("|")}
+    packages = {f"perfkit.{p.name}" for p in PACKAGE.iterdir() if (p / "__init__.py").is_file()}
+    packages -= {"perfkit.engine"}  # listed module by module: its loops sit above the benchmarks
+    engine = {f"perfkit.engine.{p.stem}" for p in (PACKAGE / "engine").glob("*.py") if p.stem != "__init__"}
+    modules = {f"perfkit.{p.stem}" for p in PACKAGE.glob("*.py") if p.stem not in ("__init__", "__main__")}
+    assert packages | engine | modules <= named
+
+
+def test_the_package_root_keeps_only_entry_points_and_basics():
+    modules = sorted(p.name for p in PACKAGE.glob("*.py"))
+    assert len(modules) <= 6, modules
+
+
+@pytest.fixture(scope="module")
+def copy_with_upward_import(tmp_path_factory) -> Path:
+    """The checkout's package and contracts, with one lower layer importing the host side."""
+    root = tmp_path_factory.mktemp("layers")
+    shutil.copytree(PACKAGE, root / "perfkit", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
+    record = root / "perfkit" / "results" / "record.py"
+    record.write_text(record.read_text() + "\nimport perfkit.jobs.suite  # injected: a cycle through the layers\n")
+    return root
+
+
+def test_an_upward_import_fails_lint_imports(copy_with_upward_import):
+    done = _lint(copy_with_upward_import)
+    assert done.returncode != 0, done.stdout
+    assert "perfkit.results.record -> perfkit.jobs.suite" in done.stdout
+    assert "BROKEN" in done.stdout
+
+
+def test_the_checkout_passes_lint_imports():
+    done = _lint(ROOT)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_kernel_receives_the_run_the_host_resolved(tmp_path):
+    run = spec.prepare("bert", "cpu", "smoke", {"max_steps": 7}, tmp_path / "final")
+    again = spec.from_payload(spec.to_payload(run), tmp_path / "staging")
+    assert again.resolved.to_dict() == run.resolved.to_dict()
+    assert again.output_dir == tmp_path / "staging"
+    assert again.resolved.params.max_steps == 7
+
+
+def test_a_params_hash_mismatch_is_a_clear_error(tmp_path):
+    run = spec.prepare("bert", "cpu", "smoke", {}, tmp_path)
+    tampered = spec.to_payload(run).replace('"max_steps": ', '"max_steps": 1')
+    with pytest.raises(ParamsError, match="params hash mismatch for bert/cpu/smoke"):
+        spec.from_payload(tampered)
+    with pytest.raises(ParamsError, match="parameter 'resolved'"):
+        spec.from_payload("{not json")
+
+
+def recording_worker(run, progress=True, ctx=None):
+    return ("ran", run.benchmark, progress, ctx)
+
+
+def test_the_inline_launcher_runs_the_given_worker_here(tmp_path):
+    run = spec.prepare("bert", "cpu", "smoke", {}, tmp_path)
+    assert InlineLauncher(progress=False).launch(run, worker=recording_worker) == ("ran", "bert", False, None)
+    name = worker_name(recording_worker)
+    assert name.endswith(":recording_worker")
+
+
+def test_a_worker_name_must_be_importable():
+    assert worker_by_name("perfkit.run.execute:execute").__name__ == "execute"
+    with pytest.raises(Exception, match="not an importable module:function"):
+        worker_by_name("perfkit.run.execute:nothing_here")
+
+
+def test_the_scenario_answers_training_or_inference():
+    training, inference = scenario_of("bert"), scenario_of("bert_inference")
+    assert (training.kind, inference.kind) == ("training", "inference")
+    assert "p_core" in training.headline_keys and "p_infer_core" in inference.headline_keys
+    assert (training.table_title, inference.table_title) == ("性能指标", "指标值")
+    assert scenario_named("inference") is not None
+    with pytest.raises(Exception, match="unknown scenario 'serving'"):
+        scenario_named("serving")
+
+
+def test_the_initial_record_stores_the_kind(tmp_path):
+    assert spec.initial_record(spec.prepare("bert_inference", "cpu", "smoke", {}, tmp_path)).kind == "inference"
+    assert spec.initial_record(spec.prepare("glm", "cpu", "smoke", {}, tmp_path)).kind == "training"

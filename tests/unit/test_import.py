@@ -1,0 +1,169 @@
+"""`perfkit import`: the five seed pages parse cell by cell; a page it cannot read names the line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from support.fabricated import SEEDS, SHARED_SEEDS
+
+from perfkit.cli import main
+from perfkit.importing import PageError, load_references, parse_page, write_references
+from perfkit.importing.cells import read_fraction, read_memory, read_seconds
+
+
+def seed(prefix: str) -> Path:
+    return next(SEEDS.glob(f"{prefix}_*.txt"))
+
+
+def test_fixtures_are_the_five_seed_pages():
+    assert len(list(SEEDS.glob("*.txt"))) == 5
+    if SHARED_SEEDS.is_dir():
+        for page in SHARED_SEEDS.glob("*.txt"):
+            assert (SEEDS / page.name).read_bytes() == page.read_bytes(), page.name
+
+
+def test_000_bert_r300_blank_cells_stay_blank():
+    page = parse_page(seed("000"))
+    assert (page.benchmark, page.vendor, page.kind) == ("bert", "kunlunxin", "training")
+    assert page.hardware["加速卡型号"] == "昆仑芯AI加速卡R300"
+    assert page.software["加速卡驱动版本"] == "4.0.25"
+    assert [r.topology for r in page.rows] == ["1x1", "1x8", "2x8"]
+    one, eight, two = page.rows
+    assert one.metrics["p_core"] is None and one.metrics["acc"] is None and one.metrics["mem_peak_gib"] is None
+    assert eight.metrics["acc"] == 0.36
+    assert (eight.metrics["mem_peak_gib"], eight.metrics["mem_total_gib"]) == (26.5, 32.0)
+    assert eight.metrics["fix_hp_values"] == {"bs": 8, "lr": 3.5e-4}
+    assert all(v != 0 for r in page.rows for v in r.metrics.values())
+    assert eight.line == 47 and eight.cells["配置"] == "R300单机8卡（1x8）"
+
+
+def test_001_glm_percent_accuracy():
+    page = parse_page(seed("001"))
+    assert (page.benchmark, page.vendor) == ("glm", "kunlunxin")
+    assert [r.metrics["acc"] for r in page.rows] == [0.8052, 0.8052, 0.8031]
+    assert [r.metrics["fix_hp_values"]["bs"] for r in page.rows] == [4, 5, 4]
+    assert page.rows[2].metrics["mem_peak_gib"] == 31.7
+    assert page.rows[0].metrics["e2e_time"] is None
+
+
+def test_002_iluvatar_run_table_with_pending_row():
+    page = parse_page(seed("002"))
+    assert (page.benchmark, page.vendor, page.table) == ("bert", "iluvatar", "运行情况")
+    assert page.columns == ["训练资源", "配置文件", "运行时长(s)", "目标精度", "收敛精度", "Steps数", "性能(samples/s)"]
+    one, eight, two = page.rows
+    assert (one.nnodes, one.nproc_per_node, eight.nproc_per_node, two.nnodes) == (1, 1, 8, 2)
+    assert one.metrics == {
+        "resources": "单机1卡", "config_file": "config_BI-V100x1x1", "e2e_time": 17854.76, "target": 0.72,
+        "acc": 0.7325, "steps": 25000, "throughput": 17.0,
+    }
+    assert eight.metrics["throughput"] == 118.45 and eight.metrics["acc"] == 0.9619
+    assert two.cells["运行时长(s)"] == "pending"
+    assert two.metrics["e2e_time"] is None and two.metrics["steps"] is None and two.metrics["throughput"] is None
+    assert two.metrics["target"] == 0.72
+    assert page.software["训练框架版本"] == "torch-1.10.2+corex.3.0.0"
+
+
+def test_003_inference_table_units():
+    page = parse_page(seed("003"))
+    assert (page.benchmark, page.vendor, page.kind, page.table) == ("bert_inference", "nvidia", "inference", "指标值")
+    first, second = page.rows
+    assert first.metrics["infer_time"] == pytest.approx(3.3e-3) and first.units["infer_time"] == "s"
+    assert second.metrics["infer_time"] == pytest.approx(831e-6)
+    assert (first.metrics["acc"], first.metrics["acc_val"]) == (0.599, 0.638)
+    assert first.metrics["byte_per_batch"] == 32768 and second.metrics["byte_per_batch"] == 8192
+    assert first.metrics["p_infer_core"] == 301 and second.metrics["p_val_whole"] == 706
+    assert (second.metrics["mem_peak_gib"], second.metrics["mem_total_gib"]) == (38.64, 40.0)
+    assert first.topology == ""  # the page names no nodes x cards
+    assert page.software["推理工具包"] == "TensorRT 8.5.1.7"
+    assert page.title == "2.1 Nvidia A100"
+
+
+def test_004_slash_cells_are_empty_not_zero():
+    page = parse_page(seed("004"))
+    assert page.benchmark == "mobilenetv2"
+    one, eight, two = page.rows
+    assert one.cells["fix_hp"] == "/" and one.metrics["fix_hp"] is None
+    assert one.metrics["e2e_time"] is None and one.metrics["acc"] is None
+    assert one.metrics["mem_peak_gib"] == 24.8
+    assert eight.metrics["acc"] == 0.6843
+    assert two.metrics["fix_hp_values"] == {"bs": 256, "lr": 0.72}
+
+
+def test_cell_units():
+    assert read_seconds("3.3ms")[""] == pytest.approx(0.0033)
+    assert read_seconds("")[""] is None
+    assert read_memory("37.89/40.0") == {"": 37.89, "total": 40.0}
+    assert read_fraction("59.9/63.8") == {"": 0.599, "ref": 0.638}
+
+
+def test_records_roundtrip_through_json(tmp_path):
+    pages = [parse_page(p) for p in sorted(SEEDS.glob("*.txt"))]
+    written = write_references(pages, tmp_path)
+    assert len(written) == 5
+    loaded = load_references(tmp_path)
+    assert {p.source for p in loaded} == {p.source for p in pages}
+    by_source = {p.source: p for p in loaded}
+    assert by_source[seed("002").name].rows[0].metrics["throughput"] == 17.0
+    assert json.loads(written[0].read_text())["rows"][1]["metrics"]["p_core"] is None
+
+
+HEAD = "### 昆仑芯XPU配置与运行信息参考\n[x](../../benchmarks/bert/README.md)\n"
+BROKEN = {  # page text, the line the error must name: pages that cannot be placed are refused
+    "no separator row": ("# t\n\n| 配置 | precision |\n| R300 | fp32 |\n", 4),
+    "no results table": ("# page\n### 运行情况\n| 指标名称 | 指标值 |\n| --- | --- |\n| 模型 | bert |\n", 2),
+    "no benchmark named": ("### 昆仑芯\n| 配置 | p_core |\n| --- | --- |\n| x | 1 |\n", 1),
+    "no vendor named": ("### 某芯片\n[x](../../benchmarks/bert/README.md)\n| 配置 | p_core |\n| --- | --- |\n| x | 1 |\n", 1),
+}
+
+
+@pytest.mark.parametrize("name", list(BROKEN))
+def test_page_it_cannot_read_names_the_line(tmp_path, name):
+    text, line = BROKEN[name]
+    path = tmp_path / "page.md"
+    path.write_text(text)
+    with pytest.raises(PageError, match=rf"page\.md:{line}: "):
+        parse_page(path)
+
+
+CELL_TROUBLE = {  # a cell that cannot be read is left out with a warning naming file:line and column
+    "number that is not a number": (HEAD + "| 配置 | precision | p_core |\n| --- | --- | --- |\n| R300（1x1） | fp32 | fast |\n", 5),
+    "unknown unit": (HEAD + "| 配置 | infer_time |\n| --- | --- |\n| R300 | 3 parsecs |\n", 5),
+}
+
+
+@pytest.mark.parametrize("name", list(CELL_TROUBLE))
+def test_cell_it_cannot_read_is_a_warning_naming_the_line(tmp_path, name):
+    text, line = CELL_TROUBLE[name]
+    path = tmp_path / "page.md"
+    path.write_text(text)
+    page = parse_page(path)
+    assert len(page.rows) == 1 and any(w.startswith(f"{path}:{line}: column ") for w in page.warnings)
+
+
+def test_cli_import_reports_bad_pages_and_imports_the_good_ones(tmp_path, capsys):
+    bad = tmp_path / "bad.md"
+    bad.write_text("| 配置 | p_core |\n| --- | --- |\n| x | 1 |\n")
+    reports = tmp_path / "reports"
+    code = main(["import", str(seed("000")), str(bad), "--reports", str(reports), "--strict"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"{bad}:1: cannot tell the benchmark" in err
+    assert not (reports / "references").exists()  # --strict: the good page was not written either
+    assert main(["import", str(seed("000")), str(bad), "--reports", str(reports)]) == 1
+    assert [p.name for p in (reports / "references").glob("*.json")] == ["bert-kunlunxin.json"]
+    assert main(["import", *map(str, sorted(SEEDS.glob("*.txt"))), "--reports", str(reports)]) == 0
+    assert len(list((reports / "references").glob("*.json"))) == 5
+
+
+def test_two_different_pages_for_one_record_the_second_is_refused(tmp_path, capsys):
+    for folder, text in (("a", "0.36"), ("b", "0.40")):
+        (tmp_path / folder).mkdir()
+        original = seed("000").read_text(encoding="utf-8")
+        (tmp_path / folder / "same.txt").write_text(original.replace("| 0.36 ", f"| {text} "), encoding="utf-8")
+    reports = tmp_path / "reports"
+    assert main(["import", str(tmp_path / "a" / "same.txt"), str(tmp_path / "b" / "same.txt"), "--reports", str(reports)]) == 1
+    assert f"{tmp_path / 'b' / 'same.txt'}:1: files under the same record as {tmp_path / 'a' / 'same.txt'}" in capsys.readouterr().err
+    (record,) = load_references(reports / "references")
+    assert record.rows[1].metrics["acc"] == 0.36

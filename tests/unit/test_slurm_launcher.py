@@ -1,0 +1,225 @@
+"""The Slurm launcher's parts that need no Slurm: the job script as text, the options a user can
+get wrong, the state mapping, the task's role, the ledger as hostile input, and settling a run
+folder after Slurm ended the job (fabricated states; the real cluster is in tests/slurm/)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from perfkit.errors import UserError
+from perfkit.results.record import RunResult
+from perfkit.run.spec import initial_record, prepare
+from perfkit.slurm import ledger
+from perfkit.slurm.commands import parse_sacct, parse_scontrol
+from perfkit.slurm.ledger import JobRecord
+from perfkit.slurm.node import task_rank
+from perfkit.slurm.options import SlurmOptions, minutes_for, parse_pairs
+from perfkit.slurm.script import JobRequest, directives, render
+from perfkit.slurm.settle import settle
+from perfkit.slurm.states import JobState, normalise_state, slurm_verdict
+from perfkit.slurm.suite import dependency_for
+
+
+def _request(tmp_path: Path, **changes) -> JobRequest:
+    values = dict(benchmark="bert", vendor="cpu", config="cpux2x1", overrides={"max_steps": 10},
+                  output_dir=tmp_path / "reports/runs/bert/cpu/cpux2x1", nnodes=2, nproc_per_node=1,
+                  project_root=tmp_path / "project with space", reports_dir=tmp_path / "reports",
+                  python="/opt/venv/bin/python", log_path=tmp_path / "reports/jobs/%j.log", timeout=600.0)
+    values.update(changes)
+    return JobRequest(**values)
+
+
+def test_script_asks_one_task_per_node_and_meets_on_the_first_node(tmp_path):
+    text = render(_request(tmp_path), SlurmOptions(partition="batch", account="perf"))
+    assert text.startswith("#!/bin/bash\n")
+    for line in ("#SBATCH --nodes=2", "#SBATCH --ntasks-per-node=1", "#SBATCH --partition=batch",
+                 "#SBATCH --account=perf", "#SBATCH --time=15", "#SBATCH --job-name=perfkit-bert-cpu-cpux2x1"):
+        assert line in text.splitlines()
+    assert "gpus-per-node" not in text  # the cpu vendor has no cards
+    assert 'scontrol show hostnames "$SLURM_JOB_NODELIST" | head -n 1' in text
+    assert "export PERFKIT_RDZV_ENDPOINT=" in text
+    assert f"export PERFKIT_ROOT='{tmp_path}/project with space'" in text
+    srun = [line for line in text.splitlines() if line.startswith("srun ")]
+    assert len(srun) == 1 and "-m perfkit.slurm.node" in srun[0] and "--timeout 600" in srun[0]
+    # the script is valid bash
+    assert subprocess.run(["bash", "-n"], input=text, text=True).returncode == 0
+
+
+def test_single_node_script_has_no_rendezvous_and_user_options_win(tmp_path):
+    request = _request(tmp_path, config="x", nnodes=1, nproc_per_node=8, vendor="nvidia", timeout=None)
+    options = SlurmOptions(time="02:00:00", sbatch_args=parse_pairs(["gpus-per-node=", "gres=gpu:a100:8", "exclusive"],
+                                                                     "--slurm-arg"),
+                           srun_args=parse_pairs(["container-image=nvcr.io/nvidia/pytorch:24.05-py3"], "--srun-arg"))
+    text = render(request, options)
+    assert "PERFKIT_RDZV_ENDPOINT" not in text
+    assert "#SBATCH --time=02:00:00" in text and "#SBATCH --exclusive" in text
+    assert "#SBATCH --gres=gpu:a100:8" in text and "gpus-per-node" not in text
+    assert "srun --kill-on-bad-exit=1 --container-image=nvcr.io/nvidia/pytorch:24.05-py3 " in text
+    by_name = dict(directives(_request(tmp_path, vendor="nvidia", nproc_per_node=8), SlurmOptions()))
+    assert by_name["gpus-per-node"] == "8"
+
+
+def test_time_limit_covers_the_timeout_in_whole_minutes():
+    assert minutes_for(None) == ""
+    assert minutes_for(20) == "6"  # 20 s of notebook + 300 s for everything around it
+    assert minutes_for(3600) == "65"
+
+
+@pytest.mark.parametrize("item", ["output=/etc/x", "chdir=/", "no spaces allowed=1", "comment=a b", "x=`id`",
+                                  "dependency=afterok:1", "Bad_Key=1"])
+def test_bad_slurm_args_are_one_line_user_errors(item):
+    with pytest.raises(UserError) as err:
+        parse_pairs([item], "--slurm-arg")
+    assert "--slurm-arg" in str(err.value) and "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("value,ok", [("10", True), ("1:30", True), ("1-12:00:00", True), ("UNLIMITED", True),
+                                      ("1h", False), ("10;rm", False), ("", True)])
+def test_time_values(value, ok):
+    if ok:
+        SlurmOptions(time=value)
+    else:
+        with pytest.raises(UserError, match="--time"):
+            SlurmOptions(time=value)
+
+
+def test_states_map_to_statuses():
+    assert normalise_state("CANCELLED by 0") == "CANCELLED"
+    assert normalise_state("TIMEOUT+") == "TIMEOUT"
+    assert [slurm_verdict(s) for s in ("TIMEOUT", "CANCELLED", "NODE_FAIL", "PREEMPTED", "OUT_OF_MEMORY")] == [
+        "timeout", "interrupted", "crashed", "interrupted", "crashed"]
+    assert slurm_verdict("COMPLETED") is None and slurm_verdict("FAILED") is None
+    assert JobState("7", "TIMEOUT", "TimeLimit", "0:15", "n1").describe() == \
+        "Slurm job 7 TIMEOUT (reason: TimeLimit, exit code 0:15, nodes n1)"
+
+
+def test_parsing_scontrol_and_sacct():
+    fields = parse_scontrol("JobId=12 JobName=perfkit-bert JobState=NODE_FAIL Reason=NodeDown Dependency=(null) "
+                            "ExitCode=0:0 NodeList=n[1-2]")
+    assert fields["JobState"] == "NODE_FAIL" and fields["Reason"] == "NodeDown" and fields["NodeList"] == "n[1-2]"
+    state = parse_sacct("12", "12|CANCELLED by 1000|None|0:15|n1\n")
+    assert state == JobState("12", "CANCELLED", "", "0:15", "n1")
+    assert parse_sacct("13", "12|COMPLETED|None|0:0|n1") is None
+
+
+def test_task_rank_comes_from_slurm():
+    assert task_rank({"SLURM_PROCID": "1", "SLURM_NTASKS": "2"}) == (1, 2)
+    assert task_rank({}) == (0, 1)
+    with pytest.raises(UserError):
+        task_rank({"SLURM_PROCID": "x"})
+
+
+def test_max_jobs_chains_dependencies():
+    jobs = [JobRecord(str(i), "", "b", "v", "c", "l", "/r") for i in (11, 12, 13)]
+    assert [dependency_for(i, jobs, 2) for i in range(3)] == ["", "", "afterany:11"]
+    assert dependency_for(2, jobs, None) == ""
+
+
+def test_ledger_rejects_hostile_records(reports):
+    folder = ledger.jobs_dir()
+    folder.mkdir(parents=True)
+    good = JobRecord("42", "2026-01-01T00:00:00+00:00", "bert", "cpu", "smoke", "bert/cpu/smoke",
+                     str(reports / "runs/bert/cpu/smoke"))
+    ledger.save(good)
+    (folder / "43.json").write_text(json.dumps({**good.to_dict(), "job_id": "43", "run_dir": "/etc"}))
+    (folder / "44.json").write_text(json.dumps({**good.to_dict(), "job_id": "../44"}))
+    (folder / "45.json").write_text("not json")
+    assert [r.job_id for r in ledger.all_records()] == ["42"]
+
+
+def _job(reports: Path, submitted_at: str) -> JobRecord:
+    run_dir = reports / "runs/bert/cpu/smoke"
+    return JobRecord("77", submitted_at, "bert", "cpu", "smoke", "bert/cpu/smoke", str(run_dir), {"max_steps": 3})
+
+
+def test_a_job_cancelled_before_it_ran_is_recorded_interrupted(reports, tmp_path):
+    job = _job(reports, "2026-01-01T00:00:00+00:00")
+    log = tmp_path / "77.log"
+    log.write_text("slurmstepd: error: *** JOB 77 ON n1 CANCELLED AT 2026-01-01T00:01:00 ***\n")
+    record = settle(job, JobState("77", "CANCELLED", "", "0:0", ""), log)
+    written = json.loads((Path(job.run_dir) / "result.json").read_text())
+    assert written["status"] == record.status == "interrupted"
+    assert written["error"]["slurm_job_id"] == "77" and written["error"]["slurm_state"] == "CANCELLED"
+    assert "CANCELLED AT" in written["error"]["traceback"]
+    assert (Path(job.run_dir) / "slurm.log").is_file()
+    assert not [p for p in Path(job.run_dir).parent.iterdir() if p.name.startswith(".")]  # no staging left
+
+
+def test_slurm_time_limit_overrides_what_the_killed_run_wrote(reports, tmp_path):
+    job = _job(reports, "2026-01-01T00:00:00+00:00")
+    run_dir = Path(job.run_dir)
+    run_dir.mkdir(parents=True)
+    killed = initial_record(prepare("bert", "cpu", "smoke", {"max_steps": 3}, run_dir), "2026-01-01T00:00:05+00:00",
+                            status="crashed")
+    killed.error = {"type": "KernelDied", "message": "the kernel was killed by SIGTERM", "step": 2, "traceback": "tb"}
+    (run_dir / "result.json").write_text(json.dumps(killed.to_dict()))
+    record = settle(job, JobState("77", "TIMEOUT", "TimeLimit", "0:15", "n1"), tmp_path / "missing.log")
+    assert record.status == "timeout"
+    assert record.error["slurm_reason"] == "TimeLimit" and record.error["step"] == 2
+    assert record.error["run_error"] == "KernelDied: the kernel was killed by SIGTERM"
+    assert RunResult.from_dict(json.loads((run_dir / "result.json").read_text())).status == "timeout"
+
+
+def test_a_run_that_ended_by_itself_keeps_its_record(reports, tmp_path):
+    job = _job(reports, "2026-01-01T00:00:00+00:00")
+    run_dir = Path(job.run_dir)
+    run_dir.mkdir(parents=True)
+    own = initial_record(prepare("bert", "cpu", "smoke", {"max_steps": 3}, run_dir), "2026-01-01T00:00:05+00:00",
+                         status="timeout")
+    own.error = {"type": "Timeout", "message": "timed out after 20 s", "step": None, "traceback": ""}
+    (run_dir / "result.json").write_text(json.dumps(own.to_dict()))
+    record = settle(job, JobState("77", "FAILED", "NonZeroExitCode", "1:0", "n1"), tmp_path / "none.log")
+    assert record.status == "timeout" and record.error["message"] == "timed out after 20 s"
+    assert record.error["slurm_job_id"] == "77"
+
+
+def test_an_older_result_does_not_pass_for_the_job(reports, tmp_path):
+    job = _job(reports, "2026-06-01T00:00:00+00:00")
+    run_dir = Path(job.run_dir)
+    run_dir.mkdir(parents=True)
+    old = initial_record(prepare("bert", "cpu", "smoke", {"max_steps": 3}, run_dir), "2026-01-01T00:00:05+00:00",
+                         status="ok")
+    (run_dir / "result.json").write_text(json.dumps(old.to_dict()))
+    record = settle(job, JobState("77", "NODE_FAIL", "NodeDown", "0:0", "n2"), tmp_path / "none.log")
+    assert record.status == "crashed" and "NodeDown" in record.error["message"]
+
+
+def test_without_slurm_the_launcher_is_a_usage_error_and_writes_nothing(reports, tmp_path):
+    import os
+    import sys
+
+    from support.cli import run_cli
+
+    bin_dir = tmp_path / "bin"  # python only: no sbatch on PATH
+    bin_dir.mkdir()
+    (bin_dir / "python").symlink_to(sys.executable)
+    done = run_cli("run", "bert", "--vendor", "cpu", "--config", "smoke", "--launcher", "slurm",
+                   env_extra={"PATH": str(bin_dir), "PERFKIT_REPORTS": str(reports), "HOME": os.environ.get("HOME", "/")})
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stderr.strip().splitlines()[-1] == (
+        "perfkit: error: sbatch not found: --launcher slurm needs Slurm's client commands on PATH")
+    assert not reports.exists()
+
+
+def test_a_settled_job_becomes_a_suite_outcome_line(reports):
+    from perfkit.slurm.suite import outcome_of
+
+    job = _job(reports, "2026-01-01T00:00:00+00:00")
+    job.detail = "Slurm job 77 TIMEOUT"
+    record = initial_record(prepare("bert", "cpu", "smoke", {}, job.run_dir), "2026-01-01T00:00:05+00:00", "timeout")
+    record.finished_at = "2026-01-01T00:01:05+00:00"
+    record.metrics = {"e2e_time": 50.0}
+    assert outcome_of(job, record).line() == "bert/cpu/smoke: timeout in 60.0 s - Slurm job 77 TIMEOUT"
+
+
+def test_parsing_squeue_for_many_jobs_at_once():
+    from perfkit.slurm.commands import parse_squeue
+
+    states = parse_squeue("12|RUNNING|None|n[1-2]\n13|PENDING|Dependency|\n14|COMPLETED|None|n3\nnoise\n")
+    assert states["12"] == JobState("12", "RUNNING", "", "", "n[1-2]")
+    assert states["13"].reason == "Dependency" and not states["13"].terminal
+    assert states["14"].terminal and set(states) == {"12", "13", "14"}
