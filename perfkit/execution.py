@@ -27,6 +27,7 @@ from perfkit import paths, run_folder
 from perfkit.benchmarks import benchmark_class
 from perfkit.errors import UserError
 from perfkit.kernel_run import KernelEnding, run_notebook
+from perfkit.params import sources
 from perfkit.preflight import preflight
 from perfkit.report.html import notebook_to_html
 from perfkit.results.record import RunResult, utc_now
@@ -67,7 +68,7 @@ class NotebookRun:
 
 
 def _notebook_path(benchmark: str) -> Path:
-    return paths.notebooks_dir() / benchmark_class(benchmark).info.notebook
+    return sources.notebook_path(benchmark_class(benchmark).info.notebook)
 
 
 def _check_notebook_parameters(notebook: Path, names: list[str]) -> None:

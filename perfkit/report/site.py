@@ -8,6 +8,7 @@ from pathlib import Path
 import papermill
 
 from perfkit import paths
+from perfkit.params import sources
 from perfkit.report.html import notebook_to_html
 from perfkit.report.site_data import load_site, write_csv_tables
 
@@ -23,7 +24,7 @@ def build_index(reports: Path | None = None, redacted: bool = False, reference_r
     executed = reports / f".summary.{os.getpid()}.ipynb"
     try:
         papermill.execute_notebook(
-            str(paths.notebooks_dir() / SUMMARY_NOTEBOOK),
+            str(sources.notebook_path(SUMMARY_NOTEBOOK)),
             str(executed),
             parameters={"reports_dir": str(reports), "reference_run": reference_run},
             cwd=str(paths.project_root()),
