@@ -23,6 +23,9 @@ def _clean_env(**extra: str) -> dict[str, str]:
     """The environment without anything that points at the checkout."""
     env = {k: v for k, v in os.environ.items()
            if k not in ("PYTHONPATH", "PERFKIT_ROOT", "PERFKIT_REPORTS", "PERFKIT_DATA", "VIRTUAL_ENV")}
+    # The reused dependencies' data files (nbconvert's templates) live under the test
+    # interpreter's prefix, where a full install would have put them into the venv.
+    env["JUPYTER_PATH"] = os.path.join(sys.prefix, "share", "jupyter")
     env.update(extra)
     return env
 
