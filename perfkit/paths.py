@@ -1,8 +1,14 @@
 """Where the project's folders are: params/, notebooks/, reports/, data/.
 
-The root is the first of: the PERFKIT_ROOT environment variable, the nearest folder above the
-current directory that holds both params/ and notebooks/, the checkout the package was installed
-from (editable installs). Nothing is cached, so a test can point PERFKIT_ROOT elsewhere.
+The project folder is the first of: the PERFKIT_ROOT environment variable (a folder holding
+params/; notebooks/ is optional), the nearest folder above the current directory that holds
+both params/ and notebooks/, the checkout the package was installed from (editable installs).
+
+Outside any project folder (a wheel installed in a virtual environment, run from an empty
+folder) the current directory is the working folder: reports/ and data/ are written under it,
+and params and notebooks come from the copies packaged with perfkit (see
+``perfkit.params.sources``, which also adds the files plug-ins ship). Nothing is cached, so a
+test can point PERFKIT_ROOT elsewhere.
 """
 
 from __future__ import annotations
@@ -17,12 +23,13 @@ def _is_root(path: Path) -> bool:
     return (path / "params").is_dir() and (path / "notebooks").is_dir()
 
 
-def project_root() -> Path:
+def find_project_root() -> Path | None:
+    """The project folder, or None when there is none (a wheel run outside a checkout)."""
     env = os.environ.get("PERFKIT_ROOT")
     if env:
         root = Path(env).expanduser().resolve()
-        if not _is_root(root):
-            raise UserError(f"PERFKIT_ROOT={env} does not hold params/ and notebooks/")
+        if not (root / "params").is_dir():
+            raise UserError(f"PERFKIT_ROOT={env} does not hold a params/ folder")
         return root
     for candidate in [Path.cwd(), *Path.cwd().parents]:
         if _is_root(candidate):
@@ -30,17 +37,22 @@ def project_root() -> Path:
     installed_from = Path(__file__).resolve().parent.parent
     if _is_root(installed_from):
         return installed_from
-    raise UserError(
-        "cannot find the perfkit project folder (params/ and notebooks/): "
-        "run from inside the checkout or set PERFKIT_ROOT"
-    )
+    return None
+
+
+def project_root() -> Path:
+    """The project folder, or else the current directory: where relative data paths start and
+    reports/ and data/ go."""
+    return find_project_root() or Path.cwd().resolve()
 
 
 def params_dir() -> Path:
+    """The project's params/ folder (lookups go through perfkit.params.sources)."""
     return project_root() / "params"
 
 
 def notebooks_dir() -> Path:
+    """The project's notebooks/ folder (lookups go through perfkit.params.sources)."""
     return project_root() / "notebooks"
 
 

@@ -1,4 +1,5 @@
-"""One registry shape for every plug-in kind: benchmarks, inference backends, vendors.
+"""One registry shape for every plug-in kind (benchmarks, inference backends, vendors), and
+the optional dependencies (pyproject extras) perfkit imports only where they are used.
 
 A registry maps names to classes: the built-ins (``"module:Class"`` strings, imported only when
 asked for, so that ``perfkit --help`` stays fast) and the entry points of its group, which other
@@ -16,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib import import_module
 from importlib.metadata import EntryPoint, entry_points
+from types import ModuleType
 
 from perfkit.errors import UserError
 
@@ -63,3 +65,28 @@ class Registry:
             allowed = " or ".join(b.__name__ for b in bases)
             raise self._fail(f"{self.what} '{name}': entry point is not a perfkit {allowed} subclass")
         return cls
+
+
+# -- optional dependencies (pyproject extras) ------------------------------------------------
+# Imported only where used, with a one-line hint naming the extra when one is missing.
+# module -> (extra, what needs it)
+EXTRAS = {
+    "onnxruntime": ("onnx", "the onnxruntime inference backend"),
+    "onnx": ("onnx", "ONNX export"),
+    "sklearn.datasets": ("datasets", "the digits dataset builder (scikit-learn)"),
+    "pynvml": ("nvidia", "NVIDIA telemetry (nvidia-ml-py)"),
+}
+
+
+class MissingExtra(UserError):
+    """An optional dependency is not installed."""
+
+
+def require(module: str) -> ModuleType:
+    """``module`` imported, or a MissingExtra naming the extra that installs it."""
+    try:
+        return import_module(module)
+    except ImportError:
+        extra, purpose = EXTRAS[module]
+        raise MissingExtra(f"{purpose} needs the '{extra}' extra: pip install 'perfkit[{extra}]' "
+                           f"(module {module} is missing)") from None

@@ -15,6 +15,7 @@ BENCHMARKS = Registry(
         "bert_inference": "perfkit.benchmarks.bert_inference:BertInference",
         "glm": "perfkit.benchmarks.glm_training:GlmTraining",
         "mobilenetv2": "perfkit.benchmarks.mobilenetv2_training:MobileNetV2Training",
+        "resnet50": "perfkit.benchmarks.resnet50_training:ResNet50Training",
     },
     base=(TrainingBenchmark, InferenceBenchmark),
 )

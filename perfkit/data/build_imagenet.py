@@ -42,7 +42,7 @@ def _to_image(pixels: np.ndarray, size: int) -> Image.Image:
 
 def build_imagenet_dataset(out: Path, settings: ImagenetBuildSettings = ImagenetBuildSettings()) -> str:
     """Write the dataset to ``out`` (replacing it) and return its content hash."""
-    from perfkit.extras import require
+    from perfkit.plugins import require
 
     s = settings
     digits = require("sklearn.datasets").load_digits()

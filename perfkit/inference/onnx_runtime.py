@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 from perfkit.errors import ParamsError
-from perfkit.extras import require
+from perfkit.plugins import require
 from perfkit.inference.base import BackendOptions, InferenceBackend, Inputs
 from perfkit.inference.onnx_export import OUTPUT, export_onnx
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from perfkit import paths
 from perfkit.jobs.kernel import run_notebook
+from perfkit.params import sources
 from perfkit.report.html import notebook_to_html
 from perfkit.report.site_data import load_site, write_csv_tables
 
@@ -27,7 +28,7 @@ def build_index(reports: Path | None = None, redacted: bool = False, reference_r
     write_csv_tables(load_site(reports), reference_run, redacted)
     executed = reports / f".summary.{os.getpid()}.ipynb"
     try:
-        ending = run_notebook(paths.notebooks_dir() / SUMMARY_NOTEBOOK, executed,
+        ending = run_notebook(sources.notebook_path(SUMMARY_NOTEBOOK), executed,
                               {"reports_dir": str(reports), "reference_run": reference_run}, paths.project_root())
         if ending.ending == "interrupted":
             raise KeyboardInterrupt

@@ -30,6 +30,7 @@ from perfkit import paths
 from perfkit.benchmarks import benchmark_class
 from perfkit.errors import UserError
 from perfkit.jobs.kernel import KernelEnding, run_notebook
+from perfkit.params import sources
 from perfkit.report.html import notebook_to_html
 from perfkit.results import run_folder
 from perfkit.results.record import RunResult, error_record, utc_now
@@ -71,7 +72,7 @@ class NotebookRun:
 
 
 def _notebook_path(benchmark: str) -> Path:
-    return paths.notebooks_dir() / benchmark_class(benchmark).info.notebook
+    return sources.notebook_path(benchmark_class(benchmark).info.notebook)
 
 
 def _check_notebook_parameters(notebook: Path, names: list[str]) -> None:

@@ -22,6 +22,7 @@ from typing import Any
 from perfkit import __version__, paths
 from perfkit.benchmarks import benchmark_class
 from perfkit.errors import ParamsError, UserError
+from perfkit.params import sources
 from perfkit.params.loading import OVERRIDES_SOURCE, load_yaml_mapping
 from perfkit.results import run_folder
 from perfkit.results.record import RunResult
@@ -70,12 +71,8 @@ def suite_path(name: str) -> tuple[Path, str]:
         if not path.is_file():
             raise ParamsError(f"suite file {name} does not exist")
         return path, name
-    folder = paths.params_dir() / "suites"
-    path = folder / f"{name}.yaml"
-    if not path.is_file():
-        known = ", ".join(sorted(p.stem for p in folder.glob("*.yaml")))
-        raise ParamsError(f"unknown suite '{name}' (no file params/suites/{name}.yaml); allowed: {known}")
-    return path, f"params/suites/{name}.yaml"
+    path = sources.suite_path(name)
+    return path, sources.show(path)
 
 
 def _entry(item: Any, where: str) -> SuiteEntry:

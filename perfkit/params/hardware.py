@@ -1,4 +1,5 @@
-"""Hardware descriptions: one YAML file per accelerator under params/hardware/.
+"""Hardware descriptions: one YAML file per accelerator under params/hardware/ (the project's,
+a plug-in's or perfkit's packaged copies: perfkit.params.sources).
 
 They hold what a run cannot measure: the card's marketing name, its memory, peak FLOPs per
 precision, the interconnect, and the seeds' 环境配置 fields a vendor states (docker image,
@@ -10,8 +11,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from perfkit import paths
 from perfkit.errors import ParamsError
+from perfkit.params import sources
 from perfkit.params.loading import load_yaml_mapping
 
 _FIELDS = (
@@ -44,26 +45,23 @@ class HardwareSpec:
 
 
 def load_hardware(name: str) -> HardwareSpec:
-    folder = paths.params_dir() / "hardware"
-    path = folder / f"{name}.yaml"
-    if not path.is_file():
-        known = ", ".join(sorted(p.stem for p in folder.glob("*.yaml")))
-        raise ParamsError(f"unknown hardware '{name}' (no file params/hardware/{name}.yaml); allowed: {known}")
+    path = sources.hardware_path(name)
+    shown = sources.show(path)
     data = load_yaml_mapping(path)
     unknown = sorted(set(data) - set(_FIELDS))
     if unknown:
         raise ParamsError(
-            f"params/hardware/{name}.yaml: unknown key '{unknown[0]}'; allowed: {', '.join(_FIELDS)}"
+            f"{shown}: unknown key '{unknown[0]}'; allowed: {', '.join(_FIELDS)}"
         )
     for key in ("name", "vendor", "short_name"):
         if not isinstance(data.get(key), str) or not data[key]:
-            raise ParamsError(f"params/hardware/{name}.yaml: key '{key}' is required (a string)")
+            raise ParamsError(f"{shown}: key '{key}' is required (a string)")
     peaks = data.get("peak_tflops") or {}
     if not isinstance(peaks, dict) or not all(isinstance(v, (int, float)) for v in peaks.values()):
-        raise ParamsError(f"params/hardware/{name}.yaml: key 'peak_tflops' maps precision to a number")
+        raise ParamsError(f"{shown}: key 'peak_tflops' maps precision to a number")
     bandwidth = data.get("memory_bandwidth_tb_s")
     if bandwidth is not None and (isinstance(bandwidth, bool) or not isinstance(bandwidth, (int, float)) or bandwidth <= 0):
-        raise ParamsError(f"params/hardware/{name}.yaml: key 'memory_bandwidth_tb_s' must be a positive number (TB/s)")
+        raise ParamsError(f"{shown}: key 'memory_bandwidth_tb_s' must be a positive number (TB/s)")
     return HardwareSpec(
         name=data["name"],
         vendor=data["vendor"],

@@ -1,7 +1,8 @@
 """Layered loading of run parameters with errors that name the file and the key.
 
 Layers, lowest first: the benchmark's schema defaults (the public reference case), the run
-config file ``params/<benchmark>/<vendor>/<config>.yaml``, then overrides (``--set KEY=VALUE``
+config file ``params/<benchmark>/<vendor>/<config>.yaml`` (from the project folder, a plug-in
+or perfkit's packaged copies: perfkit.params.sources), then overrides (``--set KEY=VALUE``
 or the notebook's ``overrides`` parameter). A run config file looks like::
 
     description: Kunlunxin R300, one node, eight cards
@@ -26,8 +27,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from perfkit import paths
 from perfkit.errors import ParamsError
+from perfkit.params import sources
 
 CONFIG_KEYS = ("description", "hardware", "nnodes", "nproc_per_node", "allow_nonstandard", "params")
 OVERRIDES_SOURCE = "overrides (--set)"
@@ -94,46 +95,17 @@ class ResolvedParams:
 
 
 def _display(path: Path) -> str:
-    try:
-        return str(path.relative_to(paths.project_root()))
-    except (ValueError, Exception):
-        return str(path)
-
-
-def _choices(folder: Path, *, dirs: bool) -> list[str]:
-    if not folder.is_dir():
-        return []
-    if dirs:
-        return sorted(p.name for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
-    return sorted(p.stem for p in folder.glob("*.yaml"))
+    return sources.show(path)
 
 
 def config_path(benchmark: str, vendor: str, config: str) -> Path:
-    """The run config file, or an error listing what exists at the level that is wrong."""
-    base = paths.params_dir()
-    bench_dir = base / benchmark
-    if not bench_dir.is_dir():
-        raise ParamsError(
-            f"unknown benchmark '{benchmark}' (no folder {_display(bench_dir)}); "
-            f"allowed: {', '.join(list_benchmarks()) or 'none'}"
-        )
-    vendor_dir = bench_dir / vendor
-    if not vendor_dir.is_dir():
-        raise ParamsError(
-            f"no run configs for vendor '{vendor}' in {_display(bench_dir)}; "
-            f"allowed: {', '.join(_choices(bench_dir, dirs=True)) or 'none'}"
-        )
-    path = vendor_dir / f"{config}.yaml"
-    if not path.is_file():
-        raise ParamsError(
-            f"unknown config '{config}' for {benchmark}/{vendor} (no file {_display(path)}); "
-            f"allowed: {', '.join(_choices(vendor_dir, dirs=False)) or 'none'}"
-        )
-    return path
+    """The run config file (see perfkit.params.sources for where it may come from), or an
+    error listing what exists at the level that is wrong."""
+    return sources.run_config_path(benchmark, vendor, config)
 
 
 def list_benchmarks() -> list[str]:
-    return [name for name in _choices(paths.params_dir(), dirs=True) if name not in ("hardware", "suites")]
+    return sources.list_benchmarks()
 
 
 def load_yaml_mapping(path: Path) -> dict[str, Any]:

@@ -1,5 +1,7 @@
 """A third-party vendor, installed as a package with a `perfkit.vendors` entry point, runs the
-BERT smoke notebook without any change to perfkit (examples/perfkit-vendor-example)."""
+BERT smoke notebook without any change to perfkit (examples/perfkit-vendor-example). Its run
+config and hardware file come from the package itself (perfkit_files/), found through the entry
+point: nothing is copied into the checkout."""
 
 from __future__ import annotations
 
@@ -18,8 +20,7 @@ EXAMPLE = ROOT / "examples/perfkit-vendor-example"
 
 @pytest.fixture(scope="module")
 def plugin_env(tmp_path_factory) -> dict[str, str]:
-    """The example installed into a private folder (pip --target) and a project root whose
-    params hold the vendor's run config, as a vendor would add it."""
+    """The example installed into a private folder (pip --target), run from the checkout."""
     tmp = tmp_path_factory.mktemp("plugin")
     source = tmp / "src"
     shutil.copytree(EXAMPLE, source)
@@ -28,13 +29,8 @@ def plugin_env(tmp_path_factory) -> dict[str, str]:
         [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", "--target", str(target), str(source)],
         check=True, capture_output=True, text=True, timeout=300,
     )
-    root = tmp / "project"
-    shutil.copytree(ROOT / "params", root / "params")
-    shutil.copytree(source / "params/bert/example", root / "params/bert/example")
-    (root / "notebooks").symlink_to(ROOT / "notebooks")
     return {
         "PYTHONPATH": os.pathsep.join([str(ROOT), str(target)]),
-        "PERFKIT_ROOT": str(root),
         "PERFKIT_REPORTS": str(tmp / "reports"),
     }
 
@@ -50,7 +46,8 @@ def test_installed_package_is_found_through_its_entry_point(plugin_env):
     assert json.loads(done.stdout)["accelerator"]["sdk"] == "perfkit-vendor-example 0.1.0"
 
 
-def test_bert_smoke_runs_through_the_third_party_vendor(plugin_env, bert_data):
+def test_bert_smoke_runs_from_the_packages_own_files(plugin_env, bert_data):
+    assert not (ROOT / "params/bert/example").exists() and not (ROOT / "params/hardware/example-host.yaml").exists()
     done = run_cli(
         "run", "bert", "--vendor", "example", "--config", "smoke", "--no-index",
         "--set", f"data_dir={bert_data}", "--set", "max_steps=4", "--set", "eval_interval=2", "--set", "eval_samples=500",
@@ -60,5 +57,7 @@ def test_bert_smoke_runs_through_the_third_party_vendor(plugin_env, bert_data):
     run_dir = os.path.join(plugin_env["PERFKIT_REPORTS"], "runs/bert/example/smoke")
     result = json.loads(open(os.path.join(run_dir, "result.json"), encoding="utf-8").read())
     assert result["status"] == "ok" and result["vendor"] == "example" and result["metrics"]["steps"] == 4
+    assert result["run"]["config_file"] == "perfkit-vendor-example:params/bert/example/smoke.yaml"
+    assert result["run"]["hardware"] == "example-host" and result["hardware"]["short_name"] == "Example"
     assert result["environment"]["accelerator"]["driver"] == "example-driver 1.0"
     assert "Example accelerator (host CPU)" in open(os.path.join(run_dir, "report.html"), encoding="utf-8").read()

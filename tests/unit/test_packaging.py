@@ -70,7 +70,7 @@ def test_a_missing_extra_names_it(monkeypatch):
 
     import pytest
 
-    from perfkit.extras import MissingExtra, require
+    from perfkit.plugins import MissingExtra, require
 
     real_import = builtins.__import__
 
