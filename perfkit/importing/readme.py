@@ -14,7 +14,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from perfkit import paths
 from perfkit.errors import UserError
+from perfkit.reading import PAGE_LIMIT, read_text_bounded
 from perfkit.importing import cells
 from perfkit.importing.markdown import Bullet, MarkdownError, Page, Table, read_page
 
@@ -223,6 +225,7 @@ def parse_text(text: str, path: Path, benchmark: str = "", vendor: str = "") -> 
     hardware, software, title = _environment(page)
     general = _general(page)
     marker = _MARKER.search(text)
+    marker_line = text.count("\n", 0, marker.start()) + 1 if marker else 1
     if marker:
         benchmark, vendor = benchmark or marker.group(1), vendor or marker.group(2)
     benchmark = benchmark or _benchmark(page, general, inference)
@@ -231,6 +234,11 @@ def parse_text(text: str, path: Path, benchmark: str = "", vendor: str = "") -> 
     vendor = vendor or _vendor(page, hardware, title)
     if not vendor:
         raise _error(path, 1, "cannot tell the vendor from 硬件环境 or the headings; pass --vendor")
+    for what, name in (("benchmark", benchmark), ("vendor", vendor)):  # they name the record's file
+        try:
+            paths.safe_name(name, what)
+        except UserError as exc:
+            raise _error(path, marker_line if marker else 1, str(exc)) from None
     return ReferencePage(
         source=path.name,
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
@@ -250,13 +258,6 @@ def parse_text(text: str, path: Path, benchmark: str = "", vendor: str = "") -> 
 def parse_page(path: Path, benchmark: str = "", vendor: str = "") -> ReferencePage:
     """Read one README page; PageError (exit 2) names the file and line it cannot understand."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")  # a leading BOM is not part of the first heading
-    except FileNotFoundError:
-        raise PageError(f"{path}: no such file") from None
-    except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        raise PageError(f"{path}:{line}: not UTF-8 text") from None
-    except OSError as exc:
-        raise PageError(f"{path}: cannot read ({exc.strerror})") from None
+    # bounded, regular files only (not /dev/zero or a FIFO); a leading BOM is not part of the first heading
+    text = read_text_bounded(path, PAGE_LIMIT, PageError, allow_bom=True)
     return parse_text(text, path, benchmark, vendor)

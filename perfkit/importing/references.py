@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from perfkit import paths
+from perfkit.errors import UserError
 from perfkit.importing.readme import PageError, ReferencePage
 from perfkit.results.store import write_json_atomic
 
@@ -22,9 +24,14 @@ def write_references(pages: list[ReferencePage], folder: Path) -> list[Path]:
         if page.id in seen and seen[page.id] != page.sha256:
             raise PageError(f"{page.source}: would replace another page given as {page.id} in the same import; rename one")
         seen[page.id] = page.sha256
+    targets = []
+    for page in pages:  # every name checked before the first write
+        try:
+            targets.append(paths.path_under(folder, paths.safe_name(f"{page.id}.json", f"{page.source}: record name")))
+        except UserError as exc:
+            raise PageError(str(exc)) from None
     written = []
-    for page in pages:
-        path = folder / f"{page.id}.json"
+    for page, path in zip(pages, targets):
         write_json_atomic(path, page.to_dict())
         written.append(path)
     return written

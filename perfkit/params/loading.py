@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,11 +28,15 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from perfkit import paths
-from perfkit.errors import ParamsError
+from perfkit.errors import ParamsError, UserError
+from perfkit.params import yaml_safe
+from perfkit.params.limits import MAX_NNODES, MAX_NPROC_PER_NODE
+from perfkit.reading import PARAMS_LIMIT, read_text_bounded
 
 CONFIG_KEYS = ("description", "hardware", "nnodes", "nproc_per_node", "allow_nonstandard", "params")
 OVERRIDES_SOURCE = "overrides (--set)"
 _TOPOLOGY = re.compile(r"x(\d+)x(\d+)$")
+MAX_OVERRIDE_LENGTH = 4096
 _EXPONENT_FLOAT = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?\d+$")  # YAML 1.1 reads 1e-3 as a string
 
 
@@ -108,10 +113,22 @@ def _choices(folder: Path, *, dirs: bool) -> list[str]:
     return sorted(p.stem for p in folder.glob("*.yaml"))
 
 
+def checked_name(value: object, what: str) -> str:
+    """A benchmark, vendor or config name (letters, digits, ``_ - .``), never a path."""
+    try:
+        return paths.safe_name(value, what)
+    except UserError as exc:
+        raise ParamsError(str(exc)) from None
+
+
 def config_path(benchmark: str, vendor: str, config: str) -> Path:
-    """The run config file, or an error listing what exists at the level that is wrong."""
+    """The run config file, or an error listing what exists at the level that is wrong. The
+    three are names resolved under params/ only: a config is a name, never a path."""
+    checked_name(benchmark, "benchmark")
+    checked_name(vendor, "vendor")
+    checked_name(config, "config")
     base = paths.params_dir()
-    bench_dir = base / benchmark
+    bench_dir = paths.path_under(base, benchmark)
     if not bench_dir.is_dir():
         raise ParamsError(
             f"unknown benchmark '{benchmark}' (no folder {_display(bench_dir)}); "
@@ -123,7 +140,7 @@ def config_path(benchmark: str, vendor: str, config: str) -> Path:
             f"no run configs for vendor '{vendor}' in {_display(bench_dir)}; "
             f"allowed: {', '.join(_choices(bench_dir, dirs=True)) or 'none'}"
         )
-    path = vendor_dir / f"{config}.yaml"
+    path = paths.path_under(vendor_dir, f"{config}.yaml")
     if not path.is_file():
         raise ParamsError(
             f"unknown config '{config}' for {benchmark}/{vendor} (no file {_display(path)}); "
@@ -139,12 +156,9 @@ def list_benchmarks() -> list[str]:
 def load_yaml_mapping(path: Path) -> dict[str, Any]:
     """Safe-load a YAML file that must hold a mapping; errors name the file and line."""
     shown = _display(path)
+    text = read_text_bounded(path, PARAMS_LIMIT, ParamsError, shown)
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ParamsError(f"{shown}: cannot read ({exc.strerror})") from None
-    try:
-        data = yaml.safe_load(text)
+        data = yaml_safe.load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
@@ -165,12 +179,18 @@ def parse_overrides(items: list[str] | tuple[str, ...]) -> dict[str, Any]:
         key = key.strip()
         if not sep or not key:
             raise ParamsError(f"{OVERRIDES_SOURCE}: '{item}' is not KEY=VALUE")
+        if len(item) > MAX_OVERRIDE_LENGTH:
+            raise ParamsError(f"{OVERRIDES_SOURCE}: '{key[:40]}': longer than {MAX_OVERRIDE_LENGTH} characters")
         try:
-            value = yaml.safe_load(raw) if raw.strip() else ""
+            value = yaml_safe.load(raw) if raw.strip() else ""
+        except yaml_safe.ParamsYamlError as exc:
+            raise ParamsError(f"{OVERRIDES_SOURCE}: '{key[:40]}': {exc.problem}") from None
         except yaml.YAMLError:
             value = raw
         if isinstance(value, str) and _EXPONENT_FLOAT.match(value.strip()):
             value = float(value)
+            if not math.isfinite(value):
+                raise ParamsError(f"{OVERRIDES_SOURCE}: '{key[:40]}': {raw.strip()[:40]} is not a finite number")
         result[key] = value
     return result
 
@@ -179,9 +199,9 @@ def _topology(config: str, data: dict[str, Any], shown: str) -> tuple[int, int]:
     match = _TOPOLOGY.search(config)
     nnodes = data.get("nnodes", int(match.group(1)) if match else 1)
     nproc = data.get("nproc_per_node", int(match.group(2)) if match else 1)
-    for key, value in (("nnodes", nnodes), ("nproc_per_node", nproc)):
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise ParamsError(f"{shown}: key '{key}': must be a whole number >= 1 (got {value!r})")
+    for key, value, top in (("nnodes", nnodes, MAX_NNODES), ("nproc_per_node", nproc, MAX_NPROC_PER_NODE)):
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= top:
+            raise ParamsError(f"{shown}: key '{key}': must be a whole number in 1..{top} (got {value!r:.40})")
     if match and (int(match.group(1)), int(match.group(2))) != (nnodes, nproc):
         raise ParamsError(
             f"{shown}: nnodes x nproc_per_node = {nnodes}x{nproc} contradicts the config name '{config}'"
@@ -196,7 +216,15 @@ def _validation_message(exc: ValidationError, schema: type[BaseModel], origin: d
     if err["type"] == "extra_forbidden":
         allowed = ", ".join(sorted(schema.model_fields))
         return f"{source}: unknown key '{key}'; allowed: {allowed}"
-    return f"{source}: key '{key}': {err['msg']} (got {err.get('input')!r})"
+    return f"{source}: key '{key}': {err['msg']} (got {err.get('input')!r:.80})"
+
+
+def params_from_overrides(schema: type[BaseModel], overrides: dict[str, Any]) -> BaseModel:
+    """The schema's defaults with ``overrides`` (``--set``) applied, checked; ParamsError otherwise."""
+    try:
+        return schema(**overrides)
+    except ValidationError as exc:
+        raise ParamsError(_validation_message(exc, schema, {key: OVERRIDES_SOURCE for key in overrides})) from None
 
 
 def resolve_params(

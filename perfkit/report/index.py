@@ -29,9 +29,16 @@ def benchmark_kind(benchmark: str) -> str:
         return "training"
 
 
+def check_reports_folder(reports: Path) -> None:
+    """A reports folder given on the command line is a folder (or not there yet), never a file."""
+    if reports.exists() and not reports.is_dir():
+        raise UserError(f"--reports {reports} is a file, not a folder")
+
+
 def load_runs(reports: Path) -> list[tuple[Path, RunResult]]:
     """(run folder, result) for every readable result under reports/runs, sorted; repeats
     (…/<config>/r2/result.json) come right after their first run."""
+    check_reports_folder(reports)
     runs = []
     for path in find_results(reports / "runs"):
         if any(part.startswith(".") for part in path.relative_to(reports).parts):

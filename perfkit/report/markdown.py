@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from perfkit import __version__
+from perfkit import __version__, paths
 from perfkit.report import compare, tables
 from perfkit.results.record import RunResult
 from perfkit.results.store import write_text_atomic
@@ -91,10 +91,14 @@ def readme_text(benchmark: str, vendor: str, results: list[RunResult]) -> str:
 def write_readmes(results: list[RunResult], folder: Path) -> list[Path]:
     """reports/readme/<benchmark>/<vendor>/README.md for every pair that has results."""
     written = []
-    pairs = sorted({(r.benchmark, r.vendor) for r in results})
+    pairs = sorted({(str(r.benchmark), str(r.vendor)) for r in results})
+    targets = {}
+    for benchmark, vendor in pairs:  # the names come from result.json files: checked before any write
+        names = [paths.safe_name(benchmark, "result.json field 'benchmark'"), paths.safe_name(vendor, "result.json field 'vendor'")]
+        targets[(benchmark, vendor)] = paths.path_under(folder, *names, "README.md")
     for benchmark, vendor in pairs:
-        mine = [r for r in results if (r.benchmark, r.vendor) == (benchmark, vendor)]
-        path = folder / benchmark / vendor / "README.md"
+        mine = [r for r in results if (str(r.benchmark), str(r.vendor)) == (benchmark, vendor)]
+        path = targets[(benchmark, vendor)]
         write_text_atomic(path, readme_text(benchmark, vendor, mine))
         written.append(path)
     return written

@@ -12,6 +12,8 @@ from typing import Any
 
 import pandas as pd
 
+from perfkit.errors import UserError
+from perfkit.reading import JSON_LIMIT, describe_os_error, read_text_bounded
 from perfkit.results.record import RunResult
 
 RESULT_FILE = "result.json"
@@ -35,6 +37,15 @@ def _umask() -> int:
 
 
 def write_text_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename. Disk full, a name over
+    the OS limit or no permission is a UserError naming the file (the old file stays)."""
+    try:
+        _write_text_atomic(path, text)
+    except OSError as exc:
+        raise UserError(f"cannot write {str(path)[:300]} ({describe_os_error(exc)})") from None
+
+
+def _write_text_atomic(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -54,7 +65,13 @@ def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
 
 
 def load_result(path: Path) -> RunResult:
-    return RunResult.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
+    if not Path(path).exists():
+        raise FileNotFoundError(f"{path}: no such file")
+    try:
+        text = read_text_bounded(path, JSON_LIMIT, UserError)
+    except UserError as exc:  # readers skip unreadable results as ValueError
+        raise ValueError(str(exc)) from None
+    return RunResult.from_dict(json.loads(text))
 
 
 def find_results(root: Path) -> list[Path]:
