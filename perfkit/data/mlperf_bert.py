@@ -60,6 +60,8 @@ def _check_layout(handle: h5py.File, path: Path) -> dict[str, tuple[int, ...]]:
         if column.dtype.kind not in "iu":
             raise DataError(f"{path}: dataset '{key}' holds {column.dtype} values; token data must be integers")
         shapes[key] = tuple(column.shape)
+    if not shapes["input_ids"] or shapes["input_ids"][0] == 0:
+        raise DataError(f"{path}: shard is empty (0 rows)")
     for key in (*_SEQUENCE_KEYS, *_PREDICTION_KEYS):
         if len(shapes[key]) != 2:
             raise DataError(f"{path}: dataset '{key}' has shape {shapes[key]}; expected [rows, width] (rank 2)")
