@@ -12,7 +12,7 @@ from typing import Any
 
 from perfkit import paths
 from perfkit.errors import ParamsError
-from perfkit.params.loading import load_yaml_mapping
+from perfkit.params.loading import checked_name, load_yaml_mapping
 
 _FIELDS = (
     "name",
@@ -43,7 +43,7 @@ class HardwareSpec:
 
 def load_hardware(name: str) -> HardwareSpec:
     folder = paths.params_dir() / "hardware"
-    path = folder / f"{name}.yaml"
+    path = folder / f"{checked_name(name, 'hardware')}.yaml"
     if not path.is_file():
         known = ", ".join(sorted(p.stem for p in folder.glob("*.yaml")))
         raise ParamsError(f"unknown hardware '{name}' (no file params/hardware/{name}.yaml); allowed: {known}")

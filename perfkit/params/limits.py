@@ -51,5 +51,5 @@ UPPER_BOUNDS: dict[str, float] = {
 def check_count(value: object, key: str, where: str, maximum: int, minimum: int = 1) -> int:
     """``value`` as a whole number in minimum..maximum, or a ParamsError naming ``where`` and ``key``."""
     if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
-        raise ParamsError(f"{where}: key '{key}' must be a whole number in {minimum}..{maximum} (got {value!r:.40})")
+        raise ParamsError(f"{where}: key '{key}' must be a whole number >= {minimum}, at most {maximum} (got {value!r:.40})")
     return value

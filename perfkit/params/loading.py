@@ -156,7 +156,7 @@ def list_benchmarks() -> list[str]:
 def load_yaml_mapping(path: Path) -> dict[str, Any]:
     """Safe-load a YAML file that must hold a mapping; errors name the file and line."""
     shown = _display(path)
-    text = read_text_bounded(path, PARAMS_LIMIT, ParamsError, shown)
+    text = read_text_bounded(path, PARAMS_LIMIT, ParamsError, shown, allow_bom=True)  # YAML allows a BOM
     try:
         data = yaml_safe.load(text)
     except yaml.YAMLError as exc:
@@ -178,19 +178,19 @@ def parse_overrides(items: list[str] | tuple[str, ...]) -> dict[str, Any]:
         key, sep, raw = item.partition("=")
         key = key.strip()
         if not sep or not key:
-            raise ParamsError(f"{OVERRIDES_SOURCE}: '{item}' is not KEY=VALUE")
+            raise ParamsError(f"{OVERRIDES_SOURCE}: {item[:80]!r} is not KEY=VALUE")
         if len(item) > MAX_OVERRIDE_LENGTH:
-            raise ParamsError(f"{OVERRIDES_SOURCE}: '{key[:40]}': longer than {MAX_OVERRIDE_LENGTH} characters")
+            raise ParamsError(f"{OVERRIDES_SOURCE}: {key[:40]!r}: longer than {MAX_OVERRIDE_LENGTH} characters")
         try:
             value = yaml_safe.load(raw) if raw.strip() else ""
         except yaml_safe.ParamsYamlError as exc:
-            raise ParamsError(f"{OVERRIDES_SOURCE}: '{key[:40]}': {exc.problem}") from None
+            raise ParamsError(f"{OVERRIDES_SOURCE}: {key[:40]!r}: {exc.problem}") from None
         except yaml.YAMLError:
             value = raw
         if isinstance(value, str) and _EXPONENT_FLOAT.match(value.strip()):
             value = float(value)
             if not math.isfinite(value):
-                raise ParamsError(f"{OVERRIDES_SOURCE}: '{key[:40]}': {raw.strip()[:40]} is not a finite number")
+                raise ParamsError(f"{OVERRIDES_SOURCE}: {key[:40]!r}: {raw.strip()[:40]} is not a finite number")
         result[key] = value
     return result
 
@@ -201,7 +201,7 @@ def _topology(config: str, data: dict[str, Any], shown: str) -> tuple[int, int]:
     nproc = data.get("nproc_per_node", int(match.group(2)) if match else 1)
     for key, value, top in (("nnodes", nnodes, MAX_NNODES), ("nproc_per_node", nproc, MAX_NPROC_PER_NODE)):
         if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= top:
-            raise ParamsError(f"{shown}: key '{key}': must be a whole number in 1..{top} (got {value!r:.40})")
+            raise ParamsError(f"{shown}: key '{key}': must be a whole number >= 1, at most {top} (got {value!r:.40})")
     if match and (int(match.group(1)), int(match.group(2))) != (nnodes, nproc):
         raise ParamsError(
             f"{shown}: nnodes x nproc_per_node = {nnodes}x{nproc} contradicts the config name '{config}'"
@@ -215,8 +215,8 @@ def _validation_message(exc: ValidationError, schema: type[BaseModel], origin: d
     source = origin.get(str(err["loc"][0]) if err["loc"] else "", "defaults")
     if err["type"] == "extra_forbidden":
         allowed = ", ".join(sorted(schema.model_fields))
-        return f"{source}: unknown key '{key}'; allowed: {allowed}"
-    return f"{source}: key '{key}': {err['msg']} (got {err.get('input')!r:.80})"
+        return f"{source}: unknown key {key[:80]!r}; allowed: {allowed}"
+    return f"{source}: key {key[:80]!r}: {' '.join(str(err['msg']).split())} (got {err.get('input')!r:.80})"
 
 
 def params_from_overrides(schema: type[BaseModel], overrides: dict[str, Any]) -> BaseModel:

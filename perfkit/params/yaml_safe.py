@@ -3,9 +3,11 @@
 PyYAML's SafeLoader already refuses tags that build Python objects. On top of it this loader
 refuses what makes a small file expensive or ambiguous:
 
-* aliases (``*name``): params files are short and never need them, and an alias "billion laughs"
-  file expands to gigabytes when a consumer walks it. Refusing them outright is simpler and
-  safer than counting expansions; the error names the line;
+* alias expansion beyond MAX_EXPANDED_NODES: a "billion laughs" file is a few lines that expand
+  to gigabytes when a consumer walks the result. Aliases themselves stay allowed (PyYAML's own
+  dumper writes them for repeated objects); after composing, the size of the document with
+  every alias expanded is counted over the node graph (memoized, so counting is cheap) and a
+  document over the limit, or one whose aliases are recursive, is refused naming the line;
 * non-finite floats (``.nan``, ``.inf``, ``1e400``): a learning rate of inf would be stored as
   null and fail later;
 * mapping keys that are not strings (``1: x``, ``[a]: b``, ``null: 3``);
@@ -20,6 +22,7 @@ from typing import Any
 import yaml
 
 MAX_DEPTH = 32
+MAX_EXPANDED_NODES = 100_000
 
 
 class ParamsYamlError(yaml.YAMLError):
@@ -34,10 +37,15 @@ class ParamsYamlError(yaml.YAMLError):
 class ParamsLoader(yaml.SafeLoader):
     """SafeLoader without aliases, non-finite floats, non-string keys or deep nesting."""
 
+    def compose_document(self):  # noqa: ANN201
+        node = super().compose_document()
+        try:
+            _expanded_size(node, {}, set())
+        except RecursionError:
+            raise ParamsYamlError("aliases nested too deeply", node.start_mark) from None
+        return node
+
     def compose_node(self, parent, index):  # noqa: ANN001 (PyYAML's signature)
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise ParamsYamlError("aliases (*name) are not allowed in perfkit files; write the value out", event.start_mark)
         depth = getattr(self, "_perfkit_depth", 0)
         if depth >= MAX_DEPTH:
             raise ParamsYamlError(f"nested deeper than {MAX_DEPTH} levels", self.peek_event().start_mark)
@@ -61,6 +69,32 @@ class ParamsLoader(yaml.SafeLoader):
                 if not isinstance(key, str):
                     raise ParamsYamlError(f"key {key!r:.40} is not a string; keys are names", key_node.start_mark)
         return super().construct_mapping(node, deep=deep)
+
+
+def _expanded_size(node: yaml.Node, memo: dict[int, int], active: set[int]) -> int:
+    """Nodes in ``node`` with every alias expanded; ParamsYamlError past MAX_EXPANDED_NODES."""
+    key = id(node)
+    if key in memo:
+        return memo[key]
+    if key in active:
+        raise ParamsYamlError("a recursive alias (a value that contains itself)", node.start_mark)
+    active.add(key)
+    if isinstance(node, yaml.SequenceNode):
+        children = node.value
+    elif isinstance(node, yaml.MappingNode):
+        children = [part for pair in node.value for part in pair]
+    else:
+        children = []
+    total = 1
+    for child in children:
+        total += _expanded_size(child, memo, active)
+        if total > MAX_EXPANDED_NODES:
+            raise ParamsYamlError(
+                f"aliases expand to more than {MAX_EXPANDED_NODES} values (an alias bomb?)", node.start_mark
+            )
+    active.discard(key)
+    memo[key] = total
+    return total
 
 
 ParamsLoader.add_constructor("tag:yaml.org,2002:float", ParamsLoader.construct_yaml_float)
