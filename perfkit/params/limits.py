@@ -6,7 +6,7 @@ from __future__ import annotations
 from perfkit.errors import ParamsError
 
 MAX_NNODES = 1024
-MAX_NPROC_PER_NODE = 256
+MAX_NPROC_PER_NODE = 4096  # above any node; the vendor check names the real count
 MAX_STEPS = 100_000_000
 MAX_BATCH = 1 << 20  # samples per card per step, and eval batches
 MAX_ACCUMULATION = 1 << 16
