@@ -143,10 +143,12 @@ def _cmd_env(args: argparse.Namespace) -> int:
 
 def _cmd_data_build(args: argparse.Namespace) -> int:
     from perfkit.benchmarks import benchmark_class
-    from perfkit.params import parse_overrides
+    from perfkit.data.staging import clear_for_build
+    from perfkit.params import params_from_overrides, parse_overrides
 
     cls = benchmark_class(args.benchmark)
-    params = cls.params_model(**parse_overrides(args.set or []))
+    params = params_from_overrides(cls.params_model, parse_overrides(args.set or []))
+    clear_for_build(Path(args.out), args.force)
     started = time.perf_counter()
     content = cls(params).build_data(Path(args.out))
     print(f"{args.benchmark} dataset -> {args.out} (sha256 {content[:16]}, {time.perf_counter() - started:.1f} s)")
@@ -279,6 +281,7 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("benchmark")
     build.add_argument("--out", required=True)
     build.add_argument("--set", action="append", metavar="KEY=VALUE", help="benchmark params (seq_len, vocab_size, ...)")
+    build.add_argument("--force", action="store_true", help="replace a non-empty folder perfkit did not build")
     build.set_defaults(func=_cmd_data_build)
     return parser
 
@@ -289,7 +292,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except UserError as exc:
-        print(f"perfkit: error: {exc}", file=sys.stderr)
+        message = " ".join(str(exc).split("\n"))  # one line, whatever the input held
+        print(f"perfkit: error: {message}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("perfkit: interrupted", file=sys.stderr)

@@ -14,6 +14,7 @@ test can point PERFKIT_ROOT elsewhere.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from perfkit.errors import UserError
@@ -68,3 +69,34 @@ def resolve_under(base: Path, value: str) -> Path:
     """A user-given path: absolute as given, relative against `base`."""
     path = Path(os.path.expanduser(value))
     return path if path.is_absolute() else (base / path)
+
+
+# -- names that become path components ---------------------------------------------------------
+NAME_MAX = 128  # far below the OS limit (255 bytes), so a name plus a suffix always fits
+_SAFE_NAME = re.compile(r"[A-Za-z0-9_.\-]+")
+
+
+def safe_name(value: object, what: str) -> str:
+    """``value`` if it can be one path component perfkit creates or looks up: letters, digits,
+    ``_ - .``, not ``.`` or ``..``, not starting with ``-`` or ``.``, at most NAME_MAX characters.
+    A UserError naming ``what`` otherwise (a config is a name, never a path)."""
+    if not isinstance(value, str) or not value:
+        raise UserError(f"{what}: must be a non-empty name (got {value!r:.60})")
+    if len(value) > NAME_MAX:
+        raise UserError(f"{what}: name of {len(value)} characters is too long (at most {NAME_MAX})")
+    if not _SAFE_NAME.fullmatch(value) or value.startswith((".", "-")):
+        raise UserError(
+            f"{what}: {value!r:.80} is not a name; allowed: letters, digits, '_', '-', '.' "
+            "(not first), no '/'"
+        )
+    return value
+
+
+def path_under(root: Path, *parts: str) -> Path:
+    """``root / parts``, resolved, refused (UserError) unless it stays inside ``root``."""
+    base = Path(root).resolve()
+    target = base.joinpath(*parts).resolve()
+    if target != base and base not in target.parents:
+        shown = "/".join(parts)
+        raise UserError(f"path {shown!r:.120} would leave {base}; refused")
+    return target

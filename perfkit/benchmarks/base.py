@@ -86,7 +86,9 @@ class TrainingBenchmark(ABC):
     def pretrained(self, model_cls) -> torch.nn.Module | None:
         """The model from the local checkpoint folder in init_checkpoint; None when there is none."""
         folder = getattr(self.params, "init_checkpoint", "")
-        return load_pretrained(model_cls, folder, self.model_config()) if folder else None
+        if not folder:
+            return None
+        return load_pretrained(model_cls, folder, self.model_config(), self.params.allow_partial_checkpoint)
 
     @abstractmethod
     def build_model(self) -> torch.nn.Module:

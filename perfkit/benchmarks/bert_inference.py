@@ -158,7 +158,8 @@ class BertInference(InferenceBenchmark):
     def build_model(self) -> torch.nn.Module:
         from transformers import BertForMaskedLM
 
-        return load_pretrained(BertForMaskedLM, str(self.checkpoint_dir()), self.model_config()).eval()
+        return load_pretrained(BertForMaskedLM, str(self.checkpoint_dir()), self.model_config(),
+                               self.params.allow_partial_checkpoint).eval()
 
     def checkpoint_identity(self) -> dict[str, str]:
         folder = self.checkpoint_dir()

@@ -1,46 +1,143 @@
-"""Loading a model from a local checkpoint folder (``save_pretrained`` layout, safetensors).
+"""Loading a model from a local checkpoint folder (``save_pretrained`` layout, safetensors only).
 
-Never reaches a hub: the folder must exist and hold config.json and weights. A checkpoint whose
-shapes do not match the run's params is refused with the first mismatching tensor named.
+Never reaches a hub, never unpickles. The folder must hold config.json (a JSON object) and
+weights as ``*.safetensors`` only: a sharded checkpoint's ``model.safetensors.index.json`` may
+name only ``.safetensors`` files inside the folder (an index naming a ``.bin`` or ``.pt`` is
+refused, so nothing falls back to pickle), every file's header must parse, and every weight, bias and
+normalization statistic must be floating point. transformers loads with ``use_safetensors=True``. A checkpoint whose shapes
+do not match the run's params is refused with the first mismatching key named; one that lacks
+tensors of the model is refused unless ``allow_partial_checkpoint`` is true (the rest would be
+silently random).
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-
 from perfkit import paths
-from perfkit.errors import DataError
+from perfkit.errors import DataError, UserError
+from perfkit.files.reading import JSON_LIMIT, read_text_bounded
+
+INDEX_FILE = "model.safetensors.index.json"
+WEIGHT_SUFFIX = ".safetensors"
+FLOAT_DTYPES = frozenset({"F16", "BF16", "F32", "F64"})
+# tensors that are model weights (integer buffers such as num_batches_tracked or position_ids are not)
+FLOAT_TENSORS = frozenset({"weight", "bias", "running_mean", "running_var", "gamma", "beta"})
+_WHERE = "key 'init_checkpoint'"
+
+
+def _json_object(path: Path, what: str) -> dict:
+    text = read_text_bounded(path, JSON_LIMIT, DataError, f"{_WHERE}: {path}")
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise DataError(f"{_WHERE}: {path} is not JSON ({' '.join(str(exc).split())[:120]})") from None
+    if not isinstance(data, dict):
+        raise DataError(f"{_WHERE}: {path} must hold a JSON object ({what}), got {type(data).__name__}")
+    return data
+
+
+def weight_files(folder: Path) -> list[Path]:
+    """The safetensors files the checkpoint consists of: those its index names, else every
+    ``*.safetensors`` in the folder. An index entry that is not a ``.safetensors`` file inside the
+    folder is refused."""
+    index = folder / INDEX_FILE
+    if not index.exists():
+        files = sorted(p for p in folder.glob(f"*{WEIGHT_SUFFIX}") if p.is_file())
+        if not files:
+            raise DataError(f"{_WHERE}: {folder} has no *.safetensors weights (only safetensors are loaded)")
+        return files
+    weight_map = _json_object(index, "with a weight_map").get("weight_map")
+    if not isinstance(weight_map, dict) or not weight_map:
+        raise DataError(f"{_WHERE}: {index}: key 'weight_map' must map tensor names to .safetensors files")
+    names = set()
+    for tensor, name in weight_map.items():
+        if not isinstance(name, str) or not name.endswith(WEIGHT_SUFFIX):
+            raise DataError(
+                f"{_WHERE}: {index}: tensor {tensor!r:.60} is in {name!r:.60}; only .safetensors files are allowed"
+            )
+        try:
+            paths.safe_name(name, "weight file")
+            target = paths.path_under(folder, name)
+        except UserError:
+            raise DataError(f"{_WHERE}: {index}: {name!r:.60} is not a file name inside the folder") from None
+        if not target.is_file():
+            raise DataError(f"{_WHERE}: {index}: names {name}, which is not in {folder}")
+        names.add(target)
+    return sorted(names)
+
+
+def check_weights(files: list[Path]) -> set[str]:
+    """Every file is safetensors whose header parses and whose weights (FLOAT_TENSORS) are
+    floating point; returns the tensor names."""
+    from safetensors import safe_open
+
+    tensors: set[str] = set()
+    for path in files:
+        try:
+            with safe_open(str(path), framework="pt") as handle:
+                for name in handle.keys():
+                    dtype = handle.get_slice(name).get_dtype()
+                    if name.rsplit(".", 1)[-1] in FLOAT_TENSORS and dtype not in FLOAT_DTYPES:
+                        raise DataError(
+                            f"{_WHERE}: {path}: tensor '{name}' is {dtype}; model weights must be floating point"
+                        )
+                    tensors.add(name)
+        except DataError:
+            raise
+        except Exception as exc:  # safetensors raises its own SafetensorError, OSError, ValueError
+            raise DataError(f"{_WHERE}: {path} is not a valid safetensors file ({' '.join(str(exc).split())[:160]})") from None
+    return tensors
 
 
 def check_checkpoint(folder: str, expected) -> Path:
-    """The folder exists, is in save_pretrained layout with safetensors, and its config matches
-    ``expected`` (a transformers config) on the keys that decide tensor shapes."""
+    """The folder exists, is in save_pretrained layout with safetensors only, and its config
+    matches ``expected`` (a transformers config) on the keys that decide tensor shapes."""
     path = paths.resolve_under(paths.project_root(), folder)
-    if not path.is_dir():
-        raise DataError(f"key 'init_checkpoint': folder {path} does not exist")
-    if not (path / "config.json").is_file():
-        raise DataError(f"key 'init_checkpoint': {path} has no config.json (save_pretrained layout expected)")
-    if not any(path.glob("*.safetensors")):
-        raise DataError(f"key 'init_checkpoint': {path} has no *.safetensors weights")
-    saved = type(expected).from_pretrained(str(path), local_files_only=True)
+    try:
+        if not path.is_dir():
+            raise DataError(f"{_WHERE}: folder {path} does not exist")
+        if not (path / "config.json").is_file():
+            raise DataError(f"{_WHERE}: {path} has no config.json (save_pretrained layout expected)")
+    except OSError as exc:  # a name over the OS limit
+        raise DataError(f"{_WHERE}: {str(path)[:200]}: cannot use ({exc.strerror})") from None
+    config = _json_object(path / "config.json", "the model config")
+    check_weights(weight_files(path))
+    try:
+        saved = type(expected).from_dict(config)
+    except Exception as exc:  # transformers raises many kinds for a malformed config
+        raise DataError(f"{_WHERE}: {path}/config.json: {' '.join(str(exc).split())[:160]}") from None
     for key in ("hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size", "vocab_size"):
         if hasattr(expected, key) and getattr(saved, key, None) != getattr(expected, key):
             raise DataError(
-                f"key 'init_checkpoint': {path}/config.json has {key}={getattr(saved, key, None)}, "
+                f"{_WHERE}: {path}/config.json has {key}={getattr(saved, key, None)!r:.40}, "
                 f"the run's params say {getattr(expected, key)}"
             )
     return path
 
 
-def load_pretrained(model_cls, folder: str, expected):
-    """``model_cls.from_pretrained`` on a checked local folder; never reaches a hub."""
+def load_pretrained(model_cls, folder: str, expected, allow_partial: bool = False):
+    """``model_cls.from_pretrained`` on a checked local folder, safetensors only; never reaches
+    a hub. Missing tensors are an error unless ``allow_partial``."""
     path = check_checkpoint(folder, expected)
     try:
-        return model_cls.from_pretrained(str(path), local_files_only=True, use_safetensors=True)
-    except (OSError, ValueError, RuntimeError) as exc:
+        model, info = model_cls.from_pretrained(
+            str(path), local_files_only=True, use_safetensors=True, output_loading_info=True
+        )
+    except Exception as exc:  # OSError, ValueError, RuntimeError, safetensors' own errors
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise DataError(f"key 'init_checkpoint': cannot load {path}: {first}") from None
+        raise DataError(f"{_WHERE}: cannot load {path}: {first[:200]}") from None
+    for kind in ("mismatched_keys", "error_msgs"):
+        if info.get(kind):
+            raise DataError(f"{_WHERE}: {path}: {kind.replace('_', ' ')}: {sorted(map(str, info[kind]))[0][:160]}")
+    missing = sorted(info.get("missing_keys") or ())
+    if missing and not allow_partial:
+        raise DataError(
+            f"{_WHERE}: {path} lacks {len(missing)} tensor(s) of the model (first: {missing[0]}); "
+            "they would be random. Set allow_partial_checkpoint: true to run anyway"
+        )
+    return model
 
 
 INITIAL_MARKER = "perfkit_initial.json"
@@ -52,8 +149,8 @@ def initial_checkpoint_settings(folder: Path) -> dict | None:
 
     marker = folder / INITIAL_MARKER
     try:
-        return json.loads(marker.read_text(encoding="utf-8")) if marker.is_file() else None
-    except ValueError:
+        return json.loads(read_text_bounded(marker, JSON_LIMIT, DataError)) if marker.is_file() else None
+    except (ValueError, DataError):
         return None
 
 

@@ -20,7 +20,7 @@ import torch
 from pydantic import Field
 
 from perfkit.benchmarks.base import Batch, BenchmarkInfo, TrainingBenchmark
-from perfkit.data import cloze, record
+from perfkit.data import cloze, record, wordpiece
 from perfkit.data.build_record import RecordBuildSettings, build_record_dataset
 from perfkit.data.hashing import DataIdentity, identify
 from perfkit.engine.optim import fast_kernels, no_decay_groups, warmup_poly_schedule
@@ -83,7 +83,7 @@ class GlmTraining(TrainingBenchmark):
         vocab = self._path(self.params.vocab_file)
         if not vocab.is_file():
             raise DataError(f"vocabulary {vocab} does not exist (key 'vocab_file')")
-        size = len(vocab.read_text(encoding="utf-8").rstrip("\n").split("\n"))
+        size = len(wordpiece.read_vocab(vocab))
         if size > self.params.vocab_size:
             raise DataError(f"{vocab}: {size} tokens exceed vocab_size={self.params.vocab_size}; set vocab_size to at least {size}")
         return cloze.ClozeEncoder(vocab, self.params.seq_len)

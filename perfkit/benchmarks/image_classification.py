@@ -98,6 +98,9 @@ class ImageClassificationTraining(TrainingBenchmark):
         root = self.data_dir()
         self.autobuild_or_fail(root, self.info.name)
         train, val = self._samples
+        samples = train + val
+        for path, _ in samples if len(samples) <= folder.HEADER_CHECK_MAX else []:
+            folder.check_header(path)
         folder.decode(train[0][0])
         folder.decode(val[0][0])
         return identify(root)

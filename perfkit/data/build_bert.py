@@ -16,6 +16,7 @@ from pathlib import Path
 import h5py
 import numpy as np
 
+from perfkit import paths
 from perfkit.data import offline_text, wordpiece
 from perfkit.data.hashing import write_manifest
 from perfkit.data.staging import staged_folder
@@ -122,6 +123,8 @@ def _instances(docs, s: BertBuildSettings, special, vocab_size, rng, dupe_factor
 def build_bert_dataset(out: Path, settings: BertBuildSettings = BertBuildSettings()) -> str:
     """Write the dataset to ``out`` (replacing it) and return its content hash."""
     s = settings
+    for key in ("train_dir", "eval_dir"):
+        paths.safe_name(getattr(s, key), f"key '{key}'")  # folders the builder creates under out
     docs_text = offline_text.documents()
     vocab = wordpiece.build_vocab([" ".join(sents) for _, sents in docs_text], s.vocab_size)
     with staged_folder(out) as staging:

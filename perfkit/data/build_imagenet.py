@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from perfkit import paths
 from perfkit.data.hashing import write_manifest
 from perfkit.data.staging import staged_folder
 
@@ -45,6 +46,8 @@ def build_imagenet_dataset(out: Path, settings: ImagenetBuildSettings = Imagenet
     from perfkit.plugins import require
 
     s = settings
+    for key in ("train_dir", "val_dir"):
+        paths.safe_name(getattr(s, key), f"key '{key}'")  # folders the builder creates under out
     digits = require("sklearn.datasets").load_digits()
     rng = np.random.default_rng(s.seed)
     order = rng.permutation(len(digits.target))

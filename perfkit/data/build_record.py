@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from perfkit import paths
 from perfkit.data import offline_text, wordpiece
 from perfkit.data.hashing import write_manifest
 from perfkit.data.staging import staged_folder
@@ -90,6 +91,8 @@ def _write_jsonl(path: Path, records: list[dict]) -> None:
 def build_record_dataset(out: Path, settings: RecordBuildSettings = RecordBuildSettings()) -> str:
     """Write train.jsonl, val.jsonl and vocab.txt to ``out`` (replacing it); return the hash."""
     s = settings
+    for key in ("train_file", "val_file"):
+        paths.safe_name(getattr(s, key), f"key '{key}'")  # files the builder creates under out
     docs = offline_text.documents()
     rng = np.random.default_rng(s.seed)
     order = rng.permutation(len(docs))

@@ -22,7 +22,8 @@ class ClozeEncoder:
         self.vocab_file = vocab_file
         self.seq_len = seq_len
         self._tokenizer = None
-        vocab = vocab_file.read_text(encoding="utf-8").split("\n")
+        vocab = wordpiece.read_vocab(vocab_file)
+        wordpiece.require_special_tokens(vocab, vocab_file)
         self.pad, self.bos, self.sep = (vocab.index(t) for t in ("[PAD]", "[CLS]", "[SEP]"))
         self.eos = self.sep
 

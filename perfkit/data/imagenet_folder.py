@@ -14,6 +14,7 @@ A truncated or corrupt image, an empty or missing folder raise a DataError namin
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,11 +60,33 @@ def scan(split: Path, classes: list[str], what: str) -> list[tuple[Path, int]]:
 def decode(path: Path) -> Image.Image:
     """The image as RGB, fully decoded (so a truncated file fails here, named)."""
     try:
-        with Image.open(path) as image:
-            image.load()
-            return image.convert("RGB")
-    except (OSError, UnidentifiedImageError, SyntaxError, ValueError) as exc:
-        raise DataError(f"{path}: cannot decode image ({exc})") from None
+        with warnings.catch_warnings():
+            # Pillow warns above MAX_IMAGE_PIXELS and raises above twice that: both are refused
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                image.load()
+                return image.convert("RGB")
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise DataError(f"{path}: refused, the image is too large to decode safely ({' '.join(str(exc).split())})") from None
+    except (OSError, UnidentifiedImageError, SyntaxError, ValueError, EOFError, MemoryError) as exc:
+        raise DataError(f"{path}: cannot decode image ({' '.join(str(exc).split())})") from None
+
+
+def check_header(path: Path) -> None:
+    """Open the image without decoding its pixels: the format is known and the size is within
+    Pillow's decompression-bomb limit. Cheap enough to run over a small set before a run."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path):
+                pass
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise DataError(f"{path}: refused, the image is too large to decode safely ({' '.join(str(exc).split())})") from None
+    except (OSError, UnidentifiedImageError, SyntaxError, ValueError, EOFError) as exc:
+        raise DataError(f"{path}: cannot decode image ({' '.join(str(exc).split())})") from None
+
+
+HEADER_CHECK_MAX = 20000  # preflight opens every image header of a set this small
 
 
 def to_tensor(image: Image.Image) -> torch.Tensor:

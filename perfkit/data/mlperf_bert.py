@@ -40,30 +40,90 @@ def list_shards(folder: Path, what: str) -> list[Path]:
     return shards
 
 
-def shard_length(path: Path) -> int:
-    """Rows in a shard, checked against the format without reading the data."""
+_SEQUENCE_KEYS = ("input_ids", "input_mask", "segment_ids")
+_PREDICTION_KEYS = ("masked_lm_positions", "masked_lm_ids")
+
+
+def _check_layout(handle: h5py.File, path: Path) -> dict[str, tuple[int, ...]]:
+    """Every column present, integer typed (float ids would be truncated silently), of the right
+    rank, the sequence columns of one width and the prediction columns of one width."""
+    missing = [key for key in KEYS if key not in handle]
+    if missing:
+        raise DataError(
+            f"{path}: not an MLPerf BERT shard, missing dataset '{missing[0]}' (required: {', '.join(KEYS)})"
+        )
+    shapes: dict[str, tuple[int, ...]] = {}
+    for key in KEYS:
+        column = handle[key]
+        if not isinstance(column, h5py.Dataset):
+            raise DataError(f"{path}: '{key}' is a group, not a dataset")
+        if column.dtype.kind not in "iu":
+            raise DataError(f"{path}: dataset '{key}' holds {column.dtype} values; token data must be integers")
+        shapes[key] = tuple(column.shape)
+    if not shapes["input_ids"] or shapes["input_ids"][0] == 0:
+        raise DataError(f"{path}: shard is empty (0 rows)")
+    for key in (*_SEQUENCE_KEYS, *_PREDICTION_KEYS):
+        if len(shapes[key]) != 2:
+            raise DataError(f"{path}: dataset '{key}' has shape {shapes[key]}; expected [rows, width] (rank 2)")
+    labels = shapes["next_sentence_labels"]
+    if not (len(labels) == 1 or (len(labels) == 2 and labels[1] == 1)):
+        raise DataError(f"{path}: dataset 'next_sentence_labels' has shape {labels}; expected [rows]")
+    for group in (_SEQUENCE_KEYS, _PREDICTION_KEYS):
+        widths = {key: shapes[key][1] for key in group}
+        if len(set(widths.values())) != 1:
+            raise DataError(f"{path}: datasets disagree on the width {widths}")
+    return shapes
+
+
+def shard_length(path: Path, seq_len: int | None = None) -> int:
+    """Rows in a shard, checked against the format without reading the data; with ``seq_len``,
+    the shard's sequences must be exactly that long."""
     try:
         with h5py.File(path, "r") as handle:
-            missing = [key for key in KEYS if key not in handle]
-            if missing:
-                raise DataError(
-                    f"{path}: not an MLPerf BERT shard, missing dataset '{missing[0]}' "
-                    f"(required: {', '.join(KEYS)})"
-                )
-            rows = {key: handle[key].shape[0] for key in KEYS}
+            shapes = _check_layout(handle, path)
     except OSError as exc:
         raise DataError(f"{path}: cannot read as HDF5 ({exc})") from None
+    rows = {key: shape[0] for key, shape in shapes.items()}
     if len(set(rows.values())) != 1:
         raise DataError(f"{path}: datasets disagree on the number of rows {rows}")
     if rows["input_ids"] == 0:
         raise DataError(f"{path}: shard is empty (0 rows)")
+    width = shapes["input_ids"][1]
+    if seq_len is not None and width != seq_len:
+        relation = "exceed" if width > seq_len else "are shorter than"
+        raise DataError(f"{path}: sequences of {width} tokens {relation} seq_len={seq_len}; set seq_len to the data's")
     return rows["input_ids"]
 
 
-def read_shard(path: Path) -> dict[str, np.ndarray]:
-    shard_length(path)
-    with h5py.File(path, "r") as handle:
-        return {key: np.asarray(handle[key][:]) for key in KEYS}
+def check_values(arrays: dict[str, np.ndarray], path: Path, vocab_size: int | None) -> None:
+    """Token ids inside the vocabulary, masked positions inside the sequence, masks and labels 0/1."""
+    seq = arrays["input_ids"].shape[1]
+
+    def within(key: str, low: int, high: int, what: str) -> None:
+        column = arrays[key]
+        if column.size and (int(column.min()) < low or int(column.max()) >= high):
+            bad = int(column.min()) if int(column.min()) < low else int(column.max())
+            raise DataError(f"{path}: dataset '{key}' holds {bad}, outside {what} ({low}..{high - 1})")
+
+    if vocab_size is not None:
+        within("input_ids", 0, vocab_size, f"vocab_size={vocab_size}")
+        within("masked_lm_ids", 0, vocab_size, f"vocab_size={vocab_size}")
+    within("masked_lm_positions", 0, seq, "the sequence")
+    within("input_mask", 0, 2, "a 0/1 mask")
+    within("segment_ids", 0, 2, "segments 0/1")
+    within("next_sentence_labels", 0, 2, "labels 0/1")
+
+
+def read_shard(path: Path, vocab_size: int | None = None, seq_len: int | None = None) -> dict[str, np.ndarray]:
+    shard_length(path, seq_len)
+    try:
+        with h5py.File(path, "r") as handle:
+            arrays = {key: np.asarray(handle[key][:]) for key in KEYS}
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read as HDF5 ({exc})") from None
+    arrays["next_sentence_labels"] = arrays["next_sentence_labels"].reshape(-1)
+    check_values(arrays, path, vocab_size)
+    return arrays
 
 
 def to_model_inputs(arrays: dict[str, np.ndarray]) -> dict[str, torch.Tensor]:
@@ -91,9 +151,12 @@ class BertShardDataset(torch.utils.data.Dataset):
     index per column instead of per-sample Python work.
     """
 
-    def __init__(self, shards: list[Path], cache_shards: int = 2) -> None:
+    def __init__(self, shards: list[Path], cache_shards: int = 2, vocab_size: int | None = None,
+                 seq_len: int | None = None) -> None:
         self.shards = shards
-        self.lengths = [shard_length(p) for p in shards]
+        self.vocab_size = vocab_size
+        self.seq_len = seq_len
+        self.lengths = [shard_length(p, seq_len) for p in shards]
         self.offsets = np.concatenate([[0], np.cumsum(self.lengths)]).astype(np.int64)
         self.cache_shards = cache_shards
         self._cache: OrderedDict[int, dict[str, np.ndarray]] = OrderedDict()
@@ -105,7 +168,7 @@ class BertShardDataset(torch.utils.data.Dataset):
         if index in self._cache:
             self._cache.move_to_end(index)
         else:
-            self._cache[index] = read_shard(self.shards[index])
+            self._cache[index] = read_shard(self.shards[index], self.vocab_size, self.seq_len)
             while len(self._cache) > self.cache_shards:
                 self._cache.popitem(last=False)
         return self._cache[index]

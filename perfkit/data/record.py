@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from perfkit.errors import DataError
+from perfkit.files.reading import JSONL_LINE_LIMIT, iter_lines_bounded
 
 PLACEHOLDER = "@placeholder"
 
@@ -55,11 +56,22 @@ def _span(text: str, span: dict, where: str) -> str:
     return text[start : end + 1]
 
 
+def _index(value: dict, key: str, default: int, where: str) -> int:
+    index = value.get(key, default)
+    if isinstance(index, bool) or not isinstance(index, int):
+        raise DataError(f"{where}: key '{key}' must be a whole number (got {index!r:.40})")
+    return index
+
+
 def parse_line(line: str, where: str, require_answers: bool = True) -> list[ClozeItem]:
     try:
         record = json.loads(line)
     except json.JSONDecodeError as exc:
         raise DataError(f"{where}: not JSON ({exc.msg} at column {exc.colno})") from None
+    except RecursionError:
+        raise DataError(f"{where}: JSON nested too deeply") from None
+    if not isinstance(record, dict):
+        raise DataError(f"{where}: must be a JSON object (ReCoRD JSONL: passage.text, passage.entities, qas)")
     passage = _need(record, "passage", dict, where)
     text = _need(passage, "text", str, where)
     candidates: list[str] = []
@@ -74,10 +86,13 @@ def parse_line(line: str, where: str, require_answers: bool = True) -> list[Cloz
         query = _need(qa, "query", str, where)
         if PLACEHOLDER not in query:
             raise DataError(f"{where}: query {q} has no '{PLACEHOLDER}'")
-        answers = frozenset(_span(text, a, where) for a in qa.get("answers") or [])
+        spans = qa.get("answers") or []
+        if not isinstance(spans, list):
+            raise DataError(f"{where}: query {q}: key 'answers' must be a list")
+        answers = frozenset(_span(text, a, where) for a in spans)
         if require_answers and not answers & set(candidates):
             raise DataError(f"{where}: query {q} has no answer among the passage entities")
-        items.append(ClozeItem(int(record.get("idx", 0)), int(qa.get("idx", q)), text, query,
+        items.append(ClozeItem(_index(record, "idx", 0, where), _index(qa, "idx", q, where), text, query,
                                tuple(candidates), answers))
     return items
 
@@ -87,10 +102,9 @@ def read_record(path: Path, require_answers: bool = True) -> list[ClozeItem]:
     if not path.is_file():
         raise DataError(f"ReCoRD file {path} does not exist")
     items: list[ClozeItem] = []
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if line.strip():
-                items.extend(parse_line(line, f"{path}:{number}", require_answers))
+    for number, line in iter_lines_bounded(path, JSONL_LINE_LIMIT, DataError):  # BOM, UTF-8, size: file:line
+        if line.strip():
+            items.extend(parse_line(line, f"{path}:{number}", require_answers))
     if not items:
         raise DataError(f"{path}: no queries (the file is empty)")
     return items

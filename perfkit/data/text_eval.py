@@ -25,6 +25,7 @@ from perfkit.data import offline_text, wordpiece
 from perfkit.data.hashing import write_manifest
 from perfkit.data.staging import staged_folder
 from perfkit.errors import DataError
+from perfkit.files.reading import TEXT_LIMIT, read_text_bounded
 
 BUILDER = "perfkit.data.text_eval/1"
 EVAL_FILE = "eval.txt"
@@ -45,10 +46,7 @@ class EvalTextSettings:
 def read_eval_text(path: Path) -> str:
     if not path.is_file():
         raise DataError(f"eval text file {path} does not exist")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataError(f"eval text file {path}: cannot read as UTF-8 ({exc})") from None
+    text = read_text_bounded(path, TEXT_LIMIT, DataError, f"eval text file {path}", allow_bom=True)
     if not text.strip():
         raise DataError(f"eval text file {path} is empty")
     return text
@@ -58,10 +56,8 @@ def check_vocab(path: Path) -> int:
     """The vocabulary file exists and holds the special tokens; returns its size."""
     if not path.is_file():
         raise DataError(f"vocabulary file {path} does not exist")
-    tokens = path.read_text(encoding="utf-8").splitlines()
-    missing = [t for t in wordpiece.SPECIAL_TOKENS if t not in tokens]
-    if missing:
-        raise DataError(f"vocabulary file {path} lacks the special token {missing[0]}")
+    tokens = wordpiece.read_vocab(path)
+    wordpiece.require_special_tokens(tokens, path)
     return len(tokens)
 
 
@@ -114,7 +110,7 @@ def mask_and_chunk(
 
 
 def wordpiece_index(vocab_file: Path) -> dict[str, int]:
-    return {token: i for i, token in enumerate(vocab_file.read_text(encoding="utf-8").splitlines())}
+    return {token: i for i, token in enumerate(wordpiece.read_vocab(vocab_file))}
 
 
 def fixed_batches(arrays: dict[str, torch.Tensor], batch_size: int, source: Path) -> list[dict[str, torch.Tensor]]:

@@ -37,6 +37,22 @@ def build_vocab(texts: list[str], vocab_size: int) -> list[str]:
     return vocab
 
 
+def read_vocab(path: Path) -> list[str]:
+    """The tokens of a vocabulary file, one per line (bounded, strict UTF-8, errors name the file)."""
+    from perfkit.errors import DataError
+    from perfkit.files.reading import VOCAB_LIMIT, read_text_bounded
+
+    return read_text_bounded(path, VOCAB_LIMIT, DataError, f"vocabulary file {path}").rstrip("\n").split("\n")
+
+
+def require_special_tokens(tokens: list[str], path: Path) -> None:
+    from perfkit.errors import DataError
+
+    missing = [t for t in SPECIAL_TOKENS if t not in tokens]
+    if missing:
+        raise DataError(f"vocabulary file {path} lacks the special token {missing[0]}")
+
+
 def write_vocab(vocab: list[str], path: Path) -> None:
     path.write_text("".join(f"{token}\n" for token in vocab), encoding="utf-8")
 

@@ -25,7 +25,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from perfkit import paths
 from perfkit.errors import UserError
+from perfkit.files.reading import PAGE_LIMIT, read_text_bounded
 from perfkit.importing import cells, identity, vendors
 from perfkit.importing.markdown import Bullet, Heading, Page, Table, read_page, split_row
 
@@ -383,6 +385,7 @@ def parse_text(text: str, path: Path, benchmark: str = "", vendor: str = "") -> 
         section.vendor = _section_vendor(section, short_name)
 
     marker = _MARKER.search(text)
+    marker_line = text.count("\n", 0, marker.start()) + 1 if marker else 1
     if marker:
         benchmark, vendor = benchmark or marker.group(1), vendor or marker.group(2)
     case, framework = ident.case, ident.framework
@@ -467,15 +470,6 @@ def _attribute(path: Path, rows: list[ReferenceRow], sections: list[HardwareSect
 def parse_page(path: Path, benchmark: str = "", vendor: str = "") -> ReferencePage:
     """Read one README page; PageError (exit 2) names the file and line it cannot understand."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")  # a leading BOM is not part of the first heading
-    except FileNotFoundError:
-        raise PageError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise PageError(f"{path}: is a folder, not a page") from None
-    except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        raise PageError(f"{path}:{line}: not UTF-8 text") from None
-    except OSError as exc:
-        raise PageError(f"{path}: cannot read ({exc.strerror})") from None
+    # bounded, regular files only (not /dev/zero or a FIFO); a leading BOM is not part of the first heading
+    text = read_text_bounded(path, PAGE_LIMIT, PageError, allow_bom=True)
     return parse_text(text, path, benchmark, vendor)

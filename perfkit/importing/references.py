@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from perfkit import paths
+from perfkit.errors import UserError
 from perfkit.importing.readme import PageError, ReferencePage
 from perfkit.results.store import write_json_atomic
 
@@ -26,9 +28,14 @@ def write_references(pages: list[ReferencePage], folder: Path) -> list[Path]:
             raise PageError(f"{page.path or page.source}: would replace {other.path or other.source} "
                             f"(both file as {page.id}) in the same import; import them separately")
         seen[page.id] = page
+    targets = []
+    for page in seen.values():  # every name checked before the first write
+        try:
+            targets.append((page, paths.path_under(folder, paths.safe_name(f"{page.id}.json", f"{page.source}: record name"))))
+        except UserError as exc:
+            raise PageError(str(exc)) from None
     written = []
-    for page in seen.values():
-        path = folder / f"{page.id}.json"
+    for page, path in targets:
         write_json_atomic(path, page.to_dict())
         written.append(path)
     return written

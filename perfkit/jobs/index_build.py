@@ -8,9 +8,12 @@ import os
 from pathlib import Path
 
 from perfkit import paths
+from perfkit.errors import UserError
+from perfkit.files.reading import describe_os_error
 from perfkit.jobs.kernel import run_notebook
 from perfkit.params import sources
 from perfkit.report.html import notebook_to_html
+from perfkit.report.index import check_reports_folder
 from perfkit.report.site_data import load_site, write_csv_tables
 
 SUMMARY_NOTEBOOK = "summary.ipynb"
@@ -24,7 +27,11 @@ class IndexBuildFailed(RuntimeError):
 def build_index(reports: Path | None = None, redacted: bool = False, reference_run: str = "") -> Path:
     """reports/tables/*.csv, then summary.ipynb executed over reports/ and exported to index.html."""
     reports = (reports or paths.reports_dir()).resolve()
-    reports.mkdir(parents=True, exist_ok=True)
+    check_reports_folder(reports)
+    try:
+        reports.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"reports folder {reports} cannot be created ({describe_os_error(exc)})") from None
     write_csv_tables(load_site(reports), reference_run, redacted)
     executed = reports / f".summary.{os.getpid()}.ipynb"
     try:

@@ -23,7 +23,8 @@ from perfkit import __version__, paths
 from perfkit.benchmarks import benchmark_class
 from perfkit.errors import ParamsError, UserError
 from perfkit.params import sources
-from perfkit.params.loading import OVERRIDES_SOURCE, load_yaml_mapping
+from perfkit.params.limits import MAX_REPEATS, MAX_SUITE_RUNS, check_count
+from perfkit.params.loading import OVERRIDES_SOURCE, checked_name, load_yaml_mapping
 from perfkit.results import run_folder
 from perfkit.results.record import RunResult
 from perfkit.results.store import RESULT_FILE, load_result
@@ -68,8 +69,12 @@ def suite_path(name: str) -> tuple[Path, str]:
     """``name`` is a suite under params/suites/ or a path to a .yaml file."""
     if name.endswith((".yaml", ".yml")) or "/" in name:
         path = Path(name)
-        if not path.is_file():
-            raise ParamsError(f"suite file {name} does not exist")
+        try:
+            exists = path.is_file()
+        except OSError as exc:  # e.g. a name over the OS limit
+            raise ParamsError(f"suite file {name[:200]}: {exc.strerror}") from None
+        if not exists:
+            raise ParamsError(f"suite file {name[:200]} does not exist")
         return path, name
     path = sources.suite_path(name)
     return path, sources.show(path)
@@ -84,9 +89,7 @@ def _entry(item: Any, where: str) -> SuiteEntry:
     for key in ("benchmark", "vendor", "config"):
         if not isinstance(item.get(key), str) or not item[key]:
             raise ParamsError(f"{where}: key '{key}' is required (a string)")
-    repeats = item.get("repeats", 1)
-    if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
-        raise ParamsError(f"{where}: key 'repeats' must be a whole number >= 1 (got {repeats!r})")
+    repeats = check_count(item.get("repeats", 1), "repeats", where, MAX_REPEATS)
     overrides = item.get("set") or {}
     if not isinstance(overrides, dict):
         raise ParamsError(f"{where}: key 'set' must be a mapping of param overrides")
@@ -104,6 +107,7 @@ def load_suite(name: str) -> Suite:
     if not isinstance(runs, list) or not runs:
         raise ParamsError(f"{shown}: key 'runs' must be a non-empty list of runs")
     entries = [_entry(item, f"{shown}: runs[{i}]") for i, item in enumerate(runs)]
+    check_count(sum(e.repeats for e in entries), "runs (repeats included)", shown, MAX_SUITE_RUNS)
     seen: dict[str, int] = {}
     for i, entry in enumerate(entries):
         if entry.label in seen:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,12 +28,16 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from perfkit.errors import ParamsError
-from perfkit.params import sources
+from perfkit import paths
+from perfkit.errors import ParamsError, UserError
+from perfkit.files.reading import PARAMS_LIMIT, read_text_bounded
+from perfkit.params import sources, yaml_safe
+from perfkit.params.limits import MAX_NNODES, MAX_NPROC_PER_NODE
 
 CONFIG_KEYS = ("description", "hardware", "nnodes", "nproc_per_node", "allow_nonstandard", "params")
 OVERRIDES_SOURCE = "overrides (--set)"
 _TOPOLOGY = re.compile(r"x(\d+)x(\d+)$")
+MAX_OVERRIDE_LENGTH = 4096
 _EXPONENT_FLOAT = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?\d+$")  # YAML 1.1 reads 1e-3 as a string
 
 
@@ -98,6 +103,14 @@ def _display(path: Path) -> str:
     return sources.show(path)
 
 
+def checked_name(value: object, what: str) -> str:
+    """A benchmark, vendor or config name (letters, digits, ``_ - .``), never a path."""
+    try:
+        return paths.safe_name(value, what)
+    except UserError as exc:
+        raise ParamsError(str(exc)) from None
+
+
 def config_path(benchmark: str, vendor: str, config: str) -> Path:
     """The run config file (see perfkit.params.sources for where it may come from), or an
     error listing what exists at the level that is wrong."""
@@ -111,12 +124,9 @@ def list_benchmarks() -> list[str]:
 def load_yaml_mapping(path: Path) -> dict[str, Any]:
     """Safe-load a YAML file that must hold a mapping; errors name the file and line."""
     shown = _display(path)
+    text = read_text_bounded(path, PARAMS_LIMIT, ParamsError, shown, allow_bom=True)  # YAML allows a BOM
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ParamsError(f"{shown}: cannot read ({exc.strerror})") from None
-    try:
-        data = yaml.safe_load(text)
+        data = yaml_safe.load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
@@ -136,13 +146,19 @@ def parse_overrides(items: list[str] | tuple[str, ...]) -> dict[str, Any]:
         key, sep, raw = item.partition("=")
         key = key.strip()
         if not sep or not key:
-            raise ParamsError(f"{OVERRIDES_SOURCE}: '{item}' is not KEY=VALUE")
+            raise ParamsError(f"{OVERRIDES_SOURCE}: {item[:80]!r} is not KEY=VALUE")
+        if len(item) > MAX_OVERRIDE_LENGTH:
+            raise ParamsError(f"{OVERRIDES_SOURCE}: {key[:40]!r}: longer than {MAX_OVERRIDE_LENGTH} characters")
         try:
-            value = yaml.safe_load(raw) if raw.strip() else ""
+            value = yaml_safe.load(raw) if raw.strip() else ""
+        except yaml_safe.ParamsYamlError as exc:
+            raise ParamsError(f"{OVERRIDES_SOURCE}: {key[:40]!r}: {exc.problem}") from None
         except yaml.YAMLError:
             value = raw
         if isinstance(value, str) and _EXPONENT_FLOAT.match(value.strip()):
             value = float(value)
+            if not math.isfinite(value):
+                raise ParamsError(f"{OVERRIDES_SOURCE}: {key[:40]!r}: {raw.strip()[:40]} is not a finite number")
         result[key] = value
     return result
 
@@ -151,9 +167,9 @@ def _topology(config: str, data: dict[str, Any], shown: str) -> tuple[int, int]:
     match = _TOPOLOGY.search(config)
     nnodes = data.get("nnodes", int(match.group(1)) if match else 1)
     nproc = data.get("nproc_per_node", int(match.group(2)) if match else 1)
-    for key, value in (("nnodes", nnodes), ("nproc_per_node", nproc)):
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise ParamsError(f"{shown}: key '{key}': must be a whole number >= 1 (got {value!r})")
+    for key, value, top in (("nnodes", nnodes, MAX_NNODES), ("nproc_per_node", nproc, MAX_NPROC_PER_NODE)):
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= top:
+            raise ParamsError(f"{shown}: key '{key}': must be a whole number >= 1, at most {top} (got {value!r:.40})")
     if match and (int(match.group(1)), int(match.group(2))) != (nnodes, nproc):
         raise ParamsError(
             f"{shown}: nnodes x nproc_per_node = {nnodes}x{nproc} contradicts the config name '{config}'"
@@ -167,8 +183,16 @@ def _validation_message(exc: ValidationError, schema: type[BaseModel], origin: d
     source = origin.get(str(err["loc"][0]) if err["loc"] else "", "defaults")
     if err["type"] == "extra_forbidden":
         allowed = ", ".join(sorted(schema.model_fields))
-        return f"{source}: unknown key '{key}'; allowed: {allowed}"
-    return f"{source}: key '{key}': {err['msg']} (got {err.get('input')!r})"
+        return f"{source}: unknown key {key[:80]!r}; allowed: {allowed}"
+    return f"{source}: key {key[:80]!r}: {' '.join(str(err['msg']).split())} (got {err.get('input')!r:.80})"
+
+
+def params_from_overrides(schema: type[BaseModel], overrides: dict[str, Any]) -> BaseModel:
+    """The schema's defaults with ``overrides`` (``--set``) applied, checked; ParamsError otherwise."""
+    try:
+        return schema(**overrides)
+    except ValidationError as exc:
+        raise ParamsError(_validation_message(exc, schema, {key: OVERRIDES_SOURCE for key in overrides})) from None
 
 
 def resolve_params(

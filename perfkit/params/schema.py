@@ -7,9 +7,11 @@ the notebook's parameter table can say what a key means.
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from perfkit.params import limits
 
 Precision = Literal["fp32", "amp", "fp16", "bf16"]
 
@@ -17,7 +19,8 @@ Precision = Literal["fp32", "amp", "fp16", "bf16"]
 class RunParams(BaseModel):
     """Keys every run has, whatever its scenario. Unknown keys are rejected."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+    # allow_inf_nan=False: learning_rate=1e400, nan or inf is refused instead of stored as null
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False, allow_inf_nan=False)
 
     # Which keys a vendor's run config may change without the result being non-standard
     # (FlagPerf's rule: batch size, learning rate, precision, distributed communication).
@@ -26,7 +29,7 @@ class RunParams(BaseModel):
          "telemetry_interval"}
     )
 
-    seed: int = Field(1234, description="seed for model init, data order and masking")
+    seed: int = Field(1234, ge=0, le=limits.MAX_SEED, description="seed for model init, data order and masking (64 bits)")
     batch_size: int = Field(8, gt=0, description="samples per card per step")
     precision: Precision = Field("fp32", description="fp32, amp (autocast), fp16 or bf16")
     data_dir: str = Field("", description="dataset folder; relative paths start at the project root")
@@ -40,12 +43,30 @@ class RunParams(BaseModel):
         1.0, ge=0, le=3600,
         description="seconds between telemetry samples (power, utilization, CPU, RSS); 0 = off",
     )
+    allow_partial_checkpoint: bool = Field(
+        False, description="accept an init_checkpoint that lacks some of the model's tensors (they stay random)"
+    )
 
     @field_validator("telemetry_interval")
     @classmethod
     def _interval_not_busy(cls, value: float) -> float:
         if 0 < value < 0.05:
             raise ValueError("must be 0 (off) or at least 0.05 seconds")
+        return value
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _bounded(cls, value: Any, info: ValidationInfo) -> Any:
+        """Counts within sane limits (params.limits.UPPER_BOUNDS, by key, for every benchmark);
+        text without NUL bytes and at most MAX_TEXT characters (paths included)."""
+        top = limits.UPPER_BOUNDS.get(info.field_name or "")
+        if top is not None and isinstance(value, (int, float)) and not isinstance(value, bool) and value > top:
+            raise ValueError(f"must be at most {top}")
+        if isinstance(value, str):
+            if len(value) > limits.MAX_TEXT:
+                raise ValueError(f"must be at most {limits.MAX_TEXT} characters")
+            if "\x00" in value:
+                raise ValueError("must not contain NUL bytes")
         return value
 
 

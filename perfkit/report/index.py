@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from perfkit.errors import UserError
 from perfkit.report import labels, tables
 from perfkit.report.headline import mfu_text
 from perfkit.results.record import RunResult
@@ -21,9 +22,16 @@ from perfkit.results.store import load_result
 REPORT_FILE = "report.html"
 
 
+def check_reports_folder(reports: Path) -> None:
+    """A reports folder given on the command line is a folder (or not there yet), never a file."""
+    if reports.exists() and not reports.is_dir():
+        raise UserError(f"--reports {reports} is a file, not a folder")
+
+
 def load_runs(reports: Path) -> list[tuple[Path, RunResult]]:
     """(run folder, result) for every readable result under reports/runs, sorted; repeats
     (…/<config>/r2/result.json) come right after their first run."""
+    check_reports_folder(reports)
     runs = []
     for path in run_folder.result_files(reports):
         try:

@@ -25,7 +25,7 @@ from typing import Iterable
 
 import pandas as pd
 
-from perfkit import __version__
+from perfkit import __version__, paths
 from perfkit.importing.readme import ReferencePage
 from perfkit.report import compare, tables
 from perfkit.report.tables import fmt
@@ -237,10 +237,14 @@ def write_readmes(results: list[RunResult], folder: Path, references: Iterable[R
     """reports/readme/<benchmark>/<vendor>/README.md for every pair that has results, and for
     every pair that has only published rows."""
     written = []
-    pairs = sorted({(r.benchmark, r.vendor) for r in results})
+    pairs = sorted({(str(r.benchmark), str(r.vendor)) for r in results})
+    targets = {}
+    for benchmark, vendor in pairs:  # the names come from result.json files: checked before any write
+        names = [paths.safe_name(benchmark, "result.json field 'benchmark'"), paths.safe_name(vendor, "result.json field 'vendor'")]
+        targets[(benchmark, vendor)] = paths.path_under(folder, *names, "README.md")
     for benchmark, vendor in pairs:
-        mine = [r for r in results if (r.benchmark, r.vendor) == (benchmark, vendor)]
-        path = folder / benchmark / vendor / "README.md"
+        mine = [r for r in results if (str(r.benchmark), str(r.vendor)) == (benchmark, vendor)]
+        path = targets[(benchmark, vendor)]
         write_text_atomic(path, readme_text(benchmark, vendor, mine))
         written.append(path)
     published: dict[tuple[str, str], list[ReferencePage]] = {}
@@ -248,8 +252,9 @@ def write_readmes(results: list[RunResult], folder: Path, references: Iterable[R
         for vendor in page.vendors:
             if (page.benchmark, vendor) not in pairs:
                 published.setdefault((page.benchmark, vendor), []).append(page)
-    for (benchmark, vendor), pages in sorted(published.items()):
-        path = folder / benchmark / vendor / "README.md"
+    for (benchmark, vendor), pages in sorted(published.items()):  # names from imported records: checked
+        path = paths.path_under(folder, paths.safe_name(benchmark, "reference field 'benchmark'"),
+                                paths.safe_name(vendor, "reference field 'vendor'"), "README.md")
         write_text_atomic(path, published_text(benchmark, vendor, pages))
         written.append(path)
     return written

@@ -34,8 +34,10 @@ def runs_root(reports: Path | None = None) -> Path:
 
 
 def run_dir(benchmark: str, vendor: str, config: str, reports: Path | None = None) -> Path:
-    """The folder of one run (its first repeat): result.json, the executed notebook and its HTML."""
-    return runs_root(reports) / benchmark / vendor / config
+    """The folder of one run (its first repeat): result.json, the executed notebook and its HTML.
+    The three are names (checked), and the folder is always under the reports tree."""
+    names = [paths.safe_name(benchmark, "benchmark"), paths.safe_name(vendor, "vendor"), paths.safe_name(config, "config")]
+    return paths.path_under(runs_root(reports), *names)
 
 
 def run_id(folder: Path, reports: Path) -> str:

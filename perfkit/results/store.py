@@ -10,6 +10,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from perfkit.errors import UserError
+from perfkit.files.reading import JSON_LIMIT, describe_os_error, read_text_bounded
 from perfkit.results.record import RunResult
 
 RESULT_FILE = "result.json"
@@ -33,6 +35,15 @@ def _umask() -> int:
 
 
 def write_text_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename. Disk full, a name over
+    the OS limit or no permission is a UserError naming the file (the old file stays)."""
+    try:
+        _write_text_atomic(path, text)
+    except OSError as exc:
+        raise UserError(f"cannot write {str(path)[:300]} ({describe_os_error(exc)})") from None
+
+
+def _write_text_atomic(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -52,4 +63,10 @@ def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
 
 
 def load_result(path: Path) -> RunResult:
-    return RunResult.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
+    if not Path(path).exists():
+        raise FileNotFoundError(f"{path}: no such file")
+    try:
+        text = read_text_bounded(path, JSON_LIMIT, UserError)
+    except UserError as exc:  # readers skip unreadable results as ValueError
+        raise ValueError(str(exc)) from None
+    return RunResult.from_dict(json.loads(text))

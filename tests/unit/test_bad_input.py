@@ -67,7 +67,7 @@ DATA = "--set=data_dir={data}"
 
 CASES = {
     "unknown key": Case(RUN + ["--set", "no_such_key=1"], "unknown key 'no_such_key'"),
-    "misspelled key lists allowed": Case(RUN + ["--set", "batchsize=4"], "allowed: batch_size"),
+    "misspelled key lists allowed": Case(RUN + ["--set", "batchsize=4"], "allowed: allow_partial_checkpoint, batch_size"),
     "wrong type": Case(RUN + ["--set", "batch_size=abc"], "key 'batch_size'"),
     "zero batch size": Case(RUN + ["--set", "batch_size=0"], "key 'batch_size'"),
     "negative batch size": Case(RUN + ["--set", "batch_size=-8"], "key 'batch_size'"),
