@@ -28,18 +28,16 @@ zipped ones), because papermill needs a real notebook file.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from importlib import metadata, resources
 from pathlib import Path
 
 from perfkit import paths
-from perfkit.errors import ParamsError
+from perfkit.errors import ParamsError, UserError
 
 PLUGIN_GROUPS = ("perfkit.vendors", "perfkit.benchmarks", "perfkit.backends")
 PLUGIN_FOLDER = "perfkit_files"
 PACKAGED_FOLDER = "_files"
-_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 
 
 @dataclass(frozen=True)
@@ -67,13 +65,12 @@ class FileSource:
 
 
 def check_name(value: str, what: str) -> str:
-    """``value`` if it is a plain name; a ParamsError naming ``what`` otherwise."""
-    if not isinstance(value, str) or not _NAME.match(value) or value in (".", ".."):
-        raise ParamsError(
-            f"{what} {value!r} is not a plain name: use letters, digits, '_', '-' and '.', "
-            "starting with a letter, digit or '_' (no path separators)"
-        )
-    return value
+    """``value`` if it is a plain name (``perfkit.paths.safe_name``: letters, digits, ``_ - .``,
+    bounded length); a ParamsError naming ``what`` otherwise. A name is never a path."""
+    try:
+        return paths.safe_name(value, what)
+    except UserError as exc:
+        raise ParamsError(str(exc)) from None
 
 
 def _folder(traversable) -> Path | None:
@@ -130,7 +127,12 @@ def show(path: Path) -> str:
 def _first(relative: tuple[str, ...], folder: str) -> Path | None:
     for source in file_sources():
         path = source.root.joinpath(folder, *relative)
-        if path.is_file():
+        if path.exists() or path.is_symlink():
+            # a file there may be a link: what it points at must stay under its source's folder
+            try:
+                paths.path_under(source.root / folder, *relative)
+            except UserError as exc:
+                raise ParamsError(str(exc)) from None
             return path
     return None
 

@@ -53,7 +53,7 @@ class HarnessPair:
 def _bench(benchmark: str, steps: int, overrides: dict) -> TrainingBenchmark:
     cls = benchmark_class(benchmark)
     # the loop's one (final) evaluation is outside p_core: keep it to a batch or two
-    settings = {"max_steps": steps, "eval_interval": 10**9, "num_workers": 0, "eval_samples": 64, **overrides}
+    settings = {"max_steps": steps, "eval_interval": 10**8, "num_workers": 0, "eval_samples": 64, **overrides}
     resolved = resolve_params(benchmark, cls.params_model, "cpu", "smoke", settings)
     bench = cls(resolved.params)
     bench.prepare_data()

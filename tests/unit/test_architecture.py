@@ -109,7 +109,7 @@ def test_the_scenario_answers_training_or_inference():
     training, inference = scenario_of("bert"), scenario_of("bert_inference")
     assert (training.kind, inference.kind) == ("training", "inference")
     assert "p_core" in training.headline_keys and "p_infer_core" in inference.headline_keys
-    assert (training.table_title, inference.table_title) == ("性能指标", "指标值")
+    assert (training.table_title, inference.table_title) == ("性能指标 Performance", "指标值 Values")
     assert scenario_named("inference") is not None
     with pytest.raises(Exception, match="unknown scenario 'serving'"):
         scenario_named("serving")

@@ -16,7 +16,7 @@ from perfkit.importing.coverage import numeric_cells, page_coverage
 from perfkit.report import compare, repeats, scaling
 from perfkit.report.markdown import readme_text, write_readmes
 
-PAGES = Path(__file__).parent / "fixtures" / "flagperf"
+PAGES = Path(__file__).parents[1] / "fixtures" / "flagperf"
 FIXTURES = sorted(p for p in PAGES.glob("*.md") if p.name != "SOURCES.md")
 EXPECTED = {  # fixture -> (benchmark, vendor)
     "inference__benchmarks__Aquila_7b_mmlu__README.md": ("aquila_7b_mmlu_inference", "nvidia"),

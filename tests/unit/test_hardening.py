@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from perfkit import paths
+from perfkit.results import run_folder
 from perfkit.errors import DataError, ParamsError, UserError
 from perfkit.files.reading import iter_lines_bounded, read_text_bounded
 
@@ -41,10 +42,10 @@ def test_path_under_refuses_escapes(tmp_path):
 
 def test_run_dir_is_always_under_the_reports_tree(tmp_path, monkeypatch):
     monkeypatch.setenv("PERFKIT_REPORTS", str(tmp_path / "reports"))
-    assert paths.run_dir("bert", "cpu", "smoke") == (tmp_path / "reports/runs/bert/cpu/smoke").resolve()
+    assert run_folder.run_dir("bert", "cpu", "smoke") == (tmp_path / "reports/runs/bert/cpu/smoke").resolve()
     for bad in (("bert", "cpu", "/tmp/v"), ("bert", "../..", "smoke"), ("..", "cpu", "smoke")):
         with pytest.raises(UserError):
-            paths.run_dir(*bad)
+            run_folder.run_dir(*bad)
 
 
 # -- bounded reading ---------------------------------------------------------------------------
@@ -243,10 +244,10 @@ def test_reference_records_stay_in_their_folder(tmp_path):
     from perfkit.importing import write_references
     from perfkit.importing.readme import PageError, parse_text
 
-    page = parse_text("# BERT\n\n| 配置 | e2e_time |\n| --- | --- |\n| R300单机8卡（1x8） | 1000 s |\n",
-                      Path("...md"), "bert", "cpu")
-    with pytest.raises(PageError):
-        write_references([page], tmp_path / "references")
+    text = "# BERT\n\n| 配置 | e2e_time |\n| --- | --- |\n| R300单机8卡（1x8） | 1000 s |\n"
+    for benchmark, vendor in (("../x", "cpu"), ("bert", "../../x"), ("bert", "/etc"), ("..", "cpu")):
+        with pytest.raises(PageError):  # the record's name is made of these two: refused before any write
+            write_references([parse_text(text, Path("README.md"), benchmark, vendor)], tmp_path / "references")
     assert not (tmp_path / "references").exists()
 
 

@@ -19,7 +19,7 @@ from perfkit.telemetry.sampler import Sampler
 from perfkit.telemetry.smi_text import parse_ixsmi_csv, parse_xpu_smi_table
 from perfkit.telemetry.sources import Unavailable, open_sources
 
-FIXTURES = Path(__file__).parent / "fixtures" / "telemetry"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "telemetry"
 
 
 # -- parsers -------------------------------------------------------------------------------
