@@ -59,7 +59,7 @@ def test_resnet50_notebook_runs_under_plain_papermill(imagenet_data, tmp_path):
 
 
 def test_the_smoke_suite_plans_resnet50():
-    from perfkit.suite import load_suite, plan_suite
+    from perfkit.jobs.suite import load_suite, plan_suite
 
     planned = plan_suite(load_suite("smoke"))
     labels = [(p.entry.benchmark, p.entry.vendor, p.entry.config) for p in planned]

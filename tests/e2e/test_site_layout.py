@@ -16,7 +16,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from perfkit import notebook as pk
 from perfkit.importing import parse_page, write_references
 from perfkit.report.html import notebook_to_html
-from perfkit.report.site import build_index
+from perfkit.jobs.index_build import build_index
 
 pytestmark = pytest.mark.e2e
 BINARY = chromium_binary()
