@@ -208,12 +208,13 @@ def _mfu(flops_per_sample: float, per_second: float, peak_tflops: float) -> floa
 
 
 def check_bert_training(plan: Plan, workdir: Path) -> dict[str, Any]:
-    from perfkit import runner
+    from perfkit.run.execute import execute
+    from perfkit.run.spec import prepare
 
     overrides = {**plan.bert_train, "precision": plan.train_precision, "max_steps": plan.bert_train_steps,
                  "eval_interval": 10**6, "data_dir": str(workdir / "bert"), "data_autobuild": True,
                  "allow_nonstandard": True, "telemetry_interval": plan.telemetry_interval}
-    run = runner.prepare("bert", plan.vendor, plan.train_config, dict(overrides), workdir / "runs" / "bert")
+    run = prepare("bert", plan.vendor, plan.train_config, dict(overrides), workdir / "runs" / "bert")
     vendor = get_vendor(plan.vendor)
     vendor.check_available()
     device = vendor.device(0)
@@ -224,7 +225,7 @@ def check_bert_training(plan: Plan, workdir: Path) -> dict[str, Any]:
     prepared.prepare_data()  # builds the offline set at this shape once
 
     def perfkit() -> dict[str, Any]:
-        record = runner.execute(run, progress=False)
+        record = execute(run, progress=False)
         m = record.metrics
         return {"p_train": m["p_train"], "p_core": m["p_core"], "p_whole": m["p_whole"], "steps": m["steps"],
                 "mem_gib": m["mem_peak_gib"], **{k: m.get(k) for k in ENERGY_KEYS}}
@@ -246,13 +247,14 @@ def check_bert_training(plan: Plan, workdir: Path) -> dict[str, Any]:
 
 
 def check_bert_inference(plan: Plan, workdir: Path, backend: str) -> dict[str, Any]:
-    from perfkit import runner
+    from perfkit.run.execute import execute
+    from perfkit.run.spec import prepare
 
     overrides = {**plan.bert_infer, "backend": backend, "data_dir": str(workdir / "bert_inference"),
                  "data_autobuild": True, "allow_nonstandard": True, "telemetry_interval": plan.telemetry_interval}
-    run = runner.prepare("bert_inference", plan.vendor, plan.infer_config, overrides,
+    run = prepare("bert_inference", plan.vendor, plan.infer_config, overrides,
                          workdir / "runs" / f"bert_inference_{backend}")
-    record = runner.execute(run, progress=False)
+    record = execute(run, progress=False)
     m = record.metrics
     vendor = get_vendor(plan.vendor)
     device = vendor.device(0)

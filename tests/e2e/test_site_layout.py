@@ -13,7 +13,7 @@ from support.chromium_cdp import chromium_binary, visit
 from support.fabricated import SEEDS, make_result, write_run
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from perfkit import notebook as pk
+from perfkit.cells import benchmark as pk
 from perfkit.importing import parse_page, write_references
 from perfkit.report.html import notebook_to_html
 from perfkit.jobs.index_build import build_index
