@@ -33,7 +33,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
         parse_endpoint(args.rdzv_endpoint)
         os.environ[ENDPOINT_ENV] = args.rdzv_endpoint  # the notebook's kernel inherits it
-    done = run_benchmark(args.benchmark, args.vendor, args.config, overrides, args.timeout, not args.no_html, args.redact)
+    done = run_benchmark(args.benchmark, args.vendor, args.config, overrides, args.timeout, not args.no_html, args.redact,
+                         live=not args.quiet)
     print(f"{args.benchmark}/{args.vendor}/{args.config}: {done.status} in {done.seconds:.1f} s -> {done.run_dir}")
     if done.result and done.status == "ok":
         from perfkit.scenarios import scenario_named
