@@ -1,8 +1,8 @@
 """The `perfkit` command line: run AI-accelerator benchmarks as parameterized notebooks, publish
 their reports, compare result sets.
 
-Exit codes: 0 success; 1 a run failed; for a suite, the number of runs that did not end ok
-(at most 125); 2 bad usage, params or data; 130 interrupted (Ctrl-C).
+Exit codes: 0 success; 1 a run failed; for a suite, 100 + the number of runs that did not end
+ok (at most 125); 2 bad usage, params or data; 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -246,10 +246,10 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
         return f"{text} (default: %(default)s)"
 
 
-EXIT_CODES = ("exit codes:\n  0    success\n  1    a run failed (compare: a regression)\n"
-              "  2    bad usage, params or data (one line on stderr)\n"
-              "  N    suite: the number of runs that did not end ok (at most 125)\n"
-              "  130  interrupted (Ctrl-C)")
+EXIT_CODES = ("exit codes:\n  0      success\n  1      a run failed (compare: a regression)\n"
+              "  2      bad usage, params or data (one line on stderr)\n"
+              "  100+N  suite: N runs did not end ok (at most 125)\n"
+              "  130    interrupted (Ctrl-C)")
 TOP_EPILOG = ("examples:\n"
               "  perfkit list configs                         every benchmark/vendor/config there is\n"
               "  perfkit run bert --vendor cpu --config smoke  one run; report under reports/runs/bert/cpu/smoke/\n"
