@@ -74,6 +74,10 @@ def _cmd_suite(args: argparse.Namespace) -> int:
     if args.launcher == "slurm":
         from perfkit.slurm.cli import suite_on_slurm
 
+        if any(entry.point for entry in suite.entries):
+            raise UserError(f"{suite.source}: a 'matrix' runs with --launcher local only (a Slurm job resolves its "
+                            "run from a config file, and a sweep point has none)")
+
         return suite_on_slurm(args, suite, planned)
     signal.signal(signal.SIGTERM, _terminate_as_interrupt)  # a batch scheduler's stop ends it like Ctrl-C
     report = run_suite(suite, planned, html=not args.no_html, redacted=args.redact, force=args.force)

@@ -141,3 +141,13 @@ def test_summary_cell_draws_the_sweep_from_a_reports_folder(tmp_path):
     assert isinstance(ps.sweeps(site), matplotlib.figure.Figure)
     empty = ps.load(str(tmp_path / "none"))
     assert "No sweeps yet" in ps.sweeps(empty).data
+
+
+def test_a_matrix_is_refused_on_slurm_in_one_line(project, monkeypatch, capsys):
+    write_suite(project, "sweep", [{**SHORT, "matrix": {"batch_size": [16, 32]}}])
+    monkeypatch.setenv("PERFKIT_ROOT", str(project))
+    monkeypatch.setenv("PERFKIT_REPORTS", str(project / "reports"))
+    assert main(["suite", "sweep", "--launcher", "slurm"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--launcher local only" in err[0]
+    assert not (project / "reports").exists()
