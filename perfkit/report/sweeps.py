@@ -95,8 +95,11 @@ def sweep_chart(results: list[RunResult]):
         ax.set_title(f"{sweep.title}: {sweep.metric} vs {sweep.x}")
         ax.set_xlabel(sweep.x)
         ax.set_ylabel(f"{sweep.metric}, samples/s")
+        xs = sorted({x for points in sweep.series().values() for x, _ in points})
         if sweep.x.endswith("batch_size"):
-            ax.set_xscale("log", base=2)
+            ax.set_xscale("log", base=2)  # batch sizes double: even spacing
+            ax.minorticks_off()
+        ax.set_xticks(xs, [f"{x:g}" for x in xs])
         ax.legend(fontsize=7)
         ax.grid(alpha=0.3)
     fig.tight_layout()
