@@ -40,7 +40,7 @@ def execute(run: PreparedRun, progress: bool = True, ctx: DistContext | None = N
     bench = benchmark_class(resolved.benchmark)(params)
     record = initial_record(run, started)
     bar = Progress.from_env(scenario.progress_total(params), progress and ctx.is_main, resolved.benchmark,
-                            scenario.progress_value, "batch" if scenario.kind == "inference" else "step", sys.stdout)
+                            scenario.progress_value, scenario.progress_unit, sys.stdout)
     try:
         record.data = bench.prepare_data().to_dict()
         # one seed drives model init and the global batch order; the builder's drew the data

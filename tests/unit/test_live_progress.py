@@ -113,3 +113,9 @@ def test_quiet_yields_no_environment_and_no_file(tmp_path):
     with live_progress(tmp_path / ".progress.jsonl", "x", False, out) as env:
         assert env == {}
     assert out.getvalue() == "" and not (tmp_path / ".progress.jsonl").exists()
+
+
+def test_the_scenario_names_what_the_bar_counts():
+    from perfkit.scenarios import scenario_of
+
+    assert (scenario_of("bert").progress_unit, scenario_of("bert_inference").progress_unit) == ("step", "batch")
