@@ -40,12 +40,14 @@ class NotebookLines:
         self.total, self.stream, self.label, self.unit, self.clock = max(1, total), stream, label, unit, clock
         self.marks = MAX_LINES - 1
         self.mark = 1  # the next mark's index: it lies at ceil(mark * total / marks)
-        self.started = clock()
+        self.first: tuple[int, float] | None = None  # the first update's count and time: the loop's start
         self.lines = 0
         self.last: tuple[int, str] | None = None  # the latest step and its values, not printed yet
         self.printed_step = 0
 
     def update(self, n: int, values: str) -> None:
+        if self.first is None:  # timed from the loop's first step, not from data and model loading
+            self.first = (n, self.clock())
         self.last = (n, values)
         if self.mark <= self.marks and n >= self._at(self.mark):
             self._print(n, values)
@@ -60,8 +62,10 @@ class NotebookLines:
             self._print(*self.last)
 
     def _print(self, n: int, values: str) -> None:
-        elapsed = self.clock() - self.started
-        eta = f" eta {_duration(elapsed / n * (self.total - n))}" if 0 < n < self.total else ""
+        first_n, started = self.first or (n, self.clock())
+        elapsed = self.clock() - started
+        done = n - first_n
+        eta = f" eta {_duration(elapsed / done * (self.total - n))}" if done > 0 and n < self.total else ""
         percent = f" ({100 * n / self.total:.0f}%)" if n <= self.total else ""
         print(f"{self.label}: {self.unit} {n}/{self.total}{percent} {values} elapsed {_duration(elapsed)}{eta}".rstrip(),
               file=self.stream, flush=True)

@@ -41,13 +41,14 @@ def test_lines_carry_eta_loss_and_the_last_eval():
     stream, clock = io.StringIO(), FakeClock()
     bar = Progress(100, True, "bert", "loss", "step", stream)
     bar.lines.clock = clock
-    bar.lines.started = 0.0
+    clock.now = 600.0  # data and model loading before the first step: not in the ETA
     for step in range(1, 101):
-        clock.now = step * 2.0
+        clock.now = 600.0 + step * 2.0
         bar(step, 5.0 - step / 50, 0.25 if step == 10 else None)
     bar.close()
     printed = stream.getvalue().splitlines()
-    assert printed[0] == "bert: step 6/100 (6%) loss=4.88 elapsed 00:12 eta 03:08", printed[0]
+    assert printed[0] == "bert: step 6/100 (6%) loss=4.88 elapsed 00:10 eta 03:08", printed[0]
+    assert printed[-1].startswith("bert: step 100/100 (100%) loss=3 acc=0.2500 elapsed 03:18")
     assert "acc=0.2500" in printed[-1] and "acc" not in printed[0]  # the last eval stays shown
 
 
