@@ -1,7 +1,8 @@
-"""The `perfkit` command line.
+"""The `perfkit` command line: run AI-accelerator benchmarks as parameterized notebooks, publish
+their reports, compare result sets.
 
-Exit codes: 0 success; 1 a run failed; for a suite, the number of runs that did not end ok
-(at most 125); 2 bad usage, params or data; 130 interrupted (Ctrl-C).
+Exit codes: 0 success; 1 a run failed; for a suite, 100 + the number of runs that did not end
+ok (at most 125); 2 bad usage, params or data; 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
         parse_endpoint(args.rdzv_endpoint)
         os.environ[ENDPOINT_ENV] = args.rdzv_endpoint  # the notebook's kernel inherits it
-    done = run_benchmark(args.benchmark, args.vendor, args.config, overrides, args.timeout, not args.no_html, args.redact)
+    done = run_benchmark(args.benchmark, args.vendor, args.config, overrides, args.timeout, not args.no_html, args.redact,
+                         live=not args.quiet)
     print(f"{args.benchmark}/{args.vendor}/{args.config}: {done.status} in {done.seconds:.1f} s -> {done.run_dir}")
     if done.result and done.status == "ok":
         from perfkit.scenarios import scenario_named
@@ -71,6 +73,10 @@ def _cmd_suite(args: argparse.Namespace) -> int:
         return 0
     if args.launcher == "slurm":
         from perfkit.slurm.cli import suite_on_slurm
+
+        if any(entry.point for entry in suite.entries):
+            raise UserError(f"{suite.source}: a 'matrix' runs with --launcher local only (a Slurm job resolves its "
+                            "run from a config file, and a sweep point has none)")
 
         return suite_on_slurm(args, suite, planned)
     signal.signal(signal.SIGTERM, _terminate_as_interrupt)  # a batch scheduler's stop ends it like Ctrl-C
@@ -191,20 +197,125 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+LIST_WHAT = ("benchmarks", "vendors", "configs", "suites", "backends")
+
+
+def list_lines(what: str, benchmark: str = "", vendor: str = "") -> list[str]:
+    """What ``perfkit list WHAT`` prints, one name (or run id for configs) a line."""
+    from perfkit.params import sources
+
+    if what == "benchmarks":
+        from perfkit.benchmarks import benchmark_names
+
+        return benchmark_names()
+    if what == "vendors":
+        from perfkit.vendors.registry import available_vendors
+
+        return available_vendors()
+    if what == "backends":
+        from perfkit.inference.registry import backend_names
+
+        return backend_names()
+    if what == "suites":
+        return sources.list_suites()
+    benchmarks = [sources.check_name(benchmark, "benchmark")] if benchmark else sources.list_benchmarks()
+    lines = []
+    for name in benchmarks:
+        vendors = [sources.check_name(vendor, "vendor")] if vendor else sources.list_vendors(name)
+        lines.extend(f"{name}/{v}/{config}" for v in vendors for config in sources.list_configs(name, v))
+    return lines
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    if args.what:
+        lines = list_lines(args.what, args.benchmark, args.vendor)
+        print("\n".join(lines) if lines else f"no {args.what}", file=sys.stdout if lines else sys.stderr)
+        return 0
+    for what in LIST_WHAT:
+        print(f"{what}:")
+        print("\n".join(f"  {line}" for line in list_lines(what, args.benchmark, args.vendor)) or "  (none)")
+    return 0
+
+
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Descriptions and epilogs kept as written (examples line up); like
+    ``argparse.ArgumentDefaultsHelpFormatter``, every option with a meaningful default shows it,
+    unless its help already says the default."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if (not action.option_strings or "default" in text or action.default in (None, False, "")
+                or action.default is argparse.SUPPRESS):
+            return text
+        return f"{text} (default: %(default)s)"
+
+
+EXIT_CODES = ("exit codes:\n  0      success\n  1      a run failed (compare: a regression)\n"
+              "  2      bad usage, params or data (one line on stderr)\n"
+              "  100+N  suite: N runs did not end ok (at most 125)\n"
+              "  130    interrupted (Ctrl-C)")
+TOP_EPILOG = ("examples:\n"
+              "  perfkit list configs                         every benchmark/vendor/config there is\n"
+              "  perfkit run bert --vendor cpu --config smoke  one run; report under reports/runs/bert/cpu/smoke/\n"
+              "  perfkit suite smoke --dry-run                what a suite would run\n"
+              "  perfkit report                               rebuild reports/index.html\n"
+              "  perfkit compare baseline-reports/ reports/   did it get faster or slower?\n"
+              "  perfkit COMMAND --help                       a command's arguments and examples\n\n"
+              "bare `perfkit` prints this help and exits 0.\n\n" + EXIT_CODES)
+EXAMPLES = {
+    "run": ["perfkit run bert --vendor cpu --config smoke",
+            "perfkit run bert --config smoke --set max_steps=20 --set batch_size=8",
+            "perfkit run bert_inference --config smoke --quiet --no-index",
+            "perfkit run bert --vendor nvidia --config full --launcher slurm --partition gpu"],
+    "join": ["perfkit join bert --vendor nvidia --config full --rdzv-endpoint node0:29400 --node-rank 1"],
+    "suite": ["perfkit suite smoke --dry-run", "perfkit suite smoke", "perfkit suite ./my_suite.yaml --force"],
+    "status": ["perfkit status", "perfkit status --suite smoke --cancel"],
+    "report": ["perfkit report", "perfkit report --redact --reference-run bert/cpu/smoke",
+               "perfkit report --markdown"],
+    "import": ["perfkit import FlagPerf/training/benchmarks/bert/README.md --benchmark bert"],
+    "env": ["perfkit env --vendor cpu"],
+    "bench": ["perfkit bench harness --benchmark bert --pairs 10", "perfkit bench peak --vendor cpu"],
+    "list": ["perfkit list", "perfkit list configs --benchmark bert", "perfkit list vendors"],
+    "data": ["perfkit data build bert --out data/bert_small"],
+    "build": ["perfkit data build bert --out data/bert_small --set seq_len=64"],
+}
+
+
+def _finish_help(parser: argparse.ArgumentParser, name: str) -> None:
+    """Every command parser: the house formatter, a description, examples and exit codes."""
+    parser.formatter_class = HelpFormatter
+    if parser.description is None:
+        parser.description = _HELP_OF.get(name, "")
+    if parser.epilog is None:
+        examples = "\n".join(f"  {line}" for line in EXAMPLES.get(name, []))
+        parser.epilog = (f"examples:\n{examples}\n\n" if examples else "") + EXIT_CODES
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child_name, child in action.choices.items():
+                _HELP_OF.setdefault(child_name, next((a.help for a in action._choices_actions
+                                                      if a.dest == child_name), ""))
+                _finish_help(child, child_name)
+
+
+_HELP_OF: dict[str, str] = {}
+
+
 def build_parser() -> argparse.ArgumentParser:
     from perfkit.slurm.cli import add_slurm_options, add_status_command
 
-    parser = argparse.ArgumentParser(prog="perfkit", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="perfkit", description=" ".join(__doc__.split("\n\n")[0].split()),
+                                     epilog=TOP_EPILOG, formatter_class=HelpFormatter)
     parser.add_argument("--version", action="version", version=f"perfkit {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
 
     run = sub.add_parser("run", help="execute one benchmark notebook and publish its report")
-    run.add_argument("benchmark")
-    run.add_argument("--vendor", default="cpu")
-    run.add_argument("--config", default="smoke")
+    run.add_argument("benchmark", help="benchmark name (see perfkit list benchmarks)")
+    run.add_argument("--vendor", default="cpu", help="vendor adapter and params/BENCHMARK/VENDOR/ folder")
+    run.add_argument("--config", default="smoke", help="run config, params/BENCHMARK/VENDOR/CONFIG.yaml")
     run.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a param (repeatable)")
     run.add_argument("--timeout", type=float, default=None, help="wall seconds for the whole notebook")
     run.add_argument("--no-html", action="store_true", help="skip the HTML report")
+    run.add_argument("--quiet", action="store_true", help="no live progress bar on stderr, only the final lines")
     run.add_argument("--no-index", action="store_true", help="do not rebuild reports/index.html")
     run.add_argument("--redact", action="store_true", help="strip home paths, user and host names from the HTML")
     run.add_argument("--rdzv-endpoint", default="", metavar="HOST:PORT",
@@ -213,9 +324,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(func=_cmd_run)
 
     join = sub.add_parser("join", help="multi-node: run this node's workers of a run hosted by node 0")
-    join.add_argument("benchmark")
-    join.add_argument("--vendor", default="cpu")
-    join.add_argument("--config", required=True)
+    join.add_argument("benchmark", help="the benchmark node 0 runs")
+    join.add_argument("--vendor", default="cpu", help="the vendor node 0 runs")
+    join.add_argument("--config", required=True, help="the run config node 0 runs")
     join.add_argument("--set", action="append", metavar="KEY=VALUE", help="the same overrides as node 0 (repeatable)")
     join.add_argument("--rdzv-endpoint", required=True, metavar="HOST:PORT", help="node 0's rendezvous")
     join.add_argument("--node-rank", type=int, required=True, help="this node's rank, 1 .. nnodes-1")
@@ -243,9 +354,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     imp = sub.add_parser(
         "import", help="read FlagPerf README pages into reference records (reports/references/)",
-        epilog="exit codes: 0 every page imported; 1 some pages refused (each named file:line), the others "
-               "imported; 2 nothing imported (every page refused, or --strict and any page refused)")
-    imp.add_argument("files", nargs="+", metavar="FILE")
+        epilog="examples:\n  " + EXAMPLES["import"][0] + "\n\nexit codes: 0 every page imported; 1 some pages refused "
+               "(each named file:line), the others imported; 2 nothing imported (every page refused, or --strict and "
+               "any page refused)")
+    imp.add_argument("files", nargs="+", metavar="FILE", help="FlagPerf README.md pages to import")
     imp.add_argument("--strict", action="store_true", help="import nothing when any page is refused")
     imp.add_argument("--benchmark", default="", help="the benchmark, when the page does not say")
     imp.add_argument("--vendor", default="", help="the vendor, when the page does not say")
@@ -253,11 +365,12 @@ def build_parser() -> argparse.ArgumentParser:
     imp.set_defaults(func=_cmd_import)
 
     env = sub.add_parser("env", help="print the environment record")
-    env.add_argument("--vendor", default="cpu")
+    env.add_argument("--vendor", default="cpu", help="vendor whose environment is recorded")
     env.set_defaults(func=_cmd_env)
 
     bench = sub.add_parser("bench", help="measure perfkit itself: harness overhead, timing cost, pipeline, GEMM peak, kit overhead")
-    bench.add_argument("which", choices=["harness", "timing", "pipeline", "peak", "overhead", "all"])
+    bench.add_argument("which", choices=["harness", "timing", "pipeline", "peak", "overhead", "all"],
+                       help="what to measure")
     bench.add_argument("--vendor", default="cpu", help="vendor whose device the GEMM peak is measured on")
     bench.add_argument("--benchmark", action="append",
                        help="benchmark(s) for the harness (default bert; bert_inference for the inference loop)")
@@ -278,17 +391,28 @@ def build_parser() -> argparse.ArgumentParser:
     data = sub.add_parser("data", help="dataset tools")
     data_sub = data.add_subparsers(dest="data_command", required=True)
     build = data_sub.add_parser("build", help="write the small offline dataset in the real format")
-    build.add_argument("benchmark")
-    build.add_argument("--out", required=True)
+    build.add_argument("benchmark", help="benchmark whose dataset format to write")
+    build.add_argument("--out", required=True, help="folder to write the dataset into")
     build.add_argument("--set", action="append", metavar="KEY=VALUE", help="benchmark params (seq_len, vocab_size, ...)")
     build.add_argument("--force", action="store_true", help="replace a non-empty folder perfkit did not build")
     build.set_defaults(func=_cmd_data_build)
+
+    listing = sub.add_parser("list", help="list benchmarks, vendors, configs, suites or inference backends")
+    listing.add_argument("what", nargs="?", choices=LIST_WHAT, default=None,
+                         help="what to list; all of them when left out")
+    listing.add_argument("--benchmark", default="", help="configs: only this benchmark's")
+    listing.add_argument("--vendor", default="", help="configs: only this vendor's")
+    listing.set_defaults(func=_cmd_list)
+    _finish_help(parser, "perfkit")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command is None:  # bare `perfkit`: the help, like `pip` or `docker`, exit 0
+        parser.print_help()
+        return 0
     try:
         return args.func(args)
     except UserError as exc:

@@ -24,6 +24,7 @@ from pandas.io.formats.style import Styler
 
 from pathlib import Path
 from typing import Any
+from dataclasses import replace
 
 import matplotlib.pyplot as plt
 
@@ -31,6 +32,7 @@ from perfkit.benchmarks import benchmark_class
 from perfkit.errors import ParamsError
 from perfkit.report import headline as _headline
 from perfkit.report import labels, plots, tables
+from perfkit.results import run_folder
 from perfkit.results.record import RunResult
 from perfkit.run import spec
 from perfkit.run.elastic import ElasticLauncher, inside_worker
@@ -54,12 +56,27 @@ def prepare(
     overrides: dict[str, Any] | str | None = None,
     output_dir: str | Path | None = None,
     resolved: str = "",
+    publish: bool = False,
 ) -> PreparedRun:
     """The run this notebook executes. ``resolved``: the run as the host resolved it (set by
     ``perfkit run``/``perfkit suite``), used as is after its params hash is checked; without it
-    (plain papermill) the params are resolved here from vendor, config and overrides."""
+    (plain papermill, JupyterLab) the params are resolved here from vendor, config and overrides.
+
+    Without ``resolved`` and ``output_dir`` the run is interactive: it writes to its own folder
+    under reports/interactive/ (perfkit.results.run_folder), unless ``publish``: then it replaces
+    the published run's result and removes that run's now stale report and notebook."""
     if not resolved:
-        return spec.prepare(benchmark, vendor, config, overrides, output_dir)
+        run = spec.prepare(benchmark, vendor, config, overrides, output_dir)
+        if output_dir:
+            return run
+        if publish:
+            removed = run_folder.drop_derived(run.output_dir)
+            print(f"publishing to {run.output_dir}" + (f" (removed the replaced run's {', '.join(p.name for p in removed)};"
+                  " `perfkit run` makes a report)" if removed else ""))
+            return run
+        folder = run_folder.interactive_dir(benchmark, vendor, config)
+        print(f"interactive run: writing to {folder} (set publish = True to replace {run.output_dir})")
+        return replace(run, output_dir=folder)
     run = spec.from_payload(resolved, output_dir)
     if run.benchmark != benchmark:
         raise ParamsError(f"parameter 'resolved': a {run.benchmark} run, but this notebook runs {benchmark}")

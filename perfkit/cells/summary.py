@@ -2,7 +2,7 @@
 notebook's kernel.
 
     site = ps.load(reports_dir)
-    ps.runs_table(site); ps.flagged(site); ps.comparison(site); ps.throughput(site)
+    ps.runs_table(site); ps.flagged(site); ps.comparison(site); ps.throughput(site); ps.sweeps(site)
     ps.scaling(site); ps.curves(site); ps.alignment(site, reference_run); ps.repeats(site)
     ps.csv_links(site)
 
@@ -24,6 +24,7 @@ from perfkit.report import alignment as _alignment
 from perfkit.report import index, site_plots
 from perfkit.report import repeats as _repeats
 from perfkit.report import scaling as _scaling
+from perfkit.report import sweeps as _sweeps
 from perfkit.scenarios import Scenario, scenario_named, scenario_of
 from perfkit.report.site_data import TABLES_DIR, SiteData, comparison_tables, flagged_table, load_site
 
@@ -74,6 +75,14 @@ def _shown(fig):
 
 def throughput(site: SiteData):
     return _shown(site_plots.throughput_chart(site.rows(), site.benchmarks))
+
+
+def sweeps(site: SiteData):
+    """Suite matrices: throughput against the swept param (batch size first), a line per other value."""
+    fig = _sweeps.sweep_chart(site.results)
+    if fig is None:
+        return HTML("<p>No sweeps yet (a suite entry with a <code>matrix</code>).</p>")
+    return _shown(fig)
 
 
 def scaling(site: SiteData) -> HTML:

@@ -89,8 +89,9 @@ class _Watch:
     """What the worker thread reports back: the kernel manager, the running cell, the outcome.
     The kernel's own stderr goes to ``stderr`` (a file), not the terminal."""
 
-    def __init__(self, stderr: Any) -> None:
+    def __init__(self, stderr: Any, env: dict[str, str] | None = None) -> None:
         self.stderr = stderr
+        self.env = env or {}  # added to the kernel's environment
         self.managers: list[AsyncKernelManager] = []
         self.cell_index: int | None = None
         self.cell_source = ""
@@ -107,6 +108,8 @@ class _Watch:
 
             async def start_kernel(self, **kw: Any) -> None:
                 kw.setdefault("stderr", watch.stderr)
+                if watch.env:
+                    kw.setdefault("env", {**os.environ, **watch.env})
                 await super().start_kernel(**kw)
 
         return WatchedKernelManager
@@ -147,11 +150,13 @@ def run_notebook(
     cwd: Path,
     timeout: float | None = None,
     kernel_name: str = "python3",
+    env: dict[str, str] | None = None,
 ) -> KernelEnding:
     """Execute ``notebook`` into ``output`` with papermill; never raises for what the notebook
-    does (KeyboardInterrupt during the wait ends it as ``interrupted``)."""
+    does (KeyboardInterrupt during the wait ends it as ``interrupted``). ``env``: variables added
+    to the kernel's environment (e.g. where it feeds the live progress bar)."""
     with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as stderr:
-        watch = _Watch(stderr)
+        watch = _Watch(stderr, env)
         ending = _supervise(watch, notebook, output, parameters, cwd, timeout, kernel_name)
         stderr.seek(0)
         tail = _kernel_stderr_tail(stderr.read())

@@ -30,6 +30,7 @@ from perfkit import paths
 from perfkit.benchmarks import benchmark_class
 from perfkit.errors import UserError
 from perfkit.jobs.kernel import KernelEnding, run_notebook
+from perfkit.jobs.live_progress import FEED_FILE as PROGRESS_FEED, live_progress
 from perfkit.params import sources
 from perfkit.report.html import notebook_to_html
 from perfkit.results import run_folder
@@ -131,10 +132,12 @@ def execute_notebook(
     timeout: float | None = None,
     html: bool = True,
     redacted: bool = False,
+    live: bool = False,
 ) -> NotebookRun:
     """Run one prepared benchmark through its notebook into ``prepared.output_dir``.
 
-    ``timeout`` is wall seconds for the whole notebook, kernel start included."""
+    ``timeout`` is wall seconds for the whole notebook, kernel start included. ``live``: draw the
+    kernel's progress as a bar on stderr while it runs (perfkit.jobs.live_progress)."""
     resolved = prepared.resolved
     notebook = _notebook_path(resolved.benchmark)
     final = prepared.output_dir
@@ -150,7 +153,10 @@ def execute_notebook(
     parameters["output_dir"] = str(staging)
     started, started_at = time.perf_counter(), utc_now()
     try:
-        ending = run_notebook(notebook, staging / NOTEBOOK_FILE, parameters, paths.project_root(), timeout)
+        label = f"{resolved.benchmark}/{resolved.vendor}/{resolved.config}"
+        with live_progress(staging / PROGRESS_FEED, label, live) as kernel_env:
+            ending = run_notebook(notebook, staging / NOTEBOOK_FILE, parameters, paths.project_root(), timeout,
+                                  env=kernel_env)
         if ending.ending == "error" and ending.ename in USER_ERROR_NAMES:
             raise UserError(ending.evalue)
         result_file = staging / RESULT_FILE
@@ -196,6 +202,7 @@ def run_benchmark(
     timeout: float | None = None,
     html: bool = True,
     redacted: bool = False,
+    live: bool = False,
 ) -> NotebookRun:
     """Validate, then execute. Validation errors raise before anything is written."""
     overrides = dict(overrides or {})
@@ -203,4 +210,4 @@ def run_benchmark(
     preflight(prepared)
     if prepared.resolved.nnodes > 1:
         announce_host(prepared)
-    return execute_notebook(prepared, overrides, timeout=timeout, html=html, redacted=redacted)
+    return execute_notebook(prepared, overrides, timeout=timeout, html=html, redacted=redacted, live=live)

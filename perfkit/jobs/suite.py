@@ -6,6 +6,10 @@ A suite file::
     timeout: 900            # optional: wall seconds per run (kernel start to last cell)
     runs:
       - {benchmark: bert, vendor: cpu, config: smoke, repeats: 2, set: {max_steps: 100}, timeout: 600}
+      - {benchmark: bert, vendor: cpu, config: smoke, matrix: {batch_size: [16, 32, 64], precision: [fp32, bf16]}}
+
+A ``matrix`` makes one run per point of the product of its lists (a sweep; perfkit.params.matrix),
+each in its own folder named from its values, ``smoke--batch_size-16--precision-fp32``.
 
 Every run is validated before the first one starts. Each gets its own kernel and run folder
 (repeat K >= 2 in ``<config>/r<K>/``). A run that fails, crashes or times out is recorded and
@@ -15,7 +19,7 @@ hash, data hash and kit version is skipped unless forced.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,13 +29,14 @@ from perfkit.errors import ParamsError, UserError
 from perfkit.params import sources
 from perfkit.params.limits import MAX_REPEATS, MAX_SUITE_RUNS, check_count
 from perfkit.params.loading import OVERRIDES_SOURCE, checked_name, load_yaml_mapping
+from perfkit.params.matrix import Point, expand, point_name
 from perfkit.results import run_folder
 from perfkit.results.record import RunResult
 from perfkit.results.store import RESULT_FILE, load_result
 from perfkit.run.spec import PreparedRun, prepare
 
 SUITE_KEYS = ("description", "timeout", "runs")
-RUN_KEYS = ("benchmark", "vendor", "config", "repeats", "set", "timeout")
+RUN_KEYS = ("benchmark", "vendor", "config", "repeats", "set", "timeout", "matrix")
 
 
 @dataclass(frozen=True)
@@ -42,10 +47,13 @@ class SuiteEntry:
     repeats: int = 1
     overrides: dict[str, Any] = field(default_factory=dict)
     timeout: float | None = None
+    point: Point = ()  # a matrix point: the swept params and their values
+    name: str = ""  # the run folder's name: the config's, or the point's (config--key-value...)
+    position: int | None = None  # its index in the suite file's runs (points share their entry's)
 
     @property
     def label(self) -> str:
-        return f"{self.benchmark}/{self.vendor}/{self.config}"
+        return f"{self.benchmark}/{self.vendor}/{self.name or self.config}"
 
 
 @dataclass(frozen=True)
@@ -80,6 +88,15 @@ def suite_path(name: str) -> tuple[Path, str]:
     return path, sources.show(path)
 
 
+def _entries(item: Any, where: str) -> list[SuiteEntry]:
+    """One entry, or one per point of its matrix."""
+    entry = _entry(item, where)
+    if "matrix" not in item:
+        return [entry]
+    return [replace(entry, point=point, name=point_name(entry.config, point, where))
+            for point in expand(item["matrix"], where, entry.overrides)]
+
+
 def _entry(item: Any, where: str) -> SuiteEntry:
     if not isinstance(item, dict):
         raise ParamsError(f"{where}: must be a mapping with keys {', '.join(RUN_KEYS)}")
@@ -106,14 +123,15 @@ def load_suite(name: str) -> Suite:
     runs = data.get("runs")
     if not isinstance(runs, list) or not runs:
         raise ParamsError(f"{shown}: key 'runs' must be a non-empty list of runs")
-    entries = [_entry(item, f"{shown}: runs[{i}]") for i, item in enumerate(runs)]
+    indexed = [(i, replace(e, position=i)) for i, item in enumerate(runs) for e in _entries(item, f"{shown}: runs[{i}]")]
+    entries = [e for _, e in indexed]
     check_count(sum(e.repeats for e in entries), "runs (repeats included)", shown, MAX_SUITE_RUNS)
     seen: dict[str, int] = {}
-    for i, entry in enumerate(entries):
+    for i, entry in indexed:
         if entry.label in seen:
             raise ParamsError(
                 f"{shown}: runs[{i}]: {entry.label} is already runs[{seen[entry.label]}] and would write the "
-                "same run folder; use 'repeats', or a separate run config for other params"
+                "same run folder; use 'repeats', a 'matrix', or a separate run config for other params"
             )
         seen[entry.label] = i
     return Suite(path.stem, str(data.get("description", "")), entries, shown, _timeout(data.get("timeout"), shown))
@@ -145,16 +163,27 @@ def plan_suite(suite: Suite, timeout: float | None = None) -> list[PlannedRun]:
     planned = []
     for i, entry in enumerate(suite.entries):
         try:
-            first = prepare(entry.benchmark, entry.vendor, entry.config, entry.overrides)
+            first = _prepare(entry)
         except UserError as exc:
-            message = str(exc).replace(OVERRIDES_SOURCE, "key 'set'")
-            raise type(exc)(f"{suite.source}: runs[{i}] ({entry.label}): {message}") from None
+            message = str(exc).replace(OVERRIDES_SOURCE, "key 'set'" if not entry.point else "key 'set' or 'matrix'")
+            where = f"runs[{i if entry.position is None else entry.position}]"
+            raise type(exc)(f"{suite.source}: {where} ({entry.label}): {message}") from None
         limit = timeout if timeout is not None else entry.timeout if entry.timeout is not None else suite.timeout
         for repeat in range(1, entry.repeats + 1):
             folder = run_folder.repeat_dir(first.output_dir, repeat)
             prepared = PreparedRun(first.resolved, first.hardware, folder)
             planned.append(PlannedRun(entry, repeat, prepared, limit))
     return planned
+
+
+def _prepare(entry: SuiteEntry) -> PreparedRun:
+    """The entry's run; a matrix point records its point's name as its config (so readers keep
+    points apart) and has its own folder, its params the config's with the point's values set."""
+    if not entry.point:
+        return prepare(entry.benchmark, entry.vendor, entry.config, entry.overrides)
+    first = prepare(entry.benchmark, entry.vendor, entry.config, {**entry.overrides, **dict(entry.point)})
+    folder = run_folder.run_dir(entry.benchmark, entry.vendor, entry.name)
+    return PreparedRun(replace(first.resolved, config=entry.name), first.hardware, folder)
 
 
 def completed(run: PlannedRun, data_hash: str | None) -> RunResult | None:

@@ -53,3 +53,6 @@ def check_count(value: object, key: str, where: str, maximum: int, minimum: int 
     if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
         raise ParamsError(f"{where}: key '{key}' must be a whole number >= {minimum}, at most {maximum} (got {value!r:.40})")
     return value
+MAX_MATRIX_KEYS = 4  # params one suite matrix sweeps
+MAX_MATRIX_VALUES = 64  # values of one swept param
+MAX_MATRIX_POINTS = 256  # points of one matrix (the product of its value counts)

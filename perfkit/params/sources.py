@@ -215,3 +215,18 @@ def notebook_path(filename: str) -> Path:
         places = ", ".join(f"{s.prefix}notebooks" for s in file_sources()) or "no project folder"
         raise ParamsError(f"notebook '{filename}' not found (looked in {places})")
     return found
+
+
+def list_vendors(benchmark: str) -> list[str]:
+    """Vendors that have run configs for ``benchmark`` (params/<benchmark>/<vendor>/)."""
+    return _names((check_name(benchmark, "benchmark"),), dirs=True)
+
+
+def list_configs(benchmark: str, vendor: str) -> list[str]:
+    """Run configs of ``benchmark`` on ``vendor`` (params/<benchmark>/<vendor>/<config>.yaml)."""
+    return _names((check_name(benchmark, "benchmark"), check_name(vendor, "vendor")), dirs=False)
+
+
+def list_suites() -> list[str]:
+    """Suites in params/suites/ of every source."""
+    return _names(("suites",), dirs=False)

@@ -8,6 +8,12 @@ Each folder holds ``result.json``, the executed ``notebook.ipynb`` and its ``rep
 
 A run folder is written in a hidden staging sibling, then swapped in.
 
+A notebook run from JupyterLab with its default parameters (not through ``perfkit run`` or
+``perfkit suite``) is *interactive*: it writes to ``reports/interactive/<benchmark>/<vendor>/
+<config>/<UTC time>/``, outside ``reports/runs``, so no reader of published runs sees it and it
+never replaces a published result. Told to publish, it writes the published folder's
+result.json after removing the report and notebook there, which described the run it replaces.
+
 A writer killed at any moment leaves the visible folder complete (old or new) or, for a few
 instructions, moved aside to a hidden ``.NAME.old-PID``; ``recover`` puts things back and
 clears the debris before the next write. Readers skip hidden folders.
@@ -18,12 +24,14 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from datetime import datetime, timezone
 from pathlib import Path
 
 from perfkit import paths
 from perfkit.results.store import RESULT_FILE
 
 RUNS_DIR = "runs"
+INTERACTIVE_DIR = "interactive"
 NOTEBOOK_FILE = "notebook.ipynb"
 HTML_FILE = "report.html"
 _REPEAT = re.compile(r"^r([2-9]|[1-9][0-9]+)$")
@@ -38,6 +46,37 @@ def run_dir(benchmark: str, vendor: str, config: str, reports: Path | None = Non
     The three are names (checked), and the folder is always under the reports tree."""
     names = [paths.safe_name(benchmark, "benchmark"), paths.safe_name(vendor, "vendor"), paths.safe_name(config, "config")]
     return paths.path_under(runs_root(reports), *names)
+
+
+def interactive_dir(benchmark: str, vendor: str, config: str, reports: Path | None = None,
+                    now: datetime | None = None) -> Path:
+    """A new folder for one interactive run: ``reports/interactive/<b>/<v>/<c>/<UTC time>``
+    (``20261129T233501Z``, then ``-2``, ``-3``… when that second is taken); created."""
+    names = [paths.safe_name(benchmark, "benchmark"), paths.safe_name(vendor, "vendor"), paths.safe_name(config, "config")]
+    reports = reports if reports is not None else paths.reports_dir()
+    parent = paths.path_under(reports / INTERACTIVE_DIR, *names)
+    stamp = (now or datetime.now(timezone.utc)).strftime("%Y%m%dT%H%M%SZ")
+    parent.mkdir(parents=True, exist_ok=True)
+    for n in range(1, 1000):
+        folder = parent / (stamp if n == 1 else f"{stamp}-{n}")
+        try:
+            folder.mkdir()
+            return folder
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"{parent}: no free folder for {stamp}")
+
+
+def drop_derived(folder: Path) -> list[Path]:
+    """Remove the report and executed notebook of a published run about to get a new result
+    from an interactive run, so that none of them disagrees with it; the paths removed."""
+    removed = []
+    for name in (HTML_FILE, NOTEBOOK_FILE):
+        path = folder / name
+        if path.is_file():
+            path.unlink()
+            removed.append(path)
+    return removed
 
 
 def run_id(folder: Path, reports: Path) -> str:

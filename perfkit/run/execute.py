@@ -11,8 +11,6 @@ from __future__ import annotations
 import sys
 import time
 
-from tqdm import tqdm
-
 from perfkit.benchmarks import benchmark_class
 from perfkit.engine.distributed import DistContext, context_from_env
 from perfkit.engine.precision import precision_policy
@@ -21,37 +19,11 @@ from perfkit.errors import UserError
 from perfkit.results.environment import collect_environment
 from perfkit.results.record import RunResult, error_from_exception, utc_now
 from perfkit.results.store import write_json_atomic
+from perfkit.run.progress import Progress
 from perfkit.run.spec import PreparedRun, initial_record
 from perfkit.scenarios import Session
 from perfkit.telemetry import Work, sampling
 from perfkit.vendors import get_vendor
-
-
-class _Progress:
-    """A text progress bar (tqdm) on the main rank; silent elsewhere."""
-
-    def __init__(self, total: int, enabled: bool, label: str, value_name: str = "loss") -> None:
-        self.bar = None
-        self.value_name = value_name
-        if enabled:
-            # A saved notebook keeps every refresh as a line: about ten of them is plenty.
-            self.bar = tqdm(total=total, desc=label, unit="step", file=sys.stdout, ascii=True,
-                            miniters=max(1, total // 10), mininterval=5.0)
-
-    def __call__(self, step: int, loss: float, quality: float | None) -> None:
-        if self.bar is None:
-            return
-        postfix = {self.value_name: f"{loss:.3f}"}
-        if quality is not None:
-            postfix["acc"] = f"{quality:.4f}"
-        self.bar.set_postfix(postfix, refresh=False)
-        self.bar.update(1)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-
-
 
 
 def execute(run: PreparedRun, progress: bool = True, ctx: DistContext | None = None) -> RunResult:
@@ -67,8 +39,8 @@ def execute(run: PreparedRun, progress: bool = True, ctx: DistContext | None = N
     policy = precision_policy(params.precision, device, vendor.precisions, vendor.name)
     bench = benchmark_class(resolved.benchmark)(params)
     record = initial_record(run, started)
-    bar = _Progress(scenario.progress_total(params), progress and ctx.is_main, resolved.benchmark,
-                    scenario.progress_value)
+    bar = Progress.from_env(scenario.progress_total(params), progress and ctx.is_main, resolved.benchmark,
+                            scenario.progress_value, scenario.progress_unit, sys.stdout)
     try:
         record.data = bench.prepare_data().to_dict()
         # one seed drives model init and the global batch order; the builder's drew the data

@@ -60,6 +60,7 @@ class Scenario(ABC):
     table_title: ClassVar[str]
     # the progress bar counts these and shows this value
     progress_value: ClassVar[str]
+    progress_unit: ClassVar[str] = "step"
 
     @abstractmethod
     def progress_total(self, params: Any) -> int: ...

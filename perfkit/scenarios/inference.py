@@ -70,6 +70,7 @@ class InferenceScenario(Scenario):
     headline_keys = ("e2e_time", "p_val_whole", "p_val_core", "p_infer_whole", "p_infer_core", "export_time", "acc", "mem")
     table_title = "指标值 Values"
     progress_value = "latency_s"
+    progress_unit = "batch"
 
     def progress_total(self, params: Any) -> int:
         return params.min_batches

@@ -4,6 +4,8 @@ result read back; the same checks for BERT, GLM and MobileNetV2, plus plain pape
 from __future__ import annotations
 
 import json
+import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -115,3 +117,27 @@ def test_plain_papermill_runs_the_notebook(bert_data, tmp_path):
     result = json.loads((out_dir / "result.json").read_text())
     assert result["status"] == "ok" and result["metrics"]["steps"] == 4
     assert "Passed unknown parameter" not in done.stderr
+
+
+def test_plain_papermill_with_default_folders_runs_interactively(bert_data, tmp_path):
+    """No output_dir and no resolved (a notebook run in JupyterLab): the result goes to its own
+    reports/interactive/… folder; the published run's result and report stay as they were."""
+    from support.fabricated import make_result, write_run
+
+    published = write_run(tmp_path, make_result())
+    before = (published / "result.json").read_text()
+    overrides = json.dumps({"data_dir": str(bert_data), "max_steps": 3, "eval_interval": 3})
+    done = subprocess.run(
+        [sys.executable, "-m", "papermill", str(ROOT / "notebooks/bert_training.ipynb"), str(tmp_path / "out.ipynb"),
+         "-p", "vendor", "cpu", "-p", "config", "smoke", "-p", "overrides", overrides],
+        capture_output=True, text=True, timeout=600, env={**os.environ, "PERFKIT_REPORTS": str(tmp_path)},
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    interactive = list((tmp_path / "interactive/bert/cpu/smoke").glob("*/result.json"))
+    assert len(interactive) == 1 and re.fullmatch(r"\d{8}T\d{6}Z", interactive[0].parent.name)
+    assert json.loads(interactive[0].read_text())["metrics"]["steps"] == 3
+    assert (published / "result.json").read_text() == before and (published / "report.html").is_file()
+    lines = [line for cell in json.loads((tmp_path / "out.ipynb").read_text())["cells"]
+             for output in cell.get("outputs", []) for line in "".join(output.get("text", "")).splitlines()]
+    assert any(line.startswith("interactive run: writing to") for line in lines)
+    assert sum(1 for line in lines if line.startswith("bert: step ")) <= 20
