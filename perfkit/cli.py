@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import signal
-import os
 import sys
 import time
 from pathlib import Path
@@ -19,22 +17,32 @@ from perfkit import __version__
 from perfkit.errors import UserError
 
 
-def _cmd_run(args: argparse.Namespace) -> int:
-    if args.launcher == "slurm":
-        from perfkit.slurm.cli import run_on_slurm
+def job_launchers():
+    """The job launchers ``--launcher`` chooses from (perfkit.jobs.launcher): where a run's notebook
+    executes. Built-ins, then the ``perfkit.launchers`` entry points of other packages."""
+    from perfkit.jobs.launcher import JobLauncher
+    from perfkit.plugins import Registry
 
-        return run_on_slurm(args)
-    from perfkit.jobs.notebook_run import run_benchmark
+    return Registry("launcher", "perfkit.launchers", dict(JOB_LAUNCHERS), JobLauncher, sort=False)
+
+
+JOB_LAUNCHERS = {"local": "perfkit.jobs.launcher:LocalLauncher", "slurm": "perfkit.slurm.launcher:SlurmLauncher"}
+
+
+def _launcher(args: argparse.Namespace):
+    return job_launchers().load(args.launcher).from_args(args)
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
     from perfkit.params import parse_overrides
+    from perfkit.run.spec import prepare
 
     overrides = parse_overrides(args.set or [])
-    if args.rdzv_endpoint:
-        from perfkit.run.elastic import ENDPOINT_ENV, parse_endpoint
-
-        parse_endpoint(args.rdzv_endpoint)
-        os.environ[ENDPOINT_ENV] = args.rdzv_endpoint  # the notebook's kernel inherits it
-    done = run_benchmark(args.benchmark, args.vendor, args.config, overrides, args.timeout, not args.no_html, args.redact,
-                         live=not args.quiet)
+    launcher = _launcher(args)
+    prepared = prepare(args.benchmark, args.vendor, args.config, overrides)  # params errors before anything starts
+    done = launcher.run(prepared, overrides, args.timeout, not args.no_html, args.redact)
+    if done is None:  # submitted, not waited for: the launcher said where to look
+        return 0
     print(f"{args.benchmark}/{args.vendor}/{args.config}: {done.status} in {done.seconds:.1f} s -> {done.run_dir}")
     if done.result and done.status == "ok":
         from perfkit.scenarios import scenario_named
@@ -51,10 +59,6 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0 if done.status == "ok" else 130 if done.status == "interrupted" else 1
 
 
-def _terminate_as_interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
-
-
 def _cmd_join(args: argparse.Namespace) -> int:
     from perfkit.run.elastic import join_node
 
@@ -63,7 +67,7 @@ def _cmd_join(args: argparse.Namespace) -> int:
 
 def _cmd_suite(args: argparse.Namespace) -> int:
     from perfkit.jobs.suite import load_suite, plan_suite
-    from perfkit.jobs.suite_run import dry_run_lines, run_suite, suite_exit_code
+    from perfkit.jobs.suite_run import dry_run_lines, suite_exit_code
 
     suite = load_suite(args.name)
     planned = plan_suite(suite, args.timeout)
@@ -71,16 +75,12 @@ def _cmd_suite(args: argparse.Namespace) -> int:
         print(f"suite {suite.name} ({suite.source}): {len(planned)} run{'' if len(planned) == 1 else 's'}")
         print("\n".join(dry_run_lines(planned, args.force)))
         return 0
-    if args.launcher == "slurm":
-        from perfkit.slurm.cli import suite_on_slurm
-
-        if any(entry.point for entry in suite.entries):
-            raise UserError(f"{suite.source}: a 'matrix' runs with --launcher local only (a Slurm job resolves its "
-                            "run from a config file, and a sweep point has none)")
-
-        return suite_on_slurm(args, suite, planned)
-    signal.signal(signal.SIGTERM, _terminate_as_interrupt)  # a batch scheduler's stop ends it like Ctrl-C
-    report = run_suite(suite, planned, html=not args.no_html, redacted=args.redact, force=args.force)
+    if args.launcher == "slurm" and any(entry.point for entry in suite.entries):
+        raise UserError(f"{suite.source}: a 'matrix' runs with --launcher local only (a Slurm job resolves its "
+                        "run from a config file, and a sweep point has none)")
+    report = _launcher(args).run_suite(suite, planned, html=not args.no_html, redacted=args.redact, force=args.force)
+    if report is None:  # submitted, not waited for
+        return 0
     print(report.summary())
     for outcome in report.failed:
         print(f"  {outcome.status}: {outcome.label}: {outcome.detail} ({outcome.run_dir})", file=sys.stderr)
@@ -300,9 +300,23 @@ def _finish_help(parser: argparse.ArgumentParser, name: str) -> None:
 _HELP_OF: dict[str, str] = {}
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from perfkit.slurm.cli import add_slurm_options, add_status_command
+def _add_launcher_options(parser: argparse.ArgumentParser, launchers, suite: bool = False) -> None:
+    names = launchers.names()
+    parser.add_argument("--launcher", choices=names, default="local",
+                        help="where the notebook runs: local (here, the default), slurm (an sbatch job per run, "
+                             "docs/cluster.md)" + (f"; also {', '.join(names[2:])}" if len(names) > 2 else ""))
+    for name in names:
+        try:
+            cls = launchers.load(name)
+        except UserError:  # a broken plug-in: the help still works; choosing it says what is wrong
+            continue
+        cls.add_arguments(parser, suite)
 
+
+def build_parser() -> argparse.ArgumentParser:
+    from perfkit.slurm.cli import add_status_command
+
+    launchers = job_launchers()
     parser = argparse.ArgumentParser(prog="perfkit", description=" ".join(__doc__.split("\n\n")[0].split()),
                                      epilog=TOP_EPILOG, formatter_class=HelpFormatter)
     parser.add_argument("--version", action="version", version=f"perfkit {__version__}")
@@ -320,7 +334,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--redact", action="store_true", help="strip home paths, user and host names from the HTML")
     run.add_argument("--rdzv-endpoint", default="", metavar="HOST:PORT",
                      help="multi-node: where this node (node 0) hosts the rendezvous (default HOSTNAME:29400)")
-    add_slurm_options(run)
+    _add_launcher_options(run, launchers)
     run.set_defaults(func=_cmd_run)
 
     join = sub.add_parser("join", help="multi-node: run this node's workers of a run hosted by node 0")
@@ -341,7 +355,7 @@ def build_parser() -> argparse.ArgumentParser:
     suite.add_argument("--no-html", action="store_true", help="skip the per-run HTML reports")
     suite.add_argument("--no-index", action="store_true", help="do not rebuild reports/index.html")
     suite.add_argument("--redact", action="store_true", help="strip home paths, user and host names from the HTML")
-    add_slurm_options(suite, suite=True)
+    _add_launcher_options(suite, launchers, suite=True)
     suite.set_defaults(func=_cmd_suite)
     add_status_command(sub)
 

@@ -8,12 +8,10 @@
 - ``states``: Slurm's job states mapped to perfkit's run statuses;
 - ``ledger``: one record per submitted job under ``reports/jobs/<jobid>.json``;
 - ``settle``: a finished job's result.json corrected by how Slurm ended it;
-- ``launcher``: ``SlurmLauncher``: submit, wait with progress, settle; ``launch(prepared)``;
+- ``launcher``: ``SlurmLauncher``, the ``slurm`` job launcher (perfkit.jobs.launcher): submit,
+  wait with progress, settle;
 - ``suite``: a suite as one job per run, with a concurrency cap and resume;
 - ``cli``: the command-line options, ``perfkit status``.
+
+Nothing is imported here: ``perfkit --help`` loads the launcher class and its options, not torch.
 """
-
-from perfkit.slurm.launcher import SlurmLauncher
-from perfkit.slurm.options import SlurmOptions
-
-__all__ = ["SlurmLauncher", "SlurmOptions"]

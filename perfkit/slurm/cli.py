@@ -1,5 +1,6 @@
-"""The command line's Slurm side: ``--launcher slurm`` on ``perfkit run`` and ``perfkit suite``,
-and ``perfkit status``. perfkit.cli adds the options and hands over; everything else is here."""
+"""The command line's Slurm side: the options of the ``slurm`` job launcher on ``perfkit run`` and
+``perfkit suite`` (perfkit.slurm.launcher.SlurmLauncher adds them and reads them back), and
+``perfkit status``. Cheap to import: ``perfkit --help`` builds the parser with it."""
 
 from __future__ import annotations
 
@@ -10,9 +11,7 @@ from perfkit.slurm.options import SlurmOptions, check_time, parse_pairs
 
 
 def add_slurm_options(parser: argparse.ArgumentParser, suite: bool = False) -> None:
-    group = parser.add_argument_group("Slurm (--launcher slurm)")
-    group.add_argument("--launcher", choices=["local", "slurm"], default="local",
-                       help="local: run here (default); slurm: submit to Slurm with sbatch (docs/cluster.md)")
+    group = parser.add_argument_group("Slurm (--launcher slurm, docs/cluster.md)")
     group.add_argument("--partition", default="", help="Slurm partition")
     group.add_argument("--account", default="", help="Slurm account")
     group.add_argument("--time", default="", metavar="LIMIT",
@@ -40,64 +39,6 @@ def _build_index(redacted: bool) -> None:
     from perfkit.jobs.index_build import build_index
 
     print(f"index: {build_index(redacted=redacted)}")
-
-
-def run_on_slurm(args: argparse.Namespace) -> int:
-    """``perfkit run ... --launcher slurm``."""
-    from perfkit.params import parse_overrides
-    from perfkit.run.spec import prepare
-    from perfkit.slurm.launcher import SlurmLauncher, log_path
-
-    options = options_from(args)
-    overrides = parse_overrides(args.set or [])
-    prepared = prepare(args.benchmark, args.vendor, args.config, overrides)  # params errors before sbatch
-    launcher = SlurmLauncher(options)
-    html = not args.no_html
-    if not options.wait:
-        job = launcher.submit(prepared, overrides, args.timeout, html, args.redact)
-        print(job.job_id)
-        print(f"submitted Slurm job {job.job_id}: {job.label} -> {job.run_dir}; output {log_path(job.job_id)}; "
-              "`perfkit status` settles it when it ends", file=sys.stderr)
-        return 0
-    job = launcher.submit(prepared, overrides, args.timeout, html, args.redact)
-    launcher.echo(f"submitted Slurm job {job.job_id}: {job.label} -> {job.run_dir} (output {log_path(job.job_id)})")
-    try:
-        result = launcher.wait([job], follow_log=True)[job.job_id]
-    except KeyboardInterrupt:
-        print(f"perfkit: stopped waiting; Slurm job {job.job_id} goes on (`perfkit status`, `scancel {job.job_id}`)",
-              file=sys.stderr)
-        return 130
-    print(f"{job.label}: {result.status} (Slurm job {job.job_id}) -> {job.run_dir}")
-    if result.status != "ok" and result.error:
-        print(f"  error: {result.error.get('message', '')}", file=sys.stderr)
-    if not args.no_index:
-        _build_index(args.redact)
-    return 0 if result.status == "ok" else 130 if result.status == "interrupted" else 1
-
-
-def suite_on_slurm(args: argparse.Namespace, suite, planned) -> int:
-    """``perfkit suite NAME --launcher slurm``: one job per run."""
-    from perfkit.jobs.suite_run import suite_exit_code
-    from perfkit.slurm.launcher import SlurmLauncher
-    from perfkit.slurm.suite import submit_suite, wait_suite
-
-    # with --no-wait, stdout is the job ids alone (for scripts); what happened goes to stderr
-    echo = (lambda line: print(line, file=sys.stderr, flush=True)) if args.no_wait else None
-    launcher = SlurmLauncher(options_from(args), echo=echo)
-    skipped, jobs = submit_suite(suite, planned, launcher, html=not args.no_html, redacted=args.redact, force=args.force)
-    if not launcher.options.wait:
-        print(" ".join(job.job_id for job in jobs))
-        return 0
-    report = wait_suite(suite, jobs, skipped, launcher)
-    print(report.summary())
-    for outcome in report.failed:
-        print(f"  {outcome.status}: {outcome.label}: {outcome.detail} ({outcome.run_dir})", file=sys.stderr)
-    if report.interrupted:
-        print("perfkit: stopped waiting; the jobs go on (`perfkit status`, `perfkit status --cancel`)", file=sys.stderr)
-        return 130
-    if jobs and not args.no_index:
-        _build_index(args.redact)
-    return suite_exit_code(len(report.failed))
 
 
 def add_status_command(sub) -> None:

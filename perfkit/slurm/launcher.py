@@ -1,14 +1,18 @@
-"""``SlurmLauncher``: a prepared run becomes one Slurm job; waiting polls Slurm, shows progress,
-and settles each job as it ends (perfkit.slurm.settle).
+"""``SlurmLauncher``, the ``slurm`` job launcher (perfkit.jobs.launcher): a prepared run becomes
+one Slurm job; waiting polls Slurm, shows progress, and settles each job as it ends
+(perfkit.slurm.settle). Inside the job, node 0 runs the notebook through the ``local`` launcher,
+as ``perfkit run`` does (perfkit.slurm.node).
 
     launcher = SlurmLauncher(SlurmOptions(partition="gpu"))
-    result = launcher.launch(prepared)          # submit, wait, settle: the run's RunResult
-    job = launcher.submit(prepared)             # or submit only (``--no-wait``) ...
-    launcher.wait([job])                        # ... and wait later
+    done = launcher.run(prepared, overrides)    # submit, wait, settle: a NotebookRun (None: --no-wait)
+    report = launcher.run_suite(suite, planned) # one job per run (perfkit.slurm.suite)
+    job = launcher.submit(prepared)             # or the steps: submit ...
+    launcher.wait([job])                        # ... and wait later (`perfkit status`)
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import time
@@ -17,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from perfkit import paths
+from perfkit.jobs.launcher import JobLauncher
 from perfkit.results.record import RunResult, utc_now
 from perfkit.slurm import commands, ledger
 from perfkit.slurm.ledger import JobRecord
@@ -37,7 +42,9 @@ def log_path(job_id: str, reports: Path | None = None) -> Path:
     return ledger.jobs_dir(reports) / f"{job_id}.log"
 
 
-class SlurmLauncher:
+class SlurmLauncher(JobLauncher):
+    name = "slurm"
+
     def __init__(self, options: SlurmOptions | None = None, echo: Callable[[str], None] | None = None,
                  python: str | None = None) -> None:
         self.options = options or SlurmOptions()
@@ -147,10 +154,51 @@ class SlurmLauncher:
                 self.echo(f"  | {line}")
         return offset + end + 1
 
-    # -- the launcher call -------------------------------------------------------------------
-    def launch(self, prepared: Any, overrides: dict[str, Any] | None = None, timeout: float | None = None,
-               html: bool = True, redacted: bool = False) -> RunResult:
-        """Run one prepared run as a Slurm job and return its settled result."""
+    # -- the job launcher ------------------------------------------------------------------
+    @classmethod
+    def add_arguments(cls, parser: argparse.ArgumentParser, suite: bool = False) -> None:
+        from perfkit.slurm.cli import add_slurm_options
+
+        add_slurm_options(parser, suite)
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> SlurmLauncher:
+        from perfkit.slurm.cli import options_from
+
+        # with --no-wait, stdout is the job id(s) alone (for scripts); what happened goes to stderr
+        echo = (lambda line: print(line, file=sys.stderr, flush=True)) if args.no_wait else None
+        return cls(options_from(args), echo=echo)
+
+    def run(self, prepared: Any, overrides: dict[str, Any], timeout: float | None = None, html: bool = True,
+            redacted: bool = False):
+        """Submit the run as one job; unless ``--no-wait``, follow its output until it ends and
+        return its settled run (a NotebookRun, as a local run's)."""
+        from perfkit.jobs.notebook_run import NotebookRun, error_line
+
         job = self.submit(prepared, overrides, timeout, html, redacted)
         self.echo(f"submitted Slurm job {job.job_id}: {job.label} -> {job.run_dir} (output {log_path(job.job_id)})")
-        return self.wait([job], follow_log=True)[job.job_id]
+        if not self.options.wait:
+            print(job.job_id)
+            self.echo("`perfkit status` settles it when it ends")
+            return None
+        started = time.perf_counter()
+        try:
+            result = self.wait([job], follow_log=True)[job.job_id]
+        except KeyboardInterrupt:
+            print(f"perfkit: stopped waiting; Slurm job {job.job_id} goes on (`perfkit status`, `scancel {job.job_id}`)",
+                  file=sys.stderr)
+            raise
+        return NotebookRun(Path(job.run_dir), result.status, result, time.perf_counter() - started, error_line(result))
+
+    def run_suite(self, suite: Any, planned: list, html: bool = True, redacted: bool = False, force: bool = False):
+        """One job per run (perfkit.slurm.suite); None with ``--no-wait`` (the job ids are printed)."""
+        from perfkit.slurm.suite import submit_suite, wait_suite
+
+        skipped, jobs = submit_suite(suite, planned, self, html=html, redacted=redacted, force=force)
+        if not self.options.wait:
+            print(" ".join(job.job_id for job in jobs))
+            return None
+        report = wait_suite(suite, jobs, skipped, self)
+        if report.interrupted:
+            print("perfkit: stopped waiting; the jobs go on (`perfkit status`, `perfkit status --cancel`)", file=sys.stderr)
+        return report

@@ -1,8 +1,9 @@
 """One task of a perfkit job inside a Slurm allocation: ``python -m perfkit.slurm.node ...``.
 Not a command for users; the job script (perfkit.slurm.script) runs it once per node.
 
-Task 0 (``SLURM_PROCID`` 0, the allocation's first node) runs the notebook into the run folder,
-as ``perfkit run`` does, and its kernel hosts the rendezvous at ``$PERFKIT_RDZV_ENDPOINT``;
+Task 0 (``SLURM_PROCID`` 0, the allocation's first node) runs the notebook into the run folder
+through the ``local`` job launcher, the path ``perfkit run`` takes (preflight, papermill with the
+resolved run as the kernel's ``resolved`` parameter, publish), and its kernel hosts the rendezvous at ``$PERFKIT_RDZV_ENDPOINT``;
 task k joins that rendezvous as node k, as ``perfkit join --node-rank k`` does. A SIGTERM
 from Slurm (scancel, the time limit) stops the notebook like Ctrl-C: the partial notebook and
 a result are published before Slurm's KillWait runs out.
@@ -45,11 +46,11 @@ def _stop_like_ctrl_c(signum: int, frame: object) -> None:
 
 
 def _node_zero(run, overrides: dict, args: argparse.Namespace) -> int:
-    from perfkit.jobs.notebook_run import execute_notebook
-    from perfkit.run.preflight import preflight
+    from perfkit.jobs.launcher import LocalLauncher
 
-    preflight(run)
-    done = execute_notebook(run, overrides, timeout=args.timeout, html=not args.no_html, redacted=args.redact)
+    # the other nodes are started by the job script, not by hand: no join hint
+    done = LocalLauncher(announce=False).run(run, overrides, timeout=args.timeout, html=not args.no_html,
+                                             redacted=args.redact)
     print(f"perfkit: {run.resolved.benchmark}/{run.resolved.vendor}/{run.resolved.config}: {done.status} "
           f"in {done.seconds:.1f} s -> {done.run_dir}" + (f"; {done.error}" if done.error else ""), flush=True)
     return 0 if done.status == "ok" else 130 if done.status == "interrupted" else 1

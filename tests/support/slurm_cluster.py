@@ -188,7 +188,9 @@ class SingleHostSlurm:
         for sub in ("state", "spool"):
             (self.folder / sub).mkdir(exist_ok=True)
         self._ensure_munged()
-        cpus = max(2, os.cpu_count() or 1)
+        # at least 4 slots whatever the machine has (slurmd takes the configured count: config_overrides),
+        # so that a sleeping job (the time-limit test's) does not hold back a two-task one on 2 cores
+        cpus = max(4, os.cpu_count() or 1)
         self.conf.write_text(self.slurm_conf(cpus, _free_port(), _free_port()))
         for daemon in ("slurmctld", "slurmd"):
             args = [daemon, "-f", str(self.conf)] + (["-c", "-i"] if daemon == "slurmctld" else [])

@@ -1,11 +1,17 @@
-"""`--launcher slurm` against a real single-host Slurm (tests/slurm_cluster.py): a BERT smoke
-submitted and waited for, a two-"node" run (two tasks on this host, each a node, as the
-localhost two-node test does), and a suite of three runs (one ok, one with an injected failure,
-one over its time limit) that is cancelled midway and resumed.
+"""`--launcher slurm` against a real single-host Slurm (tests/support/slurm_cluster.py): a BERT
+smoke submitted and waited for, a two-"node" run (two tasks on this host, each a node, as the
+localhost two-node test does), a suite of three runs (one ok, one with an injected failure, one
+over its time limit) that is cancelled midway and resumed, and a job that Slurm's own time limit
+stops.
 
 Runs happen in a scratch project (PERFKIT_ROOT) with small BERT configs: `short` (3 steps),
 `pairx1x2` (6 steps, two workers: the fault ``raise@4@rank=1`` fails only this one, single-rank
-runs have no rank 1) and `slow` (far more steps than its 20 s timeout allows)."""
+runs have no rank 1), `slow` (far more steps than its 20 s timeout allows) and `stuck` (hangs at
+its first step, asleep, until Slurm's one-minute limit ends it).
+
+Kept quick for a 2-core CI machine: few steps, HTML only where a test looks at it, the BERT set
+built once per session, and the one-minute time-limit job submitted (``--no-wait``) before the
+other tests, asleep beside them, and checked last."""
 
 from __future__ import annotations
 
@@ -37,12 +43,13 @@ def project(tmp_path_factory, bert_data, project_root) -> Path:
         "short": {"max_steps": 3},
         "pairx1x2": {"max_steps": 6, "batch_size": 16},
         "slow": {"max_steps": 100000, "eval_interval": 100000},
+        "stuck": {"max_steps": 100000, "eval_interval": 100000},
     }
     for name, params in configs.items():
         config = {**smoke, "description": f"{name}: the Slurm tests' run"}
         config["params"] = {**smoke["params"], **small, **params}
         (root / f"params/bert/cpu/{name}.yaml").write_text(yaml.safe_dump(config))
-    runs = [{"benchmark": "bert", "vendor": "cpu", "config": c} for c in configs]
+    runs = [{"benchmark": "bert", "vendor": "cpu", "config": c} for c in ("short", "pairx1x2", "slow")]
     runs[2]["timeout"] = SLOW_TIMEOUT_S
     (root / "params/suites/onslurm.yaml").write_text(yaml.safe_dump({"description": "Slurm test suite", "runs": runs}))
     return root
@@ -69,31 +76,41 @@ def jobs_of(project: Path, config: str) -> list[dict]:
     return sorted((r for r in ledger(project).values() if r["config"] == config), key=lambda r: int(r["job_id"]))
 
 
-def test_smoke_run_is_submitted_waited_for_and_published(project, slurm_env, bert_data):
+@pytest.fixture(scope="module")
+def stuck_job(project, slurm_env) -> str:
+    """A run that hangs at its first step, asleep, under a one-minute Slurm time limit and no
+    notebook timeout of its own: submitted first, so that the minute passes beside the other tests."""
+    done = perfkit(project, slurm_env, "run", "bert", "--vendor", "cpu", "--config", "stuck", "--launcher", "slurm",
+                   "--time", "1", "--no-wait", "--no-html", "--no-index", fault="hang@1")
+    assert done.returncode == 0, done.stdout + done.stderr
+    job_id = done.stdout.strip()
+    assert job_id.isdigit(), done.stdout
+    return job_id
+
+
+def test_smoke_run_is_submitted_waited_for_and_published(project, slurm_env, bert_data, stuck_job):
     done = perfkit(project, slurm_env, "run", "bert", "--vendor", "cpu", "--config", "smoke", "--launcher", "slurm",
-                   "--set", "max_steps=10", "--set", f"data_dir={bert_data}", "--set", "eval_interval=5",
-                   "--set", "eval_samples=500", "--set", "num_workers=0")
+                   "--set", "max_steps=4", "--set", f"data_dir={bert_data}", "--set", "eval_interval=2",
+                   "--set", "eval_samples=500", "--set", "num_workers=0", "--no-index")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "submitted Slurm job" in done.stdout and "COMPLETED" in done.stdout
     record = result(project, "smoke")
-    assert record["status"] == "ok" and record["metrics"]["steps"] == 10
+    assert record["status"] == "ok" and record["metrics"]["steps"] == 4
     run_dir = project / "reports/runs/bert/cpu/smoke"
     assert (run_dir / "report.html").is_file() and (run_dir / "notebook.ipynb").is_file()
-    assert (project / "reports/index.html").is_file()
     (job,) = jobs_of(project, "smoke")
     assert job["state"] == "COMPLETED" and job["status"] == "ok" and job["settled_at"]
     script = (project / "reports/jobs" / f"{job['job_id']}.sh").read_text()
     assert "#SBATCH --nodes=1" in script and "perfkit.slurm.node" in script
-    status = perfkit(project, slurm_env, "status")
-    assert status.returncode == 0, status.stderr
-    assert any(line.split()[:3] == [job["job_id"], "COMPLETED", "ok"] for line in status.stdout.splitlines())
+    # `perfkit status` lists it: checked by the last test, whose status call settles the stuck job
+    # (each settling rebuilds the index, a notebook run of its own; once is enough)
 
 
 def test_two_nodes_meet_at_the_allocations_first_node(project, slurm_env, bert_data):
     """Two tasks on this one host, each a node: task 0 runs the notebook and hosts the
     rendezvous, task 1 joins it as node 1."""
     done = perfkit(project, slurm_env, "run", "bert", "--vendor", "cpu", "--config", "cpux2x1", "--launcher", "slurm",
-                   "--slurm-arg", "nodes=1", "--slurm-arg", "ntasks-per-node=2", "--no-index",
+                   "--slurm-arg", "nodes=1", "--slurm-arg", "ntasks-per-node=2", "--no-index", "--no-html",
                    "--set", "max_steps=4", "--set", f"data_dir={bert_data}", "--set", "eval_interval=4",
                    "--set", "eval_samples=500")
     assert done.returncode == 0, done.stdout + done.stderr
@@ -170,20 +187,25 @@ def test_suite_isolates_failures_and_resumes_after_a_cancel(project, slurm_env):
     assert (project / "reports/index.html").is_file()
 
 
-def test_slurm_time_limit_is_recorded_as_timeout_with_slurms_reason(project, slurm_env):
-    """A run longer than the job's time limit (1 minute, no notebook timeout of its own): Slurm
-    stops it, and the run folder says timeout, with the job id and Slurm's reason."""
-    done = perfkit(project, slurm_env, "run", "bert", "--vendor", "cpu", "--config", "slow", "--launcher", "slurm",
-                   "--time", "1", "--no-index")
-    assert done.returncode == 1, done.stdout + done.stderr
-    assert "TIMEOUT" in done.stdout
-    record = result(project, "slow")
+def test_slurm_time_limit_is_recorded_as_timeout_with_slurms_reason(project, slurm_env, stuck_job):
+    """The `stuck` run outlived its job's time limit (1 minute, no notebook timeout of its own):
+    Slurm stopped it, and once `perfkit status` has settled it the run folder says timeout, with
+    the job id and Slurm's reason, and nothing half-written is left."""
+    _wait_for("Slurm's time limit to end the stuck job", lambda: _state(slurm_env, stuck_job) == "TIMEOUT")
+    status = perfkit(project, slurm_env, "status")
+    assert status.returncode == 0, status.stdout + status.stderr
+    rows = [line.split()[:3] for line in status.stdout.splitlines()]
+    assert [stuck_job, "TIMEOUT", "timeout"] in rows, status.stdout
+    (smoke,) = jobs_of(project, "smoke")  # the first test's job, settled when it ended
+    assert [smoke["job_id"], "COMPLETED", "ok"] in rows, status.stdout
+    assert "index:" in status.stdout and (project / "reports/index.html").is_file()
+    record = result(project, "stuck")
     assert record["status"] == "timeout"
     error = record["error"]
     assert error["type"] == "SlurmJobEnded" and error["slurm_state"] == "TIMEOUT"
-    (job,) = [j for j in jobs_of(project, "slow") if j["state"] == "TIMEOUT"]
-    assert error["slurm_job_id"] == job["job_id"] and job["status"] == "timeout"
-    assert f"Slurm job {job['job_id']} TIMEOUT" in error["message"]
-    run_dir = project / "reports/runs/bert/cpu/slow"
+    assert error["slurm_job_id"] == stuck_job and f"Slurm job {stuck_job} TIMEOUT" in error["message"]
+    job = ledger(project)[stuck_job]
+    assert job["status"] == "timeout" and job["state"] == "TIMEOUT" and job["settled_at"]
+    run_dir = project / "reports/runs/bert/cpu/stuck"
     assert (run_dir / "slurm.log").is_file()
     assert not [p for p in run_dir.parent.iterdir() if p.name.startswith(".")]  # nothing half-written left

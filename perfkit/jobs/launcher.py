@@ -1,0 +1,100 @@
+"""Job launchers: where, on the host side, a run's notebook executes. ``--launcher NAME`` on
+``perfkit run`` and ``perfkit suite`` picks one; the CLI only ever talks to this interface.
+
+    launcher = LocalLauncher.from_args(args)                    # or SlurmLauncher, ...
+    done = launcher.run(prepared, overrides, timeout, html, redacted)       # NotebookRun | None
+    report = launcher.run_suite(suite, planned, html, redacted, force)      # SuiteReport | None
+
+``None`` means "submitted, not waited for" (``--no-wait``): the launcher has said where to look.
+
+- :class:`LocalLauncher` (``local``, the default): the notebook runs here, through papermill
+  (perfkit.jobs.notebook_run.execute_notebook), one run after another for a suite;
+- ``slurm`` (perfkit.slurm.launcher.SlurmLauncher): each run is an ``sbatch`` job whose first
+  node runs this same LocalLauncher path; the CLI waits, then the run folder is settled.
+
+These sit one level above perfkit.run.launcher's Launcher (inline, elastic), which start the
+worker processes *inside* the notebook's kernel: a job launcher decides where the notebook
+runs, the kernel's launcher how many processes it starts there. The names are resolved by the
+CLI's plug-in registry (perfkit.cli.JOB_LAUNCHERS); this module must stay cheap to import.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+from abc import ABC, abstractmethod
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from perfkit.jobs.notebook_run import NotebookRun
+    from perfkit.jobs.suite import PlannedRun, Suite
+    from perfkit.jobs.suite_run import SuiteReport
+    from perfkit.run.spec import PreparedRun
+
+
+class JobLauncher(ABC):
+    """Runs prepared runs' notebooks somewhere and publishes them into their run folders."""
+
+    name: ClassVar[str] = ""
+
+    @classmethod
+    def add_arguments(cls, parser: argparse.ArgumentParser, suite: bool = False) -> None:
+        """The launcher's own command-line options (none by default)."""
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> JobLauncher:
+        """The launcher the parsed command line asks for."""
+        return cls()
+
+    @abstractmethod
+    def run(self, prepared: PreparedRun, overrides: dict[str, Any], timeout: float | None = None,
+            html: bool = True, redacted: bool = False) -> NotebookRun | None:
+        """Execute one run and publish it; None when it was only submitted."""
+
+    @abstractmethod
+    def run_suite(self, suite: Suite, planned: list[PlannedRun], html: bool = True, redacted: bool = False,
+                  force: bool = False) -> SuiteReport | None:
+        """Execute a planned suite (resume, failure isolation, reports/suites/<name>.json);
+        None when its runs were only submitted."""
+
+
+def _terminate_as_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+class LocalLauncher(JobLauncher):
+    """The notebook runs on this machine. ``announce``: for a multi-node run, print what to run
+    on the other nodes (off where something else starts them, as Slurm does)."""
+
+    name = "local"
+
+    def __init__(self, rdzv_endpoint: str = "", announce: bool = True, live: bool = False) -> None:
+        self.rdzv_endpoint = rdzv_endpoint
+        self.announce = announce
+        self.live = live  # draw the kernel's progress as a bar on stderr (perfkit.jobs.live_progress)
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> LocalLauncher:
+        return cls(rdzv_endpoint=getattr(args, "rdzv_endpoint", "") or "", live=not getattr(args, "quiet", True))
+
+    def run(self, prepared: PreparedRun, overrides: dict[str, Any], timeout: float | None = None,
+            html: bool = True, redacted: bool = False) -> NotebookRun:
+        from perfkit.jobs.notebook_run import execute_notebook
+        from perfkit.run.elastic import ENDPOINT_ENV, announce_host, parse_endpoint
+        from perfkit.run.preflight import preflight
+
+        if self.rdzv_endpoint:
+            parse_endpoint(self.rdzv_endpoint)
+            os.environ[ENDPOINT_ENV] = self.rdzv_endpoint  # the notebook's kernel inherits it
+        preflight(prepared)
+        if prepared.resolved.nnodes > 1 and self.announce:
+            announce_host(prepared)
+        return execute_notebook(prepared, overrides, timeout=timeout, html=html, redacted=redacted, live=self.live)
+
+    def run_suite(self, suite: Suite, planned: list[PlannedRun], html: bool = True, redacted: bool = False,
+                  force: bool = False) -> SuiteReport:
+        from perfkit.jobs.suite_run import run_suite
+
+        signal.signal(signal.SIGTERM, _terminate_as_interrupt)  # a batch scheduler's stop ends it like Ctrl-C
+        return run_suite(suite, planned, html=html, redacted=redacted, force=force)
