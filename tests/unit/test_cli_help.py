@@ -74,7 +74,7 @@ def test_list_one_kind(capsys, what, expected):
 def test_list_refuses_a_path_as_benchmark(capsys):
     assert cli.main(["list", "configs", "--benchmark", "../etc"]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "not a plain name" in err
+    assert err.count("\n") == 1 and "is not a name" in err
 
 
 def test_list_refuses_an_unknown_kind(capsys):
