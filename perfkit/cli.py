@@ -1,7 +1,8 @@
 """The `perfkit` command line.
 
 Exit codes: 0 success; 1 a run failed; for a suite, the number of runs that did not end ok
-(at most 125); 2 bad usage, params or data; 130 interrupted (Ctrl-C).
+(at most 125); 2 bad usage, params or data, or the run folder is being written by another
+perfkit process; 130 interrupted (Ctrl-C or SIGTERM).
 """
 
 from __future__ import annotations
@@ -32,7 +33,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
         parse_endpoint(args.rdzv_endpoint)
         os.environ[ENDPOINT_ENV] = args.rdzv_endpoint  # the notebook's kernel inherits it
-    done = run_benchmark(args.benchmark, args.vendor, args.config, overrides, args.timeout, not args.no_html, args.redact)
+    signal.signal(signal.SIGTERM, _terminate_as_interrupt)  # kill/timeout(1)/a scheduler's stop ends it like Ctrl-C
+    done = run_benchmark(args.benchmark, args.vendor, args.config, overrides, args.timeout, not args.no_html, args.redact,
+                         wait_lock=args.wait_lock)
     print(f"{args.benchmark}/{args.vendor}/{args.config}: {done.status} in {done.seconds:.1f} s -> {done.run_dir}")
     if done.result and done.status == "ok":
         from perfkit.scenarios import scenario_named
@@ -51,6 +54,20 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 def _terminate_as_interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
+
+
+MAX_TIMEOUT_S = 10 * 365 * 24 * 3600.0
+
+
+def timeout_seconds(text: str) -> float:
+    """``--timeout``: wall seconds, a finite number > 0 (at most ten years)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a number of seconds") from None
+    if not 0 < value <= MAX_TIMEOUT_S:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"{text[:40]!r}: allowed: a number of seconds > 0 and <= {MAX_TIMEOUT_S:.0f}")
+    return value
 
 
 def _cmd_join(args: argparse.Namespace) -> int:
@@ -191,10 +208,18 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors in one line, like every other error a user can cause; exit 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        text = " ".join(message.split())
+        self.exit(2, f"perfkit: error: {text} (see '{self.prog} --help')\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from perfkit.slurm.cli import add_slurm_options, add_status_command
 
-    parser = argparse.ArgumentParser(prog="perfkit", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="perfkit", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"perfkit {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -203,7 +228,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--vendor", default="cpu")
     run.add_argument("--config", default="smoke")
     run.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a param (repeatable)")
-    run.add_argument("--timeout", type=float, default=None, help="wall seconds for the whole notebook")
+    run.add_argument("--timeout", type=timeout_seconds, default=None, help="wall seconds for the whole notebook (> 0)")
+    run.add_argument("--wait-lock", action="store_true",
+                     help="when another perfkit process is writing the same run folder, wait for it to end "
+                          "(default: refuse, exit 2, naming it)")
     run.add_argument("--no-html", action="store_true", help="skip the HTML report")
     run.add_argument("--no-index", action="store_true", help="do not rebuild reports/index.html")
     run.add_argument("--redact", action="store_true", help="strip home paths, user and host names from the HTML")
@@ -225,7 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
     suite.add_argument("name", help="a suite in params/suites/ or a path to a suite .yaml")
     suite.add_argument("--dry-run", action="store_true", help="list what would run and what would be skipped; run nothing")
     suite.add_argument("--force", action="store_true", help="rerun runs that already have an ok result")
-    suite.add_argument("--timeout", type=float, default=None,
+    suite.add_argument("--timeout", type=timeout_seconds, default=None,
                        help="wall seconds per run, over the suite file's (default: the suite file's, else none)")
     suite.add_argument("--no-html", action="store_true", help="skip the per-run HTML reports")
     suite.add_argument("--no-index", action="store_true", help="do not rebuild reports/index.html")
@@ -288,7 +316,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a usage error (already printed)
+        return exc.code if isinstance(exc.code, int) else 2
     try:
         return args.func(args)
     except UserError as exc:

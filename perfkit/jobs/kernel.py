@@ -16,6 +16,7 @@ ended is one of:
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import re
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import papermill
+import psutil
 from jupyter_client.manager import AsyncKernelManager
 from papermill.exceptions import PapermillExecutionError
 
@@ -126,11 +128,41 @@ class _Watch:
         process = self.kernel_process()
         if process is None:
             return False
-        try:
-            os.killpg(os.getpgid(process.pid), signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+        kill_tree(process.pid)
         return True
+
+
+def kill_tree(pid: int) -> None:
+    """SIGKILL ``pid``, its process group and every process it started, however deep.
+
+    Distributed workers run in sessions of their own (the elastic agent starts them so), so
+    killing the kernel's group alone would orphan them. The tree is frozen first (SIGSTOP,
+    until no new process appears), then killed, so nothing forks in between."""
+    try:
+        root = psutil.Process(pid)
+    except psutil.Error:
+        return
+    seen: dict[int, psutil.Process] = {}
+    for _ in range(20):
+        try:
+            tree = [root, *root.children(recursive=True)]
+        except psutil.Error:
+            tree = [root]
+        new = [p for p in tree if p.pid not in seen]
+        if not new:
+            break
+        for proc in new:
+            seen[proc.pid] = proc
+            with contextlib.suppress(psutil.Error):
+                proc.suspend()
+    try:
+        os.killpg(os.getpgid(pid), signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    for proc in seen.values():
+        with contextlib.suppress(psutil.Error):
+            proc.kill()
+    psutil.wait_procs([p for p in seen.values() if p.pid != pid], timeout=5)
 
 
 def _stop(worker: threading.Thread, watch: _Watch) -> None:

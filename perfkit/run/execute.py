@@ -8,6 +8,7 @@ status ``failed`` and the error. Starting other processes is a launcher's job
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 
@@ -52,6 +53,15 @@ class _Progress:
             self.bar.close()
 
 
+
+
+_LOADER_WORKER_DIED = re.compile(r"DataLoader worker \(pids?\(?s?\)? [^)]*\) (exited unexpectedly|is killed by signal)")
+
+
+def crash_status(exc: BaseException) -> str:
+    """``crashed`` when a process this rank depends on died outright (a DataLoader worker killed
+    or exited: PyTorch reports it as a RuntimeError naming the worker); ``failed`` otherwise."""
+    return "crashed" if isinstance(exc, RuntimeError) and _LOADER_WORKER_DIED.search(str(exc)) else "failed"
 
 
 def execute(run: PreparedRun, progress: bool = True, ctx: DistContext | None = None) -> RunResult:
@@ -101,6 +111,7 @@ def execute(run: PreparedRun, progress: bool = True, ctx: DistContext | None = N
         raise
     except BaseException as exc:
         record.error = error_from_exception(exc)
+        record.status = crash_status(exc)
         raise
     finally:
         bar.close()
