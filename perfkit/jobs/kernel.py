@@ -69,7 +69,7 @@ class KernelEnding:
         if self.ending == "timeout":
             return f"timed out after {timeout:g} s {self.where}; the kernel was stopped"
         if self.ending == "interrupted":
-            return f"interrupted (Ctrl-C) {self.where}; the kernel was stopped"
+            return f"interrupted (Ctrl-C or SIGTERM) {self.where}; the kernel was stopped"
         if self.ending == "died":
             if self.ename and self.ename != "DeadKernelError":
                 return f"{self.ename}: {self.evalue}"
@@ -166,9 +166,13 @@ def kill_tree(pid: int) -> None:
 
 
 def _stop(worker: threading.Thread, watch: _Watch) -> None:
-    """Kill the kernel as soon as it exists (it may still be starting) and wait for papermill."""
+    """Kill the kernel as soon as it exists (it may still be starting) and wait for papermill.
+
+    The kernel is killed even when papermill already returned: a signal can end papermill's
+    wait without stopping the kernel, which would then run on, orphaned."""
     while worker.is_alive() and not watch.kill_kernel():
         worker.join(_POLL_SECONDS)
+    watch.kill_kernel()
     worker.join()
 
 

@@ -10,7 +10,7 @@ leaves only hidden debris, cleaned up by the next run of that folder. Usage erro
 inside the kernel (missing data, unsupported precision) come back as a UserError and leave
 nothing behind. A run that ends otherwise is published with its status: ``failed`` (a cell
 raised; the traceback is in result.json and the report), ``crashed`` (the kernel, a distributed
-worker or a DataLoader worker died: killed, out of memory), ``timeout`` or ``interrupted`` (Ctrl-C). perfkit writes result.json itself when
+worker or a DataLoader worker died: killed, out of memory), ``timeout`` or ``interrupted`` (Ctrl-C, SIGTERM). perfkit writes result.json itself when
 the kernel died before it could, and keeps the partial notebook, rendered to HTML.
 """
 
