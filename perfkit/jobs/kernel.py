@@ -165,6 +165,20 @@ def kill_tree(pid: int) -> None:
     psutil.wait_procs([p for p in seen.values() if p.pid != pid], timeout=5)
 
 
+@contextlib.contextmanager
+def _signals_ignored():
+    """Ignore SIGINT and SIGTERM meanwhile (main thread only; elsewhere nothing changes)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
+
+
 def _stop(worker: threading.Thread, watch: _Watch) -> None:
     """Kill the kernel as soon as it exists (it may still be starting) and wait for papermill.
 
@@ -237,7 +251,8 @@ def _supervise(
             worker.join(_POLL_SECONDS)
     except KeyboardInterrupt:
         ending = "interrupted"
-        _stop(worker, watch)
+        with _signals_ignored():  # a second Ctrl-C or SIGTERM must not cut the kill short
+            _stop(worker, watch)
     return _ending(ending, watch, time.perf_counter() - started)
 
 
