@@ -68,6 +68,8 @@ class FileSource:
 
 def check_name(value: str, what: str) -> str:
     """``value`` if it is a plain name; a ParamsError naming ``what`` otherwise."""
+    if isinstance(value, str) and len(value) > paths.NAME_MAX:  # before any lookup: ENAMETOOLONG
+        raise ParamsError(f"{what}: name of {len(value)} characters is too long (at most {paths.NAME_MAX})")
     if not isinstance(value, str) or not _NAME.match(value) or value in (".", ".."):
         raise ParamsError(
             f"{what} {value!r} is not a plain name: use letters, digits, '_', '-' and '.', "

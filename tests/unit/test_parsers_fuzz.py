@@ -110,7 +110,7 @@ suite_documents = st.one_of(
 @FAST
 @given(text=suite_documents)
 def test_suite_files_load_or_fail_in_one_line(scratch_root, text):
-    from perfkit.suite import load_suite
+    from perfkit.jobs.suite import load_suite
 
     (scratch_root / "params" / "suites" / "fuzz.yaml").write_bytes(text.encode("utf-8", "surrogatepass"))
     _messages_are_one_line(lambda: load_suite("fuzz"))
