@@ -33,7 +33,7 @@ from perfkit.errors import UserError
 from perfkit.params import parse_overrides
 from perfkit.results.record import RunResult, error_record
 from perfkit.results.store import load_result, write_json_atomic
-from perfkit.run.execute import execute
+from perfkit.run.execute import execute, loader_worker_died
 from perfkit.run.launcher import Launcher, Worker, worker_name
 from perfkit.run.preflight import preflight
 from perfkit.run.spec import PreparedRun, initial_record, prepare, to_payload
@@ -54,11 +54,19 @@ class WorkerFailed(RuntimeError):
 
 
 def died_outright(failures: dict) -> bool:
-    """Whether the worker that failed first (see failure_summary) left no Python error behind."""
+    """Whether the worker that failed first (see failure_summary) died outright (no Python error
+    behind it), or recorded that one of its DataLoader workers did."""
     if not failures:
         return False
-    first = min(failures.values(), key=lambda f: (_recorded(f), f.exitcode == -signal.SIGTERM, f.timestamp))
-    return not _recorded(first)
+    values = list(failures.values())
+    if any(not _recorded(f) and f.exitcode != -signal.SIGTERM for f in values):
+        return True  # killed, os._exit, segfault: no Python error, not the agent's SIGTERM
+    recorded = [f for f in values if _recorded(f)]
+    if not recorded:
+        return True  # only SIGTERMs: stopped from outside
+    first = min(recorded, key=lambda f: f.timestamp)
+    message = first.message.get("message", "") if isinstance(first.message, dict) else str(first.message)
+    return loader_worker_died(message)  # the worker's own DataLoader worker died
 
 
 @dataclass(frozen=True)

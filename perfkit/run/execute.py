@@ -58,10 +58,15 @@ class _Progress:
 _LOADER_WORKER_DIED = re.compile(r"DataLoader worker \(pids?\(?s?\)? [^)]*\) (exited unexpectedly|is killed by signal)")
 
 
+def loader_worker_died(message: str) -> bool:
+    """Whether an error message is PyTorch's report of a DataLoader worker that died."""
+    return bool(_LOADER_WORKER_DIED.search(message))
+
+
 def crash_status(exc: BaseException) -> str:
     """``crashed`` when a process this rank depends on died outright (a DataLoader worker killed
     or exited: PyTorch reports it as a RuntimeError naming the worker); ``failed`` otherwise."""
-    return "crashed" if isinstance(exc, RuntimeError) and _LOADER_WORKER_DIED.search(str(exc)) else "failed"
+    return "crashed" if isinstance(exc, RuntimeError) and loader_worker_died(str(exc)) else "failed"
 
 
 def execute(run: PreparedRun, progress: bool = True, ctx: DistContext | None = None) -> RunResult:
