@@ -2,13 +2,15 @@
 their reports, compare result sets.
 
 Exit codes: 0 success; 1 a run failed; for a suite, 100 + the number of runs that did not end
-ok (at most 125); 2 bad usage, params or data; 130 interrupted (Ctrl-C).
+ok (at most 125); 2 bad usage, params or data, or the run folder is being written by another
+perfkit process; 130 interrupted (Ctrl-C or SIGTERM).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 import time
 from pathlib import Path
@@ -40,6 +42,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     overrides = parse_overrides(args.set or [])
     launcher = _launcher(args)
     prepared = prepare(args.benchmark, args.vendor, args.config, overrides)  # params errors before anything starts
+    signal.signal(signal.SIGTERM, _terminate_as_interrupt)  # kill/timeout(1)/a scheduler's stop ends it like Ctrl-C
     done = launcher.run(prepared, overrides, args.timeout, not args.no_html, args.redact)
     if done is None:  # submitted, not waited for: the launcher said where to look
         return 0
@@ -57,6 +60,24 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
         build_index(redacted=args.redact)
     return 0 if done.status == "ok" else 130 if done.status == "interrupted" else 1
+
+
+def _terminate_as_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+MAX_TIMEOUT_S = 10 * 365 * 24 * 3600.0
+
+
+def timeout_seconds(text: str) -> float:
+    """``--timeout``: wall seconds, a finite number > 0 (at most ten years)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a number of seconds") from None
+    if not 0 < value <= MAX_TIMEOUT_S:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"{text[:40]!r}: allowed: a number of seconds > 0 and <= {MAX_TIMEOUT_S:.0f}")
+    return value
 
 
 def _cmd_join(args: argparse.Namespace) -> int:
@@ -313,11 +334,19 @@ def _add_launcher_options(parser: argparse.ArgumentParser, launchers, suite: boo
         cls.add_arguments(parser, suite)
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors in one line, like every other error a user can cause; exit 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        text = " ".join(message.split())
+        self.exit(2, f"perfkit: error: {text} (see '{self.prog} --help')\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from perfkit.slurm.cli import add_status_command
 
     launchers = job_launchers()
-    parser = argparse.ArgumentParser(prog="perfkit", description=" ".join(__doc__.split("\n\n")[0].split()),
+    parser = _Parser(prog="perfkit", description=" ".join(__doc__.split("\n\n")[0].split()),
                                      epilog=TOP_EPILOG, formatter_class=HelpFormatter)
     parser.add_argument("--version", action="version", version=f"perfkit {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
@@ -327,7 +356,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--vendor", default="cpu", help="vendor adapter and params/BENCHMARK/VENDOR/ folder")
     run.add_argument("--config", default="smoke", help="run config, params/BENCHMARK/VENDOR/CONFIG.yaml")
     run.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a param (repeatable)")
-    run.add_argument("--timeout", type=float, default=None, help="wall seconds for the whole notebook")
+    run.add_argument("--timeout", type=timeout_seconds, default=None, help="wall seconds for the whole notebook (> 0)")
+    run.add_argument("--wait-lock", action="store_true",
+                     help="when another perfkit process is writing the same run folder, wait for it to end "
+                          "(default: refuse, exit 2, naming it)")
     run.add_argument("--no-html", action="store_true", help="skip the HTML report")
     run.add_argument("--quiet", action="store_true", help="no live progress bar on stderr, only the final lines")
     run.add_argument("--no-index", action="store_true", help="do not rebuild reports/index.html")
@@ -350,7 +382,7 @@ def build_parser() -> argparse.ArgumentParser:
     suite.add_argument("name", help="a suite in params/suites/ or a path to a suite .yaml")
     suite.add_argument("--dry-run", action="store_true", help="list what would run and what would be skipped; run nothing")
     suite.add_argument("--force", action="store_true", help="rerun runs that already have an ok result")
-    suite.add_argument("--timeout", type=float, default=None,
+    suite.add_argument("--timeout", type=timeout_seconds, default=None,
                        help="wall seconds per run, over the suite file's (default: the suite file's, else none)")
     suite.add_argument("--no-html", action="store_true", help="skip the per-run HTML reports")
     suite.add_argument("--no-index", action="store_true", help="do not rebuild reports/index.html")
@@ -423,7 +455,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a usage error (already printed)
+        return exc.code if isinstance(exc.code, int) else 2
     if args.command is None:  # bare `perfkit`: the help, like `pip` or `docker`, exit 0
         parser.print_help()
         return 0

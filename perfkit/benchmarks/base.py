@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 import torch
 
 from perfkit import paths
-from perfkit.benchmarks.checkpoint import check_checkpoint, load_pretrained
+from perfkit.benchmarks.checkpoint import check_checkpoint, check_complete, load_pretrained
 from perfkit.data.hashing import MANIFEST, DataIdentity, identify
 from perfkit.errors import DataError
 from perfkit.params.schema import TrainingParams
@@ -78,10 +78,21 @@ class TrainingBenchmark(ABC):
 
     # -- model ------------------------------------------------------------------------------
     def check_model_inputs(self) -> None:
-        """Fail fast on a bad local checkpoint (key init_checkpoint) before a run starts."""
+        """Fail fast on a bad local checkpoint (key init_checkpoint) before a run starts: its
+        layout, its config, and (where the benchmark names its model class) missing tensors."""
         folder = getattr(self.params, "init_checkpoint", "")
-        if folder:
+        if not folder:
+            return
+        model_cls = self.checkpoint_model_class()
+        if model_cls is None:
             check_checkpoint(folder, self.model_config())
+        else:
+            check_complete(model_cls, folder, self.model_config(), self.params.allow_partial_checkpoint)
+
+    def checkpoint_model_class(self) -> type | None:
+        """The transformers class a checkpoint in init_checkpoint is loaded into (for the
+        preflight's missing-tensor check); None: checked at load only."""
+        return None
 
     def pretrained(self, model_cls) -> torch.nn.Module | None:
         """The model from the local checkpoint folder in init_checkpoint; None when there is none."""

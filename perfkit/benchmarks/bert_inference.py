@@ -21,6 +21,7 @@ from perfkit.benchmarks.base import Batch, BenchmarkInfo
 from perfkit.benchmarks.bert_model import BertShapeParams, bert_config, bert_encoder_mlm_forward_flops
 from perfkit.benchmarks.checkpoint import (
     check_checkpoint,
+    check_complete,
     initial_checkpoint_settings,
     initial_settings,
     load_pretrained,
@@ -153,7 +154,9 @@ class BertInference(InferenceBenchmark):
     def check_model_inputs(self) -> None:
         folder = self.checkpoint_dir()
         if not self._autobuilt_checkpoint(folder):
-            check_checkpoint(str(folder), self.model_config())
+            from transformers import BertForMaskedLM
+
+            check_complete(BertForMaskedLM, str(folder), self.model_config(), self.params.allow_partial_checkpoint)
 
     def build_model(self) -> torch.nn.Module:
         from transformers import BertForMaskedLM

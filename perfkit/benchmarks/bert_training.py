@@ -123,6 +123,11 @@ class BertTraining(TrainingBenchmark):
     def model_config(self):
         return bert_config(self.params, self.params.seq_len)
 
+    def checkpoint_model_class(self) -> type:
+        from transformers import BertForPreTraining
+
+        return BertForPreTraining
+
     def build_model(self) -> torch.nn.Module:
         from transformers import BertForPreTraining
 

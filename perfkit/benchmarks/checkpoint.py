@@ -117,6 +117,45 @@ def check_checkpoint(folder: str, expected) -> Path:
     return path
 
 
+def missing_tensors(model_cls, folder: Path, config) -> list[str]:
+    """The model's tensors the checkpoint in ``folder`` lacks, found from the safetensors
+    headers and a model built on the meta device (no weights read, no memory used). A tensor
+    tied to another (the decoder to the embeddings) is present when any of its group is; a
+    checkpoint of the base model (keys without ``base_model_prefix``) counts with the prefix."""
+    import torch
+
+    saved = check_weights(weight_files(folder))
+    with torch.device("meta"):
+        model = model_cls(config)
+    prefix = getattr(model, "base_model_prefix", "") or ""
+    if prefix and not any(name.startswith(prefix + ".") for name in saved):
+        saved = saved | {f"{prefix}.{name}" for name in saved}
+    groups: dict[int, list[str]] = {}
+    for name, tensor in model.state_dict(keep_vars=True).items():
+        groups.setdefault(id(tensor), []).append(name)
+    tied = getattr(model, "_tied_weights_keys", None)
+    tied = tied if isinstance(tied, dict) else {}
+    missing = []
+    for names in groups.values():
+        if not any(name in saved or tied.get(name) in saved for name in names):
+            missing.append(names[0])
+    return sorted(missing)
+
+
+def check_complete(model_cls, folder: str, config, allow_partial: bool) -> None:
+    """Preflight: refuse a checkpoint lacking tensors of the model (they would stay random)
+    unless ``allow_partial``, before anything is written."""
+    path = check_checkpoint(folder, config)
+    if allow_partial:
+        return
+    missing = missing_tensors(model_cls, path, config)
+    if missing:
+        raise DataError(
+            f"{_WHERE}: {path} lacks {len(missing)} tensor(s) of the model (first: {missing[0]}); "
+            "they would be random. Set allow_partial_checkpoint: true to run anyway"
+        )
+
+
 def load_pretrained(model_cls, folder: str, expected, allow_partial: bool = False):
     """``model_cls.from_pretrained`` on a checked local folder, safetensors only; never reaches
     a hub. Missing tensors are an error unless ``allow_partial``."""

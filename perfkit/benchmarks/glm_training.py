@@ -142,6 +142,11 @@ class GlmTraining(TrainingBenchmark):
             eos_token_id=3,
         )
 
+    def checkpoint_model_class(self) -> type:
+        from transformers import GlmForCausalLM
+
+        return GlmForCausalLM
+
     def build_model(self) -> torch.nn.Module:
         from transformers import GlmForCausalLM
 

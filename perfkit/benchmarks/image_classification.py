@@ -64,6 +64,9 @@ class ImageClassificationTraining(TrainingBenchmark):
         """The transformers config built from the params."""
         raise NotImplementedError
 
+    def checkpoint_model_class(self) -> type:
+        return self.model_class()
+
     def lr_schedule(self, optimizer: torch.optim.Optimizer, steps_per_epoch: int) -> Any:
         """The learning-rate scheduler stepped once per optimizer step."""
         raise NotImplementedError

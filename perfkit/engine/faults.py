@@ -4,7 +4,10 @@ The tests set ``PERFKIT_TEST_FAULT`` to ``KIND@STEP`` to make a run fail in a ch
 optimizer step, so that the failure paths (status, report, suite isolation) are exercised for
 real. Kinds: ``nan_loss`` (the loss becomes NaN), ``raise`` (an exception in the step),
 ``exit`` (the process dies at once, as a killed kernel or worker would), ``hang`` (the step
-sleeps for an hour, for timeouts). ``@rank=R`` limits it to one rank (``exit@3@rank=1``).
+sleeps for an hour, for timeouts), ``loader_exit`` (a DataLoader worker process dies as it
+starts, as one the OOM killer picked would; the step is not used), ``hold`` (the step waits
+until the file named by ``PERFKIT_TEST_RELEASE`` exists, then goes on: a run a test keeps
+alive as long as it needs). ``@rank=R`` limits it to one rank (``exit@3@rank=1``).
 Unset, it costs one dictionary lookup per step.
 """
 
@@ -15,7 +18,8 @@ import time
 from dataclasses import dataclass
 
 ENV = "PERFKIT_TEST_FAULT"
-KINDS = ("nan_loss", "raise", "exit", "hang")
+RELEASE_ENV = "PERFKIT_TEST_RELEASE"
+KINDS = ("nan_loss", "raise", "exit", "hang", "loader_exit", "hold")
 
 
 class InjectedFault(RuntimeError):
@@ -43,9 +47,16 @@ def planned_fault() -> Fault | None:
     return Fault(parts[0], int(parts[1]), rank)
 
 
+def loader_worker_start(worker_id: int) -> None:
+    """DataLoader ``worker_init_fn``: the ``loader_exit`` fault kills the worker outright."""
+    fault = planned_fault()
+    if fault is not None and fault.kind == "loader_exit":
+        os._exit(17)
+
+
 def fire(fault: Fault | None, step: int, rank: int, loss: float) -> float:
     """Apply the planned fault at its step; return the (possibly poisoned) loss value."""
-    if fault is None or not fault.applies(step, rank):
+    if fault is None or fault.kind == "loader_exit" or not fault.applies(step, rank):
         return loss
     if fault.kind == "nan_loss":
         return float("nan")
@@ -53,5 +64,11 @@ def fire(fault: Fault | None, step: int, rank: int, loss: float) -> float:
         raise InjectedFault(f"injected failure at step {step} (rank {rank})")
     if fault.kind == "exit":
         os._exit(17)
+    if fault.kind == "hold":
+        release = os.environ.get(RELEASE_ENV, "")
+        deadline = time.monotonic() + 3600
+        while release and not os.path.exists(release) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        return loss
     time.sleep(3600)
     return loss

@@ -33,7 +33,7 @@ from torch.utils.data import DataLoader
 from perfkit.benchmarks.base import TrainingBenchmark, to_device
 from perfkit.data.sampling import GlobalBatchSampler
 from perfkit.engine.distributed import DistContext
-from perfkit.engine.faults import fire, planned_fault
+from perfkit.engine.faults import fire, loader_worker_start, planned_fault
 from perfkit.engine.metrics import TrainingTimings
 from perfkit.engine.optim import describe_optimizer
 from perfkit.engine.precision import PrecisionPolicy
@@ -92,6 +92,7 @@ def _loader(bench: TrainingBenchmark, ctx: DistContext, device: torch.device, ve
         pin_memory=device.type != "cpu",
         persistent_workers=workers > 0,
         prefetch_factor=4 if workers > 0 else None,
+        worker_init_fn=loader_worker_start if workers > 0 else None,
     )
     return DataLoader(dataset, **vendor.configure_loader(options))
 

@@ -16,6 +16,7 @@ ended is one of:
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import re
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import papermill
+import psutil
 from jupyter_client.manager import AsyncKernelManager
 from papermill.exceptions import PapermillExecutionError
 
@@ -67,7 +69,7 @@ class KernelEnding:
         if self.ending == "timeout":
             return f"timed out after {timeout:g} s {self.where}; the kernel was stopped"
         if self.ending == "interrupted":
-            return f"interrupted (Ctrl-C) {self.where}; the kernel was stopped"
+            return f"interrupted (Ctrl-C or SIGTERM) {self.where}; the kernel was stopped"
         if self.ending == "died":
             if self.ename and self.ename != "DeadKernelError":
                 return f"{self.ename}: {self.evalue}"
@@ -129,17 +131,65 @@ class _Watch:
         process = self.kernel_process()
         if process is None:
             return False
-        try:
-            os.killpg(os.getpgid(process.pid), signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+        kill_tree(process.pid)
         return True
 
 
+def kill_tree(pid: int) -> None:
+    """SIGKILL ``pid``, its process group and every process it started, however deep.
+
+    Distributed workers run in sessions of their own (the elastic agent starts them so), so
+    killing the kernel's group alone would orphan them. The tree is frozen first (SIGSTOP,
+    until no new process appears), then killed, so nothing forks in between."""
+    try:
+        root = psutil.Process(pid)
+    except psutil.Error:
+        return
+    seen: dict[int, psutil.Process] = {}
+    for _ in range(20):
+        try:
+            tree = [root, *root.children(recursive=True)]
+        except psutil.Error:
+            tree = [root]
+        new = [p for p in tree if p.pid not in seen]
+        if not new:
+            break
+        for proc in new:
+            seen[proc.pid] = proc
+            with contextlib.suppress(psutil.Error):
+                proc.suspend()
+    try:
+        os.killpg(os.getpgid(pid), signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    for proc in seen.values():
+        with contextlib.suppress(psutil.Error):
+            proc.kill()
+    psutil.wait_procs([p for p in seen.values() if p.pid != pid], timeout=5)
+
+
+@contextlib.contextmanager
+def _signals_ignored():
+    """Ignore SIGINT and SIGTERM meanwhile (main thread only; elsewhere nothing changes)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
+
+
 def _stop(worker: threading.Thread, watch: _Watch) -> None:
-    """Kill the kernel as soon as it exists (it may still be starting) and wait for papermill."""
+    """Kill the kernel as soon as it exists (it may still be starting) and wait for papermill.
+
+    The kernel is killed even when papermill already returned: a signal can end papermill's
+    wait without stopping the kernel, which would then run on, orphaned."""
     while worker.is_alive() and not watch.kill_kernel():
         worker.join(_POLL_SECONDS)
+    watch.kill_kernel()
     worker.join()
 
 
@@ -206,7 +256,8 @@ def _supervise(
             worker.join(_POLL_SECONDS)
     except KeyboardInterrupt:
         ending = "interrupted"
-        _stop(worker, watch)
+        with _signals_ignored():  # a second Ctrl-C or SIGTERM must not cut the kill short
+            _stop(worker, watch)
     return _ending(ending, watch, time.perf_counter() - started)
 
 

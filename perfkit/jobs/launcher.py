@@ -69,14 +69,17 @@ class LocalLauncher(JobLauncher):
 
     name = "local"
 
-    def __init__(self, rdzv_endpoint: str = "", announce: bool = True, live: bool = False) -> None:
+    def __init__(self, rdzv_endpoint: str = "", announce: bool = True, live: bool = False,
+                 wait_lock: bool = False) -> None:
         self.rdzv_endpoint = rdzv_endpoint
         self.announce = announce
         self.live = live  # draw the kernel's progress as a bar on stderr (perfkit.jobs.live_progress)
+        self.wait_lock = wait_lock  # another process writing the run folder: wait for it instead of refusing
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> LocalLauncher:
-        return cls(rdzv_endpoint=getattr(args, "rdzv_endpoint", "") or "", live=not getattr(args, "quiet", True))
+        return cls(rdzv_endpoint=getattr(args, "rdzv_endpoint", "") or "", live=not getattr(args, "quiet", True),
+                   wait_lock=getattr(args, "wait_lock", False))
 
     def run(self, prepared: PreparedRun, overrides: dict[str, Any], timeout: float | None = None,
             html: bool = True, redacted: bool = False) -> NotebookRun:
@@ -90,7 +93,8 @@ class LocalLauncher(JobLauncher):
         preflight(prepared)
         if prepared.resolved.nnodes > 1 and self.announce:
             announce_host(prepared)
-        return execute_notebook(prepared, overrides, timeout=timeout, html=html, redacted=redacted, live=self.live)
+        return execute_notebook(prepared, overrides, timeout=timeout, html=html, redacted=redacted, live=self.live,
+                                 wait_lock=self.wait_lock)
 
     def run_suite(self, suite: Suite, planned: list[PlannedRun], html: bool = True, redacted: bool = False,
                   force: bool = False) -> SuiteReport:

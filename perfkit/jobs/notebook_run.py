@@ -9,8 +9,8 @@ folder holds either the previous complete run or the new one; a writer killed at
 leaves only hidden debris, cleaned up by the next run of that folder. Usage errors raised
 inside the kernel (missing data, unsupported precision) come back as a UserError and leave
 nothing behind. A run that ends otherwise is published with its status: ``failed`` (a cell
-raised; the traceback is in result.json and the report), ``crashed`` (the kernel died: killed,
-out of memory), ``timeout`` or ``interrupted`` (Ctrl-C). perfkit writes result.json itself when
+raised; the traceback is in result.json and the report), ``crashed`` (the kernel, a distributed
+worker or a DataLoader worker died: killed, out of memory), ``timeout`` or ``interrupted`` (Ctrl-C, SIGTERM). perfkit writes result.json itself when
 the kernel died before it could, and keeps the partial notebook, rendered to HTML.
 """
 
@@ -98,7 +98,10 @@ def settle_result(
         record.finished_at = utc_now()
         return record
     record = written or initial_record(prepared, started)
-    record.status = STATUS_OF_ENDING[ending.ending]
+    # a cell that raised because a process it depends on died (a distributed or DataLoader
+    # worker) keeps the kernel's verdict: crashed
+    kept_crash = ending.ending == "error" and written is not None and written.status == "crashed"
+    record.status = "crashed" if kept_crash else STATUS_OF_ENDING[ending.ending]
     if record.error is None or ending.ending != "error":
         earlier = record.error or {}
         record.error = error_record(
@@ -133,11 +136,13 @@ def execute_notebook(
     html: bool = True,
     redacted: bool = False,
     live: bool = False,
+    wait_lock: bool = False,
 ) -> NotebookRun:
     """Run one prepared benchmark through its notebook into ``prepared.output_dir``.
 
     ``timeout`` is wall seconds for the whole notebook, kernel start included. ``live``: draw the
-    kernel's progress as a bar on stderr while it runs (perfkit.jobs.live_progress)."""
+    kernel's progress as a bar on stderr while it runs (perfkit.jobs.live_progress). Another
+    process writing the same run folder: a UserError naming it, or wait for it (``wait_lock``)."""
     resolved = prepared.resolved
     notebook = _notebook_path(resolved.benchmark)
     final = prepared.output_dir
@@ -149,31 +154,32 @@ def execute_notebook(
         "resolved": to_payload(prepared),
     }
     _check_notebook_parameters(notebook, list(parameters))
-    staging = run_folder.new_staging(final)
-    parameters["output_dir"] = str(staging)
-    started, started_at = time.perf_counter(), utc_now()
-    try:
-        label = f"{resolved.benchmark}/{resolved.vendor}/{resolved.config}"
-        with live_progress(staging / PROGRESS_FEED, label, live) as kernel_env:
-            ending = run_notebook(notebook, staging / NOTEBOOK_FILE, parameters, paths.project_root(), timeout,
-                                  env=kernel_env)
-        if ending.ending == "error" and ending.ename in USER_ERROR_NAMES:
-            raise UserError(ending.evalue)
-        result_file = staging / RESULT_FILE
-        written = _read_result(result_file)
-        record = settle_result(prepared, written, ending, timeout, started_at)
-        if record is not written or ending.ending != "ok":
-            write_json_atomic(result_file, record.to_dict())
-        if ending.ending in ("died", "timeout", "interrupted"):
-            _add_banner(staging / NOTEBOOK_FILE, record)
-        html_started = time.perf_counter()
-        if html and (staging / NOTEBOOK_FILE).is_file():
-            notebook_to_html(staging / NOTEBOOK_FILE, staging / HTML_FILE, redacted=redacted)
-        html_seconds = time.perf_counter() - html_started
-    except BaseException:
-        run_folder.discard(staging)
-        raise
-    run_folder.swap_into_place(staging, final)
+    with run_folder.locked(final, wait=wait_lock):  # one writer per run folder, for the whole execution
+        staging = run_folder.new_staging(final)
+        parameters["output_dir"] = str(staging)
+        started, started_at = time.perf_counter(), utc_now()
+        try:
+            label = f"{resolved.benchmark}/{resolved.vendor}/{resolved.config}"
+            with live_progress(staging / PROGRESS_FEED, label, live) as kernel_env:
+                ending = run_notebook(notebook, staging / NOTEBOOK_FILE, parameters, paths.project_root(), timeout,
+                                      env=kernel_env)
+            if ending.ending == "error" and ending.ename in USER_ERROR_NAMES:
+                raise UserError(ending.evalue)
+            result_file = staging / RESULT_FILE
+            written = _read_result(result_file)
+            record = settle_result(prepared, written, ending, timeout, started_at)
+            if record is not written or ending.ending != "ok":
+                write_json_atomic(result_file, record.to_dict())
+            if ending.ending in ("died", "timeout", "interrupted") or record.status == "crashed":
+                _add_banner(staging / NOTEBOOK_FILE, record)
+            html_started = time.perf_counter()
+            if html and (staging / NOTEBOOK_FILE).is_file():
+                notebook_to_html(staging / NOTEBOOK_FILE, staging / HTML_FILE, redacted=redacted)
+            html_seconds = time.perf_counter() - html_started
+        except BaseException:
+            run_folder.discard(staging)
+            raise
+        run_folder.swap_into_place(staging, final)
     return NotebookRun(final, record.status, record, time.perf_counter() - started, error_line(record), html_seconds,
                        ending.seconds)
 
@@ -203,6 +209,7 @@ def run_benchmark(
     html: bool = True,
     redacted: bool = False,
     live: bool = False,
+    wait_lock: bool = False,
 ) -> NotebookRun:
     """Validate, then execute. Validation errors raise before anything is written."""
     overrides = dict(overrides or {})
@@ -210,4 +217,5 @@ def run_benchmark(
     preflight(prepared)
     if prepared.resolved.nnodes > 1:
         announce_host(prepared)
-    return execute_notebook(prepared, overrides, timeout=timeout, html=html, redacted=redacted, live=live)
+    return execute_notebook(prepared, overrides, timeout=timeout, html=html, redacted=redacted, live=live,
+                            wait_lock=wait_lock)

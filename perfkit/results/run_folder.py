@@ -17,17 +17,34 @@ result.json after removing the report and notebook there, which described the ru
 A writer killed at any moment leaves the visible folder complete (old or new) or, for a few
 instructions, moved aside to a hidden ``.NAME.old-PID``; ``recover`` puts things back and
 clears the debris before the next write. Readers skip hidden folders.
+
+One writer per run folder: a writer holds ``locked(final)`` (an ``fcntl.flock`` on the hidden
+``.NAME.lock`` beside the folder, which records the holder's pid, host and start) for its whole
+execution; a second writer of the same folder is refused with a UserError naming the holder, or
+waits for it. The kernel drops the lock when its holder dies, however it dies. ``recover``
+additionally leaves alone the staging and moved-aside folders of a process that is still alive
+on this host: only a dead writer's folders are debris.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import fcntl
+import json
 import os
 import re
 import shutil
+import socket
+import time
+from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
+import psutil
+
 from perfkit import paths
+from perfkit.errors import UserError
 from perfkit.results.store import RESULT_FILE
 
 RUNS_DIR = "runs"
@@ -110,14 +127,73 @@ def _move_repeats(source: Path, target: Path) -> None:
             sub.rename(target / sub.name)
 
 
+class RunFolderBusy(UserError):
+    """Another process is writing the same run folder."""
+
+
+def lock_file(final: Path) -> Path:
+    return final.with_name(f".{final.name}.lock")
+
+
+def _holder(fd: int) -> str:
+    try:
+        os.lseek(fd, 0, os.SEEK_SET)
+        info = json.loads(os.read(fd, 4096).decode("utf-8"))
+        return f"pid {int(info['pid'])} on {str(info['host'])[:100]} since {str(info['started'])[:40]}"
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return "another process"
+
+
+@contextlib.contextmanager
+def locked(final: Path, wait: bool = False) -> Iterator[None]:
+    """Hold the run folder ``final`` for one writer. Another holder: a RunFolderBusy naming it
+    (``wait=False``) or wait until it ends (``wait=True``)."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    path = lock_file(final)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    except OSError as exc:
+        raise UserError(f"run folder {final}: cannot open its lock file {path.name} ({exc.strerror})") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except OSError as exc:
+            if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN):
+                raise UserError(f"run folder {final}: cannot lock {path.name} ({exc.strerror})") from None
+            raise RunFolderBusy(f"run folder {final} is being written by {_holder(fd)}; wait for it to end, "
+                                f"or pass --wait-lock to wait") from None
+        record = {"pid": os.getpid(), "host": socket.gethostname(),
+                  "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps(record).encode("utf-8"), 0)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
+
+
+def _writer_alive(folder: Path) -> bool:
+    """Whether the process named in ``.NAME.KIND-PID`` is alive on this host (not us)."""
+    pid_text = folder.name.rpartition("-")[2]
+    if not pid_text.isdigit():
+        return False
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return False
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
 def _debris(final: Path, kind: str) -> list[Path]:
     parent = final.parent
-    return sorted(parent.glob(f".{final.name}.{kind}-*")) if parent.is_dir() else []
+    found = sorted(parent.glob(f".{final.name}.{kind}-*")) if parent.is_dir() else []
+    return [p for p in found if not _writer_alive(p)]
 
 
 def recover(final: Path) -> None:
     """Undo what a killed writer left around ``final``: restore a folder moved aside, bring back
-    repeat subfolders from staging, delete the rest."""
+    repeat subfolders from staging, delete the rest. A live process's folders are left alone."""
     for old in _debris(final, "old"):
         if not final.exists():
             old.rename(final)

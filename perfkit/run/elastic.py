@@ -33,7 +33,7 @@ from perfkit.errors import UserError
 from perfkit.params import parse_overrides
 from perfkit.results.record import RunResult, error_record
 from perfkit.results.store import load_result, write_json_atomic
-from perfkit.run.execute import execute
+from perfkit.run.execute import execute, loader_worker_died
 from perfkit.run.launcher import Launcher, Worker, worker_name
 from perfkit.run.preflight import preflight
 from perfkit.run.spec import PreparedRun, initial_record, prepare, to_payload
@@ -44,7 +44,29 @@ RDZV_TIMEOUT_S = 600
 
 
 class WorkerFailed(RuntimeError):
-    """A worker process of a distributed run failed; the message names its global rank."""
+    """A worker process of a distributed run failed; the message names its global rank.
+    ``crashed``: the first to fail died outright (killed, ``os._exit``, out of memory) rather
+    than raising a Python error it recorded."""
+
+    def __init__(self, message: str, crashed: bool = False) -> None:
+        super().__init__(message)
+        self.crashed = crashed
+
+
+def died_outright(failures: dict) -> bool:
+    """Whether the worker that failed first (see failure_summary) died outright (no Python error
+    behind it), or recorded that one of its DataLoader workers did."""
+    if not failures:
+        return False
+    values = list(failures.values())
+    if any(not _recorded(f) and f.exitcode != -signal.SIGTERM for f in values):
+        return True  # killed, os._exit, segfault: no Python error, not the agent's SIGTERM
+    recorded = [f for f in values if _recorded(f)]
+    if not recorded:
+        return True  # only SIGTERMs: stopped from outside
+    first = min(recorded, key=lambda f: f.timestamp)
+    message = first.message.get("message", "") if isinstance(first.message, dict) else str(first.message)
+    return loader_worker_died(message)  # the worker's own DataLoader worker died
 
 
 @dataclass(frozen=True)
@@ -156,14 +178,15 @@ def launch_node(run: PreparedRun, node: NodeLaunch, worker: Worker) -> None:
     try:
         elastic_launch(config, sys.executable)(*_worker_args(run, worker))
     except ChildFailedError as exc:
-        raise WorkerFailed(failure_summary(exc.failures, node.nproc_per_node)) from None
+        raise WorkerFailed(failure_summary(exc.failures, node.nproc_per_node), died_outright(exc.failures)) from None
 
 
-def _record_failure(result_path: Path, message: str, fallback: RunResult) -> None:
-    """Keep rank 0's failed record when it wrote one, with the launcher's verdict as the error."""
+def _record_failure(result_path: Path, message: str, fallback: RunResult, crashed: bool = False) -> None:
+    """Keep rank 0's failed record when it wrote one, with the launcher's verdict as the error:
+    ``crashed`` when a worker died outright, else ``failed``."""
     record = load_result(result_path) if result_path.is_file() else fallback
     earlier = record.error or {}
-    record.status = "failed"
+    record.status = "crashed" if crashed else "failed"
     record.error = error_record(WorkerFailed.__name__, message, earlier.get("step"), earlier.get("traceback", ""))
     write_json_atomic(result_path, record.to_dict())
 
@@ -190,7 +213,7 @@ class ElasticLauncher(Launcher):
             launch_node(run, node, worker)
         except WorkerFailed as exc:
             if main_node:
-                _record_failure(run.result_path, str(exc), initial_record(run))
+                _record_failure(run.result_path, str(exc), initial_record(run), exc.crashed)
             raise
         if not main_node:
             return None

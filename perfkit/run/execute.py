@@ -8,6 +8,7 @@ status ``failed`` and the error. Starting other processes is a launcher's job
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 
@@ -24,6 +25,20 @@ from perfkit.run.spec import PreparedRun, initial_record
 from perfkit.scenarios import Session
 from perfkit.telemetry import Work, sampling
 from perfkit.vendors import get_vendor
+
+
+_LOADER_WORKER_DIED = re.compile(r"DataLoader worker \(pids?\(?s?\)? [^)]*\) (exited unexpectedly|is killed by signal)")
+
+
+def loader_worker_died(message: str) -> bool:
+    """Whether an error message is PyTorch's report of a DataLoader worker that died."""
+    return bool(_LOADER_WORKER_DIED.search(message))
+
+
+def crash_status(exc: BaseException) -> str:
+    """``crashed`` when a process this rank depends on died outright (a DataLoader worker killed
+    or exited: PyTorch reports it as a RuntimeError naming the worker); ``failed`` otherwise."""
+    return "crashed" if isinstance(exc, RuntimeError) and loader_worker_died(str(exc)) else "failed"
 
 
 def execute(run: PreparedRun, progress: bool = True, ctx: DistContext | None = None) -> RunResult:
@@ -73,6 +88,7 @@ def execute(run: PreparedRun, progress: bool = True, ctx: DistContext | None = N
         raise
     except BaseException as exc:
         record.error = error_from_exception(exc)
+        record.status = crash_status(exc)
         raise
     finally:
         bar.close()
