@@ -101,27 +101,28 @@ def settle(job: JobRecord, state: JobState, log: Path) -> RunResult:
     if verdict is None:  # ended by itself without a result: a usage error (exit 2, the log says), or a crash
         verdict = "failed" if state.state == "COMPLETED" or state.exit_code.startswith("2:") else "crashed"
     record = written or _blank_record(job)
-    staging = run_folder.new_staging(final)
-    try:
-        if written is not None and final.is_dir():
-            for item in final.iterdir():
-                if item.is_file():
-                    shutil.copy2(item, staging / item.name)
-        record.status = verdict
-        record.error = _slurm_error(job, state, written.error if written else None, log)
-        record.finished_at = record.finished_at or utc_now()
-        write_json_atomic(staging / RESULT_FILE, record.to_dict())
-        if log.is_file():
-            shutil.copy2(log, staging / SLURM_LOG_FILE)
-        notebook = staging / NOTEBOOK_FILE
-        if notebook.is_file():
-            _replace_banner(notebook, record)
-            if job.html:
-                from perfkit.report.html import notebook_to_html
+    with run_folder.locked(final, wait=True):  # one writer per run folder (node 0 may still be ending)
+        staging = run_folder.new_staging(final)
+        try:
+            if written is not None and final.is_dir():
+                for item in final.iterdir():
+                    if item.is_file():
+                        shutil.copy2(item, staging / item.name)
+            record.status = verdict
+            record.error = _slurm_error(job, state, written.error if written else None, log)
+            record.finished_at = record.finished_at or utc_now()
+            write_json_atomic(staging / RESULT_FILE, record.to_dict())
+            if log.is_file():
+                shutil.copy2(log, staging / SLURM_LOG_FILE)
+            notebook = staging / NOTEBOOK_FILE
+            if notebook.is_file():
+                _replace_banner(notebook, record)
+                if job.html:
+                    from perfkit.report.html import notebook_to_html
 
-                notebook_to_html(notebook, staging / HTML_FILE, redacted=job.redacted)
-    except BaseException:
-        run_folder.discard(staging)
-        raise
-    run_folder.swap_into_place(staging, final)
+                    notebook_to_html(notebook, staging / HTML_FILE, redacted=job.redacted)
+        except BaseException:
+            run_folder.discard(staging)
+            raise
+        run_folder.swap_into_place(staging, final)
     return record
