@@ -90,8 +90,9 @@ def test_report_html_is_offline_hides_code_and_shows_the_tables(smoke):
 def test_executed_notebook_sits_beside_the_result(smoke):
     case, reports = smoke
     run_dir = reports / f"runs/{case.benchmark}/cpu/smoke"
-    assert sorted(p.name for p in run_dir.iterdir()) == ["notebook.ipynb", "report.html", "result.json"]
-    assert not [p for p in run_dir.parent.iterdir() if p.name.startswith(".")]
+    assert sorted(p.name for p in run_dir.iterdir()) == ["notebook.ipynb", "report.html", "result.json", "telemetry.csv"]
+    # no staging or moved-aside folder left; the run folder's lock file stays, by design
+    assert [p.name for p in run_dir.parent.iterdir() if p.name.startswith(".")] == [".smoke.lock"]
 
 
 @pytest.mark.parametrize("smoke", ["bert"], indirect=True)
