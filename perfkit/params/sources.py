@@ -185,26 +185,25 @@ def run_config_path(benchmark: str, vendor: str, config: str) -> Path:
     )
 
 
-def hardware_path(name: str) -> Path:
-    check_name(name, "hardware")
-    found = _first(("hardware", f"{name}.yaml"), "params")
+def _params_yaml(folder: str, name: str, what: str, none: str = "") -> Path:
+    """``params/<folder>/<name>.yaml`` from the first source that has it, or an error listing
+    what exists (``none`` when nothing does)."""
+    check_name(name, what)
+    found = _first((folder, f"{name}.yaml"), "params")
     if found is None:
         raise ParamsError(
-            f"unknown hardware '{name}' (no file params/hardware/{name}.yaml); "
-            f"allowed: {', '.join(_names(('hardware',), dirs=False))}"
+            f"unknown {what} '{name}' (no file params/{folder}/{name}.yaml); "
+            f"allowed: {', '.join(_names((folder,), dirs=False)) or none}"
         )
     return found
+
+
+def hardware_path(name: str) -> Path:
+    return _params_yaml("hardware", name, "hardware")
 
 
 def suite_path(name: str) -> Path:
-    check_name(name, "suite")
-    found = _first(("suites", f"{name}.yaml"), "params")
-    if found is None:
-        raise ParamsError(
-            f"unknown suite '{name}' (no file params/suites/{name}.yaml); "
-            f"allowed: {', '.join(_names(('suites',), dirs=False)) or 'none'}"
-        )
-    return found
+    return _params_yaml("suites", name, "suite", none="none")
 
 
 def notebook_path(filename: str) -> Path:
