@@ -118,3 +118,14 @@ def test_the_scenario_answers_training_or_inference():
 def test_the_initial_record_stores_the_kind(tmp_path):
     assert spec.initial_record(spec.prepare("bert_inference", "cpu", "smoke", {}, tmp_path)).kind == "inference"
     assert spec.initial_record(spec.prepare("glm", "cpu", "smoke", {}, tmp_path)).kind == "training"
+
+
+def test_test_modules_have_unique_basenames():
+    """pytest's default (prepend) import mode imports every test file by its basename, so two
+    test files with one name in tests/unit and tests/e2e stop the whole run at collection."""
+    tests = Path(__file__).resolve().parents[1]
+    by_name: dict[str, list[str]] = {}
+    for path in tests.rglob("test_*.py"):
+        if not (path.parent / "__init__.py").exists():
+            by_name.setdefault(path.name, []).append(str(path.relative_to(tests)))
+    assert {name: paths for name, paths in by_name.items() if len(paths) > 1} == {}
