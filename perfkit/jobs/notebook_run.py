@@ -37,9 +37,7 @@ from perfkit.results import run_folder
 from perfkit.results.record import RunResult, error_record, utc_now
 from perfkit.results.run_folder import HTML_FILE, NOTEBOOK_FILE
 from perfkit.results.store import RESULT_FILE, load_result, write_json_atomic, write_text_atomic
-from perfkit.run.elastic import announce_host
-from perfkit.run.preflight import preflight
-from perfkit.run.spec import PreparedRun, initial_record, prepare, to_payload
+from perfkit.run.spec import PreparedRun, initial_record, to_payload
 
 USER_ERROR_NAMES = {"UserError", "ParamsError", "DataError", "VendorError"}
 # how the notebook ended -> the run's status when it did not end well
@@ -198,24 +196,3 @@ def _read_result(path: Path) -> RunResult | None:
         return load_result(path) if path.is_file() else None
     except (ValueError, TypeError, OSError):
         return None
-
-
-def run_benchmark(
-    benchmark: str,
-    vendor: str,
-    config: str,
-    overrides: dict[str, Any] | None = None,
-    timeout: float | None = None,
-    html: bool = True,
-    redacted: bool = False,
-    live: bool = False,
-    wait_lock: bool = False,
-) -> NotebookRun:
-    """Validate, then execute. Validation errors raise before anything is written."""
-    overrides = dict(overrides or {})
-    prepared = prepare(benchmark, vendor, config, overrides)
-    preflight(prepared)
-    if prepared.resolved.nnodes > 1:
-        announce_host(prepared)
-    return execute_notebook(prepared, overrides, timeout=timeout, html=html, redacted=redacted, live=live,
-                            wait_lock=wait_lock)

@@ -12,7 +12,8 @@ import tempfile
 import time
 from collections.abc import Iterator
 
-from perfkit.jobs.notebook_run import run_benchmark
+from perfkit.jobs.launcher import LocalLauncher
+from perfkit.run.spec import prepare
 
 
 @contextlib.contextmanager
@@ -33,7 +34,8 @@ def _scratch_reports() -> Iterator[None]:
 def measure(benchmark: str = "bert", overrides: dict | None = None) -> dict[str, float]:
     with _scratch_reports():
         started = time.perf_counter()
-        done = run_benchmark(benchmark, "cpu", "smoke", overrides or {"max_steps": 20, "eval_interval": 10})
+        overrides = overrides or {"max_steps": 20, "eval_interval": 10}
+        done = LocalLauncher().run(prepare(benchmark, "cpu", "smoke", overrides), overrides)
         total = time.perf_counter() - started
     if done.result is None or done.status != "ok":
         raise RuntimeError(f"overhead run failed: {done.error}")
