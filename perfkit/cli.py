@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import signal
 import sys
 import time
 from pathlib import Path
 
 from perfkit import __version__
-from perfkit.errors import UserError
+from perfkit.errors import UserError, stop_on_sigterm_like_ctrl_c
 
 
 def job_launchers():
@@ -42,7 +41,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     overrides = parse_overrides(args.set or [])
     launcher = _launcher(args)
     prepared = prepare(args.benchmark, args.vendor, args.config, overrides)  # params errors before anything starts
-    signal.signal(signal.SIGTERM, _terminate_as_interrupt)  # kill/timeout(1)/a scheduler's stop ends it like Ctrl-C
+    stop_on_sigterm_like_ctrl_c()
     done = launcher.run(prepared, overrides, args.timeout, not args.no_html, args.redact)
     if done is None:  # submitted, not waited for: the launcher said where to look
         return 0
@@ -60,10 +59,6 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
         build_index(redacted=args.redact)
     return 0 if done.status == "ok" else 130 if done.status == "interrupted" else 1
-
-
-def _terminate_as_interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
 
 
 MAX_TIMEOUT_S = 10 * 365 * 24 * 3600.0

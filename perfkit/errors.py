@@ -23,3 +23,15 @@ class DataError(UserError):
 
 class VendorError(UserError):
     """A vendor is unknown, or its software is missing on this machine."""
+
+
+def stop_on_sigterm_like_ctrl_c() -> None:
+    """From now on SIGTERM (kill, timeout(1), a batch scheduler's stop) raises KeyboardInterrupt
+    in the main thread, so it ends a command the way Ctrl-C does: cleanup runs, exit 130."""
+    import signal
+
+    signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+
+
+def _raise_keyboard_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt

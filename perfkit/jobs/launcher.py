@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any, ClassVar
+
+from perfkit.errors import stop_on_sigterm_like_ctrl_c
 
 if TYPE_CHECKING:
     from perfkit.jobs.notebook_run import NotebookRun
@@ -57,10 +58,6 @@ class JobLauncher(ABC):
                   force: bool = False) -> SuiteReport | None:
         """Execute a planned suite (resume, failure isolation, reports/suites/<name>.json);
         None when its runs were only submitted."""
-
-
-def _terminate_as_interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
 
 
 class LocalLauncher(JobLauncher):
@@ -100,5 +97,5 @@ class LocalLauncher(JobLauncher):
                   force: bool = False) -> SuiteReport:
         from perfkit.jobs.suite_run import run_suite
 
-        signal.signal(signal.SIGTERM, _terminate_as_interrupt)  # a batch scheduler's stop ends it like Ctrl-C
+        stop_on_sigterm_like_ctrl_c()
         return run_suite(suite, planned, html=html, redacted=redacted, force=force)

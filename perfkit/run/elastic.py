@@ -25,6 +25,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from torch.distributed.elastic.multiprocessing.api import SignalException
 from torch.distributed.elastic.multiprocessing.errors import ChildFailedError
 from torch.distributed.launcher.api import LaunchConfig, elastic_launch
 
@@ -179,6 +180,8 @@ def launch_node(run: PreparedRun, node: NodeLaunch, worker: Worker) -> None:
         elastic_launch(config, sys.executable)(*_worker_args(run, worker))
     except ChildFailedError as exc:
         raise WorkerFailed(failure_summary(exc.failures, node.nproc_per_node), died_outright(exc.failures)) from None
+    except SignalException:  # SIGTERM/SIGINT while the workers ran: the agent has already stopped them
+        raise KeyboardInterrupt from None
 
 
 def _record_failure(result_path: Path, message: str, fallback: RunResult, crashed: bool = False) -> None:
@@ -223,7 +226,10 @@ class ElasticLauncher(Launcher):
 
 
 def join_node(benchmark: str, vendor: str, config: str, settings: list[str], endpoint: str, node_rank: int) -> int:
-    """``perfkit join``: validate like node 0 does, then run this node's workers; exit status."""
+    """``perfkit join``: validate like node 0 does, then run this node's workers; exit status.
+    SIGTERM keeps its default (end now) until the workers start: a Python handler would not run
+    while torch's store client waits for node 0 in C++ (up to the rendezvous timeout). Once they
+    run, the elastic agent stops them on SIGTERM and the join ends "interrupted" (130)."""
     parse_endpoint(endpoint)
     with tempfile.TemporaryDirectory(prefix="perfkit-join-") as scratch:  # only rank 0 writes results
         run = prepare(benchmark, vendor, config, parse_overrides(settings), scratch)

@@ -16,11 +16,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import sys
 import tempfile
 
-from perfkit.errors import UserError
+from perfkit.errors import UserError, stop_on_sigterm_like_ctrl_c
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -39,10 +38,6 @@ def task_rank(env: dict[str, str]) -> tuple[int, int]:
         return int(env.get("SLURM_PROCID", "0")), int(env.get("SLURM_NTASKS", "1"))
     except ValueError:
         raise UserError("SLURM_PROCID / SLURM_NTASKS are not numbers: run this only inside a Slurm job") from None
-
-
-def _stop_like_ctrl_c(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
 
 
 def _node_zero(run, overrides: dict, args: argparse.Namespace) -> int:
@@ -87,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         if ntasks != run.resolved.nnodes:
             raise UserError(f"the job has {ntasks} task(s) but {run.resolved.config_file} has nnodes={run.resolved.nnodes}: "
                             "perfkit needs one task per node (leave --ntasks-per-node to perfkit)")
-        signal.signal(signal.SIGTERM, _stop_like_ctrl_c)
+        stop_on_sigterm_like_ctrl_c()
         if rank == 0:
             return _node_zero(run, overrides, args)
         return _other_node(args, overrides, rank)
