@@ -6,16 +6,25 @@ code fences and ``<br>`` are read as a Markdown viewer shows them. Two things th
 and an importer must not: a table row with more or fewer cells than its header (the parser pads
 or drops them silently; here ``Table.raw_counts`` keeps the count as written), and pipe lines
 that are not part of any table (no ``| --- |`` row under their header; ``Page.stray_rows``).
+
+One place where CommonMark and GitHub part ways is followed the GitHub way: a table written right
+under a list item's line, with no blank line between (``* GPT-3 (6.7B)`` then ``| 配置 | ...``),
+is a lazy continuation of the item for CommonMark but a table on GitHub, where FlagPerf's pages
+are read; such a table is kept as a table and the item keeps only its own line. A table whose
+``| --- |`` row has more or fewer cells than its header (shown as text by both) is read with
+the header's columns, and ``Page.notes`` says so.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 _PARSER = MarkdownIt("commonmark", {"html": True}).enable("table")
+_SEPARATOR_ROW = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
 
 
 class MarkdownError(ValueError):
@@ -57,6 +66,7 @@ class Page:
     tables: list[Table]
     lines: list[str]
     stray_rows: list[int] = field(default_factory=list)  # '|' lines outside any table
+    notes: list[tuple[int, str]] = field(default_factory=list)  # (line, what was read leniently)
 
 
 def plain(text: str) -> str:
@@ -64,10 +74,15 @@ def plain(text: str) -> str:
     return text.replace("**", "").strip()
 
 
-def inline_text(token: Token) -> str:
-    """What a viewer shows for an inline token: text, code, line breaks as spaces."""
+def inline_text(token: Token, max_lines: int | None = None) -> str:
+    """What a viewer shows for an inline token: text, code, line breaks as spaces; only its first
+    ``max_lines`` lines when given."""
     parts = []
     for child in token.children or []:
+        if child.type == "softbreak" and max_lines is not None:
+            max_lines -= 1
+            if max_lines <= 0:
+                break
         if child.type in ("text", "code_inline"):
             parts.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
@@ -102,12 +117,15 @@ def read_page(text: str) -> Page:
     """Split ``text`` into headings, bullets and tables."""
     lines = text.splitlines()
     tokens = _PARSER.parse(text)
+    stray = _stray_rows(tokens, lines)
+    notes: list[tuple[int, str]] = []
+    tables_in_stray_rows = _tables_in_stray_rows(lines, stray, notes)
+    cut_at = sorted(t.line for t in tables_in_stray_rows)
     headings: list[Heading] = []
     bullets: list[Bullet] = []
     tables: list[Table] = []
     label = ""
     depth = 0
-    table_lines: set[int] = set()
     i = 0
     while i < len(tokens):
         token = tokens[i]
@@ -120,20 +138,68 @@ def read_page(text: str) -> Page:
             headings.append(Heading(token.map[0] + 1, int(token.tag[1]), text_))
             label = text_
         elif token.type == "list_item_open" and i + 2 < len(tokens) and tokens[i + 1].type == "paragraph_open":
-            text_ = inline_text(tokens[i + 2])
+            first, end = tokens[i + 1].map[0] + 1, tokens[i + 1].map[1]
+            inside = [line for line in cut_at if first < line <= end]  # a table swallowed by the item
+            text_ = inline_text(tokens[i + 2], inside[0] - first if inside else None)
             if text_:
-                bullets.append(Bullet(tokens[i + 1].map[0] + 1, depth - 1, text_))
+                bullets.append(Bullet(first, depth - 1, text_))
                 label = text_
         elif token.type == "table_open":
             table, i = _table(tokens, i, lines, label)
             tables.append(table)
-            table_lines.update(range(token.map[0], token.map[1]))
             continue
         i += 1
+    marks = sorted([(h.line, h.text) for h in headings] + [(b.line, b.text) for b in bullets])
+    for table in tables_in_stray_rows:  # labelled like the others: the nearest heading or item above
+        table.label = next((text for line, text in reversed(marks) if line < table.line), "")
+    reclaimed = {n for t in tables_in_stray_rows for n in range(t.line, t.line + 2 + len(t.rows))}
+    tables = sorted(tables + tables_in_stray_rows, key=lambda t: t.line)
+    return Page(headings, bullets, tables, lines, [n for n in stray if n not in reclaimed], notes)
+
+
+def _stray_rows(tokens: list[Token], lines: list[str]) -> list[int]:
+    """Lines (1-based) that start with '|' but are in no table and no code block."""
+    table_lines = {n for t in tokens if t.type == "table_open" and t.map for n in range(*t.map)}
     code_lines = {n for t in tokens if t.type in ("fence", "code_block") and t.map for n in range(*t.map)}
-    stray = [n + 1 for n, line in enumerate(lines)
-             if line.strip().startswith("|") and n not in table_lines and n not in code_lines]
-    return Page(headings, bullets, tables, lines, stray)
+    return [n + 1 for n, line in enumerate(lines)
+            if line.strip().startswith("|") and n not in table_lines and n not in code_lines]
+
+
+def _tables_in_stray_rows(lines: list[str], stray: list[int], notes: list[tuple[int, str]]) -> list[Table]:
+    """Tables among the stray lines (a header, then a ``| --- |`` row): one CommonMark folded into
+    the list item above it, parsed on its own as GitHub shows it; one whose separator row's cell
+    count differs from its header's, read with the header's columns (noted in ``notes``)."""
+    runs: list[list[int]] = []
+    for n in stray:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    found = []
+    for run in runs:
+        if len(run) < 2 or not _SEPARATOR_ROW.match(lines[run[1] - 1]):
+            continue
+        offset = run[0] - 1
+        block = lines[offset:run[-1]]
+        header_cells, separator_cells = len(split_row(block[0])), len(split_row(block[1]))
+        if header_cells != separator_cells:
+            block = [block[0], "|" + " --- |" * header_cells, *block[2:]]
+            notes.append((run[1], f"the '| --- |' row has {separator_cells} cells, the header {header_cells}; "
+                                  f"read as a table of {header_cells} columns"))
+        table = _parsed_table(block, offset, lines)
+        if table is not None:
+            found.append(table)
+    return found
+
+
+def _parsed_table(block: list[str], offset: int, lines: list[str]) -> Table | None:
+    """The table in ``block`` (lines of the page from line ``offset + 1``), line numbers the page's."""
+    tokens = _PARSER.parse("\n".join(block) + "\n")
+    for token in tokens:
+        if token.map:
+            token.map = [token.map[0] + offset, token.map[1] + offset]
+    start = next((k for k, t in enumerate(tokens) if t.type == "table_open"), None)
+    return None if start is None else _table(tokens, start, lines, "")[0]
 
 
 def _table(tokens: list[Token], start: int, lines: list[str], label: str) -> tuple[Table, int]:

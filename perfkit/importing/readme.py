@@ -370,6 +370,7 @@ def parse_text(text: str, path: Path, benchmark: str = "", vendor: str = "") -> 
     lines = page.lines
     warnings: list[str] = []
     tables = _results_tables(path, page)
+    warnings += [f"{path}:{line}: {note}" for line, note in page.notes]
     for number in page.stray_rows:
         if cells.has_number(lines[number - 1].replace("|", " ")):
             warnings.append(f"{path}:{number}: a '|' line that is not part of a table (no '| --- |' row under "
@@ -380,7 +381,9 @@ def parse_text(text: str, path: Path, benchmark: str = "", vendor: str = "") -> 
     rows: list[ReferenceRow] = []
     for n, table in enumerate(tables):
         fresh = [_row(path, table, line, values, inference, warnings) for line, values in table.rows]
-        rows += fresh if n == 0 else _merge_table(fresh, rows)
+        # a table with the columns of an earlier one is another variant (model size, ablation), never merged
+        again = any(earlier.header == table.header for earlier in tables[:n])
+        rows += fresh if n == 0 or again else _merge_table(fresh, rows)
     general = _general(path, page, warnings)
     sections = _sections(page)
     short_name = next((row.get("指标值", "") for row in general if row.get("指标名称") == "硬件设备简称"), "")

@@ -35,6 +35,10 @@ EXPECTED = {  # fixture -> (benchmark, vendor)
     "training__mthreads__resnet50-pytorch__README.md": ("resnet50", "mthreads"),
     "training__nvidia__bert-pytorch__README.md": ("bert", "nvidia"),
     "training__nvidia__transformer_xl-pytorch__README.md": ("transformer_xl", "nvidia"),
+    "training__nvidia__gpt3-6.7b-paddle__README.md": ("gpt3-6.7b", "nvidia"),
+    "training__kunlunxin__bigtransfer-pytorch__README.md": ("bigtransfer", "kunlunxin"),
+    "training__metax__qwen1.5_MoE-megatron__README.md": ("qwen1.5_moe", "metax"),
+    "training__iluvatar__resnet50-pytorch__README.md": ("resnet50", "iluvatar"),
 }
 
 
@@ -68,6 +72,34 @@ def test_every_numeric_cell_of_every_page_reaches_the_record_or_a_warning():
         total_in += len(coverage.cells_in)
         total_out += len(coverage.cells_out)
     assert total_in >= 250 and total_out == total_in  # the sample's cells are all readable
+
+
+def test_tables_written_right_under_a_list_item_are_tables_and_stay_apart():
+    """GitHub shows a table under `* GPT-3 (6.7B)` with no blank line as a table (CommonMark folds
+    it into the item); the 13B table repeats the 6.7B one's columns, so its rows are its own."""
+    record = page("training__nvidia__gpt3-6.7b-paddle__README.md")
+    assert [(r.line, r.table) for r in record.rows] == [(n, "GPT-3 (6.7B)") for n in range(77, 82)] + [
+        (n, "GPT-3 (13B)") for n in range(88, 93)]
+    four_cards = record.rows[2].metrics
+    assert (four_cards["e2e_time"], four_cards["acc"], four_cards["steps"], four_cards["throughput"]) == (
+        1715.28, 0.6809, 6250, 180.07)
+    assert not record.warnings
+
+
+def test_a_separator_row_with_more_cells_than_the_header_is_read_and_named():
+    record = page("training__kunlunxin__bigtransfer-pytorch__README.md")
+    (row,) = record.rows
+    assert (row.line, row.metrics["target"], row.metrics["acc"]) == (28, 0.83, 0.81648)
+    assert [w.split("README.md", 1)[1] for w in record.warnings] == [
+        ":27: the '| --- |' row has 7 cells, the header 6; read as a table of 6 columns"]
+
+
+def test_a_page_with_windows_line_endings_keeps_its_line_numbers():
+    path = PAGES / "training__iluvatar__resnet50-pytorch__README.md"
+    assert b"\r\n" in path.read_bytes()  # stored as FlagPerf has it
+    record = parse_page(path)
+    assert [r.line for r in record.rows] == [43, 44, 45, 46]
+    assert record.rows[3].metrics["fix_hp_values"] == {"bs": 288, "lr": 0.6}
 
 
 def test_counting_is_independent_of_the_importer(tmp_path):
