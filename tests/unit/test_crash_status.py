@@ -50,3 +50,23 @@ def test_a_worker_python_error_fails_unless_it_names_a_dead_dataloader_worker(tm
     assert not died_outright(collateral)  # the one stopped by the agent (SIGTERM) is not the cause
     assert died_outright({0: _failure(str(recorded), "RuntimeError: DataLoader worker (pid 9) exited unexpectedly")})
     assert not died_outright({})
+
+
+def test_a_signal_during_the_elastic_launch_is_an_interrupt_not_a_traceback(monkeypatch, tmp_path):
+    """torch's agent turns SIGTERM into SignalException after stopping the workers; perfkit ends
+    the run the way Ctrl-C does (run: interrupted; join and Slurm nodes: exit 130)."""
+    from torch.distributed.elastic.multiprocessing.api import SignalException
+
+    from perfkit.run import elastic
+    from perfkit.run.spec import prepare
+
+    def launch(config, entrypoint):
+        def run(*args):
+            raise SignalException("Process 1 got signal: 15", sigval=15)
+        return run
+
+    monkeypatch.setattr(elastic, "elastic_launch", launch)
+    monkeypatch.setattr(elastic, "benchmark_class", lambda name: lambda params: SimpleNamespace(prepare_data=lambda: None))
+    run = prepare("bert", "cpu", "cpux1x2", {"data_dir": str(tmp_path)}, tmp_path / "out")
+    with pytest.raises(KeyboardInterrupt):
+        elastic.launch_node(run, elastic.NodeLaunch(1, 2, 0, "127.0.0.1:29500"), elastic.execute)
