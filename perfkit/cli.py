@@ -416,8 +416,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--benchmark", action="append",
                        help="benchmark(s) for the harness (default bert; bert_inference for the inference loop)")
     bench.add_argument("--steps", type=int, default=None,
-                       help="steps (batches) per harness block (default 5 training, 4 inference)")
-    bench.add_argument("--pairs", type=int, default=None, help="interleaved harness pairs (default 20)")
+                       help="steps (batches) per harness block (default 10 training, 8 inference)")
+    bench.add_argument("--pairs", type=int, default=None, help="interleaved harness pairs (default 40)")
     bench.add_argument("--step-seconds", type=float, default=0.2, help="typical step time for the timing cost")
     bench.set_defaults(func=_cmd_bench)
 

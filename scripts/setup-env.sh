@@ -33,6 +33,11 @@ if [ -n "$TORCH_SPEC" ]; then
 fi
 echo "[setup] installing perfkit and its dependencies"
 pip_install -e ".[test,lab,onnx,datasets]"
+# JupyterLab's jupyter-events pulls in jsonschema's optional `rfc3987-syntax`, which compiles
+# ~35 Lark parsers at import: 2.7 s on every process that imports nbformat (each `perfkit run`,
+# `suite`, `report`). No notebook or Jupyter schema uses the two formats it checks
+# (iri, iri-reference); without it jsonschema skips them. `pip check` stays clean.
+"$PY" -m pip uninstall --disable-pip-version-check -y -q rfc3987-syntax 2>/dev/null || true
 "$PY" -m ipykernel install --sys-prefix --name perfkit --display-name "Python (perfkit)" >/dev/null
 echo "$want" > "$stamp"
 echo "[setup] ready: $("$PY" -c 'import torch, perfkit; print(f"torch {torch.__version__}, perfkit {perfkit.__version__}")')"

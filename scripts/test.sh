@@ -23,4 +23,6 @@ apt_install browser chromium chromium
 DEBIAN_FRONTEND=noninteractive apt_install Slurm slurmctld slurm-wlm munge
 # imports go one way (the contracts in pyproject.toml): a cycle or an upward import fails here
 .venv/bin/lint-imports --no-cache
-exec .venv/bin/python -m pytest -q "$@"
+# two workers, one file each at a time (module fixtures stay in one process); tests/conftest.py
+# gives each worker its share of the cores
+exec .venv/bin/python -m pytest -q -n "${PERFKIT_TEST_WORKERS:-2}" --dist loadfile "$@"

@@ -4,6 +4,7 @@ marker from their folder; everything under tests/unit/ is quick."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,15 @@ from support.cli import ROOT
 from support.suite_project import make_project
 
 E2E = Path(__file__).resolve().parent / "e2e"
+
+
+def pytest_configure(config):
+    """Under pytest-xdist (scripts/test.sh runs two workers), each worker and every run it starts
+    gets its share of the cores: PyTorch's default of one thread per core in two processes at
+    once makes their OpenMP threads spin against each other (a GLM smoke took 5.7x longer)."""
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    if workers > 1:
+        os.environ.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // workers)))
 
 
 def pytest_collection_modifyitems(config, items):

@@ -28,7 +28,7 @@ from perfkit.params import resolve_params
 from perfkit.vendors import get_vendor
 from perfkit.vendors.base import VendorAdapter
 
-DEFAULTS = {"steps": 4, "pairs": 20}
+DEFAULTS = {"steps": 8, "pairs": 40}
 
 
 def hand_block(model: torch.nn.Module, bench: InferenceBenchmark, batches: list[Batch], steps: int,
