@@ -56,7 +56,7 @@ def single(bert_data, tmp_path_factory):
 @pytest.fixture(scope="module")
 def one_by_two(bert_data, tmp_path_factory):
     reports = tmp_path_factory.mktemp("reports12")
-    done = run_cli("run", "bert", "--vendor", "cpu", "--config", "cpux1x2", *_settings(bert_data),
+    done = run_cli("run", "bert", "--vendor", "cpu", "--config", "cpux1x2", *_settings(bert_data), "--no-index",
                    env_extra={"PERFKIT_REPORTS": str(reports)})
     assert done.returncode == 0, done.stdout + done.stderr
     return reports / "runs/bert/cpu/cpux1x2"
@@ -74,7 +74,7 @@ def two_nodes(bert_data, tmp_path_factory):
         joiner = _start_join(["--rdzv-endpoint", endpoint, "--node-rank", "1", "bert", "--vendor", "cpu",
                               "--config", "cpux2x1", *_settings(bert_data)], env, log)
         host = run_cli("run", "bert", "--vendor", "cpu", "--config", "cpux2x1", "--rdzv-endpoint", endpoint,
-                       *_settings(bert_data), env_extra=env)
+                       "--no-index", *_settings(bert_data), env_extra=env)
         joiner.wait(timeout=600)
     out = log_path.read_text()
     assert host.returncode == 0, host.stdout + host.stderr

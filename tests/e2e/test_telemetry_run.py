@@ -21,7 +21,7 @@ def telemetry_run(bert_data, tmp_path_factory):
     done = run_cli(
         "run", "bert", "--vendor", "cpu", "--config", "smoke",
         "--set", f"data_dir={bert_data}", "--set", "max_steps=20", "--set", "eval_interval=10",
-        "--set", "telemetry_interval=0.2",
+        "--set", "telemetry_interval=0.2", "--no-index",
         env_extra={"PERFKIT_REPORTS": str(reports)},
     )
     assert done.returncode == 0, done.stdout + done.stderr
