@@ -16,7 +16,7 @@ E2E = Path(__file__).resolve().parent / "e2e"
 
 
 def pytest_configure(config):
-    """Under pytest-xdist (scripts/test.sh runs three workers), each worker and every run it starts
+    """Under pytest-xdist (scripts/test.sh runs two workers), each worker and every run it starts
     gets its share of the cores: PyTorch's default of one thread per core in two processes at
     once makes their OpenMP threads spin against each other (a GLM smoke took 5.7x longer)."""
     workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
