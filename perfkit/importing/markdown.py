@@ -152,7 +152,7 @@ def read_page(text: str) -> Page:
     marks = sorted([(h.line, h.text) for h in headings] + [(b.line, b.text) for b in bullets])
     for table in tables_in_stray_rows:  # labelled like the others: the nearest heading or item above
         table.label = next((text for line, text in reversed(marks) if line < table.line), "")
-    reclaimed = {n for t in tables_in_stray_rows for n in range(t.line, t.line + 2 + len(t.rows))}
+    reclaimed = {n for t in tables_in_stray_rows for n in (t.line, t.line + 1, *(line for line, _ in t.rows))}
     tables = sorted(tables + tables_in_stray_rows, key=lambda t: t.line)
     return Page(headings, bullets, tables, lines, [n for n in stray if n not in reclaimed], notes)
 
