@@ -33,6 +33,9 @@ import papermill
 import psutil
 from jupyter_client.manager import AsyncKernelManager
 from papermill.exceptions import PapermillExecutionError
+from papermill.iorw import LocalHandler, papermill_io
+
+from perfkit.results.store import write_text_atomic
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _POLL_SECONDS = 0.25
@@ -40,6 +43,34 @@ _POLL_SECONDS = 0.25
 
 def strip_ansi(text: str) -> str:
     return _ANSI.sub("", text)
+
+
+class AtomicLocalHandler(LocalHandler):
+    """papermill's handler for local paths, saving through a temporary file and a rename.
+
+    papermill saves the output notebook after every cell by truncating it and writing it again;
+    a host killed mid-save (SIGKILL, out of memory, power) left an empty or cut ``notebook.ipynb``.
+    With this handler a reader sees the previous save or the new one, never part of one.
+    """
+
+    def write(self, buf: str, path: str) -> None:
+        target = Path(path) if os.path.isabs(path) or self._cwd is None else Path(self._cwd) / path
+        if not target.parent.is_dir():
+            raise FileNotFoundError(f"output folder {target.parent} doesn't exist.")
+        write_text_atomic(target, buf)
+
+
+def save_notebooks_atomically() -> None:
+    """Use :class:`AtomicLocalHandler` for local paths in papermill's I/O registry; idempotent.
+
+    papermill has no public way to replace its local handler: ``register`` puts a new entry
+    first while ``get_handler`` takes the last one registered for ``local``, so the entry is
+    swapped in place (tests/unit/test_atomic_notebook_saves.py checks papermill still works so).
+    """
+    papermill_io._handlers = [
+        (scheme, AtomicLocalHandler() if scheme == "local" and not isinstance(handler, AtomicLocalHandler) else handler)
+        for scheme, handler in papermill_io._handlers
+    ]
 
 
 @dataclass(frozen=True)
@@ -205,6 +236,7 @@ def run_notebook(
     """Execute ``notebook`` into ``output`` with papermill; never raises for what the notebook
     does (KeyboardInterrupt during the wait ends it as ``interrupted``). ``env``: variables added
     to the kernel's environment (e.g. where it feeds the live progress bar)."""
+    save_notebooks_atomically()
     with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as stderr:
         watch = _Watch(stderr, env)
         ending = _supervise(watch, notebook, output, parameters, cwd, timeout, kernel_name)

@@ -1,7 +1,8 @@
 """A background thread that reads every open source each ``interval`` seconds.
 
 It reads once when started and once when stopped, so that any window inside the session is
-covered by readings on both sides. A source whose read raises is dropped, its reason kept.
+covered by readings on both sides: the first reading is stamped 0.0, the session's origin, so a
+window clipped at the session start is covered too. A source whose read raises is dropped, its reason kept.
 """
 
 from __future__ import annotations
@@ -33,9 +34,9 @@ class Sampler:
         """Seconds since the sampler started (the samples' time axis)."""
         return self._clock() - self._origin
 
-    def _take(self) -> None:
+    def _take(self, t: float | None = None) -> None:
         values: dict[str, float] = {}
-        t = self.now()
+        t = self.now() if t is None else t
         for source in list(self._sources):
             try:
                 values.update(source.read())
@@ -51,7 +52,7 @@ class Sampler:
 
     def start(self) -> None:
         self._origin = self._clock()
-        self._take()
+        self._take(0.0)
         self._thread = threading.Thread(target=self._loop, name="perfkit-telemetry", daemon=True)
         self._thread.start()
 

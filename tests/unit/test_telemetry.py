@@ -215,6 +215,20 @@ def _absent():
     raise Unavailable("not on this machine")
 
 
+def test_a_window_clipped_at_the_session_start_is_covered():
+    """The first reading is stamped at the session's origin: a window that starts there (a loop
+    that began with the session) has a reading at its start however slow the clock reads are."""
+    ticks = iter(range(10**9))
+    clock = lambda: next(ticks) * 1e-3  # every read of the clock advances it by 1 ms
+    fake = FakePower()
+    with sampling(["fake"], 0.05, openers={"fake": lambda: fake}, clock=clock) as session:
+        assert fake.enough.wait(30)
+        window = session.window_ending_now(seconds=1e6)
+    assert window.start == 0.0 and session.samples[0].t == 0.0
+    metrics = session.summary(window, Work(samples=1000))
+    assert metrics["energy_source"] == "fake" and metrics["energy_j"] > 0
+
+
 def test_session_without_power_source_states_why():
     with sampling(["absent"], 0.05, openers={"absent": _absent}) as session:
         window = session.window_ending_now(0.0)

@@ -1,0 +1,49 @@
+"""papermill's notebook saves go through a temporary file and a rename, so a host killed while
+papermill saves after a cell leaves the previous save, never an empty or cut notebook."""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+import pytest
+from papermill.iorw import papermill_io, write_ipynb
+
+import perfkit.results.store as store
+from perfkit.jobs.kernel import AtomicLocalHandler, save_notebooks_atomically
+
+
+def _notebook(text: str) -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    nb.cells.append(nbformat.v4.new_code_cell(text))
+    return nb
+
+
+def test_papermill_uses_the_atomic_handler_for_local_paths(tmp_path):
+    save_notebooks_atomically()
+    save_notebooks_atomically()  # idempotent: registered once
+    assert isinstance(papermill_io.get_handler(str(tmp_path / "out.ipynb")), AtomicLocalHandler)
+    assert sum(isinstance(h, AtomicLocalHandler) for _, h in papermill_io._handlers) == 1
+    write_ipynb(_notebook("x = 1"), str(tmp_path / "out.ipynb"))
+    assert "".join(json.loads((tmp_path / "out.ipynb").read_text())["cells"][0]["source"]) == "x = 1"
+
+
+def test_a_save_killed_before_the_rename_leaves_the_previous_save(tmp_path, monkeypatch):
+    save_notebooks_atomically()
+    path = tmp_path / "notebook.ipynb"
+    write_ipynb(_notebook("first"), str(path))
+
+    def killed(*_args):
+        raise KeyboardInterrupt  # stands in for the signal that ends the host mid-save
+
+    monkeypatch.setattr(store.os, "replace", killed)
+    with pytest.raises(KeyboardInterrupt):
+        write_ipynb(_notebook("second " * 10_000), str(path))
+    assert "".join(json.loads(path.read_text())["cells"][0]["source"]) == "first"
+    assert [p.name for p in tmp_path.iterdir()] == ["notebook.ipynb"]  # no temporary file left
+
+
+def test_a_missing_output_folder_is_refused_as_papermill_does(tmp_path):
+    with pytest.raises(FileNotFoundError, match="doesn't exist"):
+        AtomicLocalHandler().write("{}", str(tmp_path / "absent" / "notebook.ipynb"))
+    assert not (tmp_path / "absent").exists()
