@@ -319,7 +319,7 @@ _HELP_OF: dict[str, str] = {}
 def _add_launcher_options(parser: argparse.ArgumentParser, launchers, suite: bool = False) -> None:
     names = launchers.names()
     parser.add_argument("--launcher", choices=names, default="local",
-                        help="where the notebook runs: local (here, the default), slurm (an sbatch job per run, "
+                        help="where the notebook runs: local (here, the default), slurm (an sbatch job or array task per run, "
                              "docs/cluster.md)" + (f"; also {', '.join(names[2:])}" if len(names) > 2 else ""))
     for name in names:
         try:

@@ -60,6 +60,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         check_same_on_all_ranks(ctx, run.resolved.params_hash, "params hash (every node must run the same config and overrides)")
         worker(run, progress=True, ctx=ctx)
+        # every rank reaches the end before any tears its connections down: a rank that left
+        # while another was still in its last collective or destroying its group aborted that
+        # rank's gloo threads ("terminate called without an active exception", SIGABRT)
+        ctx.barrier()
     finally:
         if dist.is_initialized():
             dist.destroy_process_group()

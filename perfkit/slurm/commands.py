@@ -2,7 +2,9 @@
 ``sacct`` (where accounting is on), ``scancel``.
 
 A job's state comes from ``scontrol`` while the controller remembers it (MinJobAge seconds
-after it ends, 300 by default), then from ``sacct``; with neither, the job is unknown.
+after it ends, 300 by default), then from ``sacct``; with neither, the job is unknown. Array
+tasks are asked about by their ``<array>_<task>`` id (perfkit.slurm.job_ids); a task cancelled
+while still pending is dropped by Slurm at once, and is unknown from then on.
 """
 
 from __future__ import annotations
@@ -13,9 +15,9 @@ import subprocess
 from pathlib import Path
 
 from perfkit.errors import UserError
+from perfkit.slurm.job_ids import is_job_id
 from perfkit.slurm.states import JobState, normalise_reason, normalise_state
 
-_JOB_ID = re.compile(r"^\d+$")
 _FIELD = re.compile(r"(\w[\w/:]*)=(\S*)")
 COMMAND_TIMEOUT_S = 60
 
@@ -25,8 +27,8 @@ class SlurmError(UserError):
 
 
 def check_job_id(text: str) -> str:
-    if not _JOB_ID.match(text):
-        raise SlurmError(f"'{text}' is not a Slurm job id (digits)")
+    if not is_job_id(text):
+        raise SlurmError(f"'{text}' is not a Slurm job id (digits, or ARRAYID_TASK for an array task)")
     return text
 
 
@@ -49,11 +51,13 @@ def _last_line(done: subprocess.CompletedProcess) -> str:
 
 
 def submit(script: Path, extra: list[str] | None = None) -> str:
-    """``sbatch --parsable SCRIPT``: the new job's id."""
+    """``sbatch --parsable SCRIPT``: the new job's id (an array's: its tasks are ``<id>_<task>``)."""
     done = _run(["sbatch", "--parsable", *(extra or []), str(script)])
     if done.returncode != 0:
         raise SlurmError(f"sbatch {script.name}: {_last_line(done)}")
     job_id = done.stdout.strip().splitlines()[-1].split(";")[0] if done.stdout.strip() else ""
+    if "_" in job_id:
+        raise SlurmError(f"sbatch {script.name}: answered '{job_id[:40]}', not a job id")
     return check_job_id(job_id)
 
 
@@ -62,14 +66,23 @@ def parse_scontrol(text: str) -> dict[str, str]:
     return {key: value for key, value in _FIELD.findall(text)}
 
 
+def scontrol_names(fields: dict[str, str], job_id: str) -> bool:
+    """Whether a ``scontrol show job`` record is ``job_id``'s: an array task's record has a job
+    id of its own, and names the task as ``ArrayJobId`` and ``ArrayTaskId``."""
+    if "_" in job_id:
+        return f"{fields.get('ArrayJobId')}_{fields.get('ArrayTaskId')}" == job_id
+    return fields.get("JobId") == job_id
+
+
 def _from_scontrol(job_id: str) -> JobState | None:
     done = _run(["scontrol", "show", "job", "-o", job_id])
     if done.returncode != 0:
-        if "Invalid job id" in (done.stderr + done.stdout):
+        said = done.stderr + done.stdout
+        if "Invalid job id" in said or "not found" in said:  # "Job 12_3 not found": a dropped array task
             return None
         raise SlurmError(f"scontrol show job {job_id}: {_last_line(done)}")
     fields = parse_scontrol(done.stdout)
-    if fields.get("JobId") != job_id or "JobState" not in fields:
+    if not scontrol_names(fields, job_id) or "JobState" not in fields:
         return None
     nodes = fields.get("NodeList", "")
     return JobState(job_id, normalise_state(fields["JobState"]), normalise_reason(fields.get("Reason", "")),
@@ -100,11 +113,12 @@ def job_state(job_id: str) -> JobState | None:
 
 
 def parse_squeue(text: str) -> dict[str, JobState]:
-    """``squeue -h -t all -o %i|%T|%r|%N`` lines -> job id -> state (no exit code: squeue has none)."""
+    """``squeue -h -r -t all -o %i|%T|%r|%N`` lines -> job id -> state (no exit code: squeue has
+    none). ``-r`` lists a pending array task by task (``12_3``), not as ``12_[3-5%2]``."""
     states = {}
     for line in text.splitlines():
         parts = line.strip().split("|")
-        if len(parts) == 4 and _JOB_ID.match(parts[0]):
+        if len(parts) == 4 and is_job_id(parts[0]):
             states[parts[0]] = JobState(parts[0], normalise_state(parts[1]), normalise_reason(parts[2]), "", parts[3])
     return states
 
@@ -114,7 +128,7 @@ def job_states(job_ids: list[str]) -> dict[str, JobState | None]:
     ended, or that squeue does not list, is asked about on its own (exit code, sacct)."""
     if not job_ids:
         return {}
-    done = _run(["squeue", "-h", "-t", "all", "-j", ",".join(check_job_id(j) for j in job_ids), "-o", "%i|%T|%r|%N"])
+    done = _run(["squeue", "-h", "-r", "-t", "all", "-j", ",".join(check_job_id(j) for j in job_ids), "-o", "%i|%T|%r|%N"])
     listed = parse_squeue(done.stdout) if done.returncode == 0 else {}
     states: dict[str, JobState | None] = {}
     for job_id in job_ids:

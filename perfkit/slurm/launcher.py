@@ -5,7 +5,7 @@ as ``perfkit run`` does (perfkit.slurm.node).
 
     launcher = SlurmLauncher(SlurmOptions(partition="gpu"))
     done = launcher.run(prepared, overrides)    # submit, wait, settle: a NotebookRun (None: --no-wait)
-    report = launcher.run_suite(suite, planned) # one job per run (perfkit.slurm.suite)
+    report = launcher.run_suite(suite, planned) # a job per run, or arrays (perfkit.slurm.suite)
     job = launcher.submit(prepared)             # or the steps: submit ...
     launcher.wait([job])                        # ... and wait later (`perfkit status`)
 """
@@ -26,12 +26,20 @@ from perfkit.results.record import RunResult, utc_now
 from perfkit.slurm import commands, ledger
 from perfkit.slurm.ledger import JobRecord
 from perfkit.slurm.options import SlurmOptions
-from perfkit.slurm.script import JobRequest, render
+from perfkit.slurm.job_ids import array_task, is_array_task
+from perfkit.slurm.script import JobRequest, render, render_array
 from perfkit.slurm.settle import settle
-from perfkit.slurm.states import JobState
+from perfkit.slurm.states import UNKNOWN, JobState
 
 PASSED_ENV = ("PERFKIT_DATA",)  # exported into the job when set here
-UNKNOWN = "UNKNOWN"  # the state of a job Slurm has forgotten
+
+
+def forgotten(job_id: str) -> JobState:
+    """The state of a job neither scontrol nor sacct knows: it ended long ago (no accounting),
+    or, for an array task, it was cancelled while pending (Slurm drops such a task at once)."""
+    if is_array_task(job_id):
+        return JobState(job_id, UNKNOWN, "Slurm no longer knows this array task (one cancelled while pending is dropped)")
+    return JobState(job_id, UNKNOWN, "Slurm no longer knows this job (no accounting?)")
 
 
 def ended(state: JobState) -> bool:
@@ -70,23 +78,51 @@ class SlurmLauncher(JobLauncher):
                dependency: str = "") -> JobRecord:
         """Write the job script, sbatch it, keep a ledger record; return the record."""
         commands.require("sbatch")  # before anything is written
-        request = self.request(prepared, overrides, timeout, html, redacted)
-        folder = ledger.jobs_dir(request.reports_dir)
+        return self.submit_request(self.request(prepared, overrides, timeout, html, redacted), label, suite, dependency)
+
+    def submit_request(self, request: JobRequest, label: str = "", suite: str = "", dependency: str = "") -> JobRecord:
+        """One run as one job."""
+        submitted_at = utc_now()
+        job_id = self._sbatch(request.reports_dir, render(request, self.options, dependency))
+        record = self._record(job_id, submitted_at, request, label, suite)
+        ledger.save(record)
+        return record
+
+    def submit_array(self, requests: list[JobRequest], labels: list[str], suite: str, dependency: str = "",
+                     throttle: int | None = None) -> list[JobRecord]:
+        """Runs that ask for the same allocation (perfkit.slurm.script.array_key) as one job array,
+        task K for ``requests[K]``; a ledger record per task (``<array>_<K>``)."""
+        commands.require("sbatch")
+        reports = requests[0].reports_dir
+        log = ledger.jobs_dir(reports) / "%A_%a.log"  # = log_path(<array>_<task>)
+        text = render_array(requests, self.options, f"perfkit-suite-{suite}", log, dependency, throttle)
+        submitted_at = utc_now()
+        array_id = self._sbatch(reports, text)
+        records = [self._record(array_task(array_id, task), submitted_at, request, label, suite)
+                   for task, (request, label) in enumerate(zip(requests, labels, strict=True))]
+        for record in records:
+            ledger.save(record)
+        return records
+
+    def _sbatch(self, reports: Path, script: str) -> str:
+        """Write ``script`` under reports/jobs/, submit it, keep it as ``<job id>.sh``."""
+        folder = ledger.jobs_dir(reports)
         folder.mkdir(parents=True, exist_ok=True)
         pending = folder / f".submit-{os.getpid()}-{time.monotonic_ns()}.sh"
-        pending.write_text(render(request, self.options, dependency), encoding="utf-8")
-        submitted_at = utc_now()
+        pending.write_text(script, encoding="utf-8")
         try:
             job_id = commands.submit(pending)
         except BaseException:
             pending.unlink(missing_ok=True)
             raise
         pending.replace(folder / f"{job_id}.sh")  # sbatch keeps its own copy: the name can change
-        record = JobRecord(job_id, submitted_at, request.benchmark, request.vendor, request.config,
-                           label or f"{request.benchmark}/{request.vendor}/{request.config}", str(request.output_dir),
-                           request.overrides, timeout, suite, html, redacted)
-        ledger.save(record)
-        return record
+        return job_id
+
+    @staticmethod
+    def _record(job_id: str, submitted_at: str, request: JobRequest, label: str, suite: str) -> JobRecord:
+        return JobRecord(job_id, submitted_at, request.benchmark, request.vendor, request.config,
+                         label or f"{request.benchmark}/{request.vendor}/{request.config}", str(request.output_dir),
+                         request.overrides, request.timeout, suite, request.html, request.redacted)
 
     # -- waiting -----------------------------------------------------------------------------
     def poll(self, job: JobRecord) -> JobState:
@@ -95,10 +131,7 @@ class SlurmLauncher(JobLauncher):
     def poll_all(self, jobs: list[JobRecord]) -> dict[str, JobState]:
         """Every job's state, one squeue call for all (perfkit.slurm.commands.job_states)."""
         found = commands.job_states([job.job_id for job in jobs])
-        return {job_id: state if state is not None else
-                # neither scontrol nor sacct remembers it: it ended long ago, somehow
-                JobState(job_id, UNKNOWN, "Slurm no longer knows this job (no accounting?)")
-                for job_id, state in found.items()}
+        return {job_id: state if state is not None else forgotten(job_id) for job_id, state in found.items()}
 
     def finish(self, job: JobRecord, state: JobState) -> RunResult:
         """Settle an ended job and update its ledger record."""
@@ -191,7 +224,8 @@ class SlurmLauncher(JobLauncher):
         return NotebookRun(Path(job.run_dir), result.status, result, time.perf_counter() - started, error_line(result))
 
     def run_suite(self, suite: Any, planned: list, html: bool = True, redacted: bool = False, force: bool = False):
-        """One job per run (perfkit.slurm.suite); None with ``--no-wait`` (the job ids are printed)."""
+        """A job per run, runs asking for the same allocation as one array (perfkit.slurm.suite);
+        None with ``--no-wait`` (the job ids are printed)."""
         from perfkit.slurm.suite import submit_suite, wait_suite
 
         skipped, jobs = submit_suite(suite, planned, self, html=html, redacted=redacted, force=force)

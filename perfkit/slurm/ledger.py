@@ -1,23 +1,25 @@
 """The job ledger: one JSON record per submitted job, ``reports/jobs/<jobid>.json``, next to the
 job's script (``<jobid>.sh``) and its output (``<jobid>.log``). ``perfkit status`` reads it.
 
-A record is read back as untrusted input: a job id is digits, a run folder lies under the
+An array's tasks (``<arrayid>_<task>``, perfkit.slurm.job_ids) have a record each; they share the
+array's script (``<arrayid>.sh``) and write their own output (``<arrayid>_<task>.log``).
+
+A record is read back as untrusted input: a job id is a job id, a run folder lies under the
 reports folder, or the record is ignored.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from perfkit import paths
 from perfkit.results.store import write_json_atomic
+from perfkit.slurm.job_ids import is_job_id, sort_key
 
 JOBS_DIR = "jobs"
-_JOB_ID = re.compile(r"^\d+$")
 
 
 @dataclass
@@ -56,7 +58,7 @@ class JobRecord:
             record = cls(**known)
         except TypeError:
             return None
-        if not isinstance(record.job_id, str) or not _JOB_ID.match(record.job_id):
+        if not is_job_id(record.job_id):
             return None
         if not all(isinstance(getattr(record, name), str) for name in ("run_dir", "label", "benchmark", "vendor", "config")):
             return None
@@ -70,7 +72,7 @@ def jobs_dir(reports: Path | None = None) -> Path:
 
 
 def record_path(job_id: str, reports: Path | None = None) -> Path:
-    if not _JOB_ID.match(job_id):
+    if not is_job_id(job_id):
         raise ValueError(f"not a job id: {job_id!r}")
     return jobs_dir(reports) / f"{job_id}.json"
 
@@ -100,4 +102,4 @@ def all_records(reports: Path | None = None) -> list[JobRecord]:
     """Every readable record, newest job first."""
     folder = jobs_dir(reports)
     records = [load(p, reports) for p in folder.glob("*.json")] if folder.is_dir() else []
-    return sorted((r for r in records if r is not None), key=lambda r: int(r.job_id), reverse=True)
+    return sorted((r for r in records if r is not None), key=lambda r: sort_key(r.job_id), reverse=True)

@@ -20,7 +20,8 @@ from perfkit.errors import UserError
 from perfkit.results.record import RunResult, utc_now
 from perfkit.results.store import RESULT_FILE, load_result, write_json_atomic
 from perfkit.slurm.ledger import JobRecord
-from perfkit.slurm.states import JobState, slurm_verdict
+from perfkit.slurm.job_ids import is_array_task
+from perfkit.slurm.states import UNKNOWN, JobState, slurm_verdict
 
 NOTEBOOK_FILE, HTML_FILE = run_folder.NOTEBOOK_FILE, run_folder.HTML_FILE
 SLURM_LOG_FILE = "slurm.log"
@@ -98,6 +99,8 @@ def settle(job: JobRecord, state: JobState, log: Path) -> RunResult:
             written.error["slurm_job_id"] = job.job_id  # same status: the report stays true
             write_json_atomic(final / RESULT_FILE, written.to_dict())
         return written
+    if verdict is None and written is None and state.state == UNKNOWN and is_array_task(job.job_id):
+        verdict = "interrupted"  # an array task Slurm dropped without a trace: cancelled before it started
     if verdict is None:  # ended by itself without a result: a usage error (exit 2, the log says), or a crash
         verdict = "failed" if state.state == "COMPLETED" or state.exit_code.startswith("2:") else "crashed"
     record = written or _blank_record(job)

@@ -15,6 +15,8 @@ TERMINAL = frozenset({
     "DEADLINE", "REVOKED", "SPECIAL_EXIT",
 })
 
+UNKNOWN = "UNKNOWN"  # perfkit's word for a job neither scontrol nor sacct knows any more
+
 # the job's state -> the run's status, where Slurm (not the run) ended it
 STATUS_OF_STATE = {
     "TIMEOUT": "timeout",  # the job's time limit passed

@@ -1,10 +1,18 @@
-"""A suite on Slurm: every planned run (each repeat of each entry) is its own job.
+"""A suite on Slurm: every planned run (each repeat of each entry) is a job of its own; runs that
+ask for the same allocation share one job array.
 
-Not a job array: entries differ in node count, cards, time limit and overrides, and an array's
-tasks share one request. One job per run keeps each run's time limit its own and a failure its
-own. ``--max-jobs N`` caps how many run at once without perfkit staying up to hold jobs back:
-job k waits for job k-N to end (``--dependency=afterany:``), so the cap holds with ``--no-wait``
-too, and a failed or cancelled job frees its slot like a finished one.
+Runs whose job scripts would differ only in what they run (the same nodes, cards, time limit and
+``--slurm-arg`` options: perfkit.slurm.script.array_key), such as the repeats of one entry or
+the entries of one time limit, are submitted as one array, task K for the K-th run. Each task
+is still a job to Slurm, with its own id (``<array>_<K>``), state, output and time limit, so a
+failure stays its run's own. Runs of different shapes are separate submissions.
+
+``--max-jobs N`` caps how many runs go at once without perfkit staying up to hold jobs back:
+the submissions are dealt round-robin onto N lanes, an array taking as many lanes as it runs
+tasks at once (``--array=...%K``, K <= N), and each submission waits (``--dependency=afterany:``)
+for the previous occupant of every lane it takes. A lane runs one thing at a time, so at most N
+runs go at once; the cap holds with ``--no-wait`` too, and a failed or cancelled job frees its
+lane like a finished one.
 
 Resume is the local suite's: a run whose ok result has the same params hash, data hash and
 kit version is not submitted (perfkit.jobs.suite.completed; the data hash is read, nothing is built).
@@ -18,35 +26,77 @@ from collections.abc import Callable
 from perfkit import paths
 from perfkit.results.record import RunResult, utc_now
 from perfkit.results.store import write_json_atomic
+from perfkit.slurm import commands
 from perfkit.slurm.launcher import SlurmLauncher
 from perfkit.slurm.ledger import JobRecord
+from perfkit.slurm.options import SlurmOptions
+from perfkit.slurm.script import JobRequest, array_key
 from perfkit.jobs.suite import PlannedRun, Suite, completed, current_data_hash
 from perfkit.jobs.suite_run import SKIP_REASON, RunOutcome, SuiteReport
 
 
-def dependency_for(index: int, submitted: list[JobRecord], max_jobs: int | None) -> str:
-    """The k-th submitted job (0-based) waits for job k - max_jobs to end."""
-    if max_jobs is None or index < max_jobs:
-        return ""
-    return f"afterany:{submitted[index - max_jobs].job_id}"
+def plan_lanes(widths: list[int], max_jobs: int | None) -> list[list[int]]:
+    """For submissions running ``widths[u]`` runs at once each (an array's throttle, 1 for a
+    job), the earlier submissions each must wait for so that at most ``max_jobs`` runs go at
+    once: round-robin over ``max_jobs`` lanes, every lane busy with one submission at a time."""
+    if max_jobs is None:
+        return [[] for _ in widths]
+    owners: list[int | None] = [None] * max_jobs
+    lane = 0
+    waits: list[list[int]] = []
+    for unit, width in enumerate(widths):
+        if not 1 <= width <= max_jobs:
+            raise ValueError(f"width {width} outside 1..{max_jobs}")
+        taken = [(lane + k) % max_jobs for k in range(width)]
+        waits.append(sorted({owners[i] for i in taken if owners[i] is not None}))
+        for i in taken:
+            owners[i] = unit
+        lane = (lane + width) % max_jobs
+    return waits
+
+
+def group_by_allocation(requests: list[JobRequest], options: SlurmOptions) -> list[list[int]]:
+    """Indices of ``requests`` grouped by what they ask of Slurm, in order of first appearance."""
+    groups: dict[tuple, list[int]] = {}
+    for i, request in enumerate(requests):
+        groups.setdefault(array_key(request, options), []).append(i)
+    return list(groups.values())
 
 
 def submit_suite(suite: Suite, planned: list[PlannedRun], launcher: SlurmLauncher, html: bool = True,
                  redacted: bool = False, force: bool = False) -> tuple[list[RunOutcome], list[JobRecord]]:
-    """Skip what is done, submit the rest; (skipped outcomes, submitted jobs)."""
+    """Skip what is done, submit the rest (arrays where runs share an allocation); (skipped
+    outcomes, one ledger record per submitted run)."""
     skipped: list[RunOutcome] = []
-    jobs: list[JobRecord] = []
+    todo: list[PlannedRun] = []
     for run in planned:
-        done = None if force else completed(run, current_data_hash(run))
-        if done:
+        if not force and completed(run, current_data_hash(run)):
             skipped.append(RunOutcome(run.label, str(run.run_dir), "skipped", detail=SKIP_REASON))
             launcher.echo(f"{run.label}: skipped ({SKIP_REASON})")
-            continue
-        dependency = dependency_for(len(jobs), jobs, launcher.options.max_jobs)
-        job = launcher.submit(run.prepared, run.entry.overrides, run.timeout, html, redacted, label=run.label,
-                              suite=suite.name, dependency=dependency)
-        jobs.append(job)
-        launcher.echo(f"{run.label}: submitted as Slurm job {job.job_id}" + (f" (after {dependency[9:]})" if dependency else ""))
+        else:
+            todo.append(run)
+    if todo:
+        commands.require("sbatch")  # before anything is written
+    requests = [launcher.request(run.prepared, run.entry.overrides, run.timeout, html, redacted) for run in todo]
+    units = group_by_allocation(requests, launcher.options)
+    cap = launcher.options.max_jobs
+    widths = [min(len(unit), cap) if cap else len(unit) for unit in units]
+    waits = plan_lanes(widths, cap)
+    unit_ids: list[str] = []  # what a later submission waits for: the job's or the array's id
+    jobs: list[JobRecord] = []
+    for unit, width, wait_for in zip(units, widths, waits):
+        after = [unit_ids[u] for u in wait_for]
+        dependency = "afterany:" + ":".join(after) if after else ""
+        if len(unit) == 1:
+            submitted = [launcher.submit_request(requests[unit[0]], todo[unit[0]].label, suite.name, dependency)]
+            unit_ids.append(submitted[0].job_id)
+        else:
+            submitted = launcher.submit_array([requests[i] for i in unit], [todo[i].label for i in unit], suite.name,
+                                              dependency, throttle=width if width < len(unit) else None)
+            unit_ids.append(submitted[0].job_id.split("_")[0])
+        for job in submitted:
+            launcher.echo(f"{job.label}: submitted as Slurm job {job.job_id}" + (f" (after {' '.join(after)})" if after else ""))
+        jobs += submitted
     return skipped, jobs
 
 

@@ -18,10 +18,10 @@ from perfkit.slurm.commands import parse_sacct, parse_scontrol
 from perfkit.slurm.ledger import JobRecord
 from perfkit.slurm.node import task_rank
 from perfkit.slurm.options import SlurmOptions, minutes_for, parse_pairs
-from perfkit.slurm.script import JobRequest, directives, render
+from perfkit.slurm.script import JobRequest, directives, render, render_array
 from perfkit.slurm.settle import settle
 from perfkit.slurm.states import JobState, normalise_state, slurm_verdict
-from perfkit.slurm.suite import dependency_for
+from perfkit.slurm.suite import group_by_allocation, plan_lanes
 
 
 def _request(tmp_path: Path, **changes) -> JobRequest:
@@ -113,10 +113,106 @@ def test_task_rank_comes_from_slurm():
         task_rank({"SLURM_PROCID": "x"})
 
 
-def test_max_jobs_chains_dependencies():
-    jobs = [JobRecord(str(i), "", "b", "v", "c", "l", "/r") for i in (11, 12, 13)]
-    assert [dependency_for(i, jobs, 2) for i in range(3)] == ["", "", "afterany:11"]
-    assert dependency_for(2, jobs, None) == ""
+def test_max_jobs_deals_submissions_onto_lanes():
+    # three single jobs, two lanes: the third waits for the first (the old chain k - N)
+    assert plan_lanes([1, 1, 1], 2) == [[], [], [0]]
+    assert plan_lanes([1, 1, 1], None) == [[], [], []]
+    # an array two at a time takes both lanes: the job after it waits for the array
+    assert plan_lanes([2, 1, 1], 2) == [[], [0], [0]]
+    assert plan_lanes([1, 3, 1], 3) == [[], [0], [1]]
+    with pytest.raises(ValueError):
+        plan_lanes([3], 2)
+
+
+def _most_at_once(sizes: list[int], widths: list[int], waits: list[list[int]], durations: list[list[int]]) -> int:
+    """Simulate Slurm: a submission starts once every one it waits for ended, then runs its
+    tasks (durations) at most ``width`` at a time; the most runs seen going at once."""
+    ends: dict[int, int] = {}
+    busy: list[tuple[int, int]] = []  # (start, end) of every task
+    for unit in range(len(sizes)):  # waits point backwards: units in order
+        start = max((ends[w] for w in waits[unit]), default=0)
+        slots = [start] * widths[unit]
+        for d in durations[unit][: sizes[unit]]:
+            slot = min(range(len(slots)), key=slots.__getitem__)
+            busy.append((slots[slot], slots[slot] + d))
+            slots[slot] += d
+        ends[unit] = max(slots)
+    return max(sum(1 for s, e in busy if s <= t < e) for t in {s for s, _ in busy})
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_lanes_never_let_more_than_max_jobs_runs_go_at_once(seed):
+    import random
+
+    rng = random.Random(seed)
+    cap = rng.randint(1, 4)
+    sizes = [rng.choice([1, 1, 2, 3, 6]) for _ in range(rng.randint(1, 8))]
+    widths = [min(size, cap) for size in sizes]
+    durations = [[rng.randint(1, 9) for _ in range(size)] for size in sizes]
+    assert _most_at_once(sizes, widths, plan_lanes(widths, cap), durations) <= cap
+    # and the cap is not just met by running one thing at a time
+    if sum(sizes) > 1 and cap > 1:
+        unlimited = _most_at_once(sizes, sizes, plan_lanes(sizes, None), durations)
+        assert unlimited >= min(cap, 2)
+
+
+def test_runs_asking_for_the_same_allocation_share_an_array(tmp_path):
+    options = SlurmOptions(partition="batch")
+    requests = [
+        _request(tmp_path, config="a", nnodes=1),
+        _request(tmp_path, config="b", nnodes=1, output_dir=tmp_path / "reports/runs/bert/cpu/b"),
+        _request(tmp_path, config="a", nnodes=1, output_dir=tmp_path / "reports/runs/bert/cpu/a/r2"),
+        _request(tmp_path, config="c", nnodes=1, timeout=60.0),  # another time limit
+        _request(tmp_path, config="d", nnodes=2),  # another node count
+    ]
+    assert group_by_allocation(requests, options) == [[0, 1, 2], [3], [4]]
+    text = render_array([requests[i] for i in (0, 1, 2)], options, "perfkit-suite-nightly",
+                        tmp_path / "reports/jobs/%A_%a.log", dependency="afterany:41", throttle=2)
+    lines = text.splitlines()
+    for line in ("#SBATCH --array=0-2%2", f"#SBATCH --output={tmp_path}/reports/jobs/%A_%a.log",
+                 "#SBATCH --job-name=perfkit-suite-nightly", "#SBATCH --dependency=afterany:41",
+                 "#SBATCH --partition=batch", "#SBATCH --nodes=1", "#SBATCH --time=15"):
+        assert line in lines
+    assert 'case "${SLURM_ARRAY_TASK_ID:-}" in' in lines
+    sruns = [line.strip() for line in lines if line.strip().startswith("srun ")]
+    assert len(sruns) == 3
+    assert "--config a" in sruns[0] and "--config b" in sruns[1] and "cpu/a/r2 --timeout 600 ;;" in sruns[2]
+    assert "PERFKIT_RDZV_ENDPOINT" not in text  # one node each
+    assert subprocess.run(["bash", "-n"], input=text, text=True).returncode == 0
+    # task K runs the K-th run; a task the script does not know stops with exit 2
+    stub = tmp_path / "bin"
+    stub.mkdir()
+    (stub / "srun").write_text('#!/bin/sh\necho "$@"\n')
+    (stub / "srun").chmod(0o755)
+    env = {"PATH": f"{stub}:/usr/bin:/bin", "SLURM_ARRAY_TASK_ID": "1"}
+    ran = subprocess.run(["bash", "-c", text], env=env, capture_output=True, text=True)
+    assert ran.returncode == 0 and "--config b" in ran.stdout and "--config a" not in ran.stdout
+    ran = subprocess.run(["bash", "-c", text], env={**env, "SLURM_ARRAY_TASK_ID": "3"}, capture_output=True, text=True)
+    assert ran.returncode == 2 and "no run for array task 3" in ran.stderr
+    with pytest.raises(ValueError):
+        render_array([requests[0], requests[3]], options, "x", tmp_path / "%A_%a.log")
+
+
+def test_array_task_ids_in_commands_and_the_ledger(reports):
+    from perfkit.slurm.commands import check_job_id, parse_squeue, scontrol_names
+    from perfkit.slurm.job_ids import sort_key
+
+    states = parse_squeue("12_[3-5%2]|PENDING|JobArrayTaskLimit|\n12_1|RUNNING|None|n1\n12_3|PENDING|JobArrayTaskLimit|\n")
+    assert set(states) == {"12_1", "12_3"} and states["12_3"].reason == "JobArrayTaskLimit"
+    task = parse_scontrol("JobId=14 ArrayJobId=12 ArrayTaskId=1 JobState=COMPLETED Reason=None ExitCode=0:0")
+    assert scontrol_names(task, "12_1") and not scontrol_names(task, "14_1") and not scontrol_names(task, "12_2")
+    assert scontrol_names(parse_scontrol("JobId=14 JobState=RUNNING"), "14")
+    assert check_job_id("12_1") == "12_1"
+    for bad in ("12_", "_1", "12_1_2", "12-1", "12_1;rm"):
+        with pytest.raises(UserError):
+            check_job_id(bad)
+    assert sorted(["12_10", "13", "12_2", "12_0"], key=sort_key) == ["12_0", "12_2", "12_10", "13"]
+    folder = ledger.jobs_dir()
+    folder.mkdir(parents=True)
+    for job_id in ("12_0", "12_1", "13"):
+        ledger.save(JobRecord(job_id, "2026-01-01T00:00:00+00:00", "bert", "cpu", "smoke", "bert/cpu/smoke",
+                              str(reports / "runs/bert/cpu/smoke")))
+    assert [r.job_id for r in ledger.all_records()] == ["13", "12_1", "12_0"]
 
 
 def test_ledger_rejects_hostile_records(reports):
@@ -224,3 +320,16 @@ def test_parsing_squeue_for_many_jobs_at_once():
     assert states["12"] == JobState("12", "RUNNING", "", "", "n[1-2]")
     assert states["13"].reason == "Dependency" and not states["13"].terminal
     assert states["14"].terminal and set(states) == {"12", "13", "14"}
+
+
+def test_an_array_task_slurm_dropped_before_it_started_is_interrupted(reports, tmp_path):
+    from perfkit.slurm.launcher import forgotten
+
+    job = _job(reports, "2026-01-01T00:00:00+00:00")
+    job.job_id = "77_1"
+    record = settle(job, forgotten("77_1"), tmp_path / "none.log")
+    assert record.status == "interrupted" and "cancelled while pending" in record.error["message"]
+    assert record.error["slurm_job_id"] == "77_1"
+    # a plain job Slurm forgot without a result stays what it was: a crash
+    job.job_id, job.run_dir = "78", str(reports / "runs/bert/cpu/other")
+    assert settle(job, forgotten("78"), tmp_path / "none.log").status == "crashed"

@@ -1,13 +1,15 @@
 """`--launcher slurm` against a real single-host Slurm (tests/support/slurm_cluster.py): a BERT
 smoke submitted and waited for, a two-"node" run (two tasks on this host, each a node, as the
 localhost two-node test does), a suite of three runs (one ok, one with an injected failure, one
-over its time limit) that is cancelled midway and resumed, and a job that Slurm's own time limit
-stops.
+over its time limit; the first two share a job array) that is cancelled midway and resumed, a
+suite cancelled while tasks of its array are still pending, and a job that Slurm's own time
+limit stops.
 
 Runs happen in a scratch project (PERFKIT_ROOT) with small BERT configs: `short` (3 steps),
 `pairx1x2` (6 steps, two workers: the fault ``raise@4@rank=1`` fails only this one, single-rank
 runs have no rank 1), `slow` (far more steps than its 20 s timeout allows) and `stuck` (hangs at
-its first step, asleep, until Slurm's one-minute limit ends it).
+its first step, asleep, until Slurm's one-minute limit ends it), `twice` (three repeats of a long
+run, one at a time).
 
 Kept quick for a 2-core CI machine: few steps, HTML only where a test looks at it, the BERT set
 built once per session, and the one-minute time-limit job submitted (``--no-wait``) before the
@@ -44,6 +46,7 @@ def project(tmp_path_factory, bert_data, project_root) -> Path:
         "pairx1x2": {"max_steps": 6, "batch_size": 16},
         "slow": {"max_steps": 100000, "eval_interval": 100000},
         "stuck": {"max_steps": 100000, "eval_interval": 100000},
+        "twice": {"max_steps": 100000, "eval_interval": 100000},
     }
     for name, params in configs.items():
         config = {**smoke, "description": f"{name}: the Slurm tests' run"}
@@ -52,6 +55,8 @@ def project(tmp_path_factory, bert_data, project_root) -> Path:
     runs = [{"benchmark": "bert", "vendor": "cpu", "config": c} for c in ("short", "pairx1x2", "slow")]
     runs[2]["timeout"] = SLOW_TIMEOUT_S
     (root / "params/suites/onslurm.yaml").write_text(yaml.safe_dump({"description": "Slurm test suite", "runs": runs}))
+    twice = [{"benchmark": "bert", "vendor": "cpu", "config": "twice", "repeats": 3}]
+    (root / "params/suites/twice.yaml").write_text(yaml.safe_dump({"description": "one array", "runs": twice}))
     return root
 
 
@@ -73,7 +78,9 @@ def ledger(project: Path) -> dict[str, dict]:
 
 
 def jobs_of(project: Path, config: str) -> list[dict]:
-    return sorted((r for r in ledger(project).values() if r["config"] == config), key=lambda r: int(r["job_id"]))
+    from perfkit.slurm.job_ids import sort_key
+
+    return sorted((r for r in ledger(project).values() if r["config"] == config), key=lambda r: sort_key(r["job_id"]))
 
 
 @pytest.fixture(scope="module")
@@ -151,14 +158,19 @@ def _state(slurm_env: dict, job_id: str) -> str:
 
 
 def test_suite_isolates_failures_and_resumes_after_a_cancel(project, slurm_env):
-    # 1. submit and return; at most two jobs at once: `slow` waits for `short` to end
+    # 1. submit and return: `short` and `pairx1x2` ask for the same allocation and share an
+    # array; at most two runs at once, so `slow` (its own time limit) waits for the array
     submitted = perfkit(project, slurm_env, "suite", "onslurm", "--launcher", "slurm", "--max-jobs", "2",
                         "--no-wait", "--no-html", fault=FAULT)
     assert submitted.returncode == 0, submitted.stdout + submitted.stderr
     ids = submitted.stdout.split()
-    assert len(ids) == 3 and all(i.isdigit() for i in ids)
-    short_id, _, slow_id = ids
-    assert f"bert/cpu/slow: submitted as Slurm job {slow_id} (after {short_id})" in submitted.stderr
+    assert len(ids) == 3 and ids[2].isdigit(), ids
+    short_id, pair_id, slow_id = ids
+    array = short_id.split("_")[0]
+    assert (short_id, pair_id) == (f"{array}_0", f"{array}_1")
+    assert f"bert/cpu/slow: submitted as Slurm job {slow_id} (after {array})" in submitted.stderr
+    script = (project / "reports/jobs" / f"{array}.sh").read_text()
+    assert "#SBATCH --array=0-1" in script.splitlines() and script.count("perfkit.slurm.node") == 2
     # 2. once `slow` runs (so `short` has ended), cancel the suite
     _wait_for("the slow run to start", lambda: _state(slurm_env, slow_id) == "RUNNING")
     assert _state(slurm_env, short_id) == "COMPLETED"
@@ -185,6 +197,32 @@ def test_suite_isolates_failures_and_resumes_after_a_cancel(project, slurm_env):
     assert {r["label"]: r["status"] for r in suite_record["runs"]} == {
         "bert/cpu/short": "skipped", "bert/cpu/pairx1x2": "failed", "bert/cpu/slow": "timeout"}
     assert (project / "reports/index.html").is_file()
+
+
+def test_cancelling_an_array_with_tasks_still_pending(project, slurm_env):
+    """Three repeats as one array, one at a time: cancelled while task 0 runs and tasks 1 and 2
+    wait. Slurm keeps a cancelled pending task as CANCELLED or drops it without a trace (task 2,
+    cancelled first, always is: "Job 12_2 not found"); every run is recorded as interrupted,
+    with its task's id."""
+    submitted = perfkit(project, slurm_env, "suite", "twice", "--launcher", "slurm", "--max-jobs", "1",
+                        "--no-wait", "--no-html", "--no-index")
+    assert submitted.returncode == 0, submitted.stdout + submitted.stderr
+    tasks = submitted.stdout.split()
+    array = tasks[0].split("_")[0]
+    assert tasks == [f"{array}_{k}" for k in range(3)]
+    assert "#SBATCH --array=0-2%1" in (project / "reports/jobs" / f"{array}.sh").read_text().splitlines()
+    _wait_for("the first repeat to start", lambda: _state(slurm_env, tasks[0]) == "RUNNING")
+    assert _state(slurm_env, tasks[1]) == _state(slurm_env, tasks[2]) == "PENDING"
+    cancelled = perfkit(project, slurm_env, "status", "--suite", "twice", "--cancel")
+    assert cancelled.returncode == 0, cancelled.stdout + cancelled.stderr
+    assert f"cancelled 3 job(s): {' '.join(reversed(tasks))}" in cancelled.stdout
+    records = [result(project, folder) for folder in ("twice", "twice/r2", "twice/r3")]
+    assert [r["status"] for r in records] == ["interrupted"] * 3
+    assert [r["error"]["slurm_job_id"] for r in records] == tasks
+    assert records[0]["error"]["slurm_state"] == "CANCELLED"
+    assert records[1]["error"]["slurm_state"] in ("CANCELLED", "UNKNOWN")
+    assert "cancelled while pending" in records[2]["error"]["message"], records[2]["error"]
+    assert [ledger(project)[t]["status"] for t in tasks] == ["interrupted"] * 3
 
 
 def test_slurm_time_limit_is_recorded_as_timeout_with_slurms_reason(project, slurm_env, stuck_job):
