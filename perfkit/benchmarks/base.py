@@ -20,28 +20,9 @@ from perfkit.benchmarks.checkpoint import check_checkpoint, check_complete, load
 from perfkit.data.hashing import MANIFEST, DataIdentity, identify
 from perfkit.errors import DataError
 from perfkit.params.schema import TrainingParams
+from perfkit.results.benchmark_info import BenchmarkInfo
 
 Batch = dict[str, torch.Tensor]
-
-
-@dataclass(frozen=True)
-class BenchmarkInfo:
-    """What the seeds' 通用指标 table says about a benchmark."""
-
-    name: str
-    title: str
-    kind: str  # "training" or "inference"
-    task: str  # 任务类别
-    model: str  # 模型
-    dataset: str  # 数据集
-    quality_metric: str  # result key, e.g. mlm_accuracy
-    quality_label: str  # 训练结果's 特殊说明
-    notebook: str
-    quality_column: str = ""  # the 性能指标 column header when the seed's differs (e.g. "acc")
-
-    @property
-    def quality_header(self) -> str:
-        return self.quality_column or self.quality_metric
 
 
 class TrainingBenchmark(ABC):

@@ -121,7 +121,7 @@ def performance(result: RunResult) -> Styler:
 
 
 def curves(result: RunResult):
-    fig = plots.training_curves(result, benchmark_class(result.benchmark).info.quality_metric)
+    fig = plots.training_curves(result, tables.info_of(result).quality_metric)
     plt.close(fig)  # returned for display once, not again by the inline backend
     return fig
 

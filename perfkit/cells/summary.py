@@ -22,10 +22,10 @@ from perfkit import paths
 from perfkit.errors import UserError
 from perfkit.report import alignment as _alignment
 from perfkit.report import index, site_plots
+from perfkit.report.labels import TABLE_TITLES
 from perfkit.report import repeats as _repeats
 from perfkit.report import scaling as _scaling
 from perfkit.report import sweeps as _sweeps
-from perfkit.scenarios import Scenario, scenario_named, scenario_of
 from perfkit.report.site_data import TABLES_DIR, SiteData, comparison_tables, flagged_table, load_site
 
 
@@ -37,12 +37,18 @@ def load(reports_dir: str = "") -> SiteData:
     return load_site(reports_folder(reports_dir))
 
 
-def _scenario(benchmark: str) -> Scenario:
-    """A benchmark no longer registered (an imported page's) counts as training."""
+def _kind(site: SiteData, benchmark: str) -> str:
+    """The benchmark's scenario kind, from its runs' results (no benchmark import, no torch);
+    with only imported pages, from the installed benchmark; one not installed counts as training."""
+    kinds = {result.kind for result in site.results if result.benchmark == benchmark}
+    if len(kinds) == 1:
+        return kinds.pop()
     try:
-        return scenario_of(benchmark)
+        from perfkit.benchmarks import benchmark_class
+
+        return benchmark_class(benchmark).info.kind
     except UserError:
-        return scenario_named("training")
+        return "training"
 
 
 def _table_or(frame, empty: str) -> HTML:
@@ -62,7 +68,7 @@ def comparison(site: SiteData) -> HTML:
     hrefs_by_origin = {site.run_id(d): index.report_href(d, site.reports) for d, _ in site.runs}
     for benchmark, frame in comparison_tables(site).items():
         hrefs = {i: hrefs_by_origin.get(origin, "") for i, origin in enumerate(frame["from"])}
-        title = _scenario(benchmark).table_title
+        title = TABLE_TITLES.get(_kind(site, benchmark), TABLE_TITLES["training"])
         parts.append(f"<h3>{html.escape(benchmark)} {title}</h3>" + index.html_table(frame, hrefs, "from"))
     return HTML("".join(parts) or "<p>No runs and no imported pages yet.</p>")
 

@@ -11,9 +11,9 @@ from typing import Any
 
 import pandas as pd
 
-from perfkit.benchmarks import benchmark_class
 from perfkit.report import definitions
 from perfkit.report.headline import mfu_text
+from perfkit.results.benchmark_info import BenchmarkInfo
 from perfkit.results.record import RunResult
 
 _CN_COUNT = {1: "单", 2: "两"}
@@ -37,8 +37,19 @@ def fmt(value: Any, digits: int = 2) -> str:
     return str(value)
 
 
+def info_of(result: RunResult) -> BenchmarkInfo:
+    """The benchmark's description the result carries; for a result written before results
+    carried one, the installed benchmark's (which imports it, and PyTorch with it)."""
+    carried = BenchmarkInfo.from_dict(result.benchmark_info)
+    if carried is not None:
+        return carried
+    from perfkit.benchmarks import benchmark_class
+
+    return benchmark_class(result.benchmark).info
+
+
 def _quality_metric(result: RunResult) -> str:
-    return benchmark_class(result.benchmark).info.quality_metric
+    return info_of(result).quality_metric
 
 
 def performance_row(result: RunResult) -> dict[str, str]:
@@ -50,7 +61,7 @@ def performance_row(result: RunResult) -> dict[str, str]:
     if not result.standard:
         label += " †"
     quality = metrics.get(_quality_metric(result))
-    header = benchmark_class(result.benchmark).info.quality_header
+    header = info_of(result).quality_header
     row = {
         "配置": label,
         "precision": run["params"].get("precision", ""),
@@ -74,7 +85,7 @@ def performance_table(results: list[RunResult]) -> pd.DataFrame:
 
 def general_table(result: RunResult) -> pd.DataFrame:
     """通用指标: what the benchmark is and what each column of 性能指标 means."""
-    info = benchmark_class(result.benchmark).info
+    info = info_of(result)
     extra = ", ".join(result.run.get("nonstandard_keys") or []) or "无"
     rows = [
         ("任务类别", info.task, ""),
@@ -303,7 +314,7 @@ def inference_table(results: list[RunResult]) -> pd.DataFrame:
 
 def inference_metric_list(result: RunResult) -> pd.DataFrame:
     """指标列表: seed 003's 指标名称 / 指标值索引 / 特殊说明, plus what this run is."""
-    info = benchmark_class(result.benchmark).info
+    info = info_of(result)
     extra = ", ".join(result.run.get("nonstandard_keys") or []) or "无"
     legend = {key: (name, text) for key, name, text in definitions.INFERENCE}
     rows = [

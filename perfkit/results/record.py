@@ -40,6 +40,8 @@ class RunResult:
     error: dict[str, Any] | None = None
     schema_version: int = SCHEMA_VERSION
     kind: str = "training"  # the scenario: "training" or "inference"
+    # the benchmark's description (perfkit.results.benchmark_info): reports need no benchmark import
+    benchmark_info: dict[str, str] = field(default_factory=dict)
 
     @property
     def params_hash(self) -> str:

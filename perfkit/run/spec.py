@@ -120,6 +120,7 @@ def initial_record(run: PreparedRun, started: str = "", status: str = "failed") 
         data={},
         seeds={"seed": resolved.params.seed},
         kind=run.scenario.kind,
+        benchmark_info=benchmark_class(resolved.benchmark).info.to_dict(),
     )
 
 

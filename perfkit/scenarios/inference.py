@@ -13,6 +13,7 @@ import torch
 
 from perfkit.benchmarks.inference_base import InferenceBenchmark
 from perfkit.engine import metrics as m
+from perfkit.report.labels import TABLE_TITLES
 from perfkit.engine.infer_loop import InferenceOutcome, infer
 from perfkit.engine.peak import PeakFlops, peak_flops
 from perfkit.inference import get_backend
@@ -68,7 +69,7 @@ def inference_curves(outcome: InferenceOutcome) -> dict[str, Any]:
 class InferenceScenario(Scenario):
     kind: ClassVar[str] = "inference"
     headline_keys = ("e2e_time", "p_val_whole", "p_val_core", "p_infer_whole", "p_infer_core", "export_time", "acc", "mem")
-    table_title = "指标值 Values"
+    table_title = TABLE_TITLES["inference"]
     progress_value = "latency_s"
     progress_unit = "batch"
 

@@ -12,6 +12,7 @@ import torch
 
 from perfkit.benchmarks.base import TrainingBenchmark
 from perfkit.engine import metrics as m
+from perfkit.report.labels import TABLE_TITLES
 from perfkit.engine.peak import PeakFlops, declared_peak, peak_flops
 from perfkit.engine.train_loop import TrainingOutcome, train
 from perfkit.params.hardware import HardwareSpec
@@ -72,7 +73,7 @@ def training_curves(outcome: TrainingOutcome) -> dict[str, Any]:
 class TrainingScenario(Scenario):
     kind: ClassVar[str] = "training"
     headline_keys = ("e2e_time", "p_whole", "p_train", "p_core", "acc", "mem")
-    table_title = "性能指标 Performance"
+    table_title = TABLE_TITLES["training"]
     progress_value = "loss"
 
     def progress_total(self, params: Any) -> int:
