@@ -13,10 +13,10 @@ import torch
 
 from perfkit.benchmarks.inference_base import InferenceBenchmark
 from perfkit.engine import metrics as m
-from perfkit.report.labels import TABLE_TITLES
 from perfkit.engine.infer_loop import InferenceOutcome, infer
 from perfkit.engine.peak import PeakFlops, peak_flops
 from perfkit.inference import get_backend
+from perfkit.report.labels import TABLE_TITLES
 from perfkit.scenarios.base import Measured, Scenario, Session
 
 

@@ -12,10 +12,10 @@ import torch
 
 from perfkit.benchmarks.base import TrainingBenchmark
 from perfkit.engine import metrics as m
-from perfkit.report.labels import TABLE_TITLES
 from perfkit.engine.peak import PeakFlops, declared_peak, peak_flops
 from perfkit.engine.train_loop import TrainingOutcome, train
 from perfkit.params.hardware import HardwareSpec
+from perfkit.report.labels import TABLE_TITLES
 from perfkit.scenarios.base import Measured, Scenario, Session
 
 

@@ -4,7 +4,7 @@
 A job's state comes from ``scontrol`` while the controller remembers it (MinJobAge seconds
 after it ends, 300 by default), then from ``sacct``; with neither, the job is unknown. Array
 tasks are asked about by their ``<array>_<task>`` id (perfkit.slurm.job_ids); a task cancelled
-while still pending is dropped by Slurm at once, and is unknown from then on.
+while still pending may be dropped by Slurm at once, and is unknown from then on.
 """
 
 from __future__ import annotations
