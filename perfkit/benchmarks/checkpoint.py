@@ -12,7 +12,9 @@ silently random).
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 from perfkit import paths
@@ -202,6 +204,20 @@ def initial_settings(model_cls, config, seed: int, note: str = "") -> dict:
     return json.loads(json.dumps(settings, sort_keys=True))
 
 
+@contextlib.contextmanager
+def _without_transformers_bars() -> Iterator[None]:
+    """transformers' own progress bars off for the block, as they were after it."""
+    from transformers.utils import logging as hf_logging
+
+    was_enabled = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            hf_logging.enable_progress_bar()
+
+
 def save_initial_checkpoint(model_cls, config, folder: Path, seed: int, adjust=None, note: str = "") -> Path:
     """Write a seeded, randomly initialised ``model_cls(config)`` to ``folder`` in the
     save_pretrained layout (safetensors), replacing it atomically, with a marker naming the
@@ -218,7 +234,7 @@ def save_initial_checkpoint(model_cls, config, folder: Path, seed: int, adjust=N
     model = model_cls(config)
     if adjust is not None:
         adjust(model)
-    with staged_folder(folder) as staging:
-        model.save_pretrained(str(staging), safe_serialization=True)
+    with staged_folder(folder) as staging, _without_transformers_bars():
+        model.save_pretrained(str(staging), safe_serialization=True)  # its "Writing model shards" bar: noise
         (staging / INITIAL_MARKER).write_text(json.dumps(settings, sort_keys=True) + "\n", encoding="utf-8")
     return folder

@@ -34,3 +34,18 @@ def test_a_checkpoint_of_another_shape_is_refused_naming_the_key(name, tmp_path)
     wider = {**SMALL[name], "hidden_size": 64, "init_checkpoint": str(tmp_path / "ckpt")}
     with pytest.raises(DataError, match="init_checkpoint.*hidden_size=32.*64"):
         cls(cls.params_model(**wider)).check_model_inputs()
+
+
+def test_writing_the_initial_checkpoint_shows_no_transformers_bar(tmp_path, capfd):
+    from transformers import BertConfig, BertForMaskedLM
+    from transformers.utils import logging as hf_logging
+
+    from perfkit.benchmarks.checkpoint import save_initial_checkpoint
+
+    config = BertConfig(num_hidden_layers=1, hidden_size=32, num_attention_heads=2, intermediate_size=64, vocab_size=100)
+    hf_logging.enable_progress_bar()
+    save_initial_checkpoint(BertForMaskedLM, config, tmp_path / "ckpt", seed=1)
+    out, err = capfd.readouterr()
+    assert "Writing model shards" not in out + err and "it/s" not in out + err
+    assert hf_logging.is_progress_bar_enabled()  # left as it was
+    assert (tmp_path / "ckpt" / "model.safetensors").is_file()
