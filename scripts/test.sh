@@ -25,5 +25,6 @@ DEBIAN_FRONTEND=noninteractive apt_install Slurm slurmctld slurm-wlm munge
 .venv/bin/lint-imports --no-cache
 # two workers, one file each at a time (module fixtures stay in one process); tests/conftest.py
 # gives each worker its share of the cores. Measured on two cores from a clean clone: serial
-# 33 min 42 s, two workers 18 min 40 s, three 19 min 15 s (the suite is CPU-bound).
+# 33 min 42 s, two workers 18 min 40 s (16 min 18 s for 894 tests after the index stopped importing
+# torch), three 19 min 15 s (the suite is CPU-bound).
 exec .venv/bin/python -m pytest -q -n "${PERFKIT_TEST_WORKERS:-2}" --dist loadfile "$@"
