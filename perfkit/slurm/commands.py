@@ -137,6 +137,21 @@ def job_states(job_ids: list[str]) -> dict[str, JobState | None]:
     return states
 
 
+DEFAULT_MAX_ARRAY_SIZE = 1001  # Slurm's default: array indices 0..1000
+
+
+def parse_max_array_size(text: str) -> int:
+    """``MaxArraySize`` from ``scontrol show config`` output (Slurm's default when absent)."""
+    match = re.search(r"^MaxArraySize\s*=\s*(\d+)\s*$", text, re.MULTILINE)
+    return int(match.group(1)) if match else DEFAULT_MAX_ARRAY_SIZE
+
+
+def max_array_size() -> int:
+    """How many tasks one array may hold on this cluster (indices 0..N-1; 0 or 1: no arrays)."""
+    done = _run(["scontrol", "show", "config"])
+    return parse_max_array_size(done.stdout) if done.returncode == 0 else DEFAULT_MAX_ARRAY_SIZE
+
+
 def cancel(job_ids: list[str]) -> None:
     if not job_ids:
         return

@@ -5,7 +5,8 @@ Runs whose job scripts would differ only in what they run (the same nodes, cards
 ``--slurm-arg`` options: perfkit.slurm.script.array_key), such as the repeats of one entry or
 the entries of one time limit, are submitted as one array, task K for the K-th run. Each task
 is still a job to Slurm, with its own id (``<array>_<K>``), state, output and time limit, so a
-failure stays its run's own. Runs of different shapes are separate submissions.
+failure stays its run's own. Runs of different shapes are separate submissions; an array holds at most the cluster's
+``MaxArraySize`` tasks (``scontrol show config``), more runs of one shape make several arrays.
 
 ``--max-jobs N`` caps how many runs go at once without perfkit staying up to hold jobs back:
 the submissions are dealt round-robin onto N lanes, an array taking as many lanes as it runs
@@ -55,12 +56,14 @@ def plan_lanes(widths: list[int], max_jobs: int | None) -> list[list[int]]:
     return waits
 
 
-def group_by_allocation(requests: list[JobRequest], options: SlurmOptions) -> list[list[int]]:
-    """Indices of ``requests`` grouped by what they ask of Slurm, in order of first appearance."""
+def group_by_allocation(requests: list[JobRequest], options: SlurmOptions, max_array: int) -> list[list[int]]:
+    """Indices of ``requests`` grouped by what they ask of Slurm, in order of first appearance,
+    at most ``max_array`` to a group (the cluster's MaxArraySize; below 2, no arrays at all)."""
     groups: dict[tuple, list[int]] = {}
     for i, request in enumerate(requests):
         groups.setdefault(array_key(request, options), []).append(i)
-    return list(groups.values())
+    size = max(1, max_array)
+    return [group[k:k + size] for group in groups.values() for k in range(0, len(group), size)]
 
 
 def submit_suite(suite: Suite, planned: list[PlannedRun], launcher: SlurmLauncher, html: bool = True,
@@ -78,7 +81,7 @@ def submit_suite(suite: Suite, planned: list[PlannedRun], launcher: SlurmLaunche
     if todo:
         commands.require("sbatch")  # before anything is written
     requests = [launcher.request(run.prepared, run.entry.overrides, run.timeout, html, redacted) for run in todo]
-    units = group_by_allocation(requests, launcher.options)
+    units = group_by_allocation(requests, launcher.options, commands.max_array_size() if len(todo) > 1 else 1)
     cap = launcher.options.max_jobs
     widths = [min(len(unit), cap) if cap else len(unit) for unit in units]
     waits = plan_lanes(widths, cap)

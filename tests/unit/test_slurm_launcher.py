@@ -165,7 +165,10 @@ def test_runs_asking_for_the_same_allocation_share_an_array(tmp_path):
         _request(tmp_path, config="c", nnodes=1, timeout=60.0),  # another time limit
         _request(tmp_path, config="d", nnodes=2),  # another node count
     ]
-    assert group_by_allocation(requests, options) == [[0, 1, 2], [3], [4]]
+    assert group_by_allocation(requests, options, 1001) == [[0, 1, 2], [3], [4]]
+    # the cluster's MaxArraySize caps an array; 0 or 1 (arrays off) leaves one job per run
+    assert group_by_allocation(requests, options, 2) == [[0, 1], [2], [3], [4]]
+    assert group_by_allocation(requests, options, 0) == [[0], [1], [2], [3], [4]]
     text = render_array([requests[i] for i in (0, 1, 2)], options, "perfkit-suite-nightly",
                         tmp_path / "reports/jobs/%A_%a.log", dependency="afterany:41", throttle=2)
     lines = text.splitlines()
@@ -194,7 +197,10 @@ def test_runs_asking_for_the_same_allocation_share_an_array(tmp_path):
 
 
 def test_array_task_ids_in_commands_and_the_ledger(reports):
-    from perfkit.slurm.commands import check_job_id, parse_squeue, scontrol_names
+    from perfkit.slurm.commands import check_job_id, parse_max_array_size, parse_squeue, scontrol_names
+
+    assert parse_max_array_size("MaxArraySize            = 4\nMaxJobCount             = 10000\n") == 4
+    assert parse_max_array_size("no such line\n") == 1001
     from perfkit.slurm.job_ids import sort_key
 
     states = parse_squeue("12_[3-5%2]|PENDING|JobArrayTaskLimit|\n12_1|RUNNING|None|n1\n12_3|PENDING|JobArrayTaskLimit|\n")
