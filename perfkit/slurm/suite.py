@@ -5,8 +5,9 @@ Runs whose job scripts would differ only in what they run (the same nodes, cards
 ``--slurm-arg`` options: perfkit.slurm.script.array_key), such as the repeats of one entry or
 the entries of one time limit, are submitted as one array, task K for the K-th run. Each task
 is still a job to Slurm, with its own id (``<array>_<K>``), state, output and time limit, so a
-failure stays its run's own. Runs of different shapes are separate submissions; an array holds at most the cluster's
-``MaxArraySize`` tasks (``scontrol show config``), more runs of one shape make several arrays.
+failure stays its run's own. Runs of different shapes are separate submissions; an array holds
+at most the cluster's ``MaxArraySize`` tasks (``scontrol show config``), and more runs of one
+shape make several arrays.
 
 ``--max-jobs N`` caps how many runs go at once without perfkit staying up to hold jobs back:
 the submissions are dealt round-robin onto N lanes, an array taking as many lanes as it runs
