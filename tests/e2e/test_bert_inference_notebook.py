@@ -65,6 +65,8 @@ def test_onnxruntime_reports_its_export_time_and_provider(runs):
     m = json.loads((reports / "runs/bert_inference/cpu/smoke_onnxruntime/result.json").read_text())["metrics"]
     assert m["provider"] == "CPUExecutionProvider" and m["export_time"] > 0
     assert "export_time=" in done["onnxruntime"].stdout
+    # the printed accuracy is 0–1, as on the index and in the reports (not the seed's percent text)
+    assert f"acc_infer={m['acc_infer']:.4g}" in done["onnxruntime"].stdout and " acc=" not in done["onnxruntime"].stdout
 
 
 def test_report_html_is_offline_and_shows_the_seed_tables(runs):
