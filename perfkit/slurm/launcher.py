@@ -77,7 +77,6 @@ class SlurmLauncher(JobLauncher):
                html: bool = True, redacted: bool = False, label: str = "", suite: str = "",
                dependency: str = "") -> JobRecord:
         """Write the job script, sbatch it, keep a ledger record; return the record."""
-        commands.require("sbatch")  # before anything is written
         return self.submit_request(self.request(prepared, overrides, timeout, html, redacted), label, suite, dependency)
 
     def submit_request(self, request: JobRequest, label: str = "", suite: str = "", dependency: str = "") -> JobRecord:
@@ -92,7 +91,6 @@ class SlurmLauncher(JobLauncher):
                      throttle: int | None = None) -> list[JobRecord]:
         """Runs that ask for the same allocation (perfkit.slurm.script.array_key) as one job array,
         task K for ``requests[K]``; a ledger record per task (``<array>_<K>``)."""
-        commands.require("sbatch")
         reports = requests[0].reports_dir
         log = ledger.jobs_dir(reports) / "%A_%a.log"  # = log_path(<array>_<task>)
         text = render_array(requests, self.options, f"perfkit-suite-{suite}", log, dependency, throttle)
@@ -106,6 +104,7 @@ class SlurmLauncher(JobLauncher):
 
     def _sbatch(self, reports: Path, script: str) -> str:
         """Write ``script`` under reports/jobs/, submit it, keep it as ``<job id>.sh``."""
+        commands.require("sbatch")  # before anything is written
         folder = ledger.jobs_dir(reports)
         folder.mkdir(parents=True, exist_ok=True)
         pending = folder / f".submit-{os.getpid()}-{time.monotonic_ns()}.sh"
