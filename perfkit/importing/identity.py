@@ -67,7 +67,7 @@ def case_from_link(text: str) -> str:
     """The first ``benchmarks/<case>`` link of the page ('../../benchmarks/glm/README.md#数据集')."""
     for match in _LINK.finditer(text):
         case = match.group(1).strip(".")
-        if _CASE.match(case) and case.lower() not in ("readme.md",):
+        if _CASE.fullmatch(case) and case.lower() not in ("readme.md",):
             return split_case(case)[0].lower()
     return ""
 

@@ -358,7 +358,7 @@ def _check_name(path: Path, what: str, value: str) -> str:
     """A benchmark or vendor name a record is filed under (it becomes a path component)."""
     if value and len(value) > 81:
         raise _error(path, 1, f"{what}: name of {len(value)} characters is too long (at most 81)")
-    if value and not _SAFE_NAME.match(value):
+    if value and not _SAFE_NAME.fullmatch(value):
         raise _error(path, 1, f"{what}: {value!r:.80} is not a name perfkit files records under "
                               "(letters, digits, '_', '.', '-', '+')")
     return value

@@ -51,7 +51,7 @@ def expand(matrix: Any, where: str, fixed: dict[str, Any] | None = None) -> list
         raise ParamsError(f"{where}: key 'matrix' sweeps {len(matrix)} params; at most {MAX_MATRIX_KEYS}")
     axes = []
     for key, values in matrix.items():
-        if not isinstance(key, str) or not _KEY.match(key):
+        if not isinstance(key, str) or not _KEY.fullmatch(key):
             raise ParamsError(f"{where}: matrix key {key!r:.40} is not a param name (lower-case letters, digits, _)")
         if fixed and key in fixed:
             raise ParamsError(f"{where}: matrix key '{key}' is also in 'set'; give it in one of them")
@@ -83,7 +83,7 @@ def sweep_of(config: str) -> tuple[str, tuple[str, ...]] | None:
     keys = []
     for part in parts:
         key, dash, value = part.partition("-")
-        if not dash or not value or not _KEY.match(key):
+        if not dash or not value or not _KEY.fullmatch(key):
             return None
         keys.append(key)
     return base, tuple(keys)

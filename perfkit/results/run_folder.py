@@ -117,7 +117,7 @@ def repeat_dir(run_dir: Path, repeat: int) -> Path:
 
 
 def _repeat_subfolders(folder: Path) -> list[Path]:
-    return [p for p in folder.iterdir() if p.is_dir() and _REPEAT.match(p.name)] if folder.is_dir() else []
+    return [p for p in folder.iterdir() if p.is_dir() and _REPEAT.fullmatch(p.name)] if folder.is_dir() else []
 
 
 def _move_repeats(source: Path, target: Path) -> None:

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import re
 
-_JOB_ID = re.compile(r"^(\d{1,18})(?:_(\d{1,9}))?$")
+# ASCII digits, the whole string: ``$`` alone would let a trailing newline through, ``\d`` any
+# script's digits
+_JOB_ID = re.compile(r"([0-9]{1,18})(?:_([0-9]{1,9}))?")
 
 
 def is_job_id(text: object) -> bool:
-    return isinstance(text, str) and _JOB_ID.match(text) is not None
+    return isinstance(text, str) and _JOB_ID.fullmatch(text) is not None
 
 
 def array_task(array_job_id: str, task: int) -> str:
@@ -19,13 +21,13 @@ def array_task(array_job_id: str, task: int) -> str:
 
 
 def is_array_task(job_id: str) -> bool:
-    match = _JOB_ID.match(job_id)
+    match = _JOB_ID.fullmatch(job_id)
     return match is not None and match.group(2) is not None
 
 
 def sort_key(job_id: str) -> tuple[int, int]:
     """Submission order: the job (or array) id, then the task index (-1 for a plain job)."""
-    match = _JOB_ID.match(job_id)
+    match = _JOB_ID.fullmatch(job_id)
     if match is None:
         raise ValueError(f"not a Slurm job id: {job_id!r}")
     return int(match.group(1)), int(match.group(2)) if match.group(2) is not None else -1

@@ -44,13 +44,13 @@ class SlurmOptions:
 
 
 def check_value(flag: str, value: str) -> str:
-    if not _SAFE_VALUE.match(value):
+    if not _SAFE_VALUE.fullmatch(value):
         raise UserError(f"{flag}: '{value}' may hold only letters, digits and _@%+=:,./~^- (no spaces or quotes)")
     return value
 
 
 def check_time(value: str, flag: str = "--time") -> str:
-    if value.lower() in ("unlimited", "infinite") or _TIME.match(value):
+    if value.lower() in ("unlimited", "infinite") or _TIME.fullmatch(value):
         return value
     raise UserError(f"{flag}: '{value}' is not a Slurm time limit; allowed: MINUTES, MM:SS, HH:MM:SS, D-HH, D-HH:MM, "
                     "D-HH:MM:SS or UNLIMITED")
@@ -62,7 +62,7 @@ def parse_pairs(items: list[str] | None, flag: str) -> tuple[tuple[str, str], ..
     for item in items or []:
         key, sep, value = item.partition("=")
         key = key.strip().lstrip("-")
-        if not _KEY.match(key):
+        if not _KEY.fullmatch(key):
             raise UserError(f"{flag}: '{item}' is not KEY=VALUE with KEY a long option name such as "
                             "gpus-per-node or container-image")
         if key in RESERVED:

@@ -45,7 +45,7 @@ class RaplSource:
         domains = []
         reasons = []
         for folder in sorted(root.iterdir()):
-            if not _PACKAGE.match(folder.name) or folder.is_symlink() and not folder.resolve().is_dir():
+            if not _PACKAGE.fullmatch(folder.name) or folder.is_symlink() and not folder.resolve().is_dir():
                 continue
             try:
                 counter = folder / "energy_uj"

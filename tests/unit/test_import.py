@@ -167,3 +167,13 @@ def test_two_different_pages_for_one_record_the_second_is_refused(tmp_path, caps
     assert f"{tmp_path / 'b' / 'same.txt'}:1: files under the same record as {tmp_path / 'a' / 'same.txt'}" in capsys.readouterr().err
     (record,) = load_references(reports / "references")
     assert record.rows[1].metrics["acc"] == 0.36
+
+
+@pytest.mark.parametrize("name", ["bert\n", "ｂert", "bert\r"])
+def test_a_name_with_a_line_break_or_wide_letters_is_not_filed(name, tmp_path):
+    from perfkit.importing.readme import PageError, parse_text
+
+    page = tmp_path / "README.md"
+    with pytest.raises(PageError, match="is not a name perfkit files records under"):
+        parse_text("# x\n\n| 配置 | p_whole |\n| --- | --- |\n| A100单机8卡（1x8） | 100 |\n", page, benchmark=name,
+                   vendor="nvidia")

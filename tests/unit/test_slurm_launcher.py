@@ -339,3 +339,26 @@ def test_an_array_task_slurm_dropped_before_it_started_is_interrupted(reports, t
     # a plain job Slurm forgot without a result stays what it was: a crash
     job.job_id, job.run_dir = "78", str(reports / "runs/bert/cpu/other")
     assert settle(job, forgotten("78"), tmp_path / "none.log").status == "crashed"
+
+
+@pytest.mark.parametrize("bad", ["12\n", "12_1\n", "１２", "١٢_1"])
+def test_job_ids_are_ascii_digits_through_the_whole_string(bad, reports):
+    from perfkit.slurm.commands import check_job_id
+    from perfkit.slurm.job_ids import is_job_id
+
+    assert not is_job_id(bad)
+    with pytest.raises(UserError):
+        check_job_id(bad)
+    folder = ledger.jobs_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "x.json").write_text(json.dumps({"job_id": bad, "submitted_at": "", "benchmark": "bert", "vendor": "cpu",
+                                               "config": "smoke", "label": "l", "run_dir": str(reports / "runs/x")}))
+    assert ledger.all_records() == []
+
+
+@pytest.mark.parametrize("options", [{"partition": "gpu\n"}, {"account": "perf\n"}, {"time": "10\n"}])
+def test_a_trailing_newline_never_reaches_a_script_line(options):
+    with pytest.raises(UserError):
+        SlurmOptions(**options)
+    with pytest.raises(UserError):
+        parse_pairs([f"gres={next(iter(options.values()))}"], "--slurm-arg")
