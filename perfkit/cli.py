@@ -338,7 +338,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from perfkit.slurm.cli import add_status_command
+    from perfkit.slurm.status import add_status_command
 
     launchers = job_launchers()
     parser = _Parser(prog="perfkit", description=" ".join(__doc__.split("\n\n")[0].split()),

@@ -21,7 +21,7 @@ from perfkit.benchmarks.bert_model import BertShapeParams, bert_config, bert_enc
 from perfkit.data import mlperf_bert
 from perfkit.data.build_bert import BertBuildSettings, build_bert_dataset
 from perfkit.data.hashing import DataIdentity, identify
-from perfkit.engine.optim import Lamb, fast_kernels, no_decay_groups, warmup_poly_schedule
+from perfkit.benchmarks.optim import Lamb, fast_kernels, no_decay_groups, warmup_poly_schedule
 from perfkit.errors import DataError
 from perfkit.params.schema import TrainingParams
 

@@ -23,7 +23,7 @@ from perfkit.benchmarks.base import Batch, BenchmarkInfo, TrainingBenchmark
 from perfkit.data import cloze, record, wordpiece
 from perfkit.data.build_record import RecordBuildSettings, build_record_dataset
 from perfkit.data.hashing import DataIdentity, identify
-from perfkit.engine.optim import fast_kernels, no_decay_groups, warmup_poly_schedule
+from perfkit.benchmarks.optim import fast_kernels, no_decay_groups, warmup_poly_schedule
 from perfkit.errors import DataError
 from perfkit.params.schema import TrainingParams
 

@@ -21,7 +21,7 @@ from perfkit.benchmarks.base import Batch, TrainingBenchmark
 from perfkit.data import imagenet_folder as folder
 from perfkit.data.build_imagenet import ImagenetBuildSettings, build_imagenet_dataset
 from perfkit.data.hashing import DataIdentity, identify
-from perfkit.engine.optim import fast_kernels
+from perfkit.benchmarks.optim import fast_kernels
 from perfkit.errors import DataError
 from perfkit.params.schema import CommonParams
 

@@ -13,7 +13,7 @@ from pydantic import Field
 from perfkit.benchmarks.base import BenchmarkInfo
 from perfkit.benchmarks.image_classification import (ImageClassificationParams, ImageClassificationTraining,
                                                      top1_counts)
-from perfkit.engine.optim import epoch_step_decay_schedule
+from perfkit.benchmarks.optim import epoch_step_decay_schedule
 
 __all__ = ["MobileNetV2Params", "MobileNetV2Training", "mobilenetv2_forward_flops", "mobilenetv2_training_flops",
            "top1_counts"]

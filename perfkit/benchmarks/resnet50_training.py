@@ -18,7 +18,7 @@ from pydantic import Field
 
 from perfkit.benchmarks.base import BenchmarkInfo
 from perfkit.benchmarks.image_classification import ImageClassificationParams, ImageClassificationTraining
-from perfkit.engine.optim import epoch_step_decay_schedule
+from perfkit.benchmarks.optim import epoch_step_decay_schedule
 from perfkit.errors import ParamsError
 
 

@@ -1,1 +1,2 @@
-"""The training loop, its phase timers, and the metric arithmetic they feed."""
+"""The loops that run a benchmark (training, inference), the peak they are measured against,
+and what they run under: the distributed context, the precision policy, planned faults."""

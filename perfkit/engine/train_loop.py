@@ -34,10 +34,10 @@ from perfkit.benchmarks.base import TrainingBenchmark, to_device
 from perfkit.data.sampling import GlobalBatchSampler
 from perfkit.engine.distributed import DistContext
 from perfkit.engine.faults import fire, loader_worker_start, planned_fault
-from perfkit.engine.metrics import TrainingTimings
-from perfkit.engine.optim import describe_optimizer
+from perfkit.measure.metrics import TrainingTimings
+from perfkit.benchmarks.optim import describe_optimizer
 from perfkit.engine.precision import PrecisionPolicy
-from perfkit.engine.timers import PhaseClock
+from perfkit.measure.timers import PhaseClock
 from perfkit.vendors.base import VendorAdapter
 
 

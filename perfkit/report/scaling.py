@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from perfkit.engine.metrics import scaling_efficiency
+from perfkit.measure.metrics import scaling_efficiency
 from perfkit.report.compare import THROUGHPUT_KEYS, Row, throughput
 from perfkit.report.tables import fmt
 

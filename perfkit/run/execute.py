@@ -15,7 +15,7 @@ import time
 from perfkit.benchmarks import benchmark_class
 from perfkit.engine.distributed import DistContext, context_from_env
 from perfkit.engine.precision import precision_policy
-from perfkit.engine.timers import PhaseClock
+from perfkit.measure.timers import PhaseClock
 from perfkit.errors import UserError
 from perfkit.results.environment import collect_environment
 from perfkit.results.record import RunResult, error_from_exception, utc_now

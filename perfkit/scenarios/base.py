@@ -16,7 +16,7 @@ import torch
 
 from perfkit.engine.distributed import DistContext
 from perfkit.engine.precision import PrecisionPolicy
-from perfkit.engine.timers import PhaseClock
+from perfkit.measure.timers import PhaseClock
 from perfkit.params.hardware import HardwareSpec
 from perfkit.vendors.base import VendorAdapter
 

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 import torch
 
 from perfkit.benchmarks.inference_base import InferenceBenchmark
-from perfkit.engine import metrics as m
+from perfkit.measure import metrics as m
 from perfkit.engine.infer_loop import InferenceOutcome, infer
 from perfkit.engine.peak import PeakFlops, peak_flops
 from perfkit.inference import get_backend

@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 import torch
 
 from perfkit.benchmarks.base import TrainingBenchmark
-from perfkit.engine import metrics as m
+from perfkit.measure import metrics as m
 from perfkit.engine.peak import PeakFlops, declared_peak, peak_flops
 from perfkit.engine.train_loop import TrainingOutcome, train
 from perfkit.params.hardware import HardwareSpec

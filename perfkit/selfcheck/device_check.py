@@ -25,7 +25,6 @@ import argparse
 import json
 import math
 import platform
-import statistics
 import sys
 import tempfile
 import time
@@ -36,18 +35,19 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import Dataset
 
 from perfkit.benchmarks import benchmark_class
-from perfkit.benchmarks.base import TrainingBenchmark, to_device
+from perfkit.benchmarks.base import TrainingBenchmark
 from perfkit.benchmarks.mobilenetv2_training import MobileNetV2Params, MobileNetV2Training
-from perfkit.data.sampling import GlobalBatchSampler
 from perfkit.engine.distributed import DistContext
+from perfkit.measure.metrics import mfu
 from perfkit.engine.peak import gemm_measurement
 from perfkit.engine.precision import PrecisionPolicy, precision_policy
-from perfkit.engine.timers import PhaseClock
+from perfkit.measure.timers import PhaseClock
 from perfkit.engine.train_loop import train
 from perfkit.params import resolve_params
+from perfkit.selfcheck.hand_loops import wall_clock_loop
 from perfkit.telemetry import Work, sampling
 from perfkit.vendors import get_vendor
 from perfkit.vendors.base import VendorAdapter
@@ -122,45 +122,7 @@ def tiny_plan() -> Plan:
     )
 
 
-# -- the hand loop ---------------------------------------------------------------------------
-
-def hand_loop(bench: TrainingBenchmark, vendor: VendorAdapter, device: torch.device, policy: PrecisionPolicy,
-              steps: int) -> float:
-    """Samples per second of the plainest training loop, with no host sync inside it.
-
-    Same loader settings, model, optimizer, scheduler and autocast as perfkit's loop; the device
-    is synchronized once before the first step and once after the last.
-    """
-    p = bench.params
-    dataset, groups = bench.train_dataset()
-    workers = p.num_workers
-    loader = DataLoader(dataset, batch_sampler=GlobalBatchSampler(groups, p.batch_size, 0, 1, p.seed),
-                        collate_fn=bench.collate, num_workers=workers, pin_memory=device.type != "cpu",
-                        persistent_workers=workers > 0, prefetch_factor=4 if workers > 0 else None)
-    model = bench.build_model().to(device)
-    optimizer, scheduler = bench.build_optimizer(model)
-    scaler = policy.grad_scaler()
-    model.train()
-    batches = iter(loader)
-    first = to_device(next(batches), device)
-    vendor.synchronize()
-    start = time.perf_counter()
-    for step in range(steps):
-        batch = first if step == 0 else to_device(next(batches), device)
-        with policy.autocast():
-            loss = bench.train_loss(model, batch)
-        if scaler:
-            scaler.scale(loss).backward()
-            scaler.step(optimizer)
-            scaler.update()
-        else:
-            loss.backward()
-            optimizer.step()
-        scheduler.step()
-        optimizer.zero_grad(set_to_none=True)
-    vendor.synchronize()
-    return steps * p.batch_size / (time.perf_counter() - start)
-
+# -- perfkit's loop against the hand loop (perfkit.selfcheck.hand_loops) -------------------
 
 def perfkit_loop(bench: TrainingBenchmark, vendor: VendorAdapter, policy: PrecisionPolicy,
                  telemetry_interval: float) -> dict[str, Any]:
@@ -201,12 +163,6 @@ def _measured_peak(device: torch.device, dtype: torch.dtype, vendor: VendorAdapt
     return {"peak_tflops": measured.tflops, "peak_spread": measured.spread, "peak_repeats": measured.repeats}
 
 
-def _mfu(flops_per_sample: float, per_second: float, peak_tflops: float) -> float | None:
-    if not peak_tflops or not math.isfinite(per_second):
-        return None
-    return flops_per_sample * per_second / (peak_tflops * 1e12)
-
-
 def check_bert_training(plan: Plan, workdir: Path) -> dict[str, Any]:
     from perfkit.run.execute import execute
     from perfkit.run.spec import prepare
@@ -233,13 +189,13 @@ def check_bert_training(plan: Plan, workdir: Path) -> dict[str, Any]:
     def hand() -> float:
         bench = cls(params)
         bench.prepare_data()
-        return hand_loop(bench, vendor, device, policy, plan.bert_train_steps)
+        return wall_clock_loop(bench, vendor, device, policy, plan.bert_train_steps)
 
     figures = compare(hand, perfkit)
     dtype = policy.dtype or torch.float32
     figures.update(_measured_peak(device, dtype, vendor))
     figures["flops_per_sample"] = prepared.flops_per_sample()
-    figures["mfu_p_core"] = _mfu(figures["flops_per_sample"], figures["p_core"], figures["peak_tflops"])
+    figures["mfu_p_core"] = mfu(figures["flops_per_sample"], figures["p_core"], figures["peak_tflops"])
     figures["goal_ratio"] = GOALS["bert_train_ratio"]
     figures["precision"] = params.precision
     figures["shape"] = {k: plan.bert_train[k] for k in ("num_layers", "hidden_size", "seq_len", "batch_size")}
@@ -264,7 +220,7 @@ def check_bert_inference(plan: Plan, workdir: Path, backend: str) -> dict[str, A
                "acc": m.get("acc"), "flops_per_sample": m["flops_per_sample"], "mem_gib": m.get("mem_peak_gib"),
                **{k: m.get(k) for k in ENERGY_KEYS}}
     figures.update(_measured_peak(device, dtype, vendor))
-    figures["mfu"] = _mfu(figures["flops_per_sample"], figures["p_infer_core"], figures["peak_tflops"])
+    figures["mfu"] = mfu(figures["flops_per_sample"], figures["p_infer_core"], figures["peak_tflops"])
     figures["goal_seq_per_s"] = GOALS["bert_infer_seq_per_s"]
     return figures
 
@@ -314,7 +270,7 @@ def check_mobilenet(plan: Plan) -> dict[str, Any]:
         made.images = plan.mobilenet_images
         return made
 
-    figures = compare(lambda: hand_loop(bench(), vendor, device, policy, plan.mobilenet_steps),
+    figures = compare(lambda: wall_clock_loop(bench(), vendor, device, policy, plan.mobilenet_steps),
                       lambda: perfkit_loop(bench(), vendor, policy, plan.telemetry_interval))
     figures["shape"] = {k: plan.mobilenet[k] for k in ("image_size", "batch_size")}
     return figures

@@ -18,36 +18,22 @@ a 95 % bootstrap interval, flagged unstable when wider than +/-3 % (perfkit.self
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-import torch
-from torch.utils.data import DataLoader
 
-from perfkit.selfcheck.interval import RatioInterval, ratio_interval
 from perfkit.benchmarks import benchmark_class
-from perfkit.benchmarks.base import TrainingBenchmark, to_device
-from perfkit.data.sampling import GlobalBatchSampler
+from perfkit.benchmarks.base import TrainingBenchmark
 from perfkit.engine.distributed import DistContext
-from perfkit.engine.precision import PrecisionPolicy, precision_policy
-from perfkit.engine.timers import PhaseClock
+from perfkit.engine.precision import precision_policy
+from perfkit.measure.timers import PhaseClock
 from perfkit.engine.train_loop import train
 from perfkit.params import resolve_params
+from perfkit.selfcheck.hand_loops import HandLoop, HarnessPair
+from perfkit.selfcheck.interval import RatioInterval, ratio_interval
 from perfkit.vendors import get_vendor
-from perfkit.vendors.base import VendorAdapter
 
 TRAINING_DEFAULTS = {"steps": 10, "pairs": 40}  # ±2.4 % at 95 % on a quiet 2-core machine; 5 x 20 gave ±4.6 %
 GOALS = {"training": 0.98, "inference": 0.97}
-
-
-@dataclass(frozen=True)
-class HarnessPair:
-    perfkit_p_core: float
-    hand_throughput: float
-
-    @property
-    def ratio(self) -> float:
-        return self.perfkit_p_core / self.hand_throughput
 
 
 def _bench(benchmark: str, steps: int, overrides: dict) -> TrainingBenchmark:
@@ -58,41 +44,6 @@ def _bench(benchmark: str, steps: int, overrides: dict) -> TrainingBenchmark:
     bench = cls(resolved.params)
     bench.prepare_data()
     return bench
-
-
-class HandLoop:
-    """The plainest training loop, with its own model, optimizer and DataLoader (same sampler
-    and seed as perfkit's), kept between blocks. Only the compute of each step is timed."""
-
-    def __init__(self, bench: TrainingBenchmark, vendor: VendorAdapter, device: torch.device,
-                 policy: PrecisionPolicy) -> None:
-        p = bench.params
-        dataset, groups = bench.train_dataset()
-        sampler = GlobalBatchSampler(groups, p.batch_size, 0, 1, p.seed)
-        self.batches = iter(DataLoader(dataset, batch_sampler=sampler, collate_fn=bench.collate, num_workers=0))
-        self.bench, self.vendor, self.device, self.policy = bench, vendor, device, policy
-        self.model = bench.build_model().to(device)
-        self.optimizer, self.scheduler = bench.build_optimizer(self.model)
-        self.model.train()
-
-    def block(self, steps: int) -> float:
-        """Samples per second of the compute of ``steps`` steps; one sync, at the end."""
-        events = []
-        for _ in range(steps):
-            batch = to_device(next(self.batches), self.device)
-            start, end = self.vendor.create_event(), self.vendor.create_event()
-            start.record()
-            with self.policy.autocast():
-                loss = self.bench.train_loss(self.model, batch)
-            loss.backward()
-            self.optimizer.step()
-            self.scheduler.step()
-            self.optimizer.zero_grad(set_to_none=True)
-            end.record()
-            events.append((start, end))
-        self.vendor.synchronize()
-        compute = sum(start.elapsed_time(end) for start, end in events) / 1000.0
-        return steps * self.bench.params.batch_size / compute
 
 
 def measure(benchmark: str, steps: int, pairs: int, overrides: dict | None = None,

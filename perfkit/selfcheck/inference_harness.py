@@ -15,38 +15,17 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-import torch
 
-from perfkit.selfcheck.harness import HarnessPair
 from perfkit.benchmarks import benchmark_class
-from perfkit.benchmarks.base import Batch, to_device
-from perfkit.benchmarks.inference_base import InferenceBenchmark
+from perfkit.benchmarks.base import to_device
 from perfkit.engine.infer_loop import measure_pass
-from perfkit.engine.timers import PhaseClock
+from perfkit.measure.timers import PhaseClock
 from perfkit.inference import get_backend
 from perfkit.params import resolve_params
+from perfkit.selfcheck.hand_loops import HarnessPair, forward_block
 from perfkit.vendors import get_vendor
-from perfkit.vendors.base import VendorAdapter
 
 DEFAULTS = {"steps": 8, "pairs": 40}
-
-
-def hand_block(model: torch.nn.Module, bench: InferenceBenchmark, batches: list[Batch], steps: int,
-               vendor: VendorAdapter, device: torch.device) -> float:
-    """Samples per second of ``steps`` plain forwards; one sync, at the end."""
-    events = []
-    samples = 0
-    for i in range(steps):
-        inputs = to_device(bench.model_inputs(batches[i % len(batches)]), device)
-        start, end = vendor.create_event(), vendor.create_event()
-        start.record()
-        with torch.inference_mode():
-            model(**inputs).logits
-        end.record()
-        events.append((start, end))
-        samples += inputs["input_ids"].shape[0]
-    vendor.synchronize()
-    return samples / (sum(start.elapsed_time(end) for start, end in events) / 1000.0)
 
 
 def measure(benchmark: str = "bert_inference", steps: int = DEFAULTS["steps"], pairs: int = DEFAULTS["pairs"],
@@ -72,7 +51,7 @@ def measure(benchmark: str = "bert_inference", steps: int = DEFAULTS["steps"], p
             return stats.samples / stats.core
 
         def theirs() -> float:
-            return hand_block(model, bench, batches, steps, vendor, device)
+            return forward_block(model, bench, batches, steps, vendor, device)
 
         ours(), theirs()  # warm-up
         results = []

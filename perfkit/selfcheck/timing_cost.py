@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 
-from perfkit.engine.timers import PhaseClock
+from perfkit.measure.timers import PhaseClock
 from perfkit.vendors import get_vendor
 
 PHASES_PER_STEP = 2  # the step and its compute

@@ -14,7 +14,8 @@ of runs that ask for the same allocation.
   wait with progress, settle;
 - ``suite``: a suite as one job per run (runs of one shape as a job array), with a concurrency cap
   and resume;
-- ``cli``: the command-line options, ``perfkit status``.
+- ``arguments``: the launcher's command-line options;
+- ``status``: ``perfkit status``.
 
 Nothing is imported here: ``perfkit --help`` loads the launcher class and its options, not torch.
 """

@@ -189,13 +189,13 @@ class SlurmLauncher(JobLauncher):
     # -- the job launcher ------------------------------------------------------------------
     @classmethod
     def add_arguments(cls, parser: argparse.ArgumentParser, suite: bool = False) -> None:
-        from perfkit.slurm.cli import add_slurm_options
+        from perfkit.slurm.arguments import add_slurm_options
 
         add_slurm_options(parser, suite)
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> SlurmLauncher:
-        from perfkit.slurm.cli import options_from
+        from perfkit.slurm.arguments import options_from
 
         # with --no-wait, stdout is the job id(s) alone (for scripts); what happened goes to stderr
         echo = (lambda line: print(line, file=sys.stderr, flush=True)) if args.no_wait else None

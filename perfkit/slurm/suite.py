@@ -24,17 +24,20 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from perfkit import paths
 from perfkit.results.record import RunResult, utc_now
 from perfkit.results.store import write_json_atomic
 from perfkit.slurm import commands
-from perfkit.slurm.launcher import SlurmLauncher
 from perfkit.slurm.ledger import JobRecord
 from perfkit.slurm.options import SlurmOptions
 from perfkit.slurm.script import JobRequest, array_key
 from perfkit.jobs.suite import PlannedRun, Suite, completed, current_data_hash
 from perfkit.jobs.suite_run import SKIP_REASON, RunOutcome, SuiteReport
+
+if TYPE_CHECKING:  # the launcher calls this module (run_suite); at run time it is handed in
+    from perfkit.slurm.launcher import SlurmLauncher
 
 
 def plan_lanes(widths: list[int], max_jobs: int | None) -> list[list[int]]:

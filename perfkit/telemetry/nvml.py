@@ -10,7 +10,7 @@ import importlib
 import importlib.util
 from typing import Any
 
-from perfkit.telemetry.sources import Unavailable
+from perfkit.telemetry.source import Unavailable
 
 
 def aggregate(cards: list[dict[str, float]]) -> dict[str, float]:

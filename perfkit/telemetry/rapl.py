@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from perfkit.telemetry.energy import counter_delta
-from perfkit.telemetry.sources import Unavailable
+from perfkit.telemetry.source import Unavailable
 
 POWERCAP = Path("/sys/class/powercap")
 _PACKAGE = re.compile(r"^intel-rapl:\d+$")  # packages only; intel-rapl:0:0 (core, dram) are inside

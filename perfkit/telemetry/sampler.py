@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Sequence
 
 from perfkit.telemetry.samples import Sample
-from perfkit.telemetry.sources import TelemetrySource
+from perfkit.telemetry.source import TelemetrySource
 
 
 class Sampler:

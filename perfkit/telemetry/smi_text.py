@@ -21,7 +21,7 @@ import shutil
 import subprocess
 
 from perfkit.telemetry.nvml import aggregate
-from perfkit.telemetry.sources import Unavailable
+from perfkit.telemetry.source import Unavailable
 
 IXSMI_FIELDS = ("index", "power.draw", "utilization.gpu", "memory.used", "temperature.gpu", "clocks.sm")
 _IXSMI_KEYS = {

@@ -1,31 +1,15 @@
-"""A telemetry source and how a vendor's named sources are opened.
+"""How a vendor's named telemetry sources are opened (the factory).
 
-A source reads some of the sample fields (perfkit.telemetry.samples) each time it is asked.
-Opening one that cannot work here (library missing, tool absent, file unreadable) gives the
-reason instead, which the run's note repeats: "not available" is a result, not an error.
+The protocol and ``Unavailable`` live in perfkit.telemetry.source; each opener imports its
+reader lazily, so a machine without pynvml or an SMI tool never loads them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
 
-
-class TelemetrySource(Protocol):
-    name: str
-    provides_power: bool  # reads power_w (an accelerator's board power)
-    provides_energy: bool  # reads cpu_energy_j (a cumulative counter)
-
-    def read(self) -> dict[str, float]:
-        """The fields this source measures now; a field it could not read is left out."""
-
-    def close(self) -> None:
-        """Release what the source holds (library handles)."""
-
-
-class Unavailable(Exception):
-    """A source cannot run on this machine; the message says why."""
+from perfkit.telemetry.source import TelemetrySource, Unavailable
 
 
 def _host() -> TelemetrySource:

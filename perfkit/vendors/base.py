@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 
 import torch
 
-from perfkit.engine.timers import DeviceEvent, HostEvent
+from perfkit.measure.timers import DeviceEvent, HostEvent
 
 HOOKS = ("create_optimizer", "wrap_model", "configure_loader")
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import torch
 
-from perfkit.engine.timers import SyncedHostEvent
+from perfkit.measure.timers import SyncedHostEvent
 from perfkit.errors import VendorError
 from perfkit.vendors.base import VendorAdapter
 from perfkit.vendors.cuda_like import smi_query

@@ -37,10 +37,16 @@ def test_every_package_and_root_module_is_in_the_layers_contract():
     layers = next(c for c in _contracts() if c["id"] == "layers")["layers"]
     named = {part.strip() for layer in layers for part in layer.replace(":", "|").split("|")}
     packages = {f"perfkit.{p.name}" for p in PACKAGE.iterdir() if (p / "__init__.py").is_file()}
-    packages -= {"perfkit.engine"}  # listed module by module: its loops sit above the benchmarks
-    engine = {f"perfkit.engine.{p.stem}" for p in (PACKAGE / "engine").glob("*.py") if p.stem != "__init__"}
     modules = {f"perfkit.{p.stem}" for p in PACKAGE.glob("*.py") if p.stem not in ("__init__", "__main__")}
-    assert packages | engine | modules <= named
+    assert packages | modules <= named
+
+
+def test_every_folder_is_one_layer():
+    """A layer names whole packages (or root modules), never a package's modules one by one: a
+    folder split across layers hides an upward import inside it."""
+    layers = next(c for c in _contracts() if c["id"] == "layers")["layers"]
+    named = [part.strip() for layer in layers for part in layer.split("|")]
+    assert all(name.count(".") == 1 for name in named), named
 
 
 def test_the_package_root_keeps_only_entry_points_and_basics():
@@ -57,6 +63,25 @@ def copy_with_upward_import(tmp_path_factory) -> Path:
     record = root / "perfkit" / "results" / "record.py"
     record.write_text(record.read_text() + "\nimport perfkit.jobs.suite  # injected: a cycle through the layers\n")
     return root
+
+
+@pytest.fixture(scope="module")
+def copy_with_sibling_cycle(tmp_path_factory) -> Path:
+    """The checkout's package and contracts, with two modules of one package importing each other
+    (a loop no layers contract sees: telemetry is one layer)."""
+    root = tmp_path_factory.mktemp("cycle")
+    shutil.copytree(PACKAGE, root / "perfkit", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
+    source = root / "perfkit" / "telemetry" / "source.py"
+    source.write_text(source.read_text() + "\nimport perfkit.telemetry.sources  # injected: a loop inside a package\n")
+    return root
+
+
+def test_a_loop_between_siblings_fails_lint_imports(copy_with_sibling_cycle):
+    done = _lint(copy_with_sibling_cycle)
+    assert done.returncode != 0, done.stdout
+    assert "No cycles are allowed in perfkit.telemetry" in done.stdout
+    assert "BROKEN" in done.stdout
 
 
 def test_an_upward_import_fails_lint_imports(copy_with_upward_import):

@@ -16,7 +16,7 @@ import torch
 
 from perfkit.benchmarks.bert_inference import BertInference, BertInferenceParams
 from perfkit.engine.infer_loop import infer
-from perfkit.engine.timers import PhaseClock
+from perfkit.measure.timers import PhaseClock
 from perfkit.errors import ParamsError, UserError
 from perfkit.inference import backend_names, get_backend
 from perfkit.vendors import get_vendor

@@ -12,9 +12,9 @@ import torch
 
 from support.fabricated import FabricatedDevice
 from perfkit.engine.distributed import DistContext
-from perfkit.engine.metrics import training_throughput
+from perfkit.measure.metrics import training_throughput
 from perfkit.engine.precision import precision_policy
-from perfkit.engine.timers import HostEvent, PhaseClock, SyncedHostEvent
+from perfkit.measure.timers import HostEvent, PhaseClock, SyncedHostEvent
 from perfkit.engine.train_loop import NonFiniteLoss, train
 from perfkit.vendors.cpu import CpuVendor
 

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from support.fabricated import make_result
-from perfkit.engine.optim import Lamb, describe_optimizer, fast_kernels, no_decay_groups
+from perfkit.benchmarks.optim import Lamb, describe_optimizer, fast_kernels, no_decay_groups
 from perfkit.report.tables import environment_table
 from perfkit.vendors.base import HOOKS
 from perfkit.vendors.cpu import CpuVendor

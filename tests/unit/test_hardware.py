@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from perfkit import paths
-from perfkit.engine.metrics import scaling_efficiency
+from perfkit.measure.metrics import scaling_efficiency
 from perfkit.params.hardware import load_hardware
 from perfkit.report.compare import measured_row
 from perfkit.report.scaling import scaling_rows

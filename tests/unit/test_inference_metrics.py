@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from perfkit.engine import metrics as m
+from perfkit.measure import metrics as m
 from perfkit.report.tables import duration_label
 
 

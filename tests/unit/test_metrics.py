@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from perfkit.engine.metrics import TrainingTimings, accuracy, memory_use, mfu, training_throughput
+from perfkit.measure.metrics import TrainingTimings, accuracy, memory_use, mfu, training_throughput
 
 
 def test_throughputs_follow_the_definitions():

@@ -9,10 +9,10 @@ import pytest
 import torch
 
 from perfkit.benchmarks import benchmark_class
-from perfkit.engine import metrics
+from perfkit.measure import metrics
 from perfkit.engine.distributed import DistContext
 from perfkit.engine.precision import precision_policy
-from perfkit.engine.timers import PhaseClock
+from perfkit.measure.timers import PhaseClock
 from perfkit.engine.train_loop import train
 from perfkit.params.hardware import load_hardware
 from perfkit.scenarios.training import training_metrics

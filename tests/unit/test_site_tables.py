@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from support.fabricated import SEEDS, make_result, write_run
 
-from perfkit.engine.metrics import scaling_efficiency
+from perfkit.measure.metrics import scaling_efficiency
 from perfkit.importing import parse_page, write_references
 from perfkit.report import alignment, compare, repeats, scaling
 from perfkit.report.site_data import all_tables, load_site, write_csv_tables

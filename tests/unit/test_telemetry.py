@@ -17,7 +17,8 @@ from perfkit.telemetry.nvml import aggregate
 from perfkit.telemetry.rapl import RaplSource
 from perfkit.telemetry.sampler import Sampler
 from perfkit.telemetry.smi_text import parse_ixsmi_csv, parse_xpu_smi_table
-from perfkit.telemetry.sources import Unavailable, open_sources
+from perfkit.telemetry.source import Unavailable
+from perfkit.telemetry.sources import open_sources
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "telemetry"
 

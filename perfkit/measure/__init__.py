@@ -1,0 +1,3 @@
+"""Measuring, below everything that runs a model: the phase clock and its events (timers) and the
+metric arithmetic (pure functions from timings and counts to throughput, MFU, accuracy, ...).
+It imports nothing of perfkit's, so vendors, benchmarks, loops and reports all use it."""
