@@ -1,5 +1,6 @@
-"""End to end: ResNet50 through `perfkit run` (the seed row, the index), its whole CPU smoke
-(learns), plain papermill, and the smoke suite's plan."""
+"""End to end: ResNet50's notebook under plain papermill, and the smoke suite's plan. Its run
+through `perfkit run` (the seed row, the index, that its whole CPU smoke learns) is one case of
+tests/e2e/test_training_notebooks.py."""
 
 from __future__ import annotations
 
@@ -7,37 +8,7 @@ import json
 
 import pytest
 
-from support.cli import ROOT, check_training_result, run_cli
-
-
-@pytest.mark.e2e
-def test_resnet50_run_writes_the_seed_row_and_appears_in_the_index(imagenet_data, tmp_path):
-    reports = tmp_path / "reports"
-    done = run_cli("run", "resnet50", "--vendor", "cpu", "--config", "smoke", "--set", f"data_dir={imagenet_data}",
-                   "--set", "max_steps=6", "--set", "eval_interval=3", "--set", "eval_samples=64",
-                   env_extra={"PERFKIT_REPORTS": str(reports)})
-    assert done.returncode == 0, done.stdout + done.stderr
-    result = check_training_result(reports, "resnet50", steps=6, evals=[3, 6])
-    assert result["metrics"]["top1_accuracy"] == result["metrics"]["acc"]
-    assert result["data"]["builder"] == "perfkit.data.build_imagenet/1"
-    html = (reports / "runs/resnet50/cpu/smoke/report.html").read_text()
-    for heading in ("通用指标", "性能指标", "ResNet50 on ImageNet2012", "图像分类", "p_core", ">acc<"):
-        assert heading in html, heading
-    index = (reports / "index.html").read_text()
-    assert "resnet50/cpu/smoke/report.html" in index
-    assert (reports / "tables/resnet50_comparison.csv").is_file()
-
-
-@pytest.mark.e2e
-def test_resnet50_smoke_ends_clearly_above_chance(imagenet_data, tmp_path):
-    """The whole CPU smoke config (300 steps; about 25 s of training on two quiet cores)."""
-    reports = tmp_path / "reports"
-    done = run_cli("run", "resnet50", "--vendor", "cpu", "--config", "smoke", "--set", f"data_dir={imagenet_data}",
-                   "--no-html", "--no-index", env_extra={"PERFKIT_REPORTS": str(reports)})
-    assert done.returncode == 0, done.stdout + done.stderr
-    result = json.loads((reports / "runs/resnet50/cpu/smoke/result.json").read_text())
-    assert result["status"] == "ok" and result["metrics"]["steps"] == 300
-    assert result["metrics"]["acc"] >= 0.1 + 0.2, result["metrics"]["acc"]  # 10 classes: chance 0.1
+from support.cli import ROOT
 
 
 @pytest.mark.e2e

@@ -1,5 +1,8 @@
 """End to end: each training benchmark's notebook executed through `perfkit run` on the CPU, its
-result read back; the same checks for BERT, GLM and MobileNetV2, plus plain papermill."""
+result read back; the same checks for BERT, GLM, MobileNetV2 and ResNet50, plus plain papermill.
+
+Each benchmark runs once per module, at its whole CPU smoke config (BERT: 200 of its 300 steps),
+and every check reads that one run: the seed row, the report, the index, and that it learns."""
 
 from __future__ import annotations
 
@@ -34,13 +37,18 @@ class Case:
         return list(range(self.eval_interval, self.steps + 1, self.eval_interval))
 
 
+IMAGE_HEADINGS = ("通用指标", "性能指标", "ImageNet2012", "图像分类", "p_core", "acc (0–1)")
 CASES = {
     # 200 steps: enough for the offline text to be learnt visibly
-    "bert": Case("bert", "bert_data", 200, 50, (), "mlm_accuracy", ("环境配置", "通用指标", "性能指标", "mlm_accuracy", "p_core")),
-    "glm": Case("glm", "glm_data", 6, 3, ("eval_samples=24",), "record_accuracy",
+    "bert": Case("bert", "bert_data", 200, 50, ("max_steps=200",), "mlm_accuracy",
+                 ("环境配置", "通用指标", "性能指标", "mlm_accuracy", "p_core")),
+    # the others at their whole smoke config (params/<benchmark>/cpu/smoke.yaml)
+    "glm": Case("glm", "glm_data", 240, 120, (), "record_accuracy",
                 ("通用指标", "性能指标", "ReCoRD", "p_core", "acc (0–1)"), "perfkit.data.build_record/1", "bs=8,lr=0.002"),
-    "mobilenetv2": Case("mobilenetv2", "imagenet_data", 6, 3, ("eval_samples=64",), "top1_accuracy",
-                        ("通用指标", "性能指标", "ImageNet2012", "图像分类", "p_core", "acc (0–1)"), "perfkit.data.build_imagenet/1"),
+    "mobilenetv2": Case("mobilenetv2", "imagenet_data", 300, 150, (), "top1_accuracy", IMAGE_HEADINGS,
+                        "perfkit.data.build_imagenet/1"),
+    "resnet50": Case("resnet50", "imagenet_data", 300, 150, (), "top1_accuracy",
+                     (*IMAGE_HEADINGS, "ResNet50 on ImageNet2012"), "perfkit.data.build_imagenet/1"),
 }
 
 
@@ -50,7 +58,7 @@ def smoke(request, tmp_path_factory):
     case = CASES[request.param]
     data = request.getfixturevalue(case.data)
     reports = tmp_path_factory.mktemp(f"reports-{case.benchmark}")
-    sets = [f"data_dir={data}", f"max_steps={case.steps}", f"eval_interval={case.eval_interval}", *case.settings]
+    sets = [f"data_dir={data}", *case.settings]
     done = run_cli("run", case.benchmark, "--vendor", "cpu", "--config", "smoke",
                    *[item for s in sets for item in ("--set", s)], env_extra={"PERFKIT_REPORTS": str(reports)})
     assert done.returncode == 0, done.stdout + done.stderr
@@ -85,6 +93,7 @@ def test_report_html_is_offline_hides_code_and_shows_the_tables(smoke):
     index = (reports / "index.html").read_text()
     assert f'href="runs/{case.benchmark}/cpu/smoke/report.html"' in index
     assert remote_references(index) == []
+    assert (reports / f"tables/{case.benchmark}_comparison.csv").is_file()
 
 
 def test_executed_notebook_sits_beside_the_result(smoke):
@@ -104,6 +113,27 @@ def test_bert_learns_the_offline_text(smoke):
     assert metrics["mlm_accuracy"] > evals[0]["quality"]
     assert result["curves"]["loss"][-1] < result["curves"]["loss"][0]
     assert len(result["data"]["hash"]) == 64 and result["run"]["params_hash"]
+
+
+@pytest.mark.parametrize("smoke", ["glm"], indirect=True)
+def test_glm_smoke_ends_clearly_above_chance(smoke, glm_data):
+    from perfkit.data import record
+
+    _, reports = smoke
+    result = json.loads((reports / "runs/glm/cpu/smoke/result.json").read_text())
+    evaluated = record.read_record(glm_data / "val.jsonl")[: result["run"]["params"]["eval_samples"]]
+    chance = record.chance_accuracy(evaluated)
+    assert 0.3 < chance < 0.5
+    assert result["metrics"]["acc"] >= chance + 0.1, (result["metrics"]["acc"], chance)
+
+
+@pytest.mark.parametrize("smoke", ["mobilenetv2", "resnet50"], indirect=True)
+def test_image_smoke_ends_clearly_above_chance(smoke):
+    """The whole CPU smoke config (300 steps); 10 classes: chance 0.1."""
+    case, reports = smoke
+    result = json.loads((reports / f"runs/{case.benchmark}/cpu/smoke/result.json").read_text())
+    assert result["status"] == "ok" and result["metrics"]["steps"] == 300
+    assert result["metrics"]["acc"] >= 0.1 + 0.2, result["metrics"]["acc"]
 
 
 def test_plain_papermill_runs_the_notebook(bert_data, tmp_path):

@@ -26,6 +26,29 @@ def run_cli(*args: str, env_extra: dict[str, str] | None = None, timeout: float 
     )
 
 
+def run_main(*args: str, env_extra: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """`perfkit ARGS` in this process (``perfkit.cli.main``), from the project root, with its
+    output captured: for refusals and other paths where the process itself is not what is
+    tested (no interpreter start, no imports paid again). Returns what ``run_cli`` returns."""
+    import contextlib
+    import io
+
+    from perfkit.cli import main
+
+    saved_env, saved_cwd = dict(os.environ), os.getcwd()
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        os.environ.update(env_extra or {})
+        os.chdir(ROOT)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(list(args))
+    finally:
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+    return subprocess.CompletedProcess(["perfkit", *args], code, out.getvalue(), err.getvalue())
+
+
 def check_training_result(reports: Path, benchmark: str, steps: int, evals: list[int]) -> dict:
     """The smoke run's result.json holds every number of the seeds' 性能指标 row; return it."""
     result = json.loads((reports / f"runs/{benchmark}/cpu/smoke/result.json").read_text())

@@ -9,7 +9,7 @@ from perfkit.benchmarks import benchmark_class
 from perfkit.params import resolve_params
 from perfkit.run.elastic import failure_summary
 
-from support.cli import run_cli
+from support.cli import run_main
 
 STEPS = 8
 
@@ -26,7 +26,7 @@ def _settings(bert_data) -> list[str]:
 
 def test_unknown_override_exits_2_naming_it_and_writes_nothing(tmp_path):
     reports = tmp_path / "reports"
-    done = run_cli("run", "bert", "--vendor", "cpu", "--config", "smoke", "--set", "no_such_key=1",
+    done = run_main("run", "bert", "--vendor", "cpu", "--config", "smoke", "--set", "no_such_key=1",
                    env_extra={"PERFKIT_REPORTS": str(reports)})
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
@@ -36,7 +36,7 @@ def test_unknown_override_exits_2_naming_it_and_writes_nothing(tmp_path):
 
 def test_missing_data_dir_exits_2_and_writes_nothing(tmp_path):
     reports = tmp_path / "reports"
-    done = run_cli("run", "bert", "--vendor", "cpu", "--config", "smoke",
+    done = run_main("run", "bert", "--vendor", "cpu", "--config", "smoke",
                    "--set", f"data_dir={tmp_path / 'absent'}", "--set", "data_autobuild=false",
                    env_extra={"PERFKIT_REPORTS": str(reports)})
     assert done.returncode == 2, done.stderr
@@ -54,7 +54,7 @@ def test_missing_data_dir_exits_2_and_writes_nothing(tmp_path):
 ])
 def test_unsupported_backend_or_precision_exits_2_with_one_line(tmp_path, config, setting, named):
     reports = tmp_path / "reports"
-    done = run_cli("run", "bert_inference", "--vendor", "cpu", "--config", config, "--set", setting,
+    done = run_main("run", "bert_inference", "--vendor", "cpu", "--config", config, "--set", setting,
                    "--set", f"data_dir={tmp_path / 'data'}", env_extra={"PERFKIT_REPORTS": str(reports)})
     assert done.returncode == 2, done.stdout + done.stderr
     lines = done.stderr.strip().splitlines()
@@ -68,14 +68,14 @@ def test_topology_comes_from_the_config_name():
 
 
 def test_join_refuses_a_node_rank_outside_the_topology(bert_data):
-    done = run_cli("join", "--rdzv-endpoint", "127.0.0.1:29999", "--node-rank", "2", "bert",
+    done = run_main("join", "--rdzv-endpoint", "127.0.0.1:29999", "--node-rank", "2", "bert",
                    "--vendor", "cpu", "--config", "cpux2x1", *_settings(bert_data))
     assert done.returncode == 2
     assert "--node-rank 2" in done.stderr and "allowed: 1..1" in done.stderr
 
 
 def test_bad_endpoint_is_a_usage_error():
-    done = run_cli("join", "--rdzv-endpoint", "nohostport", "--node-rank", "1", "bert", "--config", "cpux2x1")
+    done = run_main("join", "--rdzv-endpoint", "nohostport", "--node-rank", "1", "bert", "--config", "cpux2x1")
     assert done.returncode == 2 and "HOST:PORT" in done.stderr
 
 

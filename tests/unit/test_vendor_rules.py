@@ -18,7 +18,7 @@ from perfkit.report.index import runs_table_html
 from perfkit.results.record import RunResult
 from perfkit.scenarios import scenario_of
 
-from support.cli import run_cli
+from support.cli import run_main
 
 FLAGPERF_RULE = {"batch_size", "learning_rate", "precision", "gradient_accumulation_steps", "dist_backend"}
 
@@ -68,7 +68,7 @@ def test_restating_the_reference_value_is_not_a_change(scratch_root: Path):
 
 
 def test_a_forbidden_override_exits_2_naming_the_key():
-    done = run_cli("run", "bert", "--vendor", "kunlunxin", "--config", "R300x1x1", "--set", "num_layers=2")
+    done = run_main("run", "bert", "--vendor", "kunlunxin", "--config", "R300x1x1", "--set", "num_layers=2")
     assert done.returncode == 2
     line = done.stderr.strip()
     assert "\n" not in line and "overrides (--set): key 'num_layers' may not be changed" in line

@@ -11,7 +11,7 @@ from perfkit.errors import UserError, VendorError
 from perfkit.vendors import VendorAdapter, available_vendors, get_vendor
 from perfkit.vendors.registry import BUILTIN, vendor_class
 
-from support.cli import run_cli
+from support.cli import run_main
 
 ACCELERATORS = {
     "nvidia": ("CUDA build of PyTorch", "nccl"),
@@ -51,7 +51,7 @@ def test_accelerator_vendor_without_its_software_fails_at_once_with_a_hint(name)
 @pytest.mark.parametrize(("vendor", "config"), [("kunlunxin", "R300x1x1"), ("iluvatar", "BI-V100x1x1"), ("nvidia", "smoke")])
 def test_perfkit_run_on_a_missing_vendor_exits_2_and_writes_nothing(vendor, config, tmp_path):
     reports = tmp_path / "reports"
-    done = run_cli("run", "bert", "--vendor", vendor, "--config", config, env_extra={"PERFKIT_REPORTS": str(reports)})
+    done = run_main("run", "bert", "--vendor", vendor, "--config", config, env_extra={"PERFKIT_REPORTS": str(reports)})
     assert done.returncode == 2, done.stdout + done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and vendor in lines[0] and "install" in lines[0]
