@@ -38,7 +38,7 @@ def class_name(label: int) -> str:
 
 def _to_image(pixels: np.ndarray, size: int) -> Image.Image:
     grey = Image.fromarray(np.clip(pixels * (255.0 / 16.0), 0, 255).astype(np.uint8), mode="L")
-    return grey.resize((size, size), Image.BICUBIC).convert("RGB")
+    return grey.resize((size, size), Image.Resampling.BICUBIC).convert("RGB")
 
 
 def build_imagenet_dataset(out: Path, settings: ImagenetBuildSettings = ImagenetBuildSettings()) -> str:

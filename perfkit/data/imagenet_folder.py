@@ -131,7 +131,7 @@ class TrainTransform:
 
     def __call__(self, image: Image.Image, rng: np.random.Generator) -> torch.Tensor:
         box = crop_box(image.width, image.height, (self.min_scale, 1.0), (3 / 4, 4 / 3), rng)
-        tensor = to_tensor(image.resize((self.size, self.size), Image.BILINEAR, box=box))
+        tensor = to_tensor(image.resize((self.size, self.size), Image.Resampling.BILINEAR, box=box))
         if self.flip and rng.random() < 0.5:
             tensor = tensor.flip(-1)
         return tensor
@@ -146,7 +146,7 @@ class EvalTransform:
         short = int(round(self.size / self.crop_fraction))
         scale = short / min(image.width, image.height)
         w, h = max(self.size, round(image.width * scale)), max(self.size, round(image.height * scale))
-        resized = image.resize((w, h), Image.BILINEAR)
+        resized = image.resize((w, h), Image.Resampling.BILINEAR)
         left, top = (w - self.size) // 2, (h - self.size) // 2
         return to_tensor(resized.crop((left, top, left + self.size, top + self.size)))
 

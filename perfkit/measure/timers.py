@@ -44,7 +44,9 @@ class HostEvent:
     def record(self) -> None:
         self.at = self._clock()
 
-    def elapsed_time(self, end: HostEvent) -> float:
+    def elapsed_time(self, end: DeviceEvent) -> float:
+        if not isinstance(end, HostEvent):
+            raise TypeError("a host event's elapsed time is measured to another host event")
         if self.at is None or end.at is None:
             raise RuntimeError("elapsed_time of an event that was never recorded")
         return (end.at - self.at) * 1000.0
