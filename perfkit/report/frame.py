@@ -17,6 +17,9 @@ have is NaN. Columns (see docs/reports.md for the full list):
 - every numeric metric by its key (``p_core``, ``e2e_time``, ``acc``, ``mfu``, ``peak_tflops``,
   ``mem_peak_gib``, ``energy_j`` when measured, …) and the text metrics ``peak_source``,
   ``backend``, ``engine``, ``provider``, ``fix_hp``.
+- noise: ``repeats_n``, ``repeats_cv`` (coefficient of variation of the headline throughput over
+  the ok runs of the row's configuration and params hash) and ``noisy`` (``repeats_cv`` above
+  ``perfkit.report.repeats.CV_BOUND``, 10 %).
 
 ``acc`` is always a fraction: for inference runs it is the inference-set accuracy
 (``acc_infer``), not the "infer/val" percent text the seed tables print.
@@ -148,7 +151,9 @@ def results_table(runs: list[tuple[str, RunResult]], published: list[Any] = ()) 
     for column in rest:
         if column not in TEXT_METRICS:
             frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
-    return frame.reset_index(drop=True)
+    from perfkit.report.repeats import add_noise_columns
+
+    return add_noise_columns(frame.reset_index(drop=True))
 
 
 def load(reports_dir: str | Path | None = None) -> pd.DataFrame:
