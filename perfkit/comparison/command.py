@@ -80,6 +80,19 @@ def write_page(target: Path, text: str) -> None:
     write_text_atomic(target, text)
 
 
+def summary_line(verdicts: list, threshold_percent: float) -> str:
+    gating = sum(v.gates for v in verdicts)
+    parts = [f"{gating} regression(s) beyond {threshold_percent:g}%" if gating
+             else f"no regression beyond {threshold_percent:g}%"]
+    bad = sum(v.verdict in BAD_INPUT for v in verdicts)
+    if bad:
+        parts.append(f"{bad} pair(s) could not be compared (metric invalid or missing, base mean 0)")
+    open_pairs = sum(v.verdict in NO_VERDICT for v in verdicts)
+    if open_pairs:
+        parts.append(f"{open_pairs} pair(s) without a verdict (inconclusive or params differ)")
+    return "; ".join(parts)
+
+
 def exit_code(verdicts: list, unreadable: list[str]) -> int:
     if unreadable or any(v.verdict in BAD_INPUT for v in verdicts):
         return EXIT_BAD_INPUT
@@ -102,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
         check_page_target(target)  # before anything is printed
     base, new = read_side(args.base), read_side(args.new)
     threshold = args.threshold / 100
-    verdicts = compare_runs(base.runs, new.runs, threshold, args.metric, args.allow_params_differ)
+    verdicts = compare_runs(base.located(), new.located(), threshold, args.metric, args.allow_params_differ)
     print(method_line(threshold))
     print(text_table(verdicts))
     unreadable = base.unreadable + new.unreadable
@@ -111,10 +124,7 @@ def run(args: argparse.Namespace) -> int:
     for v in verdicts:
         if v.verdict in BAD_INPUT:
             print(f"perfkit: error: compare: {v.label}: {v.verdict}: {'; '.join(v.notes)}", file=sys.stderr)
-    gating = [v for v in verdicts if v.gates]
-    open_pairs = [v for v in verdicts if v.verdict in NO_VERDICT]
-    print(f"{len(gating)} regression(s) beyond {args.threshold:g}%" if gating else f"no regression beyond {args.threshold:g}%"
-          + (f"; {len(open_pairs)} pair(s) without a verdict (inconclusive or params differ)" if open_pairs else ""))
+    print(summary_line(verdicts, args.threshold))
     if target is not None:
         write_page(target, html_page(verdicts, base.label, new.label, threshold))
         print(f"comparison page: {target}")

@@ -32,6 +32,11 @@ class Side:
     root: Path  # the folder the run ids are relative to
     runs: list[tuple[str, RunResult]]  # (run id, result), sorted
     unreadable: list[str] = field(default_factory=list)  # "<file>: why", one per result perfkit could not read
+    files: dict[str, Path] = field(default_factory=dict)  # run id -> its result.json
+
+    def located(self) -> list[tuple[str, RunResult]]:
+        """(result file, result) pairs: what the verdicts name a value by."""
+        return [(str(self.files.get(run_id, run_id)), result) for run_id, result in self.runs]
 
 
 def _why(exc: BaseException) -> str:
@@ -64,6 +69,10 @@ def _results_under(folder: Path, relative_to: Path) -> tuple[list[tuple[str, Run
     return runs, unreadable
 
 
+def _files(runs: list[tuple[str, RunResult]], relative_to: Path) -> dict[str, Path]:
+    return {run_id: relative_to / run_id / RESULT_FILE for run_id, _ in runs}
+
+
 def is_run_id(text: str) -> bool:
     parts = text.strip("/").split("/")
     return 1 <= len(parts) <= 4 and all(_RUN_ID_PART.fullmatch(p) for p in parts)
@@ -83,7 +92,7 @@ def read_side(spec: str, reports: Path | None = None) -> Side:
         if not runs:
             raise UserError(f"compare: {spec} holds no readable {RESULT_FILE}"
                             + (f" ({unreadable[0]})" if unreadable else ""))
-        return Side(spec, root, runs, unreadable)
+        return Side(spec, root, runs, unreadable, _files(runs, root / "runs" if (root / "runs").is_dir() else root.parent))
     if not is_run_id(spec):
         raise UserError(f"compare: {spec!r} is neither a folder nor a run id such as bert/cpu/smoke")
     base = (reports or paths.reports_dir()) / "runs"
@@ -92,4 +101,4 @@ def read_side(spec: str, reports: Path | None = None) -> Side:
     if not runs:
         raise UserError(f"compare: no results for run id {spec!r} under {base}"
                         + (f" ({unreadable[0]})" if unreadable else ""))
-    return Side(spec, folder, runs, unreadable)
+    return Side(spec, folder, runs, unreadable, _files(runs, base))

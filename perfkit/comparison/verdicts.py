@@ -114,6 +114,7 @@ def _shown(value: Any) -> str:
 
 
 def sample(runs: list[tuple[str, RunResult]], metric: str) -> Sample:
+    """``runs``: (where, result) pairs, ``where`` a run id or the result file that names a bad value."""
     out = Sample()
     for run_id, result in runs:
         if result.status != "ok":

@@ -50,10 +50,15 @@ _REPEAT = re.compile(r"r(\d+)")
 
 
 def number(value: Any) -> float | None:
-    """A finite float, or None for anything else (text, bools, NaN, infinities)."""
+    """A finite float, or None for anything else (text, bools, NaN, infinities, integers too
+    large for a float)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    return float(value) if math.isfinite(value) else None
+    try:
+        as_float = float(value)
+    except OverflowError:
+        return None
+    return as_float if math.isfinite(as_float) else None
 
 
 def repeat_of(run_id: str) -> int:

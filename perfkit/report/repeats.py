@@ -26,6 +26,17 @@ def is_noisy(cv: float | None) -> bool:
     return cv is not None and cv > CV_BOUND
 
 
+def _finite(value: object) -> float | None:
+    """A finite float, or None (text, bools, NaN, infinities, integers too large for a float)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
+
+
 def spread(values: list[float]) -> tuple[float, float | None, float | None]:
     """(mean, sample std, coefficient of variation); std and CV need two values, CV a non-zero mean."""
     mean = statistics.fmean(values)
@@ -38,7 +49,7 @@ def spread(values: list[float]) -> tuple[float, float | None, float | None]:
 def _like_for_like(result: RunResult) -> tuple[str, str, str, str, str, str]:
     """Runs are repeats of each other only with the same configuration, params hash, precision
     and fix_hp."""
-    params = result.run.get("params", {}) or {}
+    params = result.run.get("params") if isinstance(result.run.get("params"), dict) else {}
     fix_hp = str(result.metrics.get("fix_hp") or "")
     return (result.benchmark, result.vendor, result.config, str(result.params_hash), str(params.get("precision", "") or ""),
             hyperparams_key(fix_hp))
@@ -48,15 +59,14 @@ def repeat_rows(results: list[RunResult]) -> list[dict[str, object]]:
     """One row per (configuration, metric) with at least two ok runs of the same hyperparameters."""
     groups: dict[tuple[str, ...], list[RunResult]] = {}
     for r in results:
-        if r.status == "ok":
+        if r.status == "ok" and isinstance(r.metrics, dict) and isinstance(r.run, dict):
             groups.setdefault(_like_for_like(r), []).append(r)
     out = []
     for (benchmark, vendor, config, *_), members in sorted(groups.items()):
         if len(members) < 2:
             continue
         for key in KEYS:
-            values = [float(m.metrics[key]) for m in members if isinstance(m.metrics.get(key), (int, float))
-                      and math.isfinite(m.metrics[key])]
+            values = [v for m in members if (v := _finite(m.metrics.get(key))) is not None]
             if len(values) < 2:
                 continue
             mean, std, cv = spread(values)

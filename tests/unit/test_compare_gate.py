@@ -204,7 +204,7 @@ def test_cli_an_invalid_new_metric_fails_the_gate_with_one_named_line(tmp_path, 
     path.write_text(text.replace('"p_core": 99.0', f'"p_core": {value}'), encoding="utf-8")
     assert main(["compare", str(base), str(new), "--html", "-"]) == EXIT_BAD_INPUT
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "metric invalid" in err[0] and "bert/cpu/smoke/r3: metrics.p_core" in err[0]
+    assert len(err) == 1 and "metric invalid" in err[0] and f"{path}: metrics.p_core" in err[0]
 
 
 @pytest.mark.parametrize("metrics", ["[1, 2]", '"text"', "[" * 100_000 + "]" * 100_000])
