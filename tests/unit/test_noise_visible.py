@@ -136,3 +136,26 @@ def test_sweep_chart_draws_error_bars_on_an_axis_from_zero():
     assert ax.get_ylim()[0] == 0.0  # 6.55-6.70 drawn from 0: no trend where there is none
     assert ax.containers and ax.containers[0].has_yerr  # an errorbar container per line
     assert "mean ± std" in ax.get_ylabel()
+
+
+# --- a real run, in-process -------------------------------------------------------------------
+
+
+def test_repeats_of_a_run_record_host_load_and_share_one_peak(bert_data, tmp_path, monkeypatch):
+    """Two runs of one config (the CPU has no datasheet peak): each records its host load, and
+    both divide by the same cached peak, whatever the machine's load did meanwhile."""
+    from perfkit.engine import peak
+    from perfkit.run.execute import execute
+    from perfkit.run.spec import prepare
+
+    monkeypatch.setenv("PERFKIT_DATA", str(tmp_path / "data"))
+    overrides = {"data_dir": str(bert_data), "max_steps": 4, "eval_interval": 4, "eval_samples": 32}
+    first = execute(prepare("bert", "cpu", "smoke", overrides, tmp_path / "a"), progress=False)
+    second = execute(prepare("bert", "cpu", "smoke", overrides, tmp_path / "b"), progress=False)
+    for result in (first, second):
+        load = result.environment["host_load"]
+        assert 0.0 <= load["other_cpu_share"] <= 1.0 and len(load["loadavg_end"]) == 3 and load["window_s"] > 0
+    assert first.metrics["peak_tflops"] == second.metrics["peak_tflops"] > 0
+    assert first.metrics["peak_source"] == second.metrics["peak_source"]
+    assert first.metrics["peak_source"].startswith("measured on ")
+    assert (tmp_path / "data" / "cache" / peak.CACHE_FILE).is_file()
