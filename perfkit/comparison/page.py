@@ -50,17 +50,14 @@ def text_table(verdicts: list[Verdict]) -> str:
 
 
 _CSS = """
-body{font-family:system-ui,sans-serif;margin:1.5em;max-width:80em}
+body{font-family:system-ui,sans-serif;margin:1.5em;max-width:70em}
 .wrap{overflow-x:auto}
 table{border-collapse:collapse;font-size:.9em}
-th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left}
-td.num{white-space:nowrap;font-variant-numeric:tabular-nums}
-th{word-break:keep-all}
+th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left;white-space:nowrap}
 tr.bad td{background:#fde2e1}
 tr.good td{background:#e3f5e1}
 tr.none td{background:#fff6d6}
 """
-_NUMERIC = {2, 3, 4, 5, 6, 7}  # cells kept on one line: numbers, intervals and the verdict
 
 
 def html_page(verdicts: list[Verdict], base_label: str, new_label: str, threshold: float) -> str:
@@ -70,8 +67,7 @@ def html_page(verdicts: list[Verdict], base_label: str, new_label: str, threshol
     for v in verdicts:
         css = ("bad" if v.verdict in GATING or v.verdict in BAD_INPUT else "good" if v.verdict == IMPROVED
                else "none" if v.verdict in NO_VERDICT else "")
-        row = "".join(f'<td class="num">{html.escape(cell)}</td>' if i in _NUMERIC else f"<td>{html.escape(cell)}</td>"
-                      for i, cell in enumerate(cells(v)))
+        row = "".join(f"<td>{html.escape(cell)}</td>" for cell in cells(v))
         body.append(f'<tr class="{css}">{row}</tr>')
     summary = (f"{regressions} 项回退 regression(s) beyond {threshold * 100:g}%" if regressions
                else f"无超过 {threshold * 100:g}% 的回退 no regression beyond {threshold * 100:g}%")

@@ -109,7 +109,11 @@ def read_value(metrics: Any, key: str) -> tuple[str, float | None]:
 
 
 def _shown(value: Any) -> str:
-    text = repr(value) if not isinstance(value, int) or abs(value) < 10**30 else f"an integer of {len(str(abs(value)))} digits"
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 100:
+        return f"an integer of {value.bit_length()} bits"
+    if isinstance(value, (dict, list)):
+        return f"a {type(value).__name__} of {len(value)}"
+    text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
 
@@ -152,11 +156,15 @@ def by_params(runs: list[tuple[str, RunResult]]) -> dict[str, list[tuple[str, Ru
     return out
 
 
-def _flat(value: Any, prefix: str = "") -> dict[str, Any]:
-    if isinstance(value, dict):
+MAX_PARAM_DEPTH = 8  # nested params deeper than this are compared as one value
+MAX_LISTED = 12  # differing params listed by name; the rest are counted
+
+
+def _flat(value: Any, prefix: str = "", depth: int = 0) -> dict[str, Any]:
+    if isinstance(value, dict) and depth < MAX_PARAM_DEPTH:
         out: dict[str, Any] = {}
         for k, v in value.items():
-            out.update(_flat(v, f"{prefix}{k}."))
+            out.update(_flat(v, f"{prefix}{str(k)[:60]}.", depth + 1))
         return out
     return {prefix.rstrip("."): value}
 
@@ -173,9 +181,18 @@ def params_difference(base: RunResult, new: RunResult) -> list[str]:
     """'key: base value → new value' for every param that differs (the hashes when none does)."""
     b, n = params_of(base), params_of(new)
     missing = object()
-    out = [f"{k}: {_shown(b.get(k, missing)) if k in b else '–'} → {_shown(n.get(k)) if k in n else '–'}"
-           for k in sorted(set(b) | set(n)) if b.get(k, missing) != n.get(k, missing)]
+    differing = [k for k in sorted(set(b) | set(n)) if not _same(b.get(k, missing), n.get(k, missing))]
+    out = [f"{k}: {_shown(b[k]) if k in b else '–'} → {_shown(n[k]) if k in n else '–'}" for k in differing[:MAX_LISTED]]
+    if len(differing) > MAX_LISTED:
+        out.append(f"and {len(differing) - MAX_LISTED} more")
     return out or [f"params_hash: {_shown(base.params_hash)} → {_shown(new.params_hash)}"]
+
+
+def _same(a: Any, b: Any) -> bool:
+    try:
+        return bool(a == b)
+    except (RecursionError, ValueError, TypeError):
+        return False
 
 
 def judge(change: Change, metric: str, threshold: float) -> str:
