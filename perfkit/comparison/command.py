@@ -7,7 +7,7 @@ Exit codes (the first that applies):
   invalid (NaN, inf, text, a list, negative) or missing, a base mean of 0;
 - 1: at least one configuration regressed beyond the threshold, or failed on the new side;
 - 3: no regression, but at least one pair got no verdict: inconclusive (fewer than 3 ok
-  repeats on a side) or params differ;
+  repeats on a side, or with --per-step fewer than 30 effective per-step values) or params differ;
 - 0: every pair got a verdict and none regressed.
 """
 
@@ -35,7 +35,8 @@ DESCRIPTION = ("Compare the results of two sets of runs per configuration (bench
                "3 ok repeats a side is inconclusive.")
 EPILOG = ("examples:\n  perfkit compare baseline-reports/ reports/\n  perfkit compare bert/cpu/smoke bert/cpu/smoke_new "
           "--threshold 3\n\n"
-          "verdicts: REGRESSION, improved, below threshold, not significant, inconclusive (n<3), params differ,\n"
+          "verdicts: REGRESSION, improved, below threshold, not significant, inconclusive (n<3; with --per-step\n"
+          "  n_eff<30), params differ,\n"
           "  FAILED, metric invalid, metric missing, base mean 0, only in base, only in new\n\n"
           "exit codes:\n"
           "  0  every pair got a verdict and none regressed\n"
@@ -54,6 +55,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="metric to compare (default: the headline throughput, p_core or p_infer_core)")
     parser.add_argument("--allow-params-differ", action="store_true",
                         help="judge pairs whose params differ too (the differing keys are listed); default: no verdict")
+    parser.add_argument("--per-step", action="store_true",
+                        help="where a side has fewer than 3 ok repeats, judge the runs' per-step samples (step times, "
+                             "batch latencies) counted by their effective sample size (at least 30 a side)")
     parser.add_argument("--html", default="", metavar="PATH",
                         help=f"where to write the HTML page (default: reports/{DEFAULT_HTML}); '-' for none")
 
@@ -115,7 +119,8 @@ def run(args: argparse.Namespace) -> int:
         check_page_target(target)  # before anything is printed
     base, new = read_side(args.base), read_side(args.new)
     threshold = args.threshold / 100
-    verdicts = compare_runs(base.located(), new.located(), threshold, args.metric, args.allow_params_differ)
+    verdicts = compare_runs(base.located(), new.located(), threshold, args.metric, args.allow_params_differ,
+                            args.per_step)
     print(method_line(threshold))
     print(text_table(verdicts))
     unreadable = base.unreadable + new.unreadable

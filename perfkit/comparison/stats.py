@@ -24,6 +24,7 @@ from dataclasses import dataclass
 CONFIDENCE = 0.95
 ALPHA = 1 - CONFIDENCE
 MIN_REPEATS = 3  # fewer ok repeats on a side: the verdict is "inconclusive"
+MIN_EFFECTIVE_STEPS = 30  # per-step samples (--per-step): fewer effective values a side is "inconclusive"
 TEST_NAME = "Welch two-sample t-test, two-sided, 95%"
 
 
@@ -39,6 +40,20 @@ class Change:
     p_value: float | None
     n_base: int
     n_new: int
+    n_eff_base: float | None = None  # per-step samples: their effective sizes
+    n_eff_new: float | None = None
+
+    @property
+    def per_step(self) -> bool:
+        return self.n_eff_base is not None and self.n_eff_new is not None
+
+    @property
+    def enough(self) -> bool:
+        """Enough values a side for a verdict: MIN_REPEATS repeats, or MIN_EFFECTIVE_STEPS
+        effective per-step values."""
+        if self.per_step:
+            return min(self.n_eff_base or 0.0, self.n_eff_new or 0.0) >= MIN_EFFECTIVE_STEPS
+        return min(self.n_base, self.n_new) >= MIN_REPEATS
 
     @property
     def has_interval(self) -> bool:
@@ -104,3 +119,32 @@ def effective_sample_size(values: list[float]) -> float:
     independent values an autocorrelated series is worth (n for an uncorrelated one)."""
     r1 = min(max(lag1_autocorrelation(values), 0.0), 0.999)
     return len(values) * (1 - r1) / (1 + r1)
+
+
+def compare_steps(base: list[list[float]], new: list[list[float]], confidence: float = CONFIDENCE) -> Change:
+    """Per-step samples (one series per run) of two sides: the change of the mean and Welch's
+    t-test with each side counted by its effective sample size (the sum over its runs of
+    ``effective_sample_size``) rather than its number of steps."""
+    b = [v for series in base for v in series]
+    n = [v for series in new for v in series]
+    if len(b) < 2 or len(n) < 2:
+        raise ValueError("both sides need at least two steps")
+    b_eff = sum(effective_sample_size(series) for series in base if series)
+    n_eff = sum(effective_sample_size(series) for series in new if series)
+    base_mean, new_mean = statistics.fmean(b), statistics.fmean(n)
+    if base_mean == 0:
+        raise ValueError("the base mean is zero: a relative change is undefined")
+    change = new_mean / base_mean - 1
+    var_b, var_n = statistics.variance(b) / max(b_eff, 1.0), statistics.variance(n) / max(n_eff, 1.0)
+    se = math.sqrt(var_b + var_n)
+    if se == 0:
+        p_value, low, high = (0.0 if change != 0 else 1.0), change, change
+    else:
+        from scipy import stats
+
+        df = (var_b + var_n) ** 2 / (var_b**2 / max(b_eff - 1, 1.0) + var_n**2 / max(n_eff - 1, 1.0))
+        diff = new_mean - base_mean
+        p_value = float(2 * stats.t.sf(abs(diff) / se, df))
+        half = float(stats.t.ppf(0.5 + confidence / 2, df)) * se
+        low, high = (diff - half) / base_mean, (diff + half) / base_mean
+    return Change(change, low, high, p_value, len(b), len(n), b_eff, n_eff)

@@ -21,10 +21,10 @@ Verdicts, in the order they are decided:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from perfkit.comparison.stats import MIN_REPEATS, Change, compare_samples
+from perfkit.comparison.stats import MIN_EFFECTIVE_STEPS, MIN_REPEATS, Change, compare_samples, compare_steps
 from perfkit.report.repeats import CV_BOUND, spread
 from perfkit.results.record import RunResult
 
@@ -36,6 +36,7 @@ REGRESSED = "REGRESSION"
 BELOW_THRESHOLD = "below threshold"
 NOT_SIGNIFICANT = "not significant"
 INCONCLUSIVE = f"inconclusive (n<{MIN_REPEATS})"
+INCONCLUSIVE_STEPS = f"inconclusive (n_eff<{MIN_EFFECTIVE_STEPS})"
 PARAMS_DIFFER = "params differ"
 FAILED = "FAILED"
 ONLY_BASE, ONLY_NEW = "only in base", "only in new"
@@ -44,7 +45,7 @@ METRIC_INVALID = "metric invalid"
 BASE_ZERO = "base mean 0"
 
 GATING = (REGRESSED, FAILED)  # exit 1
-NO_VERDICT = (INCONCLUSIVE, PARAMS_DIFFER)  # exit 3 when nothing gates
+NO_VERDICT = (INCONCLUSIVE, INCONCLUSIVE_STEPS, PARAMS_DIFFER)  # exit 3 when nothing gates
 BAD_INPUT = (METRIC_MISSING, METRIC_INVALID, BASE_ZERO)  # exit 2
 
 Key = tuple[str, str, str]
@@ -195,16 +196,62 @@ def _same(a: Any, b: Any) -> bool:
         return False
 
 
-def judge(change: Change, metric: str, threshold: float) -> str:
-    """The verdict of a change measured on at least MIN_REPEATS values a side."""
-    if change.n_base < MIN_REPEATS or change.n_new < MIN_REPEATS:
-        return INCONCLUSIVE
+def judge(change: Change, metric: str, threshold: float, lower: bool | None = None) -> str:
+    """The verdict of a change: inconclusive without enough values a side (MIN_REPEATS
+    repeats, or MIN_EFFECTIVE_STEPS effective per-step values), then threshold, then test."""
+    if not change.enough:
+        return INCONCLUSIVE_STEPS if change.per_step else INCONCLUSIVE
     if abs(change.change) < threshold:
         return BELOW_THRESHOLD
     if not change.significant:
         return NOT_SIGNIFICANT
-    worse = change.change > 0 if lower_is_better(metric) else change.change < 0
+    lower = lower_is_better(metric) if lower is None else lower
+    worse = change.change > 0 if lower else change.change < 0
     return REGRESSED if worse else IMPROVED
+
+
+STEP_CURVES = {"training": "step_time", "inference": "infer_latency"}  # seconds per step / per batch
+WARMUP_FRACTION = 0.1  # the first tenth of a run's steps (at least one) is warm-up, not compared
+
+
+def step_series(runs: list[tuple[str, RunResult]]) -> tuple[str, list[list[float]], list[str]]:
+    """(curve key, one series per ok run after its warm-up, invalid values named) of a side."""
+    series, invalid, key = [], [], ""
+    for where, result in runs:
+        if result.status != "ok" or not isinstance(result.curves, dict):
+            continue
+        key = STEP_CURVES.get(result.kind, "step_time")
+        values = result.curves.get(key)
+        if not isinstance(values, list) or not values:
+            continue
+        checked = [read_value({"v": v}, "v") for v in values[:1_000_000]]
+        bad = next((why for why, value in checked if value is None), None)
+        if bad is not None:
+            invalid.append(f"{where}: curves.{key} holds a value that is {bad}")
+            continue
+        numbers = [value for _, value in checked if value is not None]
+        series.append(numbers[max(1, int(len(numbers) * WARMUP_FRACTION)):])
+    return key, [s for s in series if s], invalid
+
+
+def _per_step(key: Key, base: list[tuple[str, RunResult]], new: list[tuple[str, RunResult]], threshold: float,
+              notes: tuple[str, ...]) -> Verdict | None:
+    """The verdict from per-step samples, or None when a side has none."""
+    b_key, b_series, b_bad = step_series(base)
+    n_key, n_series, n_bad = step_series(new)
+    if b_bad or n_bad:
+        return Verdict(key, b_key or n_key, [], [], None, METRIC_INVALID, notes + tuple(b_bad + n_bad))
+    if not b_series or not n_series or b_key != n_key or sum(len(s) for s in b_series + n_series) < 4:
+        return None
+    flat_b, flat_n = [v for s in b_series for v in s], [v for s in n_series for v in s]
+    if sum(flat_b) == 0:
+        return Verdict(key, b_key, flat_b, flat_n, None, BASE_ZERO,
+                       notes + (f"the base mean of {b_key} is 0: a relative change is undefined",))
+    change = compare_steps(b_series, n_series)
+    note = (f"per-step samples ({b_key}, warm-up dropped): base {change.n_base} steps, n_eff "
+            f"{change.n_eff_base:.1f}; new {change.n_new} steps, n_eff {change.n_eff_new:.1f}")
+    return Verdict(key, f"{b_key} (per step)", flat_b, flat_n, change, judge(change, b_key, threshold, lower=True),
+                   notes + (note,))
 
 
 def _noise_notes(base: Sample, new: Sample) -> list[str]:
@@ -217,7 +264,7 @@ def _noise_notes(base: Sample, new: Sample) -> list[str]:
 
 
 def _one(key: Key, metric_wanted: str, base: list[tuple[str, RunResult]], new: list[tuple[str, RunResult]],
-         threshold: float, notes: tuple[str, ...] = (), no_verdict: str = "") -> Verdict:
+         threshold: float, notes: tuple[str, ...] = (), no_verdict: str = "", per_step: bool = False) -> Verdict:
     metric = metric_wanted or headline_metric([r for _, r in base + new])
     if not metric:
         return Verdict(key, "", [], [], None, METRIC_MISSING,
@@ -237,6 +284,10 @@ def _one(key: Key, metric_wanted: str, base: list[tuple[str, RunResult]], new: l
     if sum(b.values) == 0:
         return Verdict(key, metric, b.values, n.values, None, BASE_ZERO,
                        notes + (f"the base mean of {metric} is 0: a relative change is undefined",), **cvs)
+    if per_step and min(len(b.values), len(n.values)) < MIN_REPEATS:
+        stepped = _per_step(key, base, new, threshold, notes)
+        if stepped is not None:
+            return stepped if not no_verdict or stepped.verdict in BAD_INPUT else replace(stepped, verdict=no_verdict)
     change = compare_samples(b.values, n.values)
     notes = notes + tuple(_noise_notes(b, n))
     verdict = no_verdict or judge(change, metric, threshold)
@@ -244,17 +295,18 @@ def _one(key: Key, metric_wanted: str, base: list[tuple[str, RunResult]], new: l
 
 
 def _pair(key: Key, metric: str, base: list[tuple[str, RunResult]], new: list[tuple[str, RunResult]],
-          threshold: float, allow_params_differ: bool) -> list[Verdict]:
+          threshold: float, allow_params_differ: bool, per_step: bool = False) -> list[Verdict]:
     """Runs of one configuration on both sides, paired by params hash."""
     base_sets, new_sets = by_params(base), by_params(new)
-    out = [_one(key, metric, base_sets[h], new_sets[h], threshold) for h in sorted(base_sets.keys() & new_sets.keys())]
+    out = [_one(key, metric, base_sets[h], new_sets[h], threshold, per_step=per_step)
+           for h in sorted(base_sets.keys() & new_sets.keys())]
     base_only = [h for h in sorted(base_sets) if h not in new_sets]
     new_only = [h for h in sorted(new_sets) if h not in base_sets]
     if len(base_only) == 1 and len(new_only) == 1:
         b, n = base_sets[base_only[0]], new_sets[new_only[0]]
         diff = tuple(params_difference(b[0][1], n[0][1]))
         notes = (f"{PARAMS_DIFFER}: " + "; ".join(diff),)
-        out.append(_one(key, metric, b, n, threshold, notes, no_verdict="" if allow_params_differ else PARAMS_DIFFER))
+        out.append(_one(key, metric, b, n, threshold, notes, "" if allow_params_differ else PARAMS_DIFFER, per_step))
         return out
     for h in base_only:
         out.append(Verdict(key, metric, [], [], None, ONLY_BASE, (f"params_hash {_shown(h)}",)))
@@ -265,14 +317,16 @@ def _pair(key: Key, metric: str, base: list[tuple[str, RunResult]], new: list[tu
 
 def compare_runs(
     base: list[tuple[str, RunResult]], new: list[tuple[str, RunResult]], threshold: float = 0.05, metric: str = "",
-    allow_params_differ: bool = False,
+    allow_params_differ: bool = False, per_step: bool = False,
 ) -> list[Verdict]:
-    """Verdicts for every configuration found on either side, sorted by configuration."""
+    """Verdicts for every configuration found on either side, sorted by configuration.
+    ``per_step``: where a side has fewer than MIN_REPEATS ok repeats, judge the runs' per-step
+    samples by their effective sample size instead (perfkit.comparison.stats.compare_steps)."""
     base_groups, new_groups = group(base), group(new)
     if len(base_groups) == 1 and len(new_groups) == 1 and base_groups.keys() != new_groups.keys():
         (bk, bv), (nk, nv) = next(iter(base_groups.items())), next(iter(new_groups.items()))
         joined = tuple(b if b == n else f"{b} → {n}" for b, n in zip(bk, nk))
-        return _pair(joined, metric, bv, nv, threshold, allow_params_differ)  # type: ignore[arg-type]
+        return _pair(joined, metric, bv, nv, threshold, allow_params_differ, per_step)  # type: ignore[arg-type]
     out = []
     for key in sorted(base_groups.keys() | new_groups.keys()):
         if key not in new_groups:
@@ -280,6 +334,6 @@ def compare_runs(
         elif key not in base_groups:
             out.append(Verdict(key, metric, [], [], None, ONLY_NEW))
         else:
-            out.extend(_pair(key, metric, base_groups[key], new_groups[key], threshold, allow_params_differ))
+            out.extend(_pair(key, metric, base_groups[key], new_groups[key], threshold, allow_params_differ, per_step))
     return out
 

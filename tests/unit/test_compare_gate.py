@@ -297,3 +297,51 @@ def test_page_escapes_every_value():
     verdicts = V.compare_runs(_runs([1.0, 1.0], config=evil), _runs([1.0, 1.0], config=evil))
     page = html_page(verdicts, evil, evil, 0.05)
     assert "<script>" not in page and "&lt;script&gt;" in page
+
+
+# --- per-step samples (--per-step) ----------------------------------------------------------
+
+
+def _stepped(step_times: list[float], p_core: float = 100.0):
+    result = _result(p_core=p_core)
+    result.curves["step_time"] = step_times
+    return result
+
+
+def _wobble(level: float, n: int, seed: int) -> list[float]:
+    import random
+
+    rng = random.Random(seed)
+    return [level * (1 + rng.gauss(0, 0.02)) for _ in range(n)]
+
+
+def test_per_step_samples_judge_a_single_run_a_side_by_their_effective_size():
+    base = [("b", _stepped(_wobble(0.10, 200, 1)))]
+    slower = [("n", _stepped(_wobble(0.12, 200, 2)))]
+    same = [("n", _stepped(_wobble(0.10, 200, 3)))]
+    assert V.compare_runs(base, slower)[0].verdict == V.INCONCLUSIVE  # without --per-step: 1 repeat a side
+    got = V.compare_runs(base, slower, per_step=True)[0]
+    assert got.verdict == V.REGRESSED and got.metric == "step_time (per step)"  # step time up 20 %: worse
+    assert got.change.n_eff_base > 30 and "n_eff" in got.notes[-1]
+    assert V.compare_runs(base, same, per_step=True)[0].verdict == V.BELOW_THRESHOLD
+
+
+def test_per_step_samples_that_drift_are_worth_few_values_and_stay_inconclusive():
+    drift = [0.10 + 0.001 * i for i in range(200)]  # one long trend: r1 near 1, n_eff tiny
+    got = V.compare_runs([("b", _stepped(drift))], [("n", _stepped([v * 1.2 for v in drift]))], per_step=True)[0]
+    assert got.verdict == "inconclusive (n_eff<30)" and got.change.n_eff_base < 30
+
+
+def test_per_step_values_that_are_not_numbers_are_metric_invalid():
+    bad = _stepped(_wobble(0.1, 50, 1))
+    bad.curves["step_time"][10] = "slow"
+    got = V.compare_runs([("b", _stepped(_wobble(0.1, 50, 2)))], [("n/result.json", bad)], per_step=True)[0]
+    assert got.verdict == V.METRIC_INVALID and got.notes == ("n/result.json: curves.step_time holds a value that is str, not a number",)
+
+
+def test_cli_per_step(tmp_path, capsys):
+    write_run(tmp_path / "base", _stepped(_wobble(0.10, 200, 1)), report_html=False)
+    write_run(tmp_path / "new", _stepped(_wobble(0.13, 200, 2)), report_html=False)
+    assert main(["compare", str(tmp_path / "base"), str(tmp_path / "new"), "--html", "-"]) == EXIT_INCONCLUSIVE
+    assert main(["compare", str(tmp_path / "base"), str(tmp_path / "new"), "--html", "-", "--per-step"]) == 1
+    assert "step_time (per step)" in capsys.readouterr().out
