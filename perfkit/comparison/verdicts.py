@@ -278,7 +278,7 @@ def _one(key: Key, metric_wanted: str, base: list[tuple[str, RunResult]], new: l
             return Verdict(key, metric, b.values, [], None, FAILED, notes, **cvs)
         return Verdict(key, metric, b.values, [], None, METRIC_MISSING,
                        notes + tuple(f"{rid}: no metrics.{metric}" for rid in n.missing), **cvs)
-    if not b.values or not n.values:
+    if not b.values or not n.values or b.missing or n.missing:  # an ok run without it is never just left out
         why = tuple(f"{rid}: no metrics.{metric}" for rid in b.missing + n.missing) or (f"no ok run with {metric}",)
         return Verdict(key, metric, b.values, n.values, None, METRIC_MISSING, notes + why, **cvs)
     if sum(b.values) == 0:

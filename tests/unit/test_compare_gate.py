@@ -345,3 +345,10 @@ def test_cli_per_step(tmp_path, capsys):
     assert main(["compare", str(tmp_path / "base"), str(tmp_path / "new"), "--html", "-"]) == EXIT_INCONCLUSIVE
     assert main(["compare", str(tmp_path / "base"), str(tmp_path / "new"), "--html", "-", "--per-step"]) == 1
     assert "step_time (per step)" in capsys.readouterr().out
+
+
+def test_an_ok_repeat_without_the_metric_is_named_not_left_out():
+    new = _runs([100.0, 101.0, 102.0])
+    del new[1][1].metrics["p_core"]
+    got = V.compare_runs(_runs([100.0, 101.0, 102.0]), new)[0]
+    assert got.verdict == V.METRIC_MISSING and got.notes == ("bert/cpu/smoke/r2: no metrics.p_core",)
