@@ -35,9 +35,11 @@ DESCRIPTION = ("Compare the results of two sets of runs per configuration (bench
                "3 ok repeats a side is inconclusive.")
 EPILOG = ("examples:\n  perfkit compare baseline-reports/ reports/\n  perfkit compare bert/cpu/smoke bert/cpu/smoke_new "
           "--threshold 3\n\n"
-          "verdicts: REGRESSION, improved, below threshold, not significant, inconclusive (n<3; with --per-step\n"
-          "  n_eff<30), params differ,\n"
-          "  FAILED, metric invalid, metric missing, base mean 0, only in base, only in new\n\n"
+          "verdicts: REGRESSION, improved, below threshold, not significant, params differ,\n"
+          "  inconclusive (n<3; with --per-step: n_eff<30), FAILED, metric invalid, metric missing,\n"
+          "  base mean 0, only in base, only in new\n"
+          "test: Welch's two-sample t-test (two-sided, 95%) over the repeats, as pyperf; a change\n"
+          "  smaller than --threshold is 'below threshold', as asv's --factor\n\n"
           "exit codes:\n"
           "  0  every pair got a verdict and none regressed\n"
           "  1  a regression, or a configuration failed on the new side\n"
@@ -74,7 +76,8 @@ def check_page_target(target: Path) -> None:
     if info is not None and stat.S_ISLNK(info.st_mode):
         raise UserError(f"compare: --html {str(target)[:300]} is a symbolic link; give a regular file's path")
     if info is not None and not stat.S_ISREG(info.st_mode):
-        raise UserError(f"compare: --html {str(target)[:300]} exists and is not a regular file; give a regular file's path")
+        raise UserError(f"compare: --html {str(target)[:300]} exists and is not a regular file; "
+                        "give a regular file's path")
 
 
 def write_page(target: Path, text: str) -> None:

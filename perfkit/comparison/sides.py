@@ -92,7 +92,8 @@ def read_side(spec: str, reports: Path | None = None) -> Side:
         if not runs:
             raise UserError(f"compare: {spec} holds no readable {RESULT_FILE}"
                             + (f" ({unreadable[0]})" if unreadable else ""))
-        return Side(spec, root, runs, unreadable, _files(runs, root / "runs" if (root / "runs").is_dir() else root.parent))
+        relative_to = root / "runs" if (root / "runs").is_dir() else root.parent
+        return Side(spec, root, runs, unreadable, _files(runs, relative_to))
     if not is_run_id(spec):
         raise UserError(f"compare: {spec!r} is neither a folder nor a run id such as bert/cpu/smoke")
     base = (reports or paths.reports_dir()) / "runs"

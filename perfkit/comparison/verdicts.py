@@ -183,7 +183,8 @@ def params_difference(base: RunResult, new: RunResult) -> list[str]:
     b, n = params_of(base), params_of(new)
     missing = object()
     differing = [k for k in sorted(set(b) | set(n)) if not _same(b.get(k, missing), n.get(k, missing))]
-    out = [f"{k}: {_shown(b[k]) if k in b else '–'} → {_shown(n[k]) if k in n else '–'}" for k in differing[:MAX_LISTED]]
+    out = [f"{k}: {_shown(b[k]) if k in b else '–'} → {_shown(n[k]) if k in n else '–'}"
+           for k in differing[:MAX_LISTED]]
     if len(differing) > MAX_LISTED:
         out.append(f"and {len(differing) - MAX_LISTED} more")
     return out or [f"params_hash: {_shown(base.params_hash)} → {_shown(new.params_hash)}"]
@@ -272,7 +273,8 @@ def _one(key: Key, metric_wanted: str, base: list[tuple[str, RunResult]], new: l
     b, n = sample(base, metric), sample(new, metric)
     cvs = {"base_cv": b.cv, "new_cv": n.cv}
     if b.invalid or n.invalid:
-        return Verdict(key, metric, b.values, n.values, None, METRIC_INVALID, notes + tuple(b.invalid + n.invalid), **cvs)
+        return Verdict(key, metric, b.values, n.values, None, METRIC_INVALID, notes + tuple(b.invalid + n.invalid),
+                       **cvs)
     if b.values and not n.values:
         if not any(r.status == "ok" for _, r in new):
             return Verdict(key, metric, b.values, [], None, FAILED, notes, **cvs)

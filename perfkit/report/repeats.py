@@ -51,8 +51,8 @@ def _like_for_like(result: RunResult) -> tuple[str, str, str, str, str, str]:
     and fix_hp."""
     params = result.run.get("params") if isinstance(result.run.get("params"), dict) else {}
     fix_hp = str(result.metrics.get("fix_hp") or "")
-    return (result.benchmark, result.vendor, result.config, str(result.params_hash), str(params.get("precision", "") or ""),
-            hyperparams_key(fix_hp))
+    return (result.benchmark, result.vendor, result.config, str(result.params_hash),
+            str(params.get("precision", "") or ""), hyperparams_key(fix_hp))
 
 
 def repeat_rows(results: list[RunResult]) -> list[dict[str, object]]:

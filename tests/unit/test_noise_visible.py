@@ -38,7 +38,8 @@ def test_other_load_arithmetic():
 
 
 def test_host_load_counts_this_process_tree_as_ours_and_other_processes_as_load():
-    child = subprocess.Popen([sys.executable, "-c", "import time\nend = time.time() + 1.5\nwhile time.time() < end: pass"])
+    busy = "import time\nend = time.time() + 1.5\nwhile time.time() < end: pass"
+    child = subprocess.Popen([sys.executable, "-c", busy])
     try:
         probe = host.HostLoad()
         time.sleep(0.2)
