@@ -174,7 +174,7 @@ def params_of(result: RunResult) -> dict[str, Any]:
     """What a run's params hash covers, flat: the resolved params and the topology."""
     run = result.run if isinstance(result.run, dict) else {}
     params = run.get("params") if isinstance(run.get("params"), dict) else {}
-    topology = {k: run.get(k) for k in ("nnodes", "nproc_per_node") if k in run}
+    topology: dict[str, Any] = {k: run.get(k) for k in ("nnodes", "nproc_per_node") if k in run}
     return {**_flat(params), **topology}
 
 

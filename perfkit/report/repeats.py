@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 import statistics
 
+from typing import Any
+
 import pandas as pd
 
 from perfkit.report.compare import hyperparams_key
@@ -49,7 +51,8 @@ def spread(values: list[float]) -> tuple[float, float | None, float | None]:
 def _like_for_like(result: RunResult) -> tuple[str, str, str, str, str, str]:
     """Runs are repeats of each other only with the same configuration, params hash, precision
     and fix_hp."""
-    params = result.run.get("params") if isinstance(result.run.get("params"), dict) else {}
+    raw = result.run.get("params")
+    params: dict[str, Any] = raw if isinstance(raw, dict) else {}
     fix_hp = str(result.metrics.get("fix_hp") or "")
     return (result.benchmark, result.vendor, result.config, str(result.params_hash),
             str(params.get("precision", "") or ""), hyperparams_key(fix_hp))
