@@ -310,10 +310,15 @@ def _pair(key: Key, metric: str, base: list[tuple[str, RunResult]], new: list[tu
         notes = (f"{PARAMS_DIFFER}: " + "; ".join(diff),)
         out.append(_one(key, metric, b, n, threshold, notes, "" if allow_params_differ else PARAMS_DIFFER, per_step))
         return out
+    # several params sets left on a side: no pairing is sound. When nothing was paired at all the
+    # configuration got no comparison, which must not read as a pass.
+    unpaired = PARAMS_DIFFER if not out and base_only and new_only else ""
     for h in base_only:
-        out.append(Verdict(key, metric, [], [], None, ONLY_BASE, (f"params_hash {_shown(h)}",)))
+        out.append(Verdict(key, metric, [], [], None, unpaired or ONLY_BASE,
+                           (f"params_hash {_shown(h)} only in base",)))
     for h in new_only:
-        out.append(Verdict(key, metric, [], [], None, ONLY_NEW, (f"params_hash {_shown(h)}",)))
+        out.append(Verdict(key, metric, [], [], None, unpaired or ONLY_NEW,
+                           (f"params_hash {_shown(h)} only in new",)))
     return out
 
 

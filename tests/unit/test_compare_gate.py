@@ -352,3 +352,12 @@ def test_an_ok_repeat_without_the_metric_is_named_not_left_out():
     del new[1][1].metrics["p_core"]
     got = V.compare_runs(_runs([100.0, 101.0, 102.0]), new)[0]
     assert got.verdict == V.METRIC_MISSING and got.notes == ("bert/cpu/smoke/r2: no metrics.p_core",)
+
+
+def test_several_params_sets_that_pair_with_nothing_get_no_verdict():
+    base = _runs([10.0, 10.1, 10.2], params_hash="a") + _runs([5.0, 5.1, 5.2], params_hash="b")
+    new = _runs([10.0, 10.1, 10.2], params_hash="c")
+    got = V.compare_runs(base, new)
+    assert [v.verdict for v in got] == [V.PARAMS_DIFFER] * 3 and not any(v.gates for v in got)
+    partly = V.compare_runs(base, _runs([10.0, 10.1, 10.2], params_hash="a") + _runs([1.0], params_hash="d"))
+    assert sorted(v.verdict for v in partly) == sorted([V.BELOW_THRESHOLD, V.PARAMS_DIFFER])  # b ↔ d: one each
