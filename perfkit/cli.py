@@ -268,6 +268,7 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
 
 EXIT_CODES = ("exit codes:\n  0      success\n  1      a run failed (compare: a regression)\n"
               "  2      bad usage, params or data (one line on stderr)\n"
+              "  3      compare: no regression, but a pair got no verdict (inconclusive, params differ)\n"
               "  100+N  suite: N runs did not end ok (at most 125)\n"
               "  130    interrupted (Ctrl-C)")
 TOP_EPILOG = ("examples:\n"

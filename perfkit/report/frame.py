@@ -17,6 +17,11 @@ have is NaN. Columns (see docs/reports.md for the full list):
 - every numeric metric by its key (``p_core``, ``e2e_time``, ``acc``, ``mfu``, ``peak_tflops``,
   ``mem_peak_gib``, ``energy_j`` when measured, …) and the text metrics ``peak_source``,
   ``backend``, ``engine``, ``provider``, ``fix_hp``.
+- host load during the run: ``host_other_cpu_share`` (CPU share of other processes, 0–1),
+  ``host_loadavg_start``, ``host_loadavg_end`` (1-minute load average)
+- noise: ``repeats_n``, ``repeats_cv`` (coefficient of variation of the headline throughput over
+  the ok runs of the row's configuration and params hash) and ``noisy`` (``repeats_cv`` above
+  ``perfkit.report.repeats.CV_BOUND``, 10 %).
 
 ``acc`` is always a fraction: for inference runs it is the inference-set accuracy
 (``acc_infer``), not the "infer/val" percent text the seed tables print.
@@ -45,10 +50,15 @@ _REPEAT = re.compile(r"r(\d+)")
 
 
 def number(value: Any) -> float | None:
-    """A finite float, or None for anything else (text, bools, NaN, infinities)."""
+    """A finite float, or None for anything else (text, bools, NaN, infinities, integers too
+    large for a float)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    return float(value) if math.isfinite(value) else None
+    try:
+        as_float = float(value)
+    except OverflowError:
+        return None
+    return as_float if math.isfinite(as_float) else None
 
 
 def repeat_of(run_id: str) -> int:
@@ -102,7 +112,26 @@ def measured_record(result: RunResult, run_id: str) -> dict[str, Any]:
     for key, value in (run.get("params") or {}).items():
         record[f"param.{key}"] = value if not isinstance(value, (dict, list)) else str(value)
     record.update(metric_columns(result.metrics))
+    record.update(host_load_columns(result.environment))
     return record
+
+
+def host_load_columns(environment: Any) -> dict[str, float]:
+    """``host_other_cpu_share`` (0–1) and ``host_loadavg_start``/``host_loadavg_end`` (1 min)
+    of the record's ``environment.host_load``, where it has them."""
+    load = environment.get("host_load") if isinstance(environment, dict) else None
+    if not isinstance(load, dict):
+        return {}
+    out = {}
+    share = number(load.get("other_cpu_share"))
+    if share is not None:
+        out["host_other_cpu_share"] = share
+    for key in ("loadavg_start", "loadavg_end"):
+        values = load.get(key)
+        first = number(values[0]) if isinstance(values, list) and values else None
+        if first is not None:
+            out[f"host_{key}"] = first
+    return out
 
 
 def published_record(row: Any) -> dict[str, Any]:
@@ -148,7 +177,9 @@ def results_table(runs: list[tuple[str, RunResult]], published: list[Any] = ()) 
     for column in rest:
         if column not in TEXT_METRICS:
             frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
-    return frame.reset_index(drop=True)
+    from perfkit.report.repeats import add_noise_columns
+
+    return add_noise_columns(frame.reset_index(drop=True))
 
 
 def load(reports_dir: str | Path | None = None) -> pd.DataFrame:

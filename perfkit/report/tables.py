@@ -14,6 +14,7 @@ import pandas as pd
 from perfkit.report import definitions
 from perfkit.report.headline import mfu_text
 from perfkit.results.benchmark_info import BenchmarkInfo
+from perfkit.results.environment import describe_host_load
 from perfkit.results.record import RunResult
 
 _CN_COUNT = {1: "单", 2: "两"}
@@ -152,6 +153,7 @@ def environment_table(result: RunResult) -> pd.DataFrame:
         ("软件环境", "perfkit", f"{env.get('perfkit', '')} (git {env.get('git', {}).get('commit', '')[:10]})"),
         ("软件环境", "vendor hooks (厂商替换)", vendor_hooks_cell(result)),
     ]
+    rows.append(("运行负载 Host load", "主机负载 load during the run", describe_host_load(env) or "not recorded"))
     return pd.DataFrame(rows, columns=["", "项目", "值"])
 
 

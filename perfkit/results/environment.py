@@ -1,4 +1,6 @@
-"""The environment record: the seeds' 环境配置, captured at run time.
+"""The environment record: the seeds' 环境配置, captured at run time, and the host's load while
+the run measured (``host_load``, perfkit.telemetry.host.HostLoad: load average at the start and
+end, and the CPU share other processes used).
 
 Only whitelisted facts are recorded. Environment variables in particular are never copied
 wholesale (they hold tokens and passwords); just the few that change performance.
@@ -82,3 +84,23 @@ def collect_environment(vendor_facts: dict[str, Any]) -> dict[str, Any]:
         "accelerator": vendor_facts,
         "docker": Path("/.dockerenv").exists(),
     }
+
+
+def describe_host_load(environment: dict[str, Any]) -> str:
+    """The host load of a record as one line ("" when the record has none): the load average at
+    the start and end of the measured window and the CPU share of other processes."""
+    load = environment.get("host_load") if isinstance(environment, dict) else None
+    if not isinstance(load, dict):
+        return ""
+    parts = []
+    start, end = load.get("loadavg_start"), load.get("loadavg_end")
+    if isinstance(start, list) and isinstance(end, list) and start and end:
+        parts.append(f"load average {_number(start[0])} → {_number(end[0])} (1 min)")
+    share = load.get("other_cpu_share")
+    if isinstance(share, (int, float)) and not isinstance(share, bool) and 0 <= share <= 1:
+        parts.append(f"other processes {share:.0%} of {_number(load.get('cpu_count'))} CPUs")
+    return "; ".join(parts)
+
+
+def _number(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, (int, float)) and not isinstance(value, bool) else "?"

@@ -24,6 +24,7 @@ from perfkit.run.progress import Progress
 from perfkit.run.spec import PreparedRun, initial_record
 from perfkit.scenarios import Session
 from perfkit.telemetry import Work, sampling
+from perfkit.telemetry.host import HostLoad
 from perfkit.vendors import get_vendor
 
 
@@ -69,12 +70,14 @@ def execute(run: PreparedRun, progress: bool = True, ctx: DistContext | None = N
         record.environment["vendor_hooks"] = vendor.replaced_hooks()
         # telemetry (perfkit.telemetry): the main rank samples the vendor's sources during the loop
         interval = params.telemetry_interval if ctx.is_main else 0.0
+        host_load = HostLoad()  # how busy the rest of the machine was while this run measured
         with sampling(vendor.telemetry_sources(), interval) as telemetry:
             loop_end: list[float] = []
             session = Session(vendor, device, ctx, policy, run.hardware, str(facts.get("accelerator", "")),
                               bench_start, PhaseClock(vendor.synchronize, event=vendor.create_event), bar,
                               loop_done=lambda: loop_end.append(telemetry.now()))
             measured = scenario.measure(bench, session)
+        record.environment["host_load"] = host_load.finish()
         record.metrics, record.curves = measured.metrics, measured.curves
         record.data.update(measured.data)
         seconds, samples = scenario.window(record.metrics)

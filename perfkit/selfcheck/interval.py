@@ -6,6 +6,10 @@ its interval is a percentile bootstrap over the pairs (resampling whole pairs, o
 scale), with a fixed seed so the same pairs always give the same interval. A result is
 *unstable* when the interval reaches further than ``unstable_above`` (3 %) from the estimate on
 either side, or when there are too few pairs to say.
+
+This is perfkit's one bootstrap. `perfkit compare` does not resample: it uses Welch's t-test
+and its interval (perfkit.comparison.stats), as pyperf does, because a percentile bootstrap of
+3 to 5 repeats gives intervals that are too narrow.
 """
 
 from __future__ import annotations

@@ -118,8 +118,8 @@ def test_sweep_curves_on_fabricated_results(tmp_path):
                               "precision=fp32": [(16.0, 100.0), (32.0, 190.0), (64.0, 300.0)]}
     fig = report_sweeps.sweep_chart([*results, repeat, plain, failed])
     ax = fig.axes[0]
-    lines = {line.get_label(): (list(line.get_xdata()), list(line.get_ydata())) for line in ax.lines}
-    assert lines["precision=fp32"] == ([16.0, 32.0, 64.0], [100.0, 190.0, 300.0])
+    lines = {c.get_label(): (list(c.lines[0].get_xdata()), list(c.lines[0].get_ydata())) for c in ax.containers}
+    assert lines["precision=fp32"] == ([16.0, 32.0, 64.0], [100.0, 190.0, 300.0])  # errorbar lines
     assert "batch_size" in ax.get_xlabel() and "samples/s" in ax.get_ylabel()
 
 
