@@ -144,6 +144,13 @@ def _cn_number(text: str) -> int:
     return _CN_NUMBERS.get(text) or int(text)
 
 
+def _last(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    match = None
+    for match in pattern.finditer(text):
+        pass
+    return match
+
+
 def _bounded(nodes: int, cards: int) -> tuple[int | None, int | None]:
     """Nodes and cards per node, each 1..MAX_TOPOLOGY; (None, None) otherwise (0 or absurd)."""
     if 1 <= nodes <= limits.MAX_TOPOLOGY and 1 <= cards <= limits.MAX_TOPOLOGY:
@@ -153,14 +160,16 @@ def _bounded(nodes: int, cards: int) -> tuple[int | None, int | None]:
 
 def topology(config: str, config_file: str = "") -> tuple[int | None, int | None]:
     """'R300单机8卡（1x8）' -> (1, 8); '单机1卡' -> (1, 1); 'H100二机16卡' -> (2, 8); 'config_BI-V100x2x8' -> (2, 8).
-    Numbers of more than 9 digits are not read (Python's int() refuses over 4,300 digits)."""
-    match = _TOPOLOGY.search(config)
+    Numbers of more than 9 digits are not read (Python's int() refuses over 4,300 digits). The
+    last topology in the label counts: perfkit's own labels put it after the hardware's short
+    name, which is free text ('CPU（1x8） 单机单卡（1x1） smoke' is 1x1)."""
+    match = _last(_TOPOLOGY, config)
     if match:
         return _bounded(int(match.group(1)), int(match.group(2)))
     match = _CONFIG_FILE_TOPOLOGY.search(config_file)
     if match:
         return _bounded(int(match.group(1)), int(match.group(2)))
-    match = _RESOURCES.search(config.replace(" ", ""))
+    match = _last(_RESOURCES, config.replace(" ", ""))
     if match:
         nodes, cards = (_cn_number(g) for g in match.groups())
         if nodes < 1:

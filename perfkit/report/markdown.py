@@ -19,7 +19,7 @@ result.json or a reference record; ``perfkit import`` reads the page back to the
 
 Every text written into the page (hardware and software values, titles, configuration labels,
 error messages, notes, table cells and headers) goes through ``escape_text``: one line
-(newlines and other whitespace become one space), ``& < >`` as HTML entities and
+(newlines and other whitespace become one space, other control characters U+FFFD), ``& < >`` as HTML entities and
 ``\\ | ` * [ ] ~ #`` and ``_`` (where it could start or end emphasis) backslash-escaped, and a
 leading ``- ``, ``+ ``, ``---``, ``===`` or ``1. `` that would start a block escaped too. So no text from a
 result or a record can add HTML, a link, a heading or a table row to the page; numbers are
@@ -30,6 +30,7 @@ lines (``comment_text``) loses ``<``, ``>`` and runs of ``-``.
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 from typing import Iterable
 
@@ -63,7 +64,9 @@ def escape_text(text: object) -> str:
     line = " ".join(str(text).split())
     out = []
     for i, char in enumerate(line):
-        if char in _ENTITIES:
+        if unicodedata.category(char) == "Cc":
+            out.append("\ufffd")  # a control character (NUL, BEL, ...) shows as the replacement character
+        elif char in _ENTITIES:
             out.append(_ENTITIES[char])
         elif char in _BACKSLASHED:
             out.append("\\" + char)
