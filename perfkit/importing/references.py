@@ -49,9 +49,10 @@ def write_references(pages: list[ReferencePage], folder: Path) -> list[Path]:
     targets = []
     for page in seen.values():  # every name checked before the first write
         try:
-            targets.append((page, paths.path_under(folder, paths.safe_name(f"{page.id}.json", f"{page.source}: record name"))))
+            name = paths.safe_name(f"{page.id}.json", f"{page.source}: record name")
         except UserError as exc:
             raise PageError(str(exc)) from None
+        targets.append((page, Path(folder) / name))  # never resolved: a link in its place is refused, not followed
     if not targets:
         return []
     dir_fd = _open_folder(folder)

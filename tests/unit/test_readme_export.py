@@ -164,3 +164,28 @@ def test_escaped_text_reads_back_as_one_plain_line(text):
 def test_numbers_are_written_unescaped():
     for number in ("12.5", "-3.5", "0.2500", "1.25/8.0", "831μs", "45.30%", "bs=16,lr=1e-04", "1e-05"):
         assert escape_text(number) == number
+
+
+# --- README pages are never written through a link or over a special file (issue 21) ---------
+
+import os  # noqa: E402
+
+
+@pytest.mark.parametrize("where", ["readme", "readme/bert", "readme/bert/cpu", "readme/bert/cpu/README.md", "fifo"])
+def test_report_markdown_never_writes_through_a_link_or_over_a_special_file(tmp_path, capsys, where):
+    reports, elsewhere = tmp_path / "reports", tmp_path / "elsewhere"
+    write_run(reports, make_result())
+    elsewhere.mkdir()
+    (elsewhere / "README.md").write_text("user's file")
+    if where == "fifo":
+        (reports / "readme" / "bert" / "cpu").mkdir(parents=True)
+        os.mkfifo(reports / "readme" / "bert" / "cpu" / "README.md")
+    else:
+        link = reports / where
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(elsewhere / "README.md" if where.endswith(".md") else elsewhere)
+    code = main(["report", "--markdown", "--reports", str(reports)])
+    err = capsys.readouterr().err
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["README.md"]
+    assert (elsewhere / "README.md").read_text() == "user's file"
