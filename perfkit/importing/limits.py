@@ -12,10 +12,10 @@ KIB = 1 << 10
 MIB = 1 << 20
 
 MAX_PAGE_BYTES = 1 * MIB  # a README page to import
-MAX_PIPE_LINES = 5_000  # lines starting with '|' on one page (checked before the Markdown is parsed)
-MAX_TABLES = 200  # tables on one page
-MAX_ROWS_PER_TABLE = 1_000  # body rows of one table
-MAX_ROWS_PER_PAGE = 2_000  # results rows of one page, all tables together
+MAX_PIPE_LINES = 2_000  # lines starting with '|' on one page (checked before the Markdown is parsed)
+MAX_TABLES = 50  # tables on one page
+MAX_ROWS_PER_TABLE = 200  # body rows of one table
+MAX_ROWS_PER_PAGE = 400  # results rows of one page, all tables together
 MAX_COLUMNS = 64  # cells of one header row
 MAX_CELL_CHARS = 500  # characters of one cell; a longer cell is left out with a warning
 
