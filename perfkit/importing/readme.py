@@ -461,6 +461,9 @@ def _account_tables(path: Path, page: Page, results: list[Table], warnings: list
                             "with numbers) is not a results table perfkit reads; kept as text in the record, "
                             "its numbers not imported")
         out.append(entry)
+    for line in page.html_tables:  # GitHub shows an HTML <table>; perfkit reads only Markdown tables
+        out.append({"line": line, "label": "", "header": [], "kind": "html"})
+        warnings.append(f"{path}:{line}: an HTML <table> is not read (only Markdown tables are); not imported")
     return out
 
 
@@ -484,7 +487,7 @@ def _parse_text(text: str, path: Path, benchmark: str = "", vendor: str = "") ->
     tables = _results_tables(path, page)
     warnings += [f"{path}:{line}: {note}" for line, note in page.notes]
     for number in page.stray_rows:
-        if cells.has_number(lines[number - 1].replace("|", " ")):
+        if any(cells.has_number(cell) for cell in split_row(lines[number - 1])):
             warnings.append(f"{path}:{number}: a '|' line that is not part of a table (no '| --- |' row under "
                             "its header); not imported")
     ident = identity.from_path(str(path))
