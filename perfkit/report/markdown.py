@@ -19,8 +19,8 @@ result.json or a reference record; ``perfkit import`` reads the page back to the
 
 Every text written into the page (hardware and software values, titles, configuration labels,
 error messages, notes, table cells and headers) goes through ``escape_text``: one line
-(newlines and other whitespace become one space, other control characters U+FFFD), ``& < >`` as HTML entities and
-``\\ | ` * [ ] ~ #`` and ``_`` (where it could start or end emphasis) backslash-escaped, and a
+(newlines and other whitespace become one space; other control characters and bidi overrides
+U+FFFD), ``& < >`` as HTML entities and ``\\ | ` * [ ] ~ # $`` and ``_`` (where it could start or end emphasis) backslash-escaped, and a
 leading ``- ``, ``+ ``, ``---``, ``===`` or ``1. `` that would start a block escaped too. So no text from a
 result or a record can add HTML, a link, a heading or a table row to the page; numbers are
 written as they are (none of those characters is in a number). Text inside the HTML comment
@@ -56,7 +56,8 @@ MONITOR_COLUMNS = (("总能耗(J)", "energy_j", 1), ("平均功耗(W)", "power_a
 _CN_NODES = {1: "单机", 2: "两机"}
 
 
-_BACKSLASHED = set("\\|`*[]~#")
+_BACKSLASHED = set("\\|`*[]~#$")  # '$' starts math on GitHub
+_BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")  # overrides that reorder the text shown
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _BLOCK_START = re.compile(r"^(\d{1,9})([.)])(?=\s|$)")  # '1. ' starts a list; '12.5' is a number
 
@@ -67,7 +68,7 @@ def escape_text(text: object) -> str:
     line = " ".join(str(text).split())
     out = []
     for i, char in enumerate(line):
-        if unicodedata.category(char) == "Cc":
+        if unicodedata.category(char) == "Cc" or char in _BIDI:
             out.append("\ufffd")  # a control character (NUL, BEL, ...) shows as the replacement character
         elif char in _ENTITIES:
             out.append(_ENTITIES[char])
