@@ -40,7 +40,7 @@ def write_references(pages: list[ReferencePage], folder: Path) -> list[Path]:
     """Write every page, one record per vendor (all were parsed before the first write); two
     different pages for one record in the same call are refused before anything is written."""
     seen: dict[str, ReferencePage] = {}
-    for page in (record for page in pages for record in split_by_vendor(page)):
+    for page in [record for original in pages for record in split_by_vendor(original)]:
         other = seen.get(page.id)
         if other is not None and other.sha256 != page.sha256:
             raise PageError(f"{page.path or page.source}: would replace {other.path or other.source} "

@@ -11,8 +11,15 @@ import pytest
 from support.fabricated import make_result, write_run
 
 from perfkit.cli import main
-from perfkit.importing import PageError, import_pages, load_references, parse_page, parse_text
+from perfkit.importing import (
+    PageError,
+    import_pages,
+    load_references,
+    parse_page,
+    parse_text,
+)
 from perfkit.importing.coverage import numeric_cells, page_coverage
+from perfkit.importing.markdown import read_page
 from perfkit.report import compare, repeats, scaling
 from perfkit.report.markdown import readme_text, write_readmes
 
@@ -339,7 +346,6 @@ def test_cli_report_markdown_uses_imported_pages(tmp_path, capsys):
 
 # --- FlagPerf's inference pages in their own tree: one record per vendor (issue 20) ------------
 
-from perfkit.importing.markdown import read_page  # noqa: E402
 
 TREE_INFERENCE = sorted((PAGES / "inference" / "benchmarks").glob("*/README.md"))
 ALL_PAGES = sorted(p for p in PAGES.rglob("*.md") if p.name != "SOURCES.md")

@@ -10,8 +10,15 @@ import pytest
 from support.fabricated import SEEDS, SHARED_SEEDS
 
 from perfkit.cli import main
-from perfkit.importing import PageError, load_references, parse_page, write_references
+from perfkit.importing import (
+    PageError,
+    limits,
+    load_references,
+    parse_page,
+    write_references,
+)
 from perfkit.importing.cells import read_fraction, read_memory, read_seconds
+from perfkit.importing.readme import parse_text
 
 
 def seed(prefix: str) -> Path:
@@ -182,8 +189,6 @@ def test_a_name_with_a_line_break_or_wide_letters_is_not_filed(name, tmp_path):
 
 # --- bounds and numbers (issue 21) ------------------------------------------------------------
 
-from perfkit.importing import limits  # noqa: E402
-from perfkit.importing.readme import parse_text  # noqa: E402
 
 
 def _page(tmp_path: Path, header: str, *rows: str) -> Path:

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import re
+import unicodedata
+
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 from support.fabricated import make_result, write_run
 
 from perfkit.cli import main
-from perfkit.importing import parse_page
-from perfkit.report.markdown import readme_text
+from perfkit.importing import parse_page, parse_text
+from perfkit.report.markdown import escape_text, readme_text
 
 
 def test_readme_has_the_seed_structure():
@@ -66,15 +73,8 @@ def test_inference_rows_roundtrip(tmp_path):
 
 # --- every text written into the page is escaped (issue 21) ------------------------------------
 
-import re  # noqa: E402
-import unicodedata  # noqa: E402
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-from markdown_it import MarkdownIt  # noqa: E402
 
-from perfkit.importing import parse_text  # noqa: E402
-from perfkit.report.markdown import escape_text  # noqa: E402
 
 NUMBER_KEYS = ("p_core", "p_train", "p_whole", "e2e_time", "acc", "mem_peak_gib", "mem_total_gib")
 FAKE_TABLE = "boom\n\n* 性能指标\n\n| 配置 | p_core |\n| --- | --- |\n| CPU单机8卡（1x8） | 99999 |\n"
@@ -169,7 +169,6 @@ def test_numbers_are_written_unescaped():
 
 # --- README pages are never written through a link or over a special file (issue 21) ---------
 
-import os  # noqa: E402
 
 
 @pytest.mark.parametrize("where", ["readme", "readme/bert", "readme/bert/cpu", "readme/bert/cpu/README.md", "fifo"])
