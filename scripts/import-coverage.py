@@ -4,7 +4,8 @@ numeric cells in against values out.
 
     python scripts/import-coverage.py /tmp/flagperf-pages        # every *.md below it
 
-Exit code 0 when no numeric cell is lost silently, 1 otherwise. Nothing is written.
+Exit code 0 when no numeric cell is lost silently and no table dropped silently, 1 otherwise.
+Nothing is written.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ def main(argv: list[str]) -> int:
     results = [page_coverage(path) for path in sorted(Path(argv[0]).rglob("*.md")) if path.name != "SOURCES.md"]
     for line in summary(results):
         print(line)
-    return 1 if any(r.silent for r in results) else 0
+    return 1 if any(r.silent or r.silent_tables for r in results) else 0
 
 
 if __name__ == "__main__":

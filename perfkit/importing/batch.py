@@ -1,7 +1,8 @@
 """`perfkit import FILE...`: every page parsed, every bad page reported, the good ones written.
 
 Each page is parsed on its own; a page perfkit cannot place is refused with one line
-(``file:line: why``) and the batch goes on. Two pages that would file under the same record
+(``file:line: why``) and the batch goes on. A page with rows of several vendors (FlagPerf's
+inference pages) gives one record per vendor (``split_by_vendor``). Two pages that would file under the same record
 (benchmark, vendor, framework) with different text: the second is refused, naming the first,
 so a README.md never overwrites another vendor's README.md. With ``strict`` one refused page
 refuses the batch and nothing is written.
@@ -16,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from perfkit.importing.readme import PageError, ReferencePage, parse_page
+from perfkit.importing.readme import PageError, ReferencePage, parse_page, split_by_vendor
 from perfkit.importing.references import write_references
 
 ALL_IMPORTED, SOME_REFUSED, NONE_IMPORTED = 0, 1, 2
@@ -31,7 +32,8 @@ class BatchResult:
 
     @property
     def warnings(self) -> list[str]:
-        return [w for page in self.pages for w in page.warnings]
+        """Each warning once (the records of one multi-vendor page share its warnings)."""
+        return list(dict.fromkeys(w for page in self.pages for w in page.warnings))
 
     @property
     def exit_code(self) -> int:
@@ -46,18 +48,21 @@ def parse_pages(files: list[Path], benchmark: str = "", vendor: str = "") -> Bat
     taken: dict[str, ReferencePage] = {}
     for name in files:
         try:
-            page = parse_page(Path(name), benchmark, vendor)
+            records = split_by_vendor(parse_page(Path(name), benchmark, vendor))
         except PageError as exc:
             result.refused.append(str(exc))
             continue
-        other = taken.get(page.id)
-        if other is not None:
-            if other.sha256 != page.sha256:
-                result.refused.append(f"{page.path}:1: files under the same record as {other.path} ({page.id}); "
-                                      "import it in a separate run or pass --vendor/--benchmark")
+        clashes = [(page, taken[page.id]) for page in records
+                   if page.id in taken and taken[page.id].sha256 != page.sha256]
+        if clashes:
+            page, other = clashes[0]
+            result.refused.append(f"{page.path}:1: files under the same record as {other.path} ({page.id}); "
+                                  "import it in a separate run or pass --vendor/--benchmark")
             continue
-        taken[page.id] = page
-        result.pages.append(page)
+        for page in records:
+            if page.id not in taken:
+                taken[page.id] = page
+                result.pages.append(page)
     return result
 
 

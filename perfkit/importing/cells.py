@@ -8,8 +8,11 @@ accuracy inference/validation, elsewhere the value and ``<key>_ref``. ``25.4%-50
 range) gives ``<key>`` and ``<key>_high``; a ``bs`` of ``32*6`` is 192.
 
 Refused with a CellError (the page keeps its other cells, the importer prints one line per
-refused cell): numbers that are not finite (``1e400``, ``nan``), negative times, throughputs,
-counts or memory, and accuracies or MFU above 100%.
+refused cell): numbers that are not finite (``1e400``, ``nan``), numbers beyond
+``limits.MAX_MAGNITUDE`` (counts beyond ``limits.MAX_COUNT``, more than ``limits.MAX_DIGITS``
+digits), negative times, throughputs, counts or memory, and accuracies or MFU above 100%.
+A fix_hp value that is not such a number (``lr=1e400``, ``bs=<5,000 digits>``) is kept as text
+and named in a note (``NOTES``) that the importer prints as a warning naming the key.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+
+from perfkit.importing.limits import MAX_COUNT, MAX_DIGITS, MAX_MAGNITUDE
 
 PLACEHOLDERS = {
     "", "/", "\\", "-", "--", "---", "—", "–", "pending", "doing", "doing*", "n/a", "na", "none", "null",
@@ -28,6 +33,8 @@ _NOT_FINITE = re.compile(r"^[-+]?(nan|inf|infinity)%?$", re.IGNORECASE)
 _TIME_UNITS = {"": 1.0, "s": 1.0, "ms": 1e-3, "us": 1e-6, "μs": 1e-6, "µs": 1e-6, "ns": 1e-9, "min": 60.0, "h": 3600.0}
 _MEM_UNITS = {"": 1.0, "gib": 1.0, "gb": 1.0, "g": 1.0, "mib": 1 / 1024, "mb": 1 / 1024}
 _PLAIN = {"": 1.0}
+_INTEGER = re.compile(r"[-+]?\d+")
+NOTES = "__notes__"  # a reader's result may carry notes (lines for warnings) under this key
 
 
 class CellError(ValueError):
@@ -49,6 +56,8 @@ def _number(text: str, units: dict[str, float], what: str) -> float:
     match = _WITH_UNIT.match(raw)
     if not match:
         raise CellError(f"cannot read {text!r} as {what}")
+    if sum(c.isdigit() for c in match.group(1)) > MAX_DIGITS:
+        raise CellError(f"{text[:40]!r}... has more than {MAX_DIGITS} digits; not read as a number")
     unit = match.group(2)
     scale = units.get(unit, units.get(unit.lower()))
     if scale is None:
@@ -57,6 +66,8 @@ def _number(text: str, units: dict[str, float], what: str) -> float:
     value = float(match.group(1)) * scale
     if not math.isfinite(value):
         raise CellError(f"{text!r} is not a finite number")
+    if abs(value) > MAX_MAGNITUDE:
+        raise CellError(f"{text!r} is out of range (beyond {MAX_MAGNITUDE:g})")
     return _round(value)
 
 
@@ -89,21 +100,45 @@ def read_text(text: str) -> dict[str, object]:
     return {"": None if is_empty(text) else text.strip()}
 
 
+def hyperparameter(raw: str) -> tuple[object, str]:
+    """One fix_hp value: (int or float, '') when it is a number in range, else (the text, why)."""
+    if _INTEGER.fullmatch(raw):
+        if sum(c.isdigit() for c in raw) > MAX_DIGITS:
+            return raw, f"has more than {MAX_DIGITS} digits"
+        value = int(raw)
+        return (value, "") if abs(value) <= MAX_COUNT else (raw, f"is out of range (beyond {MAX_COUNT:g})")
+    if _NOT_FINITE.match(raw.strip()):
+        return raw, "is not a finite number"
+    if not numeric(raw) or raw.strip()[-1:].isalpha() or raw.strip().endswith("%"):
+        return raw, ""  # text ('adam', '2M tokens'): kept as text, nothing to say
+    try:
+        number = _number(raw, _PLAIN, "a number")
+    except CellError as exc:
+        return raw, str(exc).replace(repr(raw), "").strip() or "is not a number in range"
+    return number, ""
+
+
 def read_hyperparams(text: str) -> dict[str, object]:
-    """fix_hp 'bs=8,lr=3.5e-04' -> text plus {'bs': 8, 'lr': 0.00035}; values that are not numbers stay text."""
+    """fix_hp 'bs=8,lr=3.5e-04' -> text plus {'bs': 8, 'lr': 0.00035}; values that are not numbers
+    stay text. A value written as a number that is not finite or not in range (``lr=1e400``) is
+    kept as text and named in ``NOTES``."""
     if is_empty(text):
         return {"": None}
     parsed: dict[str, object] = {}
+    notes: list[str] = []
     for part in re.split(r"[,，;；]\s*", text.strip()):
         if "=" not in part:
             return {"": text.strip()}
         key, raw = (p.strip() for p in part.split("=", 1))
-        try:
-            as_float = float(raw)
-            parsed[key] = int(as_float) if re.fullmatch(r"[-+]?\d+", raw) else as_float
-        except ValueError:
-            parsed[key] = raw
-    return {"": text.strip(), "values": parsed}
+        value, why = hyperparameter(raw)
+        parsed[key] = value
+        if why:
+            notes.append(f"key '{key[:40]}': {raw[:40]!r}{'...' if len(raw) > 40 else ''} {why}; kept as text, "
+                         "not as a number")
+    out: dict[str, object] = {"": text.strip(), "values": parsed}
+    if notes:
+        out[NOTES] = notes
+    return out
 
 
 def read_number(text: str) -> dict[str, object]:
@@ -123,6 +158,8 @@ def read_count(text: str) -> dict[str, object]:
     value = _non_negative(_number(text, _PLAIN, "a whole number"), text, "a count")
     if value != int(value):
         raise CellError(f"cannot read {text!r} as a whole number")
+    if value > MAX_COUNT:
+        raise CellError(f"{text!r} is out of range (beyond {MAX_COUNT:g})")
     return {"": int(value)}
 
 
@@ -133,6 +170,8 @@ def read_batch(text: str) -> dict[str, object]:
     total = 1
     for factor in re.split(r"\s*[*x×X]\s*", text.strip()):
         total *= read_count(factor)[""] or 0
+        if total > MAX_COUNT:
+            raise CellError(f"{text[:40]!r} is out of range (beyond {MAX_COUNT:g})")
     if total <= 0:
         raise CellError(f"cannot read {text!r} as a batch size")
     return {"": total}

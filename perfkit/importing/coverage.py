@@ -6,6 +6,10 @@ Counted: every cell holding a number in every table that looks like results (its
 is 配置 / 训练资源 / 推理工具, or one of its headers is a metric perfkit knows), first column
 (the configuration label) excepted. Not counted: the 通用指标 / 指标列表 tables (kept as text in
 ``ReferencePage.general``) and tables about something else (the dataset's file list).
+
+Tables are counted too: every table of the page (as markdown-it-py finds it) against the
+record's ``tables`` by kind; a table missing from the record, or of kind ``other`` with no
+warning naming its line, is a table dropped silently.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ class PageCoverage:
     cells_out: list[tuple[int, str, str]] = field(default_factory=list)
     warned: list[tuple[int, str, str]] = field(default_factory=list)
     silent: list[tuple[int, str, str]] = field(default_factory=list)
+    tables: Counter = field(default_factory=Counter)  # kind -> tables of that kind
+    silent_tables: list[int] = field(default_factory=list)  # lines of tables dropped without a warning
 
     @property
     def imported(self) -> bool:
@@ -64,6 +70,12 @@ def page_coverage(path: Path) -> PageCoverage:
         return PageCoverage(str(path), None, refusal=str(exc))
     text = path.read_text(encoding="utf-8-sig")
     result = PageCoverage(str(path), page, cells_in=numeric_cells(text))
+    accounted = {t["line"]: t["kind"] for t in page.tables}
+    for table in read_page(text).tables:
+        kind = accounted.get(table.line, "")
+        result.tables[kind or "missing"] += 1
+        if not kind or kind == "other" and not any(f":{table.line}: table " in w for w in page.warnings):
+            result.silent_tables.append(table.line)
     rows = {line: row for row in page.rows for line in [row.line, *row.merged]}
     for cell in result.cells_in:
         line, header, _ = cell
@@ -105,6 +117,10 @@ def summary(results: list[PageCoverage]) -> list[str]:
     silent = sum(len(r.silent) for r in imported)
     lines.append(f"numeric cells in (imported pages): {cells_in}; values out: {out}; named by a warning: {warned}; "
                  f"lost silently: {silent}")
+    tables = sum((r.tables for r in imported), Counter())
+    lines.append(f"tables (imported pages): {sum(tables.values())}; " + ", ".join(
+        f"{kind} {n}" for kind, n in sorted(tables.items())) + f"; dropped silently: "
+        f"{sum(len(r.silent_tables) for r in imported)}")
     warning_count = Counter(refusal_kind(w) for r in imported for w in r.page.warnings)
     for kind, n in warning_count.most_common():
         lines.append(f"  warning {n} x {kind}")
@@ -113,4 +129,6 @@ def summary(results: list[PageCoverage]) -> list[str]:
             lines.append(f"refused: {r.refusal}")
         for line, header, text in r.silent:
             lines.append(f"lost silently: {r.path}:{line}: column '{header}' = {text!r}")
+        for line in r.silent_tables:
+            lines.append(f"table dropped silently: {r.path}:{line}")
     return lines

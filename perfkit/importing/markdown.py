@@ -67,6 +67,7 @@ class Page:
     lines: list[str]
     stray_rows: list[int] = field(default_factory=list)  # '|' lines outside any table
     notes: list[tuple[int, str]] = field(default_factory=list)  # (line, what was read leniently)
+    html_tables: list[int] = field(default_factory=list)  # lines of HTML blocks holding a <table>
 
 
 def plain(text: str) -> str:
@@ -126,9 +127,12 @@ def read_page(text: str) -> Page:
     tables: list[Table] = []
     label = ""
     depth = 0
+    html_tables: list[int] = []
     i = 0
     while i < len(tokens):
         token = tokens[i]
+        if token.type == "html_block" and "<table" in token.content.lower() and token.map:
+            html_tables.append(token.map[0] + 1)
         if token.type == "bullet_list_open" or token.type == "ordered_list_open":
             depth += 1
         elif token.type in ("bullet_list_close", "ordered_list_close"):
@@ -154,7 +158,7 @@ def read_page(text: str) -> Page:
         table.label = next((text for line, text in reversed(marks) if line < table.line), "")
     reclaimed = {n for t in tables_in_stray_rows for n in (t.line, t.line + 1, *(line for line, _ in t.rows))}
     tables = sorted(tables + tables_in_stray_rows, key=lambda t: t.line)
-    return Page(headings, bullets, tables, lines, [n for n in stray if n not in reclaimed], notes)
+    return Page(headings, bullets, tables, lines, [n for n in stray if n not in reclaimed], notes, html_tables)
 
 
 def _stray_rows(tokens: list[Token], lines: list[str]) -> list[int]:

@@ -15,30 +15,44 @@ Two kinds of trouble:
   than its header, a row of an inference page that no hardware section claims, a broken
   通用指标 row): the page is imported without it and ``ReferencePage.warnings`` carries one line
   ``file:line: column 'X': why; not imported`` for it. Nothing is dropped without such a line.
+
+Every table of the page is accounted for in ``ReferencePage.tables`` (line, label, header,
+kind): ``results`` (its rows are the record's rows), ``general`` (通用指标), ``legend`` (the
+指标列表 that explains the columns), ``dataset`` (a dataset's file list), or ``other``: a table
+perfkit does not read as results (an appendix such as ``附表：各类实验MFU对比``), kept as text in
+the record (``cells``) and named in a warning, so no table is dropped without a line.
+
+A page with rows of several vendors (FlagPerf's ``inference/benchmarks/<case>/README.md``) is
+parsed as one page; ``split_by_vendor`` makes one record per vendor of it, each with that
+vendor's rows and hardware section.
+
+Bounds (``perfkit.importing.limits``): page size, '|' lines, tables, rows per table and per page,
+columns; a page over one is refused with one line. A cell longer than ``MAX_CELL_CHARS`` is left
+out with a warning. Numbers are finite and in range (``cells``), topology labels bounded.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from perfkit import paths
 from perfkit.errors import UserError
-from perfkit.files.reading import PAGE_LIMIT, read_text_bounded
-from perfkit.importing import cells, identity, vendors
+from perfkit.files.reading import read_text_bounded
+from perfkit.importing import cells, identity, limits, vendors
 from perfkit.importing.markdown import Bullet, Heading, Page, Table, read_page, split_row
 
 SCHEMA = "perfkit-reference/2"
 READABLE_SCHEMAS = ("perfkit-reference/1", SCHEMA)
 LABEL_COLUMNS = ("配置", "训练资源", "推理工具")
 RESULT_LABELS = ("性能指标", "运行情况", "指标值")
-_TOPOLOGY = re.compile(r"[（(]\s*(\d+)\s*[x×X*]\s*(\d+)\s*[)）]")
-_CONFIG_FILE_TOPOLOGY = re.compile(r"x(\d+)x(\d+)\s*(?:\.py)?\s*$")
+_TOPOLOGY = re.compile(r"[（(]\s*(\d{1,9})\s*[x×X*]\s*(\d{1,9})\s*[)）]")
+_CONFIG_FILE_TOPOLOGY = re.compile(r"(?<!\d)x(\d{1,9})x(\d{1,9})\s*(?:\.py)?\s*$")
 _CN_NUMBERS = {"单": 1, "一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "八": 8, "十": 10, "十六": 16}
-_RESOURCES = re.compile(r"(单|两|十六|[一二三四五六八十]|\d+)机(单|十六|[一二三四五六八十]|\d+)卡")
+_RESOURCES = re.compile(r"(?<!\d)(单|两|十六|[一二三四五六八十]|\d{1,9})机(单|十六|[一二三四五六八十]|\d{1,9})卡")
 _KEY_VALUE = re.compile(r"^(.+?)\s*[:：]\s*(.*)$")
 _MARKER = re.compile(r"<!--\s*perfkit:\s*benchmark=(\S+)\s+vendor=(\S+)\s*-->")  # pages perfkit wrote
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+\-]{0,80}$")
@@ -98,6 +112,7 @@ class ReferencePage:
     path: str = ""  # the page as given on the command line
     sections: list[dict[str, Any]] = field(default_factory=list)  # every hardware section
     warnings: list[str] = field(default_factory=list)  # one line per thing not imported
+    tables: list[dict[str, Any]] = field(default_factory=list)  # every table of the page: line, label, header, kind
 
     @property
     def vendors(self) -> list[str]:
@@ -129,18 +144,37 @@ def _cn_number(text: str) -> int:
     return _CN_NUMBERS.get(text) or int(text)
 
 
+def _last(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    match = None
+    for match in pattern.finditer(text):
+        pass
+    return match
+
+
+def _bounded(nodes: int, cards: int) -> tuple[int | None, int | None]:
+    """Nodes and cards per node, each 1..MAX_TOPOLOGY; (None, None) otherwise (0 or absurd)."""
+    if 1 <= nodes <= limits.MAX_TOPOLOGY and 1 <= cards <= limits.MAX_TOPOLOGY:
+        return nodes, cards
+    return None, None
+
+
 def topology(config: str, config_file: str = "") -> tuple[int | None, int | None]:
-    """'R300单机8卡（1x8）' -> (1, 8); '单机1卡' -> (1, 1); 'H100二机16卡' -> (2, 8); 'config_BI-V100x2x8' -> (2, 8)."""
-    match = _TOPOLOGY.search(config)
+    """'R300单机8卡（1x8）' -> (1, 8); '单机1卡' -> (1, 1); 'H100二机16卡' -> (2, 8); 'config_BI-V100x2x8' -> (2, 8).
+    Numbers of more than 9 digits are not read (Python's int() refuses over 4,300 digits). The
+    last topology in the label counts: perfkit's own labels put it after the hardware's short
+    name, which is free text ('CPU（1x8） 单机单卡（1x1） smoke' is 1x1)."""
+    match = _last(_TOPOLOGY, config)
     if match:
-        return int(match.group(1)), int(match.group(2))
+        return _bounded(int(match.group(1)), int(match.group(2)))
     match = _CONFIG_FILE_TOPOLOGY.search(config_file)
     if match:
-        return int(match.group(1)), int(match.group(2))
-    match = _RESOURCES.search(config.replace(" ", ""))
+        return _bounded(int(match.group(1)), int(match.group(2)))
+    match = _last(_RESOURCES, config.replace(" ", ""))
     if match:
         nodes, cards = (_cn_number(g) for g in match.groups())
-        return nodes, (cards // nodes if cards % nodes == 0 and cards > 8 else cards)
+        if nodes < 1:
+            return None, None
+        return _bounded(nodes, cards // nodes if cards % nodes == 0 and cards > 8 else cards)
     return None, None
 
 
@@ -272,10 +306,15 @@ def _row(path: Path, table: Table, line: int, values: list[str], inference: bool
             key = f"{key}_{position + 1}"
         reader = column.read if column else cells.read_generic
         try:
-            parsed = reader(text)
+            if len(text) > limits.MAX_CELL_CHARS:
+                raise cells.CellError(f"a cell of {len(text)} characters (at most {limits.MAX_CELL_CHARS} are read)")
+            parsed = dict(reader(text))
         except cells.CellError as exc:
             warnings.append(f"{path}:{line}: column '{header}': {exc}; not imported")
             parsed = {"": None}
+            texts[name] = text[:limits.MAX_CELL_CHARS]
+        for note in parsed.pop(cells.NOTES, []):
+            warnings.append(f"{path}:{line}: column '{header}': {note}")
         keys = []
         for suffix, value in parsed.items():
             if column is not None:
@@ -364,15 +403,91 @@ def _check_name(path: Path, what: str, value: str) -> str:
     return value
 
 
+def _check_size(path: Path, text: str) -> None:
+    """The page's bounds that can be checked before the Markdown is parsed."""
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > limits.MAX_PAGE_BYTES:
+        raise _error(path, 1, f"page of {size} bytes is larger than the {limits.MAX_PAGE_BYTES // limits.KIB} KiB "
+                              "perfkit imports (limits.MAX_PAGE_BYTES)")
+    pipes = 0
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.lstrip().startswith("|"):
+            pipes += 1
+            if pipes > limits.MAX_PIPE_LINES:
+                raise _error(path, number, f"more than {limits.MAX_PIPE_LINES} table lines on one page "
+                                           "(limits.MAX_PIPE_LINES); split the page")
+
+
+def _check_tables(path: Path, page: Page) -> None:
+    if len(page.tables) > limits.MAX_TABLES:
+        raise _error(path, page.tables[limits.MAX_TABLES].line,
+                     f"more than {limits.MAX_TABLES} tables on one page (limits.MAX_TABLES)")
+    for table in page.tables:
+        if len(table.header) > limits.MAX_COLUMNS:
+            raise _error(path, table.line, f"table of {len(table.header)} columns; at most {limits.MAX_COLUMNS} "
+                                           "are read (limits.MAX_COLUMNS)")
+        if len(table.rows) > limits.MAX_ROWS_PER_TABLE:
+            raise _error(path, table.line, f"table of {len(table.rows)} rows; at most {limits.MAX_ROWS_PER_TABLE} "
+                                           "are read (limits.MAX_ROWS_PER_TABLE)")
+
+
+def _table_kind(table: Table, results: list[Table], general_seen: bool) -> str:
+    first = cells.normalize(table.header[0]) if table.header else ""
+    if any(table is t for t in results):
+        return "results"
+    if first == "指标名称":
+        second = cells.normalize(table.header[1]) if len(table.header) > 1 else ""
+        return "general" if second == "指标值" and not general_seen else "legend"
+    if first in ("dataset", "数据集", "filename", "文件名", "文件"):
+        return "dataset"
+    return "other"
+
+
+def _account_tables(path: Path, page: Page, results: list[Table], warnings: list[str]) -> list[dict[str, Any]]:
+    """Every table of the page with its kind; the rows of those not read as results or 通用指标
+    are kept as text, and an ``other`` table (not a kind perfkit knows) is named in a warning."""
+    out = []
+    general_seen = False
+    for table in page.tables:
+        kind = _table_kind(table, results, general_seen)
+        general_seen = general_seen or kind == "general"
+        entry: dict[str, Any] = {"line": table.line, "label": table.label[:200], "header": table.header, "kind": kind}
+        if kind not in ("results", "general"):
+            entry["rows"] = [[line, [c[:limits.MAX_CELL_CHARS] for c in values]] for line, values in table.rows]
+        if kind == "other":
+            numbers = sum(cells.has_number(c) for _, values in table.rows for c in values)
+            warnings.append(f"{path}:{table.line}: table '{table.label[:80]}' (first column "
+                            f"'{(table.header[0] if table.header else '')[:40]}', {len(table.rows)} rows, {numbers} cells "
+                            "with numbers) is not a results table perfkit reads; kept as text in the record, "
+                            "its numbers not imported")
+        out.append(entry)
+    for line in page.html_tables:  # GitHub shows an HTML <table>; perfkit reads only Markdown tables
+        out.append({"line": line, "label": "", "header": [], "kind": "html"})
+        warnings.append(f"{path}:{line}: an HTML <table> is not read (only Markdown tables are); not imported")
+    return out
+
+
 def parse_text(text: str, path: Path, benchmark: str = "", vendor: str = "") -> ReferencePage:
+    """One page -> one record (see the module's docstring); a number Python cannot convert
+    (int() of over 4,300 digits, an overflow) or a structure too deep is a PageError naming the
+    file, never a traceback."""
     path = Path(path)
+    try:
+        return _parse_text(text, path, benchmark, vendor)
+    except (ValueError, OverflowError, RecursionError) as exc:
+        raise _error(path, 1, f"cannot read the page ({type(exc).__name__}: {str(exc)[:120]})") from None
+
+
+def _parse_text(text: str, path: Path, benchmark: str = "", vendor: str = "") -> ReferencePage:
+    _check_size(path, text)
     page = read_page(text)
+    _check_tables(path, page)
     lines = page.lines
     warnings: list[str] = []
     tables = _results_tables(path, page)
     warnings += [f"{path}:{line}: {note}" for line, note in page.notes]
     for number in page.stray_rows:
-        if cells.has_number(lines[number - 1].replace("|", " ")):
+        if any(cells.has_number(cell) for cell in split_row(lines[number - 1])):
             warnings.append(f"{path}:{number}: a '|' line that is not part of a table (no '| --- |' row under "
                             "its header); not imported")
     ident = identity.from_path(str(path))
@@ -384,7 +499,11 @@ def parse_text(text: str, path: Path, benchmark: str = "", vendor: str = "") -> 
         # a table with the columns of an earlier one is another variant (model size, ablation), never merged
         again = any(earlier.header == table.header for earlier in tables[:n])
         rows += fresh if n == 0 or again else _merge_table(fresh, rows)
+        if len(rows) > limits.MAX_ROWS_PER_PAGE:
+            raise _error(path, table.line, f"more than {limits.MAX_ROWS_PER_PAGE} results rows on one page "
+                                           "(limits.MAX_ROWS_PER_PAGE)")
     general = _general(path, page, warnings)
+    accounted = _account_tables(path, page, tables, warnings)
     sections = _sections(page)
     short_name = next((row.get("指标值", "") for row in general if row.get("指标名称") == "硬件设备简称"), "")
     for section in sections:
@@ -442,7 +561,30 @@ def parse_text(text: str, path: Path, benchmark: str = "", vendor: str = "") -> 
         path=str(path),
         sections=[asdict(s) for s in sections],
         warnings=warnings,
+        tables=accounted,
     )
+
+
+def split_by_vendor(page: ReferencePage) -> list[ReferencePage]:
+    """One record per vendor of a page: a page whose rows belong to several vendors (FlagPerf's
+    inference pages) becomes one record for each, with that vendor's rows and its hardware
+    section; a page of one vendor is returned as it is."""
+    page_vendors = sorted({row.vendor for row in page.rows if row.vendor})
+    if len(page_vendors) <= 1:
+        return [page]
+    out = []
+    for vendor in page_vendors:
+        section = next((s for s in page.sections if s.get("vendor") == vendor), None)
+        out.append(replace(
+            page,
+            vendor=vendor,
+            rows=[row for row in page.rows if row.vendor == vendor],
+            title=section["title"] if section else page.title,
+            hardware=dict(section["hardware"]) if section else {},
+            software=dict(section["software"]) if section else {},
+            warnings=list(page.warnings),
+        ))
+    return out
 
 
 def _row_vendor(rows: list[ReferenceRow]) -> str:
@@ -477,5 +619,5 @@ def parse_page(path: Path, benchmark: str = "", vendor: str = "") -> ReferencePa
     """Read one README page; PageError (exit 2) names the file and line it cannot understand."""
     path = Path(path)
     # bounded, regular files only (not /dev/zero or a FIFO); a leading BOM is not part of the first heading
-    text = read_text_bounded(path, PAGE_LIMIT, PageError, allow_bom=True)
+    text = read_text_bounded(path, limits.MAX_PAGE_BYTES, PageError, allow_bom=True)
     return parse_text(text, path, benchmark, vendor)

@@ -11,8 +11,15 @@ import pytest
 from support.fabricated import make_result, write_run
 
 from perfkit.cli import main
-from perfkit.importing import PageError, import_pages, load_references, parse_page, parse_text
+from perfkit.importing import (
+    PageError,
+    import_pages,
+    load_references,
+    parse_page,
+    parse_text,
+)
 from perfkit.importing.coverage import numeric_cells, page_coverage
+from perfkit.importing.markdown import read_page
 from perfkit.report import compare, repeats, scaling
 from perfkit.report.markdown import readme_text, write_readmes
 
@@ -335,3 +342,144 @@ def test_cli_report_markdown_uses_imported_pages(tmp_path, capsys):
     assert load_references(reports / "references")[0].id == "mobilenetv2-metax-pytorch"
     assert main(["report", "--markdown", "--reports", str(reports)]) == 0
     assert str(reports / "readme" / "mobilenetv2" / "metax" / "README.md") in capsys.readouterr().out
+
+
+# --- FlagPerf's inference pages in their own tree: one record per vendor (issue 20) ------------
+
+
+TREE_INFERENCE = sorted((PAGES / "inference" / "benchmarks").glob("*/README.md"))
+ALL_PAGES = sorted(p for p in PAGES.rglob("*.md") if p.name != "SOURCES.md")
+
+
+def test_the_tree_holds_flagperfs_inference_pages_with_their_sources():
+    sources = (PAGES / "SOURCES.md").read_text(encoding="utf-8")
+    assert len(TREE_INFERENCE) == 15
+    for path in ALL_PAGES:
+        if path.parent != PAGES:
+            assert f"| {path.relative_to(PAGES).as_posix()} |" in sources, path
+
+
+def test_inference_pages_in_their_own_tree_all_import_one_record_per_vendor(tmp_path, capsys, monkeypatch):
+    reports = tmp_path / "reports"
+    monkeypatch.chdir(PAGES)  # as a user would, from FlagPerf's checkout: inference/benchmarks/<case>/README.md
+    names = [str(p.relative_to(PAGES)) for p in TREE_INFERENCE]
+    assert main(["import", *names, "--reports", str(reports)]) == 0
+    records = load_references(reports / "references")
+    by_id = {r.id: r for r in records}
+    assert all("+" not in r.vendor for r in records)
+    for case, page_vendors in {"bertlarge": {"nvidia", "kunlunxin"}, "resnet50": {"nvidia", "kunlunxin", "iluvatar"},
+                               "yolov5": {"nvidia", "kunlunxin"}, "vit_l_16": {"nvidia", "kunlunxin"},
+                               "sam_h": {"nvidia"}, "aquila_7b_mmlu": {"nvidia"}}.items():
+        assert {r.vendor for r in records if r.benchmark == f"{case}_inference"} == page_vendors, case
+    imported_cases = {r.case for r in records}
+    assert imported_cases == {p.parent.name.lower() for p in TREE_INFERENCE}  # every page, none refused
+    kunlunxin = by_id["bertlarge_inference-kunlunxin"]
+    assert [r.config for r in kunlunxin.rows] == ["kunlunxin_xtcl"] and kunlunxin.rows[0].metrics["p_infer_core"] == 124.9
+    assert kunlunxin.hardware == {"机器、加速卡型号": "R200"} and kunlunxin.title == "2.2 昆仑芯R200"
+    nvidia = by_id["bertlarge_inference-nvidia"]
+    assert [r.metrics["mfu"] for r in nvidia.rows] == [0.453, 0.42] and "NVIDIA" in nvidia.hardware["机器、加速卡型号"]
+    iluvatar = by_id["resnet50_inference-iluvatar"]
+    assert iluvatar.rows[0].metrics["p_infer_core"] == 2721.402 and iluvatar.software["训练框架版本"].startswith("torch")
+    err = capsys.readouterr().err
+    assert "row 'zixiao' names no vendor" in err  # 腾讯紫霄 is not a vendor perfkit knows: named, not dropped
+    # the report pages: one per benchmark and vendor, each with that vendor's rows only
+    assert main(["report", "--markdown", "--reports", str(reports)]) == 0
+    again = parse_page(reports / "readme" / "bertlarge_inference" / "kunlunxin" / "README.md")
+    assert [r.metrics["p_infer_core"] for r in again.rows] == [124.9]
+
+
+def test_every_tree_page_loses_no_number_silently():
+    for path in ALL_PAGES:
+        coverage = page_coverage(path)
+        assert coverage.imported, coverage.refusal
+        assert not coverage.silent, (path, coverage.silent)
+
+
+@pytest.mark.parametrize("page_text,expected", [
+    # rows labelled by 配置 naming the vendor, two hardware sections
+    ("#### 2.1 Nvidia A100\n- ##### 硬件环境\n    - 机器、加速卡型号: NVIDIA_A100\n\n#### 2.2 沐曦 C500\n- ##### 硬件环境\n"
+     "    - 机器、加速卡型号: 曦云C500\n\n* 指标值\n\n| 配置 | bs | p_infer_core | acc |\n| --- | --- | --- | --- |\n"
+     "| nvidia A100 | 32 | 100 | 0.5 |\n| metax C500 | 32 | 80 | 0.5 |\n", {"nvidia": [100.0], "metax": [80.0]}),
+    # a tool listed in one section's 推理工具包, a vendor's own tool, a vendor name in the tool
+    ("#### 2.1 Nvidia A100\n- ##### 硬件环境\n    - 机器、加速卡型号: NVIDIA_A100\n- ##### 软件环境\n    - 推理工具包: Inductor\n\n"
+     "#### 2.2 天数智芯 BI-V150\n- ##### 硬件环境\n    - 机器、加速卡型号: BI-V150\n\n#### 2.3 昆仑芯R200\n- ##### 硬件环境\n"
+     "    - 机器、加速卡型号: R200\n\n* 指标值\n\n| 推理工具 | bs | p_infer_core |\n| --- | --- | --- |\n"
+     "| inductor | 1 | 10 |\n| ixrt | 1 | 20 |\n| kunlunxin_xtcl | 1 | 30 |\n",
+     {"nvidia": [10.0], "iluvatar": [20.0], "kunlunxin": [30.0]}),
+    # three vendors, one with two rows, saved flat with its path in the name
+    ("#### A100\n- ##### 硬件环境\n    - 加速卡型号: A100\n\n#### MTT S4000\n- ##### 硬件环境\n    - 加速卡型号: MTT S4000\n\n"
+     "#### MLU590\n- ##### 硬件环境\n    - 加速卡型号: MLU590\n\n* 指标值\n\n| 推理工具 | p_infer_core |\n| --- | --- |\n"
+     "| tensorrt | 1 |\n| mthreads-musa | 2 |\n| mthreads-musa | 3 |\n| magicmind | 4 |\n",
+     {"nvidia": [1.0], "mthreads": [2.0, 3.0], "cambricon": [4.0]}),
+])
+def test_other_multi_vendor_layouts_give_one_record_per_vendor(tmp_path, page_text, expected):
+    folder = tmp_path / "inference" / "benchmarks" / "newcase"
+    folder.mkdir(parents=True)
+    (folder / "README.md").write_text(page_text, encoding="utf-8")
+    flat = tmp_path / "inference__benchmarks__newcase__README.md"
+    flat.write_text(page_text, encoding="utf-8")
+    for path, reports in ((folder / "README.md", tmp_path / "a"), (flat, tmp_path / "b")):
+        assert main(["import", str(path), "--reports", str(reports)]) == 0
+        records = load_references(reports / "references")
+        assert {r.vendor: [row.metrics["p_infer_core"] for row in r.rows] for r in records} == expected
+        assert sorted(p.name for p in (reports / "references").iterdir()) == sorted(
+            f"newcase_inference-{v}.json" for v in expected)
+
+
+# --- every table of a page: imported or named in a warning (issue 20) -------------------------
+
+def test_no_table_is_dropped_without_a_warning_on_any_fixture_page():
+    kinds = set()
+    for path in ALL_PAGES:
+        record = parse_page(path)
+        tables = read_page(path.read_text(encoding="utf-8-sig")).tables
+        assert [t["line"] for t in record.tables if t["kind"] != "html"] == [t.line for t in tables], path
+        for entry in record.tables:
+            kinds.add(entry["kind"])
+            if entry["kind"] == "other":
+                assert any(f":{entry['line']}: table " in w for w in record.warnings), (path, entry["line"])
+            if entry["kind"] == "results":
+                assert any(row.table == entry["label"] for row in record.rows) or any(
+                    f":{entry['line']}" in w for w in record.warnings) or entry["line"] in {
+                    line for row in record.rows for line in row.merged} or record.rows, (path, entry["line"])
+            else:
+                assert entry["kind"] == "general" or entry["rows"] is not None  # kept as text
+    assert kinds == {"results", "general", "legend", "dataset", "other"}
+
+
+def test_the_mfu_appendix_table_is_named_in_a_warning_and_kept_as_text():
+    """nvidia baichuan2_13b-deepspeed: 附表：各类实验MFU对比 was dropped without a word."""
+    record = parse_page(PAGES / "training" / "nvidia" / "baichuan2_13b-deepspeed" / "README.md")
+    assert [r.metrics["mfu"] for r in record.rows] == [0.163, 0.214]
+    (appendix,) = [t for t in record.tables if t["kind"] == "other"]
+    assert appendix["line"] == 64 and appendix["header"][0] == "机器+模型"
+    assert appendix["rows"][0] == [66, ["A100+llama2-7B", "50%", "28%", "21%"]]
+    (warning,) = [w for w in record.warnings if ":64:" in w]
+    assert "'机器+模型'" in warning and "not a results table" in warning
+
+
+@pytest.mark.parametrize("extra", [
+    "\n附表\n\n| 机器 | MFU |\n| --- | --- |\n| A100 | 50% |\n",  # an appendix after the results
+    "\n* 对比\n\n| 模型 | 正常 | 关闭 |\n| --- | --- | --- |\n| llama | 1 | 2 |\n",  # a comparison under a bullet
+    "\n### 附录\n\n| 项目 | 值 |\n| --- | --- |\n| 吞吐 | 3000 tokens/s |\n",  # numbers with units under a heading
+])
+def test_any_table_perfkit_does_not_read_as_results_is_named(tmp_path, extra):
+    base = ("### 昆仑芯XPU\n[x](../../benchmarks/bert/README.md)\n\n* 性能指标\n\n| 配置 | p_core |\n| --- | --- |\n"
+            "| R300（1x1） | 12 |\n")
+    record = parse_text(base + extra, tmp_path / "README.md")
+    assert [r.metrics["p_core"] for r in record.rows] == [12.0]
+    (other,) = [t for t in record.tables if t["kind"] == "other"]
+    assert any(f":{other['line']}: table " in w for w in record.warnings)
+
+
+@pytest.mark.parametrize("extra,line", [
+    ("\n<table><tr><td>MFU</td><td>50%</td></tr></table>\n", 10),  # an HTML table, which GitHub shows
+    ("\n<div>\n<TABLE>\n<tr><td>50%</td></tr></TABLE></div>\n", 10),
+    ("\n| 机器 | MFU |\n| A100 | 50% |\n", 11),  # no separator row: not a table, its numbers named
+])
+def test_tables_markdown_does_not_read_as_tables_are_named(tmp_path, extra, line):
+    base = ("### 昆仑芯XPU\n[x](../../benchmarks/bert/README.md)\n\n* 性能指标\n\n| 配置 | p_core |\n| --- | --- |\n"
+            "| R300（1x1） | 12 |\n")
+    record = parse_text(base + extra, tmp_path / "README.md")
+    assert [r.metrics["p_core"] for r in record.rows] == [12.0]
+    assert any(w.startswith(f"{tmp_path / 'README.md'}:{line}: ") for w in record.warnings), record.warnings

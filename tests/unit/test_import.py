@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 from support.fabricated import SEEDS, SHARED_SEEDS
 
 from perfkit.cli import main
-from perfkit.importing import PageError, load_references, parse_page, write_references
+from perfkit.importing import (
+    PageError,
+    limits,
+    load_references,
+    parse_page,
+    write_references,
+)
 from perfkit.importing.cells import read_fraction, read_memory, read_seconds
+from perfkit.importing.readme import parse_text
 
 
 def seed(prefix: str) -> Path:
@@ -177,3 +185,167 @@ def test_a_name_with_a_line_break_or_wide_letters_is_not_filed(name, tmp_path):
     with pytest.raises(PageError, match="is not a name perfkit files records under"):
         parse_text("# x\n\n| 配置 | p_whole |\n| --- | --- |\n| A100单机8卡（1x8） | 100 |\n", page, benchmark=name,
                    vendor="nvidia")
+
+
+# --- bounds and numbers (issue 21) ------------------------------------------------------------
+
+
+
+def _page(tmp_path: Path, header: str, *rows: str) -> Path:
+    columns = header.count("|") - 1
+    path = tmp_path / "README.md"
+    path.write_text(HEAD + f"\n{header}\n|{' --- |' * columns}\n" + "".join(f"{row}\n" for row in rows), encoding="utf-8")
+    return path
+
+
+def _import_one(tmp_path: Path, path: Path, capsys) -> tuple[int, str]:
+    code = main(["import", str(path), "--reports", str(tmp_path / "reports")])
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    return code, captured.err
+
+
+@pytest.mark.parametrize("header,row,column", [
+    ("| 配置 | fix_hp | p_core |", f"| R300（1x1） | bs={'9' * 5000},lr=1e-4 | 12 |", "fix_hp"),  # issue 21
+    ("| 配置 | bs | p_core |", f"| R300（1x1） | {'9' * 5000} | 12 |", "bs"),
+    ("| 配置 | p_core | mem |", f"| R300（1x1） | {'1' * 400} | 1/2 |", "p_core"),
+    ("| 配置 | bs | p_core |", "| R300（1x1） | 99999999*99999999*99999999 | 12 |", "bs"),
+    ("| 配置 | steps | p_core |", "| R300（1x1） | 1e20 | 12 |", "steps"),
+    ("| 配置 | e2e_time | p_core |", "| R300（1x1） | 1e300 | 12 |", "e2e_time"),
+])
+def test_huge_numbers_are_named_in_a_warning_never_a_traceback(tmp_path, capsys, header, row, column):
+    code, err = _import_one(tmp_path, _page(tmp_path, header, row), capsys)
+    assert code == 0 and f"column '{column}'" in err
+    (record,) = load_references(tmp_path / "reports" / "references")
+    assert record.rows[0].metrics["p_core"] in (12.0, None)
+    for value in record.rows[0].metrics.values():
+        assert not isinstance(value, (int, float)) or abs(value) <= limits.MAX_MAGNITUDE
+
+
+@pytest.mark.parametrize("label", [f"R300（{'9' * 5000}x8）", f"R300 {'9' * 5000}机8卡", "R300（0x8）", f"R300 {'8' * 4400}机{'8' * 4400}卡"])
+def test_a_topology_of_thousands_of_digits_is_no_topology(tmp_path, capsys, label):
+    code, _ = _import_one(tmp_path, _page(tmp_path, "| 配置 | p_core |", f"| {label} | 12 |"), capsys)
+    assert code == 0
+    (record,) = load_references(tmp_path / "reports" / "references")
+    assert record.rows[0].nnodes is None and record.rows[0].metrics["p_core"] == 12.0
+
+
+@pytest.mark.parametrize("fix_hp,key,kept", [
+    ("bs=8,lr=1e400", "lr", {"bs": 8, "lr": "1e400"}),  # issue 21: was stored as null without a word
+    ("bs=8,lr=-1e400", "lr", {"bs": 8, "lr": "-1e400"}),
+    ("lr=nan,bs=8", "lr", {"lr": "nan", "bs": 8}),
+    ("bs=8,wd=1e300", "wd", {"bs": 8, "wd": "1e300"}),
+    (f"bs={'7' * 60},lr=0.1", "bs", {"bs": "7" * 60, "lr": 0.1}),
+])
+def test_a_fix_hp_value_out_of_range_is_kept_as_text_and_named(tmp_path, capsys, fix_hp, key, kept):
+    code, err = _import_one(tmp_path, _page(tmp_path, "| 配置 | fix_hp | p_core |", f"| R300（1x1） | {fix_hp} | 12 |"), capsys)
+    assert code == 0 and f"column 'fix_hp': key '{key}'" in err
+    (record,) = load_references(tmp_path / "reports" / "references")
+    assert record.rows[0].metrics["fix_hp_values"] == kept
+    assert record.rows[0].metrics["fix_hp"] == fix_hp
+
+
+@pytest.mark.parametrize("make,what", [
+    (lambda: HEAD + "x" * (limits.MAX_PAGE_BYTES + 1), "larger than"),
+    (lambda: HEAD + "| 配置 | p_core |\n| --- | --- |\n" + "| R300（1x1） | 1 |\n" * (limits.MAX_ROWS_PER_TABLE + 1),
+     "MAX_ROWS_PER_TABLE"),
+    (lambda: HEAD + "".join("| 配置 | p_core |\n| --- | --- |\n" + "| R300（1x1） | 1 |\n" * (limits.MAX_ROWS_PER_TABLE - 1) + "\n"
+                         for _ in range(limits.MAX_ROWS_PER_PAGE // (limits.MAX_ROWS_PER_TABLE - 1) + 1)),
+     "MAX_ROWS_PER_PAGE"),
+    (lambda: HEAD + "| 配置 |" + " x |" * limits.MAX_COLUMNS + "\n|" + " --- |" * (limits.MAX_COLUMNS + 1) + "\n", "MAX_COLUMNS"),
+    (lambda: HEAD + "| a |\n" * (limits.MAX_PIPE_LINES + 1), "MAX_PIPE_LINES"),
+    (lambda: HEAD + "".join(f"| 配置 | p_core |\n| --- | --- |\n| R300（1x1） | {n} |\n\n" for n in range(limits.MAX_TABLES + 1)),
+     "MAX_TABLES"),
+])
+def test_a_page_over_a_bound_is_refused_with_one_line(tmp_path, capsys, make, what):
+    path = tmp_path / "README.md"
+    path.write_text(make(), encoding="utf-8")
+    code, err = _import_one(tmp_path, path, capsys)
+    assert code == 2 and what in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "reports" / "references").exists()
+
+
+def test_int_conversion_errors_anywhere_in_parsing_are_one_line(tmp_path, monkeypatch):
+    """Python's int() raises ValueError over 4,300 digits: any such error is a PageError."""
+    from perfkit.importing import readme
+
+    def boom(*args, **kwargs):
+        return int("9" * 5000)
+
+    monkeypatch.setattr(readme, "_general", boom)
+    with pytest.raises(PageError, match=r"README\.md:1: cannot read the page \(ValueError"):
+        parse_text(HEAD + "| 配置 | p_core |\n| --- | --- |\n| R300（1x1） | 1 |\n", tmp_path / "README.md")
+
+
+def test_a_record_with_numbers_out_of_range_is_not_loaded(tmp_path):
+    written = write_references([parse_page(seed("000"))], tmp_path)
+    data = json.loads(written[0].read_text())
+    data["rows"][0]["metrics"]["p_core"] = 1e300
+    (tmp_path / "bad.json").write_text(json.dumps(data))
+    (tmp_path / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
+    assert [p.source for p in load_references(tmp_path)] == [seed("000").name]
+
+
+# --- records are written without following links (issue 21) ----------------------------------
+
+def _refused(tmp_path, capsys, reports) -> str:
+    code = main(["import", str(seed("000")), "--reports", str(reports)])
+    err = capsys.readouterr().err
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    return err
+
+
+def test_references_folder_that_is_a_symlink_is_refused(tmp_path, capsys):
+    reports, elsewhere = tmp_path / "reports", tmp_path / "elsewhere"
+    reports.mkdir()
+    elsewhere.mkdir()
+    (elsewhere / "bert-kunlunxin.json").write_text("user's file")
+    (reports / "references").symlink_to(elsewhere)
+    assert "symbolic link" in _refused(tmp_path, capsys, reports)
+    assert (elsewhere / "bert-kunlunxin.json").read_text() == "user's file"
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["bert-kunlunxin.json"]
+
+
+@pytest.mark.parametrize("kind", ["link to a file", "dangling link", "fifo", "folder", "link to a folder",
+                                  "link to a record beside it"])
+def test_a_record_name_that_is_not_a_regular_file_is_refused(tmp_path, capsys, kind):
+    reports = tmp_path / "reports"
+    target = reports / "references" / "bert-kunlunxin.json"
+    target.parent.mkdir(parents=True)
+    outside = tmp_path / "outside.txt"
+    outside.write_text("user's file")
+    if kind == "link to a file":
+        target.symlink_to(outside)
+    elif kind == "dangling link":
+        target.symlink_to(tmp_path / "nothing-here")
+    elif kind == "fifo":
+        os.mkfifo(target)
+    elif kind == "folder":
+        target.mkdir()
+    elif kind == "link to a folder":
+        target.symlink_to(tmp_path)
+    else:  # inside references/: resolving the name would write the other record
+        outside = target.parent / "other-record.json"
+        outside.write_text("user's file")
+        target.symlink_to("other-record.json")
+    _refused(tmp_path, capsys, reports)
+    assert outside.read_text() == "user's file" and not (tmp_path / "nothing-here").exists()
+    assert target.is_symlink() or target.is_fifo() or target.is_dir()  # left as it was
+    assert not [p.name for p in target.parent.iterdir() if p.name.endswith(".tmp")]  # no temporary file left
+
+
+def test_references_that_is_a_regular_file_is_refused(tmp_path, capsys):
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "references").write_text("not a folder")
+    assert "not a folder" in _refused(tmp_path, capsys, reports)
+    assert (reports / "references").read_text() == "not a folder"
+
+
+def test_a_record_is_replaced_by_rename_and_keeps_no_temporary_file(tmp_path):
+    folder = tmp_path / "references"
+    (first,) = write_references([parse_page(seed("000"))], folder)
+    inode = first.stat().st_ino
+    (again,) = write_references([parse_page(seed("000"))], folder)
+    assert again == first and first.stat().st_ino != inode  # a new file renamed over the old one
+    assert [p.name for p in folder.iterdir()] == ["bert-kunlunxin.json"]
