@@ -48,6 +48,12 @@ _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0)
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
+def _p(path: object) -> str:
+    """A path for a one-line message: at most 300 characters."""
+    text = str(path)
+    return text if len(text) <= 300 else text[:300] + "..."
+
+
 def _kind_of(mode: int) -> str:
     if stat.S_ISLNK(mode):
         return "a symbolic link"
@@ -63,15 +69,15 @@ def _relative_parts(root: Path, path: Path | str, error: type[UserError]) -> tup
     relative to the root or absolute under it. ``..``, empty names and NUL are refused."""
     raw = Path(path)
     if "\x00" in str(raw):
-        raise error(f"{str(raw)[:200]!r}: a path may not hold a NUL character")
+        raise error(f"{_p(raw)!r}: a path may not hold a NUL character")
     root_abs = Path(os.path.abspath(root))
     full = Path(os.path.abspath(raw if raw.is_absolute() else root_abs / raw))
     try:
         rel = full.relative_to(root_abs)
     except ValueError:
-        raise error(f"{str(raw)[:200]}: outside {root}; perfkit writes only under {root}") from None
+        raise error(f"{_p(raw)}: outside {_p(root)}; perfkit writes only under {_p(root)}") from None
     if any(part in ("", ".", "..") for part in rel.parts) or ".." in raw.parts:
-        raise error(f"{str(raw)[:200]}: '..' is not allowed in a path perfkit writes")
+        raise error(f"{_p(raw)}: '..' is not allowed in a path perfkit writes")
     return rel.parts
 
 
@@ -81,13 +87,13 @@ def _open_root(root: Path, create: bool, error: type[UserError]) -> int:
             os.makedirs(root, exist_ok=True)
         return os.open(root, _DIR_FLAGS)
     except FileNotFoundError:
-        raise _MissingFolder(f"{root}: no such folder") from None
+        raise _MissingFolder(f"{_p(root)}: no such folder") from None
     except NotADirectoryError:
-        raise error(f"{root}: not a folder") from None
+        raise error(f"{_p(root)}: not a folder; cannot write under it") from None
     except OSError as exc:
         if exc.errno == errno.EEXIST:
-            raise error(f"{root}: not a folder") from None
-        raise error(f"{root}: cannot open ({describe_os_error(exc)})") from None
+            raise error(f"{_p(root)}: not a folder; cannot write under it") from None
+        raise error(f"{_p(root)}: cannot write under it ({describe_os_error(exc)})") from None
 
 
 class _MissingFolder(Exception):
@@ -103,11 +109,11 @@ def _open_child(parent_fd: int, name: str, shown: Path, create: bool, error: typ
         except FileExistsError:
             pass
         except OSError as exc:
-            raise error(f"{shown}: cannot create ({describe_os_error(exc)})") from None
+            raise error(f"{_p(shown)}: cannot create ({describe_os_error(exc)})") from None
     try:
         return os.open(name, _DIR_FLAGS | _NOFOLLOW, dir_fd=parent_fd)
     except FileNotFoundError:
-        raise _MissingFolder(f"{shown}: no such folder") from None
+        raise _MissingFolder(f"{_p(shown)}: no such folder") from None
     except OSError as exc:
         if exc.errno in (errno.ELOOP, errno.ENOTDIR, errno.EMLINK):
             try:
@@ -115,9 +121,9 @@ def _open_child(parent_fd: int, name: str, shown: Path, create: bool, error: typ
             except OSError:
                 kind = "not a folder"
             raise error(
-                f"{shown}: {kind}, not a folder; perfkit does not follow links or replace files inside its trees"
+                f"{_p(shown)}: {kind}, not a folder; perfkit does not follow links or replace files inside its trees"
             ) from None
-        raise error(f"{shown}: cannot open ({describe_os_error(exc)})") from None
+        raise error(f"{_p(shown)}: cannot open ({describe_os_error(exc)})") from None
 
 
 @contextmanager
@@ -154,7 +160,7 @@ def ensure_folder(root: Path | str, *parts: str, error: type[UserError] = UserEr
     root = Path(root)
     for part in parts:
         if not str(part) or Path(part).is_absolute():
-            raise error(f"{part!r}: a folder name relative to {root} is required")
+            raise error(f"{_p(part)!r}: a folder name relative to {_p(root)} is required")
     rel = _relative_parts(root, root.joinpath(*parts), error)
     with _folder_fd(root, rel, create=True, error=error):
         pass
@@ -170,13 +176,28 @@ def check_folder(root: Path | str, path: Path | str, error: type[UserError] = Us
     return Path(root).joinpath(*rel)
 
 
+def check_folder_path(root: Path | str, path: Path | str, error: type[UserError] = UserError) -> Path:
+    """Every component of ``path`` below ``root`` that exists is a real folder (not a link, not
+    a file); missing ones are fine (a write creates them). Nothing is created. Returns
+    ``root/<relative path>``."""
+    root = Path(root)
+    rel = _relative_parts(root, path, error)
+    for depth in range(len(rel), -1, -1):  # the deepest existing folder, then checked from root
+        try:
+            with _existing_folder_fd(root, rel[:depth], create=False, error=error):
+                break
+        except _MissingFolder:
+            continue
+    return root.joinpath(*rel)
+
+
 def check_target(root: Path | str, path: Path | str, error: type[UserError] = UserError) -> Path:
     """``path`` may be written by perfkit: its folders below ``root`` are real folders (no links)
     and it is missing or a regular file. Nothing is created. Returns ``root/<relative path>``."""
     root = Path(root)
     rel = _relative_parts(root, path, error)
     if not rel:
-        raise error(f"{path}: a file name is required, not the folder {root}")
+        raise error(f"{_p(path)}: a file name is required, not the folder {_p(root)}")
     shown = root.joinpath(*rel)
     try:
         with _existing_folder_fd(root, rel[:-1], create=False, error=error) as fd:
@@ -193,9 +214,9 @@ def _check_replaceable_file(dir_fd: int, name: str, shown: Path, error: type[Use
     except FileNotFoundError:
         return False
     except OSError as exc:
-        raise error(f"{shown}: cannot check ({describe_os_error(exc)})") from None
+        raise error(f"{_p(shown)}: cannot check ({describe_os_error(exc)})") from None
     if not stat.S_ISREG(mode):
-        raise error(f"{shown}: {_kind_of(mode)}; perfkit replaces only a regular file it may write")
+        raise error(f"{_p(shown)}: {_kind_of(mode)}; perfkit replaces only a regular file it may write")
     return True
 
 
@@ -210,17 +231,18 @@ def write_file_atomic(
     *,
     error: type[UserError] = UserError,
     create_folders: bool = True,
-    mode: int = 0o644,
+    mode: int = 0o666,
 ) -> Path:
     """Write ``data`` (str as UTF-8) to ``path`` under ``root`` so that nobody sees it half
     written: a temp file beside it (``O_EXCL | O_NOFOLLOW``, fsync), then ``os.replace``. Missing
     folders are created (unless ``create_folders`` is false); a link anywhere below the root, or
-    a target that exists and is not a regular file, is refused. Returns ``root/<relative path>``."""
+    a target that exists and is not a regular file, is refused. ``mode`` is masked by the umask,
+    as for any new file. Returns ``root/<relative path>``."""
     root = Path(root)
     payload = data.encode("utf-8") if isinstance(data, str) else bytes(data)
     rel = _relative_parts(root, path, error)
     if not rel:
-        raise error(f"{path}: a file name is required, not the folder {root}")
+        raise error(f"{_p(path)}: a file name is required, not the folder {_p(root)}")
     shown = root.joinpath(*rel)
     name = rel[-1]
     with _folder_fd(root, rel[:-1], create=create_folders, error=error) as fd:
@@ -230,7 +252,7 @@ def write_file_atomic(
         try:
             out = os.open(temp, flags, mode, dir_fd=fd)
         except OSError as exc:
-            raise error(f"{shown}: cannot write ({describe_os_error(exc)})") from None
+            raise error(f"{_p(shown)}: cannot write ({describe_os_error(exc)})") from None
         try:
             try:
                 view = memoryview(payload)
@@ -244,7 +266,7 @@ def write_file_atomic(
             os.replace(temp, name, src_dir_fd=fd, dst_dir_fd=fd)
         except OSError as exc:
             _unlink_quietly(fd, temp)
-            raise error(f"{shown}: cannot write ({describe_os_error(exc)})") from None
+            raise error(f"{_p(shown)}: cannot write ({describe_os_error(exc)})") from None
         except BaseException:
             _unlink_quietly(fd, temp)
             raise
@@ -265,7 +287,7 @@ def move_file_into(
     src_rel = _relative_parts(root, source, error)
     dst_rel = _relative_parts(root, target, error)
     if not src_rel or not dst_rel:
-        raise error(f"{target}: a file name is required")
+        raise error(f"{_p(target)}: a file name is required")
     shown = root.joinpath(*dst_rel)
     with _folder_fd(root, src_rel[:-1], create=False, error=error) as src_fd:
         try:
@@ -279,7 +301,7 @@ def move_file_into(
             try:
                 os.replace(src_rel[-1], dst_rel[-1], src_dir_fd=src_fd, dst_dir_fd=dst_fd)
             except OSError as exc:
-                raise error(f"{shown}: cannot write ({describe_os_error(exc)})") from None
+                raise error(f"{_p(shown)}: cannot write ({describe_os_error(exc)})") from None
     return shown
 
 
@@ -442,10 +464,10 @@ def record_written(
             try:
                 raw = Path(os.path.abspath(raw)).relative_to(folder_abs)
             except ValueError:
-                raise error(f"{item}: not inside {folder}; the manifest lists only files in its folder") from None
+                raise error(f"{_p(item)}: not inside {_p(folder)}; the manifest lists only files in its folder") from None
         name = _valid_relative(raw.as_posix())
         if name is None:
-            raise error(f"{item}: not a plain relative file name inside {folder}")
+            raise error(f"{_p(item)}: not a plain relative file name inside {_p(folder)}")
         names.add(name)
     if merge:
         previous = read_owned(folder, root=root, kind=kind, error=error)
@@ -596,7 +618,7 @@ def remove_tree_owned(path: Path | str, root: Path | str, *, error: type[UserErr
     root = Path(root)
     rel = _relative_parts(root, path, error)
     if not rel:
-        raise error(f"{path}: perfkit does not remove its root folder {root}")
+        raise error(f"{_p(path)}: perfkit does not remove its root folder {_p(root)}")
     shown = root.joinpath(*rel)
     try:
         with _existing_folder_fd(root, rel[:-1], create=False, error=error) as parent:
@@ -605,13 +627,13 @@ def remove_tree_owned(path: Path | str, root: Path | str, *, error: type[UserErr
             except FileNotFoundError:
                 return False
             if not stat.S_ISDIR(mode):
-                raise error(f"{shown}: {_kind_of(mode)}, not a folder perfkit made; it is left as it is")
+                raise error(f"{_p(shown)}: {_kind_of(mode)}, not a folder perfkit made; it is left as it is")
             if not shutil.rmtree.avoids_symlink_attacks:  # pragma: no cover - every Linux has it
-                raise error(f"{shown}: this system cannot remove a folder without following links")
+                raise error(f"{_p(shown)}: this system cannot remove a folder without following links")
             try:
                 shutil.rmtree(rel[-1], dir_fd=parent)
             except OSError as exc:
-                raise error(f"{shown}: cannot remove ({describe_os_error(exc)})") from None
+                raise error(f"{_p(shown)}: cannot remove ({describe_os_error(exc)})") from None
             return True
     except _MissingFolder:
         return False

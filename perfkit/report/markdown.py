@@ -26,6 +26,7 @@ from typing import Iterable
 import pandas as pd
 
 from perfkit import __version__, paths
+from perfkit.files.writing import check_folder_path, check_target
 from perfkit.importing.readme import ReferencePage
 from perfkit.report import compare, tables
 from perfkit.report.tables import fmt
@@ -233,28 +234,45 @@ def published_text(benchmark: str, vendor: str, pages: list[ReferencePage]) -> s
                  f"published rows of {sources}", monitor_section(rows, metrics), [])
 
 
+def _readme_target(folder: Path, benchmark: str, vendor: str) -> Path:
+    """folder/<benchmark>/<vendor>/README.md, joined as written (no link resolved: the writes
+    refuse links below reports/), after checking the names keep it inside ``folder``."""
+    paths.path_under(folder, benchmark, vendor, "README.md")
+    return Path(folder, benchmark, vendor, "README.md")
+
+
 def write_readmes(results: list[RunResult], folder: Path, references: Iterable[ReferencePage] = ()) -> list[Path]:
     """reports/readme/<benchmark>/<vendor>/README.md for every pair that has results, and for
-    every pair that has only published rows."""
+    every pair that has only published rows. Every target is checked before the first write:
+    a link or a file where a folder belongs below ``folder``'s parent (reports/), or a README.md
+    that is a link or a special file, is refused with one line and nothing is written."""
     written = []
     pairs = sorted({(str(r.benchmark), str(r.vendor)) for r in results})
     targets = {}
     for benchmark, vendor in pairs:  # the names come from result.json files: checked before any write
         names = [paths.safe_name(benchmark, "result.json field 'benchmark'"), paths.safe_name(vendor, "result.json field 'vendor'")]
-        targets[(benchmark, vendor)] = paths.path_under(folder, *names, "README.md")
-    for benchmark, vendor in pairs:
-        mine = [r for r in results if (str(r.benchmark), str(r.vendor)) == (benchmark, vendor)]
-        path = targets[(benchmark, vendor)]
-        write_text_atomic(path, readme_text(benchmark, vendor, mine))
-        written.append(path)
+        targets[(benchmark, vendor)] = _readme_target(folder, *names)
     published: dict[tuple[str, str], list[ReferencePage]] = {}
     for page in references:
         for vendor in page.vendors:
             if (page.benchmark, vendor) not in pairs:
                 published.setdefault((page.benchmark, vendor), []).append(page)
-    for (benchmark, vendor), pages in sorted(published.items()):  # names from imported records: checked
-        path = paths.path_under(folder, paths.safe_name(benchmark, "reference field 'benchmark'"),
-                                paths.safe_name(vendor, "reference field 'vendor'"), "README.md")
-        write_text_atomic(path, published_text(benchmark, vendor, pages))
+    published_targets = {  # names from imported records: checked
+        (benchmark, vendor): _readme_target(folder, paths.safe_name(benchmark, "reference field 'benchmark'"),
+                                            paths.safe_name(vendor, "reference field 'vendor'"))
+        for benchmark, vendor in published
+    }
+    root = Path(folder).parent  # reports/: readme/ and everything below it must be real folders
+    check_folder_path(root, folder)
+    for path in [*targets.values(), *published_targets.values()]:
+        check_target(root, path)
+    for benchmark, vendor in pairs:
+        mine = [r for r in results if (str(r.benchmark), str(r.vendor)) == (benchmark, vendor)]
+        path = targets[(benchmark, vendor)]
+        write_text_atomic(path, readme_text(benchmark, vendor, mine), root=root)
+        written.append(path)
+    for (benchmark, vendor), pages in sorted(published.items()):
+        path = published_targets[(benchmark, vendor)]
+        write_text_atomic(path, published_text(benchmark, vendor, pages), root=root)
         written.append(path)
     return written

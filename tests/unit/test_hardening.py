@@ -102,6 +102,7 @@ def test_lines_are_read_one_at_a_time_with_a_cap(tmp_path):
 # -- writes ------------------------------------------------------------------------------------
 @pytest.mark.parametrize("code", [errno.ENOSPC, errno.ENAMETOOLONG, errno.EROFS])
 def test_a_failed_write_is_one_line_and_keeps_the_old_file(tmp_path, monkeypatch, code):
+    from perfkit.files import writing
     from perfkit.results import store
 
     target = tmp_path / "result.json"
@@ -110,7 +111,7 @@ def test_a_failed_write_is_one_line_and_keeps_the_old_file(tmp_path, monkeypatch
     def fail(fd):
         raise OSError(code, os.strerror(code))
 
-    monkeypatch.setattr(store.os, "fsync", fail)
+    monkeypatch.setattr(writing.os, "fsync", fail)
     with pytest.raises(UserError) as info:
         store.write_text_atomic(target, "new\n")
     assert "\n" not in str(info.value) and "cannot write" in str(info.value)
