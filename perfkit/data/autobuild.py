@@ -100,7 +100,11 @@ def autobuild(
         if choose_folder(configured, wanted, built_with) != folder or not _missing_or_empty(folder):
             lock.release()  # another process built something here while this one waited: look again
             continue
-        build(folder)
+        try:
+            build(folder)
+        except BaseException:
+            lock.discard()
+            raise
         lock.require(exclusive=False, doing="read it")  # keep reading what was just built
         return folder, lock
     raise DataError(f"{configured}: the data folder kept changing while perfkit waited to use it; try again")

@@ -6,8 +6,10 @@ one. The lock is ``flock(2)`` on a small file beside the folder, ``<parent>/.<na
 (beside, not inside, because a build swaps the folder itself). The kernel drops it when the
 process ends, however it ends, so a killed run leaves nothing to clean up.
 
-Where the lock file cannot be created (a read-only mount holding a real dataset), there is
-nothing perfkit could rebuild there either: the lock is then not taken. A lock file that is a
+Only a build creates the lock file (perfkit.data.staging makes one beside every folder it
+builds); a run takes the lock when the file is there and writes nothing otherwise, so a refused run leaves no trace. Where the
+lock file cannot be created (a read-only mount holding a real dataset), there is nothing perfkit
+could rebuild there either: the lock is then not taken. A lock file that is a
 link or not a regular file is refused (DataError), never followed.
 """
 
@@ -34,6 +36,14 @@ def lock_path(folder: Path) -> Path:
     return folder.parent / f".{folder.name[:200]}{LOCK_SUFFIX}"
 
 
+def make_lock_file(folder: Path) -> None:
+    """Create the (empty) lock file of a folder perfkit just built, if it is not there; never
+    through a link. Failure is harmless: a run then reads the folder without a lock."""
+    flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0) | os.O_NONBLOCK
+    with contextlib.suppress(OSError):
+        os.close(os.open(lock_path(folder), flags, 0o666))
+
+
 class FolderLock:
     """A shared or exclusive lock on a data folder (see the module text). Not re-entrant: one
     object per holder; ``release`` (or the object's end, or the process's) lets go."""
@@ -46,20 +56,29 @@ class FolderLock:
         self.create_parent = create_parent
         self.path = lock_path(self.folder)
         self._fd: int | None = None
+        self.created = False  # this object made the lock file
         self.mode: str = ""  # "", "shared" or "exclusive"
 
-    def _open(self) -> int | None:
+    def _open(self, create: bool) -> int | None:
         if not self.folder.name or self.folder.name in (".", ".."):
             return None
-        flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0) | os.O_NONBLOCK
+        flags = os.O_RDWR | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0) | os.O_NONBLOCK
         try:
-            if self.create_parent:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path, flags, 0o666)
+            if create:
+                if self.create_parent:
+                    self.path.parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    fd = os.open(self.path, flags | os.O_CREAT | os.O_EXCL, 0o666)
+                    self.created = True
+                except FileExistsError:
+                    fd = os.open(self.path, flags)
+            else:
+                fd = os.open(self.path, flags)
         except OSError as exc:
             if exc.errno == errno.ELOOP:
                 raise DataError(f"{self.path}: a symbolic link; perfkit's lock file must be a regular file") from None
-            return None  # read-only or otherwise unwritable: nothing perfkit could rebuild there either
+            # missing (a reader: nothing was built here with a lock, so none to take) or read-only
+            return None
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             os.close(fd)
             raise DataError(f"{self.path}: not a regular file; perfkit's lock file must be one")
@@ -67,10 +86,11 @@ class FolderLock:
 
     def acquire(self, exclusive: bool, wait_s: float = 0.0) -> bool:
         """Take (or convert to) the lock; wait up to ``wait_s`` seconds for other holders. False
-        when the lock could not be taken in time; True when held, or when no lock file can exist
-        there (``self.mode`` stays "" then)."""
+        when the lock could not be taken in time; True when held, or when there is no lock to
+        take (``self.mode`` stays "" then). Only a builder (``exclusive``) creates the lock
+        file; a reader never writes anything, so a refused run leaves no trace."""
         if self._fd is None:
-            self._fd = self._open()
+            self._fd = self._open(create=exclusive)
             if self._fd is None:
                 return True
         operation = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
@@ -84,6 +104,15 @@ class FolderLock:
                 if time.monotonic() >= deadline:
                     return False
                 time.sleep(POLL_SECONDS)
+
+    def discard(self) -> None:
+        """Release, and remove the lock file when this object created it (a build that failed
+        leaves nothing behind)."""
+        created, self.created = self.created, False
+        self.release()
+        if created:
+            with contextlib.suppress(OSError):
+                self.path.unlink()
 
     def require(self, exclusive: bool, wait_s: float = 0.0, doing: str = "") -> Self:
         """:meth:`acquire` or a DataError naming the folder and what holds it."""

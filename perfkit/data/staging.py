@@ -30,6 +30,7 @@ from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
 from perfkit.errors import DataError, UserError
+from perfkit.data.locking import LOCK_SUFFIX, make_lock_file
 from perfkit.files.reading import describe_os_error
 from perfkit.files.writing import (
     OWNED_MARKER,
@@ -43,7 +44,6 @@ MARKER = OWNED_MARKER  # the ownership marker every staged folder holds
 LEGACY_MARKER = ".perfkit-built"  # the empty marker of earlier versions: proves nothing by itself
 DATASET_KIND = "dataset"  # a finished folder a builder wrote (dataset or initial checkpoint)
 STAGING_KIND = "staging"  # a <name>.partial folder being written
-LOCK_SUFFIX = ".perfkit-lock"  # perfkit.data.locking's lock files, which may sit inside a set
 _MANIFEST = "manifest.json"
 _MANIFEST_LIMIT = 16 << 20
 _SHOWN = 5  # user files named in a refusal
@@ -185,10 +185,9 @@ def check_creatable(final: Path) -> None:
         raise DataError(f"cannot write {final}: {ancestor} does not accept new folders ({describe_os_error(exc)})") from None
 
 
-def clear_for_build(final: Path, force: bool) -> None:
-    """Before ``perfkit data build``: refuse what may not be replaced or cannot be written; with
-    ``force`` remove the folder the user asked to replace when perfkit cannot replace it on its
-    own (a foreign folder, or one holding files a user added). perfkit's own are swapped later."""
+def check_build_target(final: Path, force: bool) -> Path:
+    """Before ``perfkit data build``, writing nothing: refuse what may not be replaced or cannot
+    be written. Returns the folder as an absolute path."""
     final = Path(final)
     try:
         final = final.expanduser().absolute()
@@ -196,6 +195,14 @@ def clear_for_build(final: Path, force: bool) -> None:
         check_creatable(final)
     except OSError as exc:  # e.g. a name over the OS limit
         raise DataError(f"cannot write {str(final)[:200]} ({describe_os_error(exc)})") from None
+    return final
+
+
+def clear_for_build(final: Path, force: bool) -> None:
+    """Before ``perfkit data build``: refuse what may not be replaced or cannot be written; with
+    ``force`` remove the folder the user asked to replace when perfkit cannot replace it on its
+    own (a foreign folder, or one holding files a user added). perfkit's own are swapped later."""
+    final = check_build_target(final, force)
     if not force or not final.is_dir() or final.is_symlink():
         return
     try:
@@ -305,6 +312,7 @@ def staged_folder(final: Path) -> Iterator[Path]:
         if os.path.lexists(final):
             final.rename(old)
         staging.rename(final)
+        make_lock_file(final)  # so that every run reading it can hold it (perfkit.data.locking)
         if os.path.lexists(old):
             remove_built(old)  # checked above: only perfkit's files; a racing user file stays there
     except OSError as exc:

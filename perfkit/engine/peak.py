@@ -37,6 +37,7 @@ import psutil
 import torch
 
 from perfkit import __version__, paths
+from perfkit.errors import UserError
 from perfkit.params.hardware import HardwareSpec
 from perfkit.results.store import write_json_atomic
 
@@ -223,7 +224,10 @@ def measured_peak(
     if problem is not None:
         return PeakFlops(fresh.tflops, f"{fresh.source()}; not cached: {problem}")
     keep = valid if valid is not None and valid.tflops > fresh.tflops else fresh
-    write_json_atomic(cache, {**known, key: keep.to_dict()})
+    try:  # under the data folder, no link followed, only a regular file replaced
+        write_json_atomic(cache, {**known, key: keep.to_dict()}, root=cache_dir or paths.data_cache_dir())
+    except UserError as exc:
+        return PeakFlops(keep.tflops, f"{keep.source()}; not cached: {exc}")
     return PeakFlops(keep.tflops, keep.source())
 
 

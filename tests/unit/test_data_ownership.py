@@ -136,7 +136,7 @@ def test_a_nested_perfkit_folder_is_perfkits_and_goes_with_the_set(tmp_path):
     fake_build(out, payload=b"new")
     assert (out / "train" / "part_0.bin").read_bytes() == b"new"
     assert not (out / "checkpoint").exists()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["set"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".set.perfkit-lock", "set"]
 
 
 def test_remove_built_keeps_user_files_and_follows_no_link(tmp_path):

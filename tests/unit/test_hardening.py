@@ -130,7 +130,7 @@ def test_staged_folder_replaces_only_what_perfkit_wrote(tmp_path):
     with staged_folder(final) as staging:  # perfkit's own folder: replaced whole
         (staging / "b.txt").write_text("2")
     assert not (final / "a.txt").exists() and (final / "b.txt").is_file()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["set"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".set.perfkit-lock", "set"]  # + the runs' lock file
 
     mine = tmp_path / "mine"
     mine.mkdir()
