@@ -65,18 +65,27 @@ def _kind_of(mode: int) -> str:
 
 
 def _relative_parts(root: Path, path: Path | str, error: type[UserError]) -> tuple[str, ...]:
-    """The components of ``path`` below ``root``, lexically (no link is resolved): ``path`` may be
-    relative to the root or absolute under it. ``..``, empty names and NUL are refused."""
+    """The components of ``path`` below ``root``, lexically (no link is resolved). ``path`` is
+    either spelled with ``root`` in front (``root / "tables" / "a.csv"``, relative or absolute
+    as ``root`` is), absolute under the root, or relative to the root (``"tables/a.csv"``).
+    ``..``, empty names and NUL are refused."""
     raw = Path(path)
-    if "\x00" in str(raw):
+    if "\x00" in str(raw) or "\x00" in str(root):
         raise error(f"{_p(raw)!r}: a path may not hold a NUL character")
-    root_abs = Path(os.path.abspath(root))
-    full = Path(os.path.abspath(raw if raw.is_absolute() else root_abs / raw))
+    root = Path(root)
     try:
-        rel = full.relative_to(root_abs)
+        rel = raw.relative_to(root)  # spelled as root / ...
     except ValueError:
-        raise error(f"{_p(raw)}: outside {_p(root)}; perfkit writes only under {_p(root)}") from None
-    if any(part in ("", ".", "..") for part in rel.parts) or ".." in raw.parts:
+        if raw.is_absolute():
+            try:
+                rel = Path(os.path.abspath(raw)).relative_to(os.path.abspath(root))
+            except ValueError:
+                raise error(f"{_p(raw)}: outside {_p(root)}; perfkit writes only under {_p(root)}") from None
+            if ".." in raw.parts:
+                raise error(f"{_p(raw)}: '..' is not allowed in a path perfkit writes")
+        else:
+            rel = raw  # relative to the root
+    if any(part in ("", ".", "..") for part in rel.parts):
         raise error(f"{_p(raw)}: '..' is not allowed in a path perfkit writes")
     return rel.parts
 
@@ -456,14 +465,13 @@ def record_written(
     kept in the list too. ``extra`` adds JSON fields (e.g. the build settings). The folder must be
     reachable from ``root`` (default: its parent) without links; it is created if missing."""
     base, rel = _folder_rel(folder, root, error)
-    folder_abs = Path(os.path.abspath(base)).joinpath(*rel)
     names: set[str] = set()
     for item in files:
         raw = Path(item)
-        if raw.is_absolute():
+        if raw.is_absolute() or raw.parts[: len(Path(folder).parts)] == Path(folder).parts:
             try:
-                raw = Path(os.path.abspath(raw)).relative_to(folder_abs)
-            except ValueError:
+                raw = Path(*_relative_parts(Path(folder), raw, error))
+            except UserError:
                 raise error(f"{_p(item)}: not inside {_p(folder)}; the manifest lists only files in its folder") from None
         name = _valid_relative(raw.as_posix())
         if name is None:

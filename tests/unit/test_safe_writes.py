@@ -398,3 +398,23 @@ def test_remove_tree_owned_refuses_a_link_on_the_way_and_the_root(tmp_path, outs
     with pytest.raises(UserError):
         remove_tree_owned(root / "file", root)
     assert (root / "file").exists()
+
+
+def test_relative_roots_and_paths_spelled_with_the_root(tmp_path, monkeypatch):
+    """``root / "x"`` with a relative root (``--reports ../r``, ``compare --html out.html``) is
+    the file under that root, not ``root/root/x``."""
+    (tmp_path / "cwd").mkdir()
+    monkeypatch.chdir(tmp_path / "cwd")
+    from pathlib import Path
+
+    from perfkit.results.store import write_text_atomic
+
+    write_text_atomic(Path("page.html"), "a")
+    write_text_atomic(Path("../out/page.html"), "b")
+    write_file_atomic(Path("../rep"), Path("../rep/tables/a.csv"), "c")
+    record_written(Path("../rep/tables"), ["a.csv", Path("../rep/tables/b.csv")], kind="tables", root=Path("../rep"))
+    assert (tmp_path / "cwd" / "page.html").read_text() == "a"
+    assert (tmp_path / "out" / "page.html").read_text() == "b"
+    assert (tmp_path / "rep" / "tables" / "a.csv").read_text() == "c"
+    assert read_owned(tmp_path / "rep" / "tables").files == {"a.csv", "b.csv"}
+    assert not (tmp_path / "out" / "out").exists() and not (tmp_path / "rep" / "rep").exists()
