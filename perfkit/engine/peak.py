@@ -38,6 +38,7 @@ import torch
 
 from perfkit import __version__, paths
 from perfkit.errors import UserError
+from perfkit.files.reading import JSON_LIMIT, read_text_bounded
 from perfkit.params.hardware import HardwareSpec
 from perfkit.results.store import write_json_atomic
 
@@ -209,9 +210,9 @@ def measured_peak(
     (`perfkit bench peak`) measures in any case and keeps the higher of two valid figures."""
     cache = (cache_dir or paths.data_cache_dir() / "cache") / CACHE_FILE
     key = cache_key(device, accelerator, dtype)
-    try:
-        known = json.loads(cache.read_text(encoding="utf-8")) if cache.is_file() else {}
-    except ValueError:
+    try:  # a regular file of bounded size only; anything else is no cache
+        known = json.loads(read_text_bounded(cache, JSON_LIMIT, UserError)) if cache.is_file() else {}
+    except (ValueError, RecursionError, UserError):
         known = {}
     if not isinstance(known, dict):
         known = {}
