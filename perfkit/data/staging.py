@@ -29,8 +29,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
-from perfkit.errors import DataError, UserError
 from perfkit.data.locking import LOCK_SUFFIX, make_lock_file
+from perfkit.errors import DataError, UserError
 from perfkit.files.reading import describe_os_error
 from perfkit.files.writing import (
     OWNED_MARKER,

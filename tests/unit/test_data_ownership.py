@@ -11,10 +11,21 @@ from pathlib import Path
 import pytest
 
 from perfkit.cli import main
-from perfkit.data.autobuild import autobuild, choose_folder, dataset_settings, keyed_folder
+from perfkit.data.autobuild import (
+    autobuild,
+    choose_folder,
+    dataset_settings,
+    keyed_folder,
+)
 from perfkit.data.hashing import write_manifest
 from perfkit.data.locking import FolderLock, lock_path
-from perfkit.data.staging import LEGACY_MARKER, MARKER, built_files, remove_built, staged_folder
+from perfkit.data.staging import (
+    LEGACY_MARKER,
+    MARKER,
+    built_files,
+    remove_built,
+    staged_folder,
+)
 from perfkit.errors import DataError
 
 
@@ -189,7 +200,7 @@ def test_autobuild_for_other_settings_builds_beside_and_keeps_the_first(tmp_path
     a, b = {"seq_len": 64, "vocab_size": 1000}, {"seq_len": 128, "vocab_size": 1000}
     folder_a, lock_a = autobuild(configured, a, dataset_settings, lambda out: fake_build(out, a, b"A"))
     assert folder_a == configured and lock_a.mode == "shared"
-    folder_b, lock_b = autobuild(configured, b, dataset_settings, lambda out: fake_build(out, b, b"B"))
+    folder_b, _ = autobuild(configured, b, dataset_settings, lambda out: fake_build(out, b, b"B"))
     assert folder_b == keyed_folder(configured, b) and folder_b.name.startswith("bert.seq128-v1000-")
     assert (configured / "train" / "part_0.bin").read_bytes() == b"A"  # the first's data, untouched
     assert (folder_b / "train" / "part_0.bin").read_bytes() == b"B"
