@@ -165,14 +165,24 @@ def _cmd_env(args: argparse.Namespace) -> int:
 
 def _cmd_data_build(args: argparse.Namespace) -> int:
     from perfkit.benchmarks import benchmark_class
-    from perfkit.data.staging import clear_for_build
+    from perfkit.data.locking import FolderLock
+    from perfkit.data.staging import check_build_target, clear_for_build
     from perfkit.params import params_from_overrides, parse_overrides
 
     cls = benchmark_class(args.benchmark)
     params = params_from_overrides(cls.params_model, parse_overrides(args.set or []))
-    clear_for_build(Path(args.out), args.force)
+    out = Path(args.out)
     started = time.perf_counter()
-    content = cls(params).build_data(Path(args.out))
+    # exclusive: never while a run reads this folder (it holds a shared lock) or another build
+    # writes it; the lock file is made only once the checks pass, and goes if the build fails
+    lock = FolderLock(check_build_target(out, args.force)).require(exclusive=True, doing="build it")
+    try:
+        clear_for_build(out, args.force)
+        content = cls(params).build_data(out)
+    except BaseException:
+        lock.discard()
+        raise
+    lock.release()
     print(f"{args.benchmark} dataset -> {args.out} (sha256 {content[:16]}, {time.perf_counter() - started:.1f} s)")
     return 0
 

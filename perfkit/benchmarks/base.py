@@ -6,7 +6,6 @@ owns the loop, the clocks and the metrics, so every benchmark is measured the sa
 
 from __future__ import annotations
 
-import json
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from pathlib import Path
@@ -16,7 +15,8 @@ import torch
 
 from perfkit import paths
 from perfkit.benchmarks.checkpoint import check_checkpoint, check_complete, load_pretrained
-from perfkit.data.hashing import MANIFEST, DataIdentity, identify
+from perfkit.data.autobuild import autobuild, choose_folder, dataset_settings, hold_shared
+from perfkit.data.hashing import DataIdentity, identify
 from perfkit.errors import DataError
 from perfkit.params.schema import TrainingParams
 from perfkit.results.benchmark_info import BenchmarkInfo
@@ -32,10 +32,23 @@ class TrainingBenchmark(ABC):
         self.params = params
 
     # -- data -------------------------------------------------------------------------------
-    def data_dir(self) -> Path:
+    def configured_data_dir(self) -> Path:
+        """``data_dir`` as the params name it."""
         if not self.params.data_dir:
             raise DataError(f"{self.info.name}: key 'data_dir' is empty; give the dataset folder")
         return paths.resolve_under(paths.project_root(), self.params.data_dir)
+
+    def data_dir(self) -> Path:
+        """The folder the data is read from: ``data_dir``, or with ``data_autobuild`` the folder
+        chosen for these build settings (perfkit.data.autobuild: never another config's data)."""
+        chosen = getattr(self, "_data_folder", None)
+        if chosen is not None:
+            return chosen
+        configured = self.configured_data_dir()
+        wanted = self.build_settings() if self.params.data_autobuild else None
+        if wanted is None:
+            return configured
+        return choose_folder(configured, wanted, dataset_settings)
 
     @abstractmethod
     def build_data(self, out: Path) -> str:
@@ -117,36 +130,34 @@ class TrainingBenchmark(ABC):
         """The builder settings these params call for; None when the benchmark cannot tell."""
         return None
 
-    def _stale_build(self, folder: Path) -> bool:
-        """A folder perfkit built earlier with settings other than these params want."""
-        wanted = self.build_settings()
-        manifest = folder / MANIFEST
-        if wanted is None or not manifest.is_file():
-            return False
-        try:
-            built = json.loads(manifest.read_text(encoding="utf-8")).get("settings")
-        except ValueError:
-            return False
-        return built != wanted
-
     def current_data(self) -> DataIdentity | None:
-        """The dataset as it is on disk now; None when prepare_data would (re)build it first."""
+        """The dataset as it is on disk now; None when prepare_data would build it first."""
         folder = self.data_dir()
-        if not folder.is_dir() or (self.params.data_autobuild and self._stale_build(folder)):
+        if not folder.is_dir() or (self.params.data_autobuild and not any(folder.iterdir())):
             return None
         return identify(folder)
 
-    def autobuild_or_fail(self, folder: Path, what: str) -> None:
-        """Build the offline set into ``folder`` if allowed and it is missing or was built for
-        other params; otherwise a missing folder is the user's to fix."""
-        if folder.exists() and not (self.params.data_autobuild and self._stale_build(folder)):
-            return
-        if not self.params.data_autobuild:
-            raise DataError(
-                f"data_dir {folder} does not exist: build it with "
-                f"`perfkit data build {self.info.name} --out {folder}` or set data_autobuild: true"
-            )
-        self.build_data(folder)
+    def autobuild_or_fail(self, folder: Path, what: str) -> Path:
+        """Make sure the data is there and hold a shared lock on it for as long as this object
+        lives (a build cannot replace it meanwhile); return the folder to read. With
+        ``data_autobuild`` the offline set is built into the folder chosen for these settings
+        when it is missing (never over another config's data); otherwise a missing folder is
+        the user's to fix. ``folder`` is what ``data_dir()`` said before; the answer may differ
+        when another process built data meanwhile."""
+        configured = self.configured_data_dir()
+        wanted = self.build_settings() if self.params.data_autobuild else None
+        if wanted is not None:
+            chosen, lock = autobuild(configured, wanted, dataset_settings, self.build_data)
+        else:
+            if not folder.exists():
+                raise DataError(
+                    f"data_dir {folder} does not exist: build it with "
+                    f"`perfkit data build {self.info.name} --out {folder}` or set data_autobuild: true"
+                )
+            chosen, lock = folder, hold_shared(folder)
+        self._data_folder = chosen
+        self._data_lock = lock
+        return chosen
 
 
 def to_device(batch: Batch, device: torch.device) -> Batch:

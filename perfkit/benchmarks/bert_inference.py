@@ -29,6 +29,7 @@ from perfkit.benchmarks.checkpoint import (
 )
 from perfkit.benchmarks.inference_base import InferenceBenchmark
 from perfkit.data import text_eval
+from perfkit.data.autobuild import autobuild, choose_folder, hold_shared
 from perfkit.data.hashing import DataIdentity, hash_files, identify
 from perfkit.errors import DataError
 from perfkit.params.schema import RunParams
@@ -92,13 +93,26 @@ class BertInference(InferenceBenchmark):
         return root / self.params.eval_file, root / self.params.vocab_file
 
     def checkpoint_dir(self) -> Path:
+        """init_checkpoint; else the checkpoint folder in the data folder: with data_autobuild
+        the one for these params (``checkpoint``, or ``checkpoint.<key>`` beside a checkpoint
+        perfkit made for other params, which is never replaced under another run)."""
         if self.params.init_checkpoint:
             return paths.resolve_under(paths.project_root(), self.params.init_checkpoint)
-        return self.data_dir() / CHECKPOINT_DIR
+        chosen = getattr(self, "_checkpoint_folder", None)
+        if chosen is not None:
+            return chosen
+        folder = self.data_dir() / CHECKPOINT_DIR
+        if not self.params.data_autobuild:
+            return folder
+        return choose_folder(folder, self._wanted_checkpoint(), initial_checkpoint_settings)
+
+    def _wanted_checkpoint(self) -> dict:
+        from transformers import BertForMaskedLM
+
+        return initial_settings(BertForMaskedLM, self.model_config(), self.params.seed, UNIGRAM_PRIOR)
 
     def prepare_data(self) -> DataIdentity:
-        root = self.data_dir()
-        self.autobuild_or_fail(root, self.info.name)
+        root = self.autobuild_or_fail(self.data_dir(), self.info.name)
         eval_file, vocab_file = self._files()
         text_eval.read_eval_text(eval_file)
         size = text_eval.check_vocab(vocab_file)
@@ -111,20 +125,37 @@ class BertInference(InferenceBenchmark):
         return identify(root)
 
     def _autobuilt_checkpoint(self, folder: Path) -> bool:
-        """True where perfkit builds the checkpoint itself: data_autobuild is on and the folder is
-        missing or holds an initial checkpoint perfkit made (for these or other params)."""
-        return self.params.data_autobuild and (not folder.exists() or initial_checkpoint_settings(folder) is not None)
+        """True where perfkit builds (or built) the checkpoint itself: data_autobuild is on and
+        the folder is missing, empty, or holds an initial checkpoint perfkit made."""
+        if not self.params.data_autobuild:
+            return False
+        return not folder.exists() or (folder.is_dir() and not any(folder.iterdir())) \
+            or initial_checkpoint_settings(folder) is not None
 
     def _ensure_checkpoint(self) -> None:
-        """A missing checkpoint (or one perfkit made for other params) is built, random init,
-        seeded, only where data_autobuild allows; any other mismatch is an error."""
+        """A missing (or empty) checkpoint folder is built, random init, seeded, only where
+        data_autobuild allows: the one for these params in the data folder (a checkpoint perfkit
+        made there for other params is kept, see :meth:`checkpoint_dir`), or the init_checkpoint
+        folder as named. A checkpoint that is there is used as it is and checked. The folder read
+        is held with a shared lock for as long as this object lives."""
         from transformers import BertForMaskedLM
 
         folder = self.checkpoint_dir()
-        config = self.model_config()
-        wanted = initial_settings(BertForMaskedLM, config, self.params.seed, UNIGRAM_PRIOR)
-        if self._autobuilt_checkpoint(folder) and initial_checkpoint_settings(folder) != wanted:
-            save_initial_checkpoint(BertForMaskedLM, config, folder, self.params.seed, self._unigram_prior, UNIGRAM_PRIOR)
+        if self.params.data_autobuild:
+            config, wanted = self.model_config(), self._wanted_checkpoint()
+
+            def build(out: Path) -> None:
+                save_initial_checkpoint(BertForMaskedLM, config, out, self.params.seed, self._unigram_prior,
+                                        UNIGRAM_PRIOR)
+
+            if self.params.init_checkpoint:  # the folder the user named: built when missing, else used
+                folder, lock = autobuild(folder, wanted, lambda _: wanted, build)
+            else:
+                folder, lock = autobuild(self.data_dir() / CHECKPOINT_DIR, wanted, initial_checkpoint_settings, build)
+            self._checkpoint_folder = folder
+        else:
+            lock = hold_shared(folder) if folder.is_dir() else None
+        self._checkpoint_lock = lock
         check_checkpoint(str(folder), self.model_config())
 
     def _unigram_prior(self, model: torch.nn.Module) -> None:

@@ -82,8 +82,7 @@ class BertTraining(TrainingBenchmark):
         return root / self.params.train_dir, root / self.params.eval_dir
 
     def prepare_data(self) -> DataIdentity:
-        root = self.data_dir()
-        self.autobuild_or_fail(root, "bert")
+        root = self.autobuild_or_fail(self.data_dir(), "bert")
         train, evaluation = self._folders()
         shards = mlperf_bert.list_shards(train, "training")
         eval_files = mlperf_bert.list_shards(evaluation, "eval")

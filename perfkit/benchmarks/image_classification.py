@@ -98,8 +98,7 @@ class ImageClassificationTraining(TrainingBenchmark):
         return train, val
 
     def prepare_data(self) -> DataIdentity:
-        root = self.data_dir()
-        self.autobuild_or_fail(root, self.info.name)
+        root = self.autobuild_or_fail(self.data_dir(), self.info.name)
         train, val = self._samples
         samples = train + val
         for path, _ in samples if len(samples) <= folder.HEADER_CHECK_MAX else []:

@@ -2,7 +2,7 @@
 
 A benchmark says which model and which eval batches, and how to score logits; the loop
 (perfkit.engine.infer_loop) owns the validation pass, the backend, the clocks and the metrics.
-Data-folder rules (data_dir, autobuild, stale builds) are the training benchmarks' own.
+Data-folder rules (data_dir, autobuild into a folder chosen by the build settings, locks) are the training benchmarks' own.
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ class InferenceBenchmark(ABC):
         self.params = params
 
     # the same data-folder rules as training benchmarks
+    configured_data_dir = TrainingBenchmark.configured_data_dir
     data_dir = TrainingBenchmark.data_dir
     build_settings = TrainingBenchmark.build_settings
-    _stale_build = TrainingBenchmark._stale_build
     autobuild_or_fail = TrainingBenchmark.autobuild_or_fail
     current_data = TrainingBenchmark.current_data
 

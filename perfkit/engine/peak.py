@@ -38,6 +38,8 @@ from typing import Any
 import torch
 
 from perfkit import __version__, paths
+from perfkit.errors import UserError
+from perfkit.files.reading import JSON_LIMIT, read_text_bounded
 from perfkit.params.hardware import HardwareSpec
 from perfkit.results.store import write_json_atomic
 from perfkit.telemetry.host import other_load, system_busy_seconds, tree_cpu_seconds
@@ -216,9 +218,9 @@ def measured_peak(
     is kept."""
     cache = (cache_dir or paths.data_cache_dir() / "cache") / CACHE_FILE
     key = cache_key(device, accelerator, dtype)
-    try:
-        known = json.loads(cache.read_text(encoding="utf-8")) if cache.is_file() else {}
-    except ValueError:
+    try:  # a regular file of bounded size only; anything else is no cache
+        known = json.loads(read_text_bounded(cache, JSON_LIMIT, UserError)) if cache.is_file() else {}
+    except (ValueError, RecursionError, UserError):
         known = {}
     if not isinstance(known, dict):
         known = {}
@@ -232,7 +234,10 @@ def measured_peak(
         valid_clean, fresh_clean = why_unclean(valid) is None, why_unclean(fresh) is None
         if (valid_clean and not fresh_clean) or (valid_clean == fresh_clean and valid.tflops > fresh.tflops):
             keep = valid
-    write_json_atomic(cache, {**known, key: keep.to_dict()})
+    try:  # under the data folder, no link followed, only a regular file replaced
+        write_json_atomic(cache, {**known, key: keep.to_dict()}, root=cache_dir or paths.data_cache_dir())
+    except UserError as exc:
+        return PeakFlops(keep.tflops, f"{source_of(keep)}; not cached: {exc}")
     return PeakFlops(keep.tflops, source_of(keep))
 
 

@@ -10,11 +10,12 @@ from pathlib import Path
 from perfkit import paths
 from perfkit.errors import UserError
 from perfkit.files.reading import describe_os_error
+from perfkit.files.writing import check_target, move_file_into, remove_file
 from perfkit.jobs.kernel import run_notebook
 from perfkit.params import sources
 from perfkit.report.html import notebook_to_html
 from perfkit.report.index import check_reports_folder
-from perfkit.report.site_data import load_site, write_csv_tables
+from perfkit.report.site_data import check_csv_tables, load_site, write_csv_tables
 
 SUMMARY_NOTEBOOK = "summary.ipynb"
 INDEX_FILE = "index.html"
@@ -32,6 +33,7 @@ def build_index(reports: Path | None = None, redacted: bool = False, reference_r
         reports.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UserError(f"reports folder {reports} cannot be created ({describe_os_error(exc)})") from None
+    check_index_targets(reports)
     write_csv_tables(load_site(reports), reference_run, redacted)
     executed = reports / f".summary.{os.getpid()}.ipynb"
     try:
@@ -41,8 +43,18 @@ def build_index(reports: Path | None = None, redacted: bool = False, reference_r
             raise KeyboardInterrupt
         if ending.ending != "ok":
             raise IndexBuildFailed(f"{SUMMARY_NOTEBOOK}: {ending.reason()}")
-        notebook_to_html(executed, reports / INDEX_FILE, redacted=redacted)
-        os.replace(executed, reports / SUMMARY_NOTEBOOK)
+        check_index_targets(reports)  # the notebook ran for a while: checked again right before the writes
+        notebook_to_html(executed, reports / INDEX_FILE, redacted=redacted, root=reports)
+        move_file_into(reports, executed, reports / SUMMARY_NOTEBOOK)
     finally:
-        executed.unlink(missing_ok=True)
+        remove_file(reports, executed)
     return reports / INDEX_FILE
+
+
+def check_index_targets(reports: Path) -> None:
+    """Before any work: reports/tables is a real folder (or none yet), and index.html and
+    summary.ipynb are missing or regular files. A link or a special file there is one line
+    (UserError); nothing is written or deleted in what it points at."""
+    check_csv_tables(reports)
+    for name in (INDEX_FILE, SUMMARY_NOTEBOOK):
+        check_target(reports, reports / name)

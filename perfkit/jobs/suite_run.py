@@ -151,7 +151,7 @@ def run_suite(
     finally:
         bar.close()
         report.wall_seconds = time.perf_counter() - started
-    write_json_atomic(paths.reports_dir() / "suites" / f"{suite.name}.json", report.to_dict())
+    write_json_atomic(paths.reports_dir() / "suites" / f"{suite.name}.json", report.to_dict(), root=paths.reports_dir())
     return report
 
 

@@ -93,8 +93,11 @@ def page_title(node: nbformat.NotebookNode, fallback: str) -> str:
     return title if "perfkit" in title else f"{title} · perfkit"
 
 
-def notebook_to_html(notebook: Path, html: Path, hide_code: bool = True, redacted: bool = False) -> Path:
-    """Export ``notebook`` to ``html``; ``redacted`` strips home paths, user and host names."""
+def notebook_to_html(notebook: Path, html: Path, hide_code: bool = True, redacted: bool = False,
+                     root: Path | None = None) -> Path:
+    """Export ``notebook`` to ``html``; ``redacted`` strips home paths, user and host names.
+    ``html`` is replaced only if it is a regular file (never a link, FIFO or device); with
+    ``root`` (the reports folder) no folder between ``root`` and ``html`` may be a link."""
     exporter = HTMLExporter(template_name=TEMPLATE, extra_template_basedirs=[str(TEMPLATES)])
     exporter.exclude_input = hide_code
     exporter.exclude_input_prompt = hide_code
@@ -105,5 +108,5 @@ def notebook_to_html(notebook: Path, html: Path, hide_code: bool = True, redacte
         _append_log(node, section)
     title = page_title(node, notebook.stem)
     body, _ = exporter.from_notebook_node(node, resources={"metadata": {"name": title}})
-    write_text_atomic(html, redact(body) if redacted else body)
+    write_text_atomic(html, redact(body) if redacted else body, root=root)
     return html

@@ -29,9 +29,7 @@ lines (``comment_text``) loses ``<``, ``>`` and runs of ``-``.
 
 from __future__ import annotations
 
-import os
 import re
-import stat
 import unicodedata
 from pathlib import Path
 from typing import Iterable
@@ -39,7 +37,7 @@ from typing import Iterable
 import pandas as pd
 
 from perfkit import __version__, paths
-from perfkit.errors import UserError
+from perfkit.files.writing import check_folder_path, check_target
 from perfkit.importing.readme import ReferencePage
 from perfkit.report import compare, tables
 from perfkit.report.tables import fmt
@@ -280,57 +278,45 @@ def published_text(benchmark: str, vendor: str, pages: list[ReferencePage]) -> s
                  f"published rows of {sources}", monitor_section(rows, metrics), [])
 
 
-def _unlinked(folder: Path, *parts: str) -> Path:
-    """``folder/parts`` (names already checked), refused (UserError) when ``folder`` or any part
-    below it is a symbolic link, or the file is there and not a regular file: the page is never
-    written through a link or over a FIFO or device."""
-    path = Path(folder)
-    for depth, part in enumerate(("", *parts)):
-        path = path / part if part else path
-        try:
-            mode = os.lstat(path).st_mode
-        except FileNotFoundError:
-            break
-        except OSError as exc:
-            raise UserError(f"{path}: cannot check it ({exc.strerror})") from None
-        if stat.S_ISLNK(mode):
-            raise UserError(f"{path}: is a symbolic link; perfkit writes README pages only into real folders "
-                            "(remove the link)")
-        last = depth == len(parts)
-        if last and not stat.S_ISREG(mode) or not last and not stat.S_ISDIR(mode):
-            raise UserError(f"{path}: is not a {'regular file' if last else 'folder'}; no README written there")
-    return Path(folder).joinpath(*parts)
+def _readme_target(folder: Path, benchmark: str, vendor: str) -> Path:
+    """folder/<benchmark>/<vendor>/README.md, joined as written (no link resolved: the writes
+    refuse links below reports/), after checking the names keep it inside ``folder``."""
+    paths.path_under(folder, benchmark, vendor, "README.md")
+    return Path(folder, benchmark, vendor, "README.md")
 
 
 def write_readmes(results: list[RunResult], folder: Path, references: Iterable[ReferencePage] = ()) -> list[Path]:
     """reports/readme/<benchmark>/<vendor>/README.md for every pair that has results, and for
-    every pair that has only published rows. No write goes through a symbolic link in readme/
-    (the folder itself included) or over a file that is not a regular one (``_unlinked``);
-    every target is checked before the first write."""
+    every pair that has only published rows. Every target is checked before the first write:
+    a link or a file where a folder belongs below ``folder``'s parent (reports/), or a README.md
+    that is a link or a special file, is refused with one line and nothing is written."""
     written = []
     pairs = sorted({(str(r.benchmark), str(r.vendor)) for r in results})
     targets = {}
     for benchmark, vendor in pairs:  # the names come from result.json files: checked before any write
         names = [paths.safe_name(benchmark, "result.json field 'benchmark'"), paths.safe_name(vendor, "result.json field 'vendor'")]
-        paths.path_under(folder, *names, "README.md")
-        targets[(benchmark, vendor)] = _unlinked(folder, *names, "README.md")
+        targets[(benchmark, vendor)] = _readme_target(folder, *names)
     published: dict[tuple[str, str], list[ReferencePage]] = {}
     for page in references:
         for vendor in page.vendors:
             if (page.benchmark, vendor) not in pairs:
                 published.setdefault((page.benchmark, vendor), []).append(page)
-    published_targets = {}
-    for benchmark, vendor in published:  # names from imported records: checked
-        names = [paths.safe_name(benchmark, "reference field 'benchmark'"), paths.safe_name(vendor, "reference field 'vendor'")]
-        paths.path_under(folder, *names, "README.md")
-        published_targets[(benchmark, vendor)] = _unlinked(folder, *names, "README.md")
+    published_targets = {  # names from imported records: checked
+        (benchmark, vendor): _readme_target(folder, paths.safe_name(benchmark, "reference field 'benchmark'"),
+                                            paths.safe_name(vendor, "reference field 'vendor'"))
+        for benchmark, vendor in published
+    }
+    root = Path(folder).parent  # reports/: readme/ and everything below it must be real folders
+    check_folder_path(root, folder)
+    for path in [*targets.values(), *published_targets.values()]:
+        check_target(root, path)
     for benchmark, vendor in pairs:
         mine = [r for r in results if (str(r.benchmark), str(r.vendor)) == (benchmark, vendor)]
         path = targets[(benchmark, vendor)]
-        write_text_atomic(path, readme_text(benchmark, vendor, mine))
+        write_text_atomic(path, readme_text(benchmark, vendor, mine), root=root)
         written.append(path)
     for (benchmark, vendor), pages in sorted(published.items()):
         path = published_targets[(benchmark, vendor)]
-        write_text_atomic(path, published_text(benchmark, vendor, pages))
+        write_text_atomic(path, published_text(benchmark, vendor, pages), root=root)
         written.append(path)
     return written

@@ -3,11 +3,20 @@ tables built from them (formatted for the page; raw numbers for reports/tables/*
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from perfkit.files.writing import (
+    OWNED_MARKER,
+    check_target,
+    read_owned,
+    record_written,
+    remove_owned,
+    write_file_atomic,
+)
 from perfkit.importing.readme import ReferencePage
 from perfkit.importing.references import load_references, references_dir
 from perfkit.report import alignment, compare, index, repeats, scaling
@@ -16,9 +25,9 @@ from perfkit.report.redact import redact
 from perfkit.results import run_folder
 from perfkit.report.frame import results_table
 from perfkit.results.record import RunResult
-from perfkit.results.store import write_text_atomic
 
 TABLES_DIR = "tables"
+TABLES_KIND = "report-tables"  # the kind named in reports/tables/.perfkit-owned.json
 
 
 @dataclass
@@ -116,15 +125,32 @@ def raw_tables(site: SiteData, reference_run: str = "") -> dict[str, pd.DataFram
 
 def write_csv_tables(site: SiteData, reference_run: str = "", redacted: bool = False) -> list[Path]:
     """reports/tables/<name>.csv for every table of ``raw_tables`` (raw numbers; text cells
-    that a spreadsheet would run as a formula are quoted); CSVs of tables that no longer exist
-    are removed. ``redacted`` strips home paths, user and host names, as for the HTML."""
+    that a spreadsheet would run as a formula are quoted). ``redacted`` strips home paths, user
+    and host names, as for the HTML.
+
+    The folder is perfkit's only as far as its manifest (``tables/.perfkit-owned.json``) says:
+    a ``tables`` that is a link or a file, or a CSV name taken by a link, a folder or a special
+    file, is refused before anything is written; CSVs of tables that no longer exist are removed
+    only when the manifest lists them, and any other file there (the user's) is kept."""
     folder = site.reports / TABLES_DIR
-    written = []
+    texts: dict[str, str] = {}
     for name, frame in raw_tables(site, reference_run).items():
-        path = folder / f"{name}.csv"
         text = to_csv_text(frame)
-        write_text_atomic(path, redact(text) if redacted else text)
-        written.append(path)
-    for stale in set(folder.glob("*.csv")) - set(written):
-        stale.unlink(missing_ok=True)
+        texts[f"{name}.csv"] = redact(text) if redacted else text
+    check_csv_tables(site.reports, texts)
+    previous = read_owned(folder, root=site.reports, kind=TABLES_KIND)
+    written = [write_file_atomic(site.reports, folder / name, text) for name, text in texts.items()]
+    record_written(folder, [*texts, *(previous.files if previous else ())], kind=TABLES_KIND, root=site.reports)
+    stale = set(previous.files) - set(texts) if previous else set()
+    if stale:
+        remove_owned(folder, root=site.reports, kind=TABLES_KIND, only=stale)
     return written
+
+
+def check_csv_tables(reports: Path, names: Iterable[str] = ()) -> None:
+    """reports/tables may take perfkit's CSVs: a real folder (or none yet), and each of
+    ``names`` missing or a regular file. One line (UserError) otherwise; nothing is written."""
+    folder = reports / TABLES_DIR
+    check_target(reports, folder / OWNED_MARKER)
+    for name in names:
+        check_target(reports, folder / name)

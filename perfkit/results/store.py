@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from perfkit.errors import UserError
-from perfkit.files.reading import JSON_LIMIT, describe_os_error, read_text_bounded
+from perfkit.files.reading import JSON_LIMIT, read_text_bounded
+from perfkit.files.writing import write_file_atomic
 from perfkit.results.record import RunResult
 
 RESULT_FILE = "result.json"
@@ -28,38 +27,20 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
+def write_text_atomic(path: Path, text: str, *, root: Path | None = None) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename. A target that exists
+    and is not a regular file (a link, a FIFO, a device, a folder) is refused, never replaced.
+    With ``root`` (a perfkit tree such as reports/), every folder between ``root`` and the file
+    must be a real folder, not a link. Disk full, a name over the OS limit, no permission or a
+    refused target is a UserError naming the file (the old file stays)."""
+    path = Path(path)
+    if len(str(path)) > 4096:
+        raise UserError(f"cannot write {str(path)[:300]}... (file name too long)")
+    write_file_atomic(path.parent if root is None else Path(root), path, text, error=UserError)
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename. Disk full, a name over
-    the OS limit or no permission is a UserError naming the file (the old file stays)."""
-    try:
-        _write_text_atomic(path, text)
-    except OSError as exc:
-        raise UserError(f"cannot write {str(path)[:300]} ({describe_os_error(exc)})") from None
-
-
-def _write_text_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
-    write_text_atomic(path, json.dumps(_clean(data), indent=2, ensure_ascii=False, sort_keys=False) + "\n")
+def write_json_atomic(path: Path, data: dict[str, Any], *, root: Path | None = None) -> None:
+    write_text_atomic(path, json.dumps(_clean(data), indent=2, ensure_ascii=False, sort_keys=False) + "\n", root=root)
 
 
 def load_result(path: Path) -> RunResult:

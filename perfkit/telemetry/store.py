@@ -3,30 +3,32 @@
 from __future__ import annotations
 
 import csv
+import io
 import math
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from perfkit.files.writing import write_file_atomic
 from perfkit.telemetry.samples import COLUMNS, Sample
 
 TELEMETRY_FILE = "telemetry.csv"
 
 
-def write_samples(path: Path, samples: Sequence[Sample]) -> Path:
-    """Write atomically (temporary file, then rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    with open(partial, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(COLUMNS)
-        for sample in samples:
-            cells = [f"{sample.t:.4f}"]
-            for name in COLUMNS[1:]:
-                value = sample.values.get(name)
-                cells.append("" if value is None else f"{value:.6g}")
-            writer.writerow(cells)
-    os.replace(partial, path)
+def write_samples(path: Path, samples: Sequence[Sample], root: Path | None = None) -> Path:
+    """Write atomically (temporary file in the same folder, then rename). A ``telemetry.csv``
+    that is a link, a FIFO or a device is refused (UserError), never replaced or written
+    through; with ``root`` (the run folder's tree) no folder below ``root`` may be a link."""
+    handle = io.StringIO(newline="")
+    writer = csv.writer(handle)
+    writer.writerow(COLUMNS)
+    for sample in samples:
+        cells = [f"{sample.t:.4f}"]
+        for name in COLUMNS[1:]:
+            value = sample.values.get(name)
+            cells.append("" if value is None else f"{value:.6g}")
+        writer.writerow(cells)
+    path = Path(path)
+    write_file_atomic(path.parent if root is None else root, path, handle.getvalue())
     return path
 
 

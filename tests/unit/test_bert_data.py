@@ -115,7 +115,9 @@ def test_global_batches_are_identical_across_topologies():
         assert whole == split
 
 
-def test_autobuild_rebuilds_a_set_made_for_other_params(tmp_path):
+def test_autobuild_for_other_params_builds_beside_and_keeps_the_first_set(tmp_path):
+    """Two configs share data_dir with different seq_len: the second's autobuild must not
+    replace the data under the first (issue 21); it builds into data_dir.<key> instead."""
     from perfkit.benchmarks.bert_training import BertParams, BertTraining
 
     small = dict(num_layers=1, hidden_size=32, num_heads=2, intermediate_size=64, vocab_size=1000,
@@ -123,9 +125,15 @@ def test_autobuild_rebuilds_a_set_made_for_other_params(tmp_path):
     first = BertTraining(BertParams(seq_len=64, data_autobuild=True, **small)).prepare_data()
     again = BertTraining(BertParams(seq_len=64, data_autobuild=True, **small)).prepare_data()
     assert again.content_hash == first.content_hash  # up to date: not rebuilt
-    rebuilt = BertTraining(BertParams(seq_len=32, data_autobuild=True, **small)).prepare_data()
+    other = BertTraining(BertParams(seq_len=32, data_autobuild=True, **small))
+    rebuilt = other.prepare_data()
     assert rebuilt.content_hash != first.content_hash
-    with h5py.File(next((tmp_path / "bert/eval_set_uncompressed").glob("*.hdf5")), "r") as handle:
+    assert Path(rebuilt.path).parent == tmp_path and Path(rebuilt.path).name.startswith("bert.seq32-v1000-")
+    with h5py.File(next((Path(rebuilt.path) / "eval_set_uncompressed").glob("*.hdf5")), "r") as handle:
         assert handle["input_ids"].shape[1] == 32
+    with h5py.File(next((tmp_path / "bert/eval_set_uncompressed").glob("*.hdf5")), "r") as handle:
+        assert handle["input_ids"].shape[1] == 64  # the first config's data is untouched
+    assert BertTraining(BertParams(seq_len=64, data_autobuild=True, **small)).prepare_data() == first
+    assert BertTraining(BertParams(seq_len=32, data_autobuild=True, **small)).prepare_data() == rebuilt
     with pytest.raises(DataError, match="exceed seq_len=16"):  # without autobuild: a clear error
         BertTraining(BertParams(seq_len=16, **small)).prepare_data()

@@ -102,6 +102,7 @@ def test_lines_are_read_one_at_a_time_with_a_cap(tmp_path):
 # -- writes ------------------------------------------------------------------------------------
 @pytest.mark.parametrize("code", [errno.ENOSPC, errno.ENAMETOOLONG, errno.EROFS])
 def test_a_failed_write_is_one_line_and_keeps_the_old_file(tmp_path, monkeypatch, code):
+    from perfkit.files import writing
     from perfkit.results import store
 
     target = tmp_path / "result.json"
@@ -110,7 +111,7 @@ def test_a_failed_write_is_one_line_and_keeps_the_old_file(tmp_path, monkeypatch
     def fail(fd):
         raise OSError(code, os.strerror(code))
 
-    monkeypatch.setattr(store.os, "fsync", fail)
+    monkeypatch.setattr(writing.os, "fsync", fail)
     with pytest.raises(UserError) as info:
         store.write_text_atomic(target, "new\n")
     assert "\n" not in str(info.value) and "cannot write" in str(info.value)
@@ -129,7 +130,7 @@ def test_staged_folder_replaces_only_what_perfkit_wrote(tmp_path):
     with staged_folder(final) as staging:  # perfkit's own folder: replaced whole
         (staging / "b.txt").write_text("2")
     assert not (final / "a.txt").exists() and (final / "b.txt").is_file()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["set"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".set.perfkit-lock", "set"]  # + the runs' lock file
 
     mine = tmp_path / "mine"
     mine.mkdir()

@@ -100,6 +100,20 @@ def test_checkpoint_is_saved_and_loaded_back_through_the_same_path(tmp_path):
     assert bench.checkpoint_identity()["hash"] == _bench(tmp_path / "set").checkpoint_identity()["hash"]
 
 
+def test_a_checkpoint_for_other_params_is_built_beside_not_over_the_first(tmp_path):
+    """Issue 21: two configs share data_dir with different seeds; the second's autobuild keeps
+    the first's checkpoint (which a running run may be loading) and builds checkpoint.<key>."""
+    first = _bench(tmp_path / "set")
+    first.prepare_data()
+    original = first.checkpoint_identity()
+    second = _bench(tmp_path / "set", seed=7)
+    second.prepare_data()
+    assert second.checkpoint_dir().parent == tmp_path / "set"
+    assert second.checkpoint_dir().name.startswith("checkpoint.")
+    assert _bench(tmp_path / "set").checkpoint_identity() == original  # untouched
+    assert second.checkpoint_identity()["hash"] != original["hash"]
+
+
 def test_a_mismatched_checkpoint_is_a_clear_error(tmp_path):
     _bench(tmp_path / "set").prepare_data()
     other = _bench(tmp_path / "set", num_layers=2, data_autobuild=False,

@@ -130,3 +130,21 @@ def test_hopper_hardware_files_state_dense_datasheet_peaks(name, memory, bandwid
     assert spec.vendor == "nvidia" and spec.memory_gib == memory and spec.memory_bandwidth_tb_s == bandwidth
     assert spec.peak_tflops == {"fp32": 66.9, "tf32": 494.7, "bf16": 989.4, "fp16": 989.4, "fp8": 1978.9}
     assert peak.peak_flops(spec, "bf16", torch.bfloat16, CPU, "", lambda: None).source.startswith("datasheet")
+
+
+def test_a_cache_folder_that_is_a_link_is_not_written_through(tmp_path, fabricated, monkeypatch):
+    """Issue 21: data/cache as a symbolic link: the measurement is used, not cached, and nothing
+    is written where the link points."""
+    from perfkit import paths
+
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "cache").symlink_to(victim)
+    monkeypatch.setattr(paths, "data_cache_dir", lambda: data)
+    fabricated.append(_m(10.0))
+    result = peak.measured_peak(CPU, "cpu model", torch.float32, lambda: None)
+    assert result.tflops == 10.0
+    assert "not cached" in result.source and "symbolic link" in result.source
+    assert list(victim.iterdir()) == []

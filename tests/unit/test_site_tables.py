@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from support.fabricated import SEEDS, make_result, write_run
 
+from perfkit.files.writing import record_written
 from perfkit.measure.metrics import scaling_efficiency
 from perfkit.importing import parse_page, write_references
 from perfkit.report import alignment, compare, repeats, scaling
-from perfkit.report.site_data import all_tables, load_site, write_csv_tables
+from perfkit.report.site_data import TABLES_KIND, all_tables, load_site, write_csv_tables
 
 EVIL = "<script>alert('x')</script>"
 
@@ -113,14 +114,20 @@ def test_comparison_shows_published_beside_measured(tmp_path):
 
 
 def test_csv_tables_are_written_and_stale_ones_removed(tmp_path):
+    """A CSV perfkit wrote (listed in tables/.perfkit-owned.json) whose table is gone is removed;
+    a CSV the user put there is kept."""
     reports = _site(tmp_path)
     stale = reports / "tables" / "gone.csv"
     stale.parent.mkdir(parents=True)
     stale.write_text("old\n")
+    record_written(stale.parent, ["gone.csv"], kind=TABLES_KIND, root=reports)
+    mine = reports / "tables" / "mine.csv"
+    mine.write_text("user\n")
     written = write_csv_tables(load_site(reports))
     names = {p.name for p in written}
     assert {"runs.csv", "bert_comparison.csv", "scaling.csv", "repeats.csv", "alignment.csv", "flagged.csv"} <= names
     assert not stale.exists()
+    assert mine.read_text() == "user\n"
     with (reports / "tables" / "scaling.csv").open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     measured = [r for r in rows if r["source"] == "measured"]
