@@ -6,7 +6,11 @@ Layout: ``reports/runs/<benchmark>/<vendor>/<config>/`` holds the first (or only
 repeat K >= 2 lives in its subfolder ``r<K>/``. Swapping a run folder keeps those subfolders.
 Each folder holds ``result.json``, the executed ``notebook.ipynb`` and its ``report.html``.
 
-A run folder is written in a hidden staging sibling, then swapped in.
+A run folder is written in a hidden staging sibling, then swapped in (perfkit.jobs.publish
+decides how). A published ok result is replaced only by an ok run: any other ending of a later
+run is kept beside it as an *attempt*, ``<run folder>/attempts/<UTC time>-<status>/`` (the
+same three files), at most MAX_ATTEMPTS of them, newest kept; the next ok run drops them with
+the result they were attempts against. Readers of published runs never see attempts as runs.
 
 A notebook run from JupyterLab with its default parameters (not through ``perfkit run`` or
 ``perfkit suite``) is *interactive*: it writes to ``reports/interactive/<benchmark>/<vendor>/
@@ -29,6 +33,7 @@ on this host: only a dead writer's folders are debris.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import errno
 import fcntl
 import json
@@ -45,13 +50,16 @@ import psutil
 
 from perfkit import paths
 from perfkit.errors import UserError
-from perfkit.results.store import RESULT_FILE
+from perfkit.results.store import RESULT_FILE, load_result
 
 RUNS_DIR = "runs"
 INTERACTIVE_DIR = "interactive"
 NOTEBOOK_FILE = "notebook.ipynb"
 HTML_FILE = "report.html"
+ATTEMPTS_DIR = "attempts"
+MAX_ATTEMPTS = 5
 _REPEAT = re.compile(r"^r([2-9]|[1-9][0-9]+)$")
+_ATTEMPT = re.compile(r"^(?P<time>[0-9]{8}T[0-9]{6}Z)(?:-(?P<n>[0-9]{1,3}))?-(?P<status>[a-z][a-z_-]{0,30})$")
 
 
 def runs_root(reports: Path | None = None) -> Path:
@@ -101,14 +109,88 @@ def run_id(folder: Path, reports: Path) -> str:
     return folder.relative_to(runs_root(reports)).as_posix()
 
 
+def _published_shape(parts: tuple[str, ...]) -> bool:
+    """``b/v/c/result.json`` or ``b/v/c/rK/result.json``: nothing hidden (staging, moved aside),
+    nothing deeper (a run's attempts)."""
+    if any(part.startswith(".") for part in parts):
+        return False
+    return len(parts) == 4 or (len(parts) == 5 and bool(_REPEAT.fullmatch(parts[3])))
+
+
 def result_files(reports: Path) -> list[Path]:
-    """Every published result.json under reports/runs, sorted; staging and moved-aside folders
-    are hidden and skipped."""
+    """Every published result.json under reports/runs, sorted: a run folder's or a repeat's;
+    staging and moved-aside folders (hidden) and kept attempts are skipped."""
     root = runs_root(reports)
     if not root.is_dir():
         return []
-    return sorted(p for p in root.rglob(RESULT_FILE)
-                  if not any(part.startswith(".") for part in p.relative_to(root).parts))
+    return sorted(p for p in root.rglob(RESULT_FILE) if _published_shape(p.relative_to(root).parts))
+
+
+# -- attempts: later runs that did not end ok, kept beside a published ok result ---------------
+def attempts_dir(final: Path) -> Path:
+    return final / ATTEMPTS_DIR
+
+
+@dataclasses.dataclass(frozen=True)
+class Attempt:
+    """One kept attempt: its folder, the status it ended with, when it was kept (UTC)."""
+
+    folder: Path
+    status: str
+    kept_at: str  # 20261207T013000Z
+
+    @property
+    def when(self) -> str:
+        """2026-12-07 01:30 (UTC)."""
+        t = self.kept_at
+        return f"{t[0:4]}-{t[4:6]}-{t[6:8]} {t[9:11]}:{t[11:13]}"
+
+
+def attempts(final: Path) -> list[Attempt]:
+    """The run folder's kept attempts, oldest first; folders perfkit did not name are ignored."""
+    folder = attempts_dir(final)
+    if folder.is_symlink() or not folder.is_dir():
+        return []
+    found = []
+    for path in folder.iterdir():
+        match = _ATTEMPT.fullmatch(path.name)
+        if match and path.is_dir() and not path.is_symlink():
+            found.append((match["time"], int(match["n"] or 1), Attempt(path, match["status"], match["time"])))
+    return [attempt for *_, attempt in sorted(found, key=lambda item: item[:2])]
+
+
+def latest_attempt(final: Path) -> Attempt | None:
+    kept = attempts(final)
+    return kept[-1] if kept else None
+
+
+def keep_as_attempt(staging: Path, final: Path, status: str, now: datetime | None = None) -> Path:
+    """Move the staged folder to ``final/attempts/<UTC time>-<status>/``; drop the oldest
+    attempts beyond MAX_ATTEMPTS. The attempt's folder."""
+    stamp = (now or datetime.now(timezone.utc)).strftime("%Y%m%dT%H%M%SZ")
+    label = re.sub(r"[^a-z_-]", "-", status.lower())[:30] or "failed"
+    parent = attempts_dir(final)
+    parent.mkdir(exist_ok=True)
+    for n in range(1, 1000):
+        target = parent / (f"{stamp}-{label}" if n == 1 else f"{stamp}-{n}-{label}")
+        if not target.exists():
+            staging.rename(target)
+            break
+    else:
+        raise FileExistsError(f"{parent}: no free folder for {stamp}")
+    for old in attempts(final)[:-MAX_ATTEMPTS]:
+        shutil.rmtree(old.folder, ignore_errors=True)
+    return target
+
+
+def published_ok(final: Path) -> bool:
+    """Whether ``final`` holds a readable ok result (the one a later run must not replace
+    unless it ends ok too)."""
+    path = final / RESULT_FILE
+    try:
+        return path.is_file() and load_result(path).status == "ok"
+    except (ValueError, TypeError, OSError, AttributeError):
+        return False
 
 
 def repeat_dir(run_dir: Path, repeat: int) -> Path:
