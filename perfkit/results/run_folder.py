@@ -39,7 +39,6 @@ import fcntl
 import json
 import os
 import re
-import shutil
 import socket
 import time
 from collections.abc import Iterator
@@ -50,6 +49,7 @@ import psutil
 
 from perfkit import paths
 from perfkit.errors import UserError
+from perfkit.files import writing
 from perfkit.results.store import RESULT_FILE, load_result
 
 RUNS_DIR = "runs"
@@ -70,7 +70,9 @@ def run_dir(benchmark: str, vendor: str, config: str, reports: Path | None = Non
     """The folder of one run (its first repeat): result.json, the executed notebook and its HTML.
     The three are names (checked), and the folder is always under the reports tree."""
     names = [paths.safe_name(benchmark, "benchmark"), paths.safe_name(vendor, "vendor"), paths.safe_name(config, "config")]
-    return paths.path_under(runs_root(reports), *names)
+    # the reports folder resolved (the user's choice may be a link); nothing below it: a link
+    # inside the runs tree is refused where it is written (tree_root), never followed
+    return runs_root(Path(reports).resolve() if reports is not None else None).joinpath(*names)
 
 
 def interactive_dir(benchmark: str, vendor: str, config: str, reports: Path | None = None,
@@ -121,9 +123,11 @@ def result_files(reports: Path) -> list[Path]:
     """Every published result.json under reports/runs, sorted: a run folder's or a repeat's;
     staging and moved-aside folders (hidden) and kept attempts are skipped."""
     root = runs_root(reports)
+    _refuse_link(root)
     if not root.is_dir():
         return []
-    return sorted(p for p in root.rglob(RESULT_FILE) if _published_shape(p.relative_to(root).parts))
+    # rglob does not descend into linked folders; a linked result.json is skipped too
+    return sorted(p for p in root.rglob(RESULT_FILE) if _published_shape(p.relative_to(root).parts) and not p.is_symlink())
 
 
 # -- attempts: later runs that did not end ok, kept beside a published ok result ---------------
@@ -170,6 +174,7 @@ def keep_as_attempt(staging: Path, final: Path, status: str, now: datetime | Non
     stamp = (now or datetime.now(timezone.utc)).strftime("%Y%m%dT%H%M%SZ")
     label = re.sub(r"[^a-z_-]", "-", status.lower())[:30] or "failed"
     parent = attempts_dir(final)
+    _refuse_link(parent)
     parent.mkdir(exist_ok=True)
     for n in range(1, 1000):
         target = parent / (f"{stamp}-{label}" if n == 1 else f"{stamp}-{n}-{label}")
@@ -179,7 +184,7 @@ def keep_as_attempt(staging: Path, final: Path, status: str, now: datetime | Non
     else:
         raise FileExistsError(f"{parent}: no free folder for {stamp}")
     for old in attempts(final)[:-MAX_ATTEMPTS]:
-        shutil.rmtree(old.folder, ignore_errors=True)
+        _remove_folder(old.folder)
     return target
 
 
@@ -199,7 +204,8 @@ def repeat_dir(run_dir: Path, repeat: int) -> Path:
 
 
 def _repeat_subfolders(folder: Path) -> list[Path]:
-    return [p for p in folder.iterdir() if p.is_dir() and _REPEAT.fullmatch(p.name)] if folder.is_dir() else []
+    return [p for p in folder.iterdir() if _REPEAT.fullmatch(p.name) and p.is_dir() and not p.is_symlink()] \
+        if folder.is_dir() and not folder.is_symlink() else []
 
 
 def _move_repeats(source: Path, target: Path) -> None:
@@ -211,6 +217,40 @@ def _move_repeats(source: Path, target: Path) -> None:
 
 class RunFolderBusy(UserError):
     """Another process is writing the same run folder."""
+
+
+# -- no link followed inside the runs tree -----------------------------------------------------
+def tree_root(final: Path) -> Path:
+    """The folder below which every component of ``final``'s path is perfkit's and must be a real
+    folder: the reports folder for a run folder ``<reports>/runs/<b>/<v>/<c>`` (or its repeat
+    ``.../r<K>``), else ``final``'s parent (a run written elsewhere: only it and its siblings)."""
+    parts = Path(final).parts
+    if len(parts) > 5 and parts[-4] == RUNS_DIR:
+        return Path(*parts[:-4])
+    if len(parts) > 6 and parts[-5] == RUNS_DIR and _REPEAT.fullmatch(parts[-1]):
+        return Path(*parts[:-5])
+    return Path(final).parent
+
+
+def ensure_parent(final: Path) -> Path:
+    """Create ``final``'s parent folders below its tree root, refusing a link or a file on the way
+    (one line, exit 2), and refuse ``final`` itself when it is a link or not a folder."""
+    root = tree_root(final)
+    parent = writing.ensure_folder(root, *Path(final).parent.relative_to(root).parts)
+    _refuse_link(final)
+    return parent
+
+
+def _refuse_link(path: Path) -> None:
+    if path.is_symlink() or (path.exists() and not path.is_dir()):
+        kind = "a link" if path.is_symlink() else "not a folder"
+        raise UserError(f"{path}: {kind}; perfkit does not follow links or replace files inside its run folders")
+
+
+def _remove_folder(folder: Path) -> None:
+    """Remove a folder perfkit made (a staging, moved-aside or attempt folder) without following
+    a link: a link in its place is refused, links inside are removed as links."""
+    writing.remove_tree_owned(folder, folder.parent)
 
 
 def lock_file(final: Path) -> Path:
@@ -229,8 +269,8 @@ def _holder(fd: int) -> str:
 @contextlib.contextmanager
 def locked(final: Path, wait: bool = False) -> Iterator[None]:
     """Hold the run folder ``final`` for one writer. Another holder: a RunFolderBusy naming it
-    (``wait=False``) or wait until it ends (``wait=True``)."""
-    final.parent.mkdir(parents=True, exist_ok=True)
+    (``wait=False``) or wait until it ends (``wait=True``). A link on the way is refused."""
+    ensure_parent(final)
     path = lock_file(final)
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
@@ -270,39 +310,48 @@ def _writer_alive(folder: Path) -> bool:
 def _debris(final: Path, kind: str) -> list[Path]:
     parent = final.parent
     found = sorted(parent.glob(f".{final.name}.{kind}-*")) if parent.is_dir() else []
+    for path in found:  # a link here would make recovery move or delete what it points at
+        _refuse_link(path)
     return [p for p in found if not _writer_alive(p)]
 
 
 def recover(final: Path) -> None:
     """Undo what a killed writer left around ``final``: restore a folder moved aside, bring back
-    repeat subfolders from staging, delete the rest. A live process's folders are left alone."""
+    repeat subfolders from staging, delete the rest. A live process's folders are left alone; a
+    link in the place of any of them is refused (one line, exit 2), never followed."""
+    _refuse_link(final)
     for old in _debris(final, "old"):
         if not final.exists():
             old.rename(final)
         else:
             _move_repeats(old, final)
-            shutil.rmtree(old, ignore_errors=True)
+            _remove_folder(old)
     for staging in _debris(final, "staging"):
         _move_repeats(staging, final)
-        shutil.rmtree(staging, ignore_errors=True)
+        _remove_folder(staging)
 
 
 def new_staging(final: Path) -> Path:
+    ensure_parent(final)
     recover(final)
     staging = final.with_name(f".{final.name}.staging-{os.getpid()}")
-    staging.mkdir(parents=True)
+    try:
+        staging.mkdir()
+    except FileExistsError:
+        raise UserError(f"{staging}: already there (a link or a file?); perfkit does not write through it") from None
     return staging
 
 
 def discard(staging: Path) -> None:
-    shutil.rmtree(staging, ignore_errors=True)
+    _remove_folder(staging)
 
 
 def swap_into_place(staging: Path, final: Path) -> None:
     """Make ``staging`` the run folder ``final``, keeping final's repeat subfolders."""
+    _refuse_link(final)
     old = final.with_name(f".{final.name}.old-{os.getpid()}")
     if final.exists():
         _move_repeats(final, staging)
         final.rename(old)
     staging.rename(final)
-    shutil.rmtree(old, ignore_errors=True)
+    _remove_folder(old)
