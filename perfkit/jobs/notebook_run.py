@@ -37,7 +37,7 @@ from perfkit.jobs.live_progress import FEED_FILE as PROGRESS_FEED, live_progress
 from perfkit.params import sources
 from perfkit.results.record import RunResult, error_record, utc_now
 from perfkit.results.run_folder import HTML_FILE, NOTEBOOK_FILE
-from perfkit.results.store import RESULT_FILE, load_result, write_json_atomic, write_text_atomic
+from perfkit.results.store import RESULT_FILE, load_result, write_json_atomic
 from perfkit.run.spec import PreparedRun, initial_record, to_payload
 
 USER_ERROR_NAMES = {"UserError", "ParamsError", "DataError", "VendorError"}
@@ -160,7 +160,7 @@ def execute_notebook(
         parameters["output_dir"] = str(staging)
         started, started_at = time.perf_counter(), utc_now()
         label = f"{resolved.benchmark}/{resolved.vendor}/{resolved.config}"
-        with live_progress(staging / PROGRESS_FEED, label, live) as kernel_env:
+        with live_progress(staging / PROGRESS_FEED, label, live, feed_only=bool(stall_timeout)) as kernel_env:
             ending = run_notebook(notebook, staging / NOTEBOOK_FILE, parameters, paths.project_root(), timeout,
                                   env=kernel_env, stall_timeout=stall_timeout, progress_feed=staging / PROGRESS_FEED)
         if ending.ending == "error" and ending.ename in USER_ERROR_NAMES:
