@@ -72,10 +72,11 @@ def staged(final: Path, wait: bool = False, into: Path | None = None) -> Iterato
         stage = Stage(final, run_folder.new_staging(final))
         try:
             yield stage
+            publish(stage, into)
         except BaseException:
-            run_folder.discard(stage.staging)
+            if stage.staging.is_dir() and not stage.staging.is_symlink():
+                run_folder.discard(stage.staging)
             raise
-        publish(stage, into)
 
 
 def publish(stage: Stage, into: Path | None = None) -> None:
