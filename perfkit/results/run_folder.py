@@ -112,11 +112,8 @@ def run_id(folder: Path, reports: Path) -> str:
 
 
 def _published_shape(parts: tuple[str, ...]) -> bool:
-    """``b/v/c/result.json`` or ``b/v/c/rK/result.json``: nothing hidden (staging, moved aside),
-    nothing deeper (a run's attempts)."""
-    if any(part.startswith(".") for part in parts):
-        return False
-    return len(parts) == 4 or (len(parts) == 5 and bool(_REPEAT.fullmatch(parts[3])))
+    """Not hidden (staging, moved aside) and not inside a run folder's ``attempts/``."""
+    return not any(part.startswith(".") for part in parts) and ATTEMPTS_DIR not in parts[3:-1]
 
 
 def result_files(reports: Path) -> list[Path]:
