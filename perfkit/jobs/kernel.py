@@ -52,32 +52,55 @@ def strip_ansi(text: str) -> str:
     return _ANSI.sub("", text)
 
 
+ATOMIC_SCHEME = "perfkit-atomic://"  # papermill I/O scheme of the output notebooks perfkit writes
+
+
+def _local(path: str) -> str:
+    return path[len(ATOMIC_SCHEME):] if path.startswith(ATOMIC_SCHEME) else path
+
+
+def atomic_path(path: Path | str) -> str:
+    """``path`` as papermill's output path, saved through :class:`AtomicLocalHandler`."""
+    return ATOMIC_SCHEME + str(path)
+
+
 class AtomicLocalHandler(LocalHandler):
-    """papermill's handler for local paths, saving through a temporary file and a rename.
+    """papermill's handler for local paths, saving through a temporary file and a rename; it
+    serves the ``perfkit-atomic://`` scheme (``atomic_path``), registered with papermill's public
+    ``papermill_io.register``.
 
     papermill saves the output notebook after every cell by truncating it and writing it again;
     a host killed mid-save (SIGKILL, out of memory, power) left an empty or cut ``notebook.ipynb``.
     With this handler a reader sees the previous save or the new one, never part of one.
     """
 
+    def read(self, path: str) -> str:
+        return super().read(_local(path))
+
+    def listdir(self, path: str) -> list[str]:
+        return super().listdir(_local(path))
+
+    def pretty_path(self, path: str) -> str:
+        return _local(path)
+
     def write(self, buf: str, path: str) -> None:
+        path = _local(path)
         target = Path(path) if os.path.isabs(path) or self._cwd is None else Path(self._cwd) / path
         if not target.parent.is_dir():
             raise FileNotFoundError(f"output folder {target.parent} doesn't exist.")
         write_text_atomic(target, buf)
 
 
-def save_notebooks_atomically() -> None:
-    """Use :class:`AtomicLocalHandler` for local paths in papermill's I/O registry; idempotent.
+_REGISTERED: list[AtomicLocalHandler] = []
 
-    papermill has no public way to replace its local handler: ``register`` puts a new entry
-    first while ``get_handler`` takes the last one registered for ``local``, so the entry is
-    swapped in place (tests/unit/test_atomic_notebook_saves.py checks papermill still works so).
-    """
-    papermill_io._handlers = [
-        (scheme, AtomicLocalHandler() if scheme == "local" and not isinstance(handler, AtomicLocalHandler) else handler)
-        for scheme, handler in papermill_io._handlers
-    ]
+
+def save_notebooks_atomically() -> None:
+    """Register :class:`AtomicLocalHandler` for ``perfkit-atomic://`` paths with papermill
+    (``papermill_io.register``, its public way to add an I/O scheme); once per process. Other
+    local paths keep papermill's own handler."""
+    if not _REGISTERED:
+        _REGISTERED.append(AtomicLocalHandler())
+        papermill_io.register(ATOMIC_SCHEME, _REGISTERED[0])
 
 
 @dataclass(frozen=True)
@@ -350,7 +373,7 @@ def _supervise(
         try:
             papermill.execute_notebook(
                 str(notebook),
-                str(output),
+                atomic_path(Path(output).absolute()),
                 parameters=parameters,
                 cwd=str(cwd),
                 progress_bar=False,

@@ -76,6 +76,8 @@ def test_no_watchdog_when_the_stall_timeout_is_off(tmp_path):
     notebook = tiny_notebook(tmp_path / "in.ipynb", "import time\ntime.sleep(4)")
     ending = run_notebook(notebook, tmp_path / "out.ipynb", {}, tmp_path, stall_timeout=0)
     assert ending.ending == "ok", ending
+    saved = json.loads((tmp_path / "out.ipynb").read_text())  # saved through perfkit-atomic://
+    assert "time.sleep(4)" in "".join(saved["cells"][-1]["source"])
 
 
 @pytest.mark.parametrize("text", ["-1", "nan", "inf", "0.5", "x", "1e400"])
