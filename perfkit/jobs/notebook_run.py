@@ -194,5 +194,5 @@ def error_line(record: RunResult) -> str:
 def _read_result(path: Path) -> RunResult | None:
     try:
         return load_result(path) if path.is_file() else None
-    except (ValueError, TypeError, OSError):
+    except (ValueError, TypeError, OSError, AttributeError, RecursionError):
         return None

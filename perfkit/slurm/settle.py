@@ -74,15 +74,11 @@ def _slurm_error(job: JobRecord, state: JobState, earlier: dict | None, log: Pat
     message = state.describe()
     if not earlier:
         message += "; the run wrote no result of its own"
-    error = error_record(ERROR_TYPE, message, earlier.get("step"), earlier.get("traceback") or log_tail(log))
-    error.update({
-        "slurm_job_id": job.job_id,
-        "slurm_state": state.state,
-        "slurm_reason": state.reason,
-        "slurm_exit_code": state.exit_code,
-        "run_error": f"{earlier.get('type')}: {earlier.get('message')}" if earlier.get("type") else "",
-    })
-    return error
+    return error_record(
+        ERROR_TYPE, message, earlier.get("step"), earlier.get("traceback") or log_tail(log),
+        slurm_job_id=job.job_id, slurm_state=state.state, slurm_reason=state.reason, slurm_exit_code=state.exit_code,
+        run_error=f"{earlier.get('type')}: {earlier.get('message')}" if earlier.get("type") else "",
+    )
 
 
 def settle(job: JobRecord, state: JobState, log: Path) -> RunResult:
