@@ -7,7 +7,8 @@ repeat K >= 2 lives in its subfolder ``r<K>/``. Swapping a run folder keeps thos
 Each folder holds ``result.json``, the executed ``notebook.ipynb`` and its ``report.html``.
 
 A run folder is written in a hidden staging sibling, then swapped in (perfkit.jobs.publish
-decides how). A published ok result is replaced only by an ok run: any other ending of a later
+decides how); the swap carries over the repeat subfolders and any file of the user's (a name
+perfkit does not write, RUN_FILES) from the folder it replaces. A published ok result is replaced only by an ok run: any other ending of a later
 run is kept beside it as an *attempt*, ``<run folder>/attempts/<UTC time>-<status>/`` (the
 same three files), at most MAX_ATTEMPTS of them, newest kept; the next ok run drops them with
 the result they were attempts against. Readers of published runs never see attempts as runs.
@@ -205,9 +206,23 @@ def _repeat_subfolders(folder: Path) -> list[Path]:
         if folder.is_dir() and not folder.is_symlink() else []
 
 
+# what perfkit writes into a run folder; anything else there is the user's and is kept
+RUN_FILES = frozenset({RESULT_FILE, NOTEBOOK_FILE, HTML_FILE, "slurm.log", "telemetry.csv", ".progress.jsonl",
+                       ATTEMPTS_DIR})
+
+
+def _user_entries(folder: Path) -> list[Path]:
+    if not folder.is_dir() or folder.is_symlink():
+        return []
+    return [p for p in folder.iterdir()  # hidden names: a writer's temporary files, not carried
+            if p.name not in RUN_FILES and not p.name.startswith(".") and not _REPEAT.fullmatch(p.name)]
+
+
 def _move_repeats(source: Path, target: Path) -> None:
-    for sub in _repeat_subfolders(source):
-        if not (target / sub.name).exists():
+    """Carry the repeat subfolders and the user's own files (names perfkit does not write) of
+    ``source`` over to ``target``, where ``target`` has none of that name; links moved as links."""
+    for sub in [*_repeat_subfolders(source), *_user_entries(source)]:
+        if not (target / sub.name).exists() and not (target / sub.name).is_symlink():
             target.mkdir(parents=True, exist_ok=True)
             sub.rename(target / sub.name)
 

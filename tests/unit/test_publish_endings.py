@@ -227,3 +227,15 @@ def test_slurm_settles_the_jobs_own_attempt_in_place(monkeypatch, reports, tmp_p
     assert [a.folder for a in run_folder.attempts(final)] == [own.folder]
     assert json.loads((own.folder / "result.json").read_text())["status"] == "timeout"
     assert (final / "result.json").read_bytes() == before
+
+
+def test_the_users_own_files_in_a_run_folder_survive_every_rerun(monkeypatch, reports):
+    final = reports / "runs/bert/cpu/smoke"
+    _run(monkeypatch, reports, "failed")
+    (final / "notes.md").write_text("why this run matters")
+    (final / "plots").mkdir()
+    (final / "plots/mine.png").write_bytes(b"png")
+    for ending in ("failed", "ok", "crashed", "ok"):
+        _run(monkeypatch, reports, ending)
+        assert (final / "notes.md").read_text() == "why this run matters", ending
+        assert (final / "plots/mine.png").read_bytes() == b"png", ending
