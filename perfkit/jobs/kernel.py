@@ -56,7 +56,7 @@ ATOMIC_SCHEME = "perfkit-atomic://"  # papermill I/O scheme of the output notebo
 
 
 def _local(path: str) -> str:
-    return path[len(ATOMIC_SCHEME):] if path.startswith(ATOMIC_SCHEME) else path
+    return path.removeprefix(ATOMIC_SCHEME)
 
 
 def atomic_path(path: Path | str) -> str:

@@ -33,7 +33,8 @@ from perfkit.benchmarks import benchmark_class
 from perfkit.errors import UserError
 from perfkit.jobs import publish
 from perfkit.jobs.kernel import DEFAULT_STALL_TIMEOUT_S, KernelEnding, run_notebook
-from perfkit.jobs.live_progress import FEED_FILE as PROGRESS_FEED, live_progress
+from perfkit.jobs.live_progress import FEED_FILE as PROGRESS_FEED
+from perfkit.jobs.live_progress import live_progress
 from perfkit.params import sources
 from perfkit.results.record import RunResult, error_record, utc_now
 from perfkit.results.run_folder import HTML_FILE, NOTEBOOK_FILE

@@ -21,8 +21,8 @@ from perfkit.jobs import publish
 from perfkit.results import run_folder
 from perfkit.results.record import RunResult, error_record, utc_now
 from perfkit.results.store import RESULT_FILE, load_result, write_json_atomic
-from perfkit.slurm.ledger import JobRecord
 from perfkit.slurm.job_ids import is_array_task
+from perfkit.slurm.ledger import JobRecord
 from perfkit.slurm.states import UNKNOWN, JobState, slurm_verdict
 
 NOTEBOOK_FILE, HTML_FILE = run_folder.NOTEBOOK_FILE, run_folder.HTML_FILE

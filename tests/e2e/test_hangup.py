@@ -16,7 +16,6 @@ from pathlib import Path
 
 import psutil
 import pytest
-
 from support.cli import ROOT
 from support.tiny_notebook import RUN_PARAMETERS, tiny_notebook
 

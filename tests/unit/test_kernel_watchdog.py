@@ -9,9 +9,9 @@ from pathlib import Path
 
 import psutil
 import pytest
+from support.tiny_notebook import tiny_notebook
 
 from perfkit.jobs.kernel import run_notebook
-from support.tiny_notebook import tiny_notebook
 
 
 def _alive(pid: int | None) -> bool:

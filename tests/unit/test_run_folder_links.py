@@ -58,7 +58,7 @@ def _run(capsys) -> tuple[int, list[str]]:
 
 
 def _dead_pid() -> int:
-    return int(subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+    return int(subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, check=True,
                               text=True).stdout)
 
 
