@@ -1,9 +1,10 @@
 """The `perfkit` command line: run AI-accelerator benchmarks as parameterized notebooks, publish
 their reports, compare result sets.
 
-Exit codes: 0 success; 1 a run failed; for a suite, 100 + the number of runs that did not end
-ok (at most 125); 2 bad usage, params or data, or the run folder is being written by another
-perfkit process; 130 interrupted (Ctrl-C or SIGTERM).
+Exit codes: 0 success (also an ok run whose HTML report could not be made: a one-line warning
+says so); 1 a run failed; for a suite, 100 + the number of runs that did not end ok (at most
+125); 2 bad usage, params or data, or the run folder is being written by another perfkit
+process; 130 interrupted (Ctrl-C, SIGTERM or SIGHUP).
 """
 
 from __future__ import annotations
@@ -54,10 +55,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print("  " + "  ".join(f"{k}={m.get(k):.4g}" if isinstance(m.get(k), float) else f"{k}={m.get(k)}" for k in keys))
     elif done.error:
         print(f"  error: {done.error}", file=sys.stderr)
+    for note in getattr(done, "notes", lambda: [])():
+        print(f"  {note}", file=sys.stderr)
     if not args.no_index and done.status != "interrupted":
-        from perfkit.jobs.index_build import build_index
+        from perfkit.jobs.index_build import rebuild_index_after_runs
 
-        build_index(redacted=args.redact)
+        rebuild_index_after_runs(redacted=args.redact)
     return 0 if done.status == "ok" else 130 if done.status == "interrupted" else 1
 
 
@@ -103,9 +106,11 @@ def _cmd_suite(args: argparse.Namespace) -> int:
     if report.interrupted:
         return 130
     if not args.no_index:
-        from perfkit.jobs.index_build import build_index
+        from perfkit.jobs.index_build import rebuild_index_after_runs
 
-        print(f"index: {build_index(redacted=args.redact)}")
+        index = rebuild_index_after_runs(redacted=args.redact)
+        if index is not None:
+            print(f"index: {index}")
     return suite_exit_code(len(report.failed))
 
 
@@ -280,7 +285,7 @@ EXIT_CODES = ("exit codes:\n  0      success\n  1      a run failed (compare: a 
               "  2      bad usage, params or data (one line on stderr)\n"
               "  3      compare: no regression, but a pair got no verdict (inconclusive, params differ)\n"
               "  100+N  suite: N runs did not end ok (at most 125)\n"
-              "  130    interrupted (Ctrl-C)")
+              "  130    interrupted (Ctrl-C, SIGTERM, SIGHUP)")
 TOP_EPILOG = ("examples:\n"
               "  perfkit list configs                         every benchmark/vendor/config there is\n"
               "  perfkit run bert --vendor cpu --config smoke  one run; report under reports/runs/bert/cpu/smoke/\n"

@@ -26,11 +26,13 @@ class VendorError(UserError):
 
 
 def stop_on_sigterm_like_ctrl_c() -> None:
-    """From now on SIGTERM (kill, timeout(1), a batch scheduler's stop) raises KeyboardInterrupt
-    in the main thread, so it ends a command the way Ctrl-C does: cleanup runs, exit 130."""
+    """From now on SIGTERM (kill, timeout(1), a batch scheduler's stop) and SIGHUP (the terminal
+    closed, ssh dropped) raise KeyboardInterrupt in the main thread, so they end a command the
+    way Ctrl-C does: cleanup runs, the run is recorded ``interrupted``, exit 130."""
     import signal
 
     signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+    signal.signal(signal.SIGHUP, _raise_keyboard_interrupt)
 
 
 def _raise_keyboard_interrupt(signum: int, frame: object) -> None:

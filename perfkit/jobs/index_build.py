@@ -5,6 +5,7 @@ execute notebooks/summary.ipynb over reports/ through the supervised notebook ex
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 from perfkit import paths
@@ -58,3 +59,16 @@ def check_index_targets(reports: Path) -> None:
     check_csv_tables(reports)
     for name in (INDEX_FILE, SUMMARY_NOTEBOOK):
         check_target(reports, reports / name)
+
+
+def rebuild_index_after_runs(reports: Path | None = None, redacted: bool = False) -> Path | None:
+    """The index rebuilt after ``perfkit run``/``suite``/``status``: a failure here never changes
+    the runs' outcome or exit code. It prints one line on stderr (no traceback) and returns
+    None; Ctrl-C still stops the command."""
+    try:
+        return build_index(reports, redacted=redacted)
+    except Exception as exc:  # noqa: BLE001 - the runs are published; the index is a view of them
+        said = " ".join(str(exc).split())[:300]
+        print(f"perfkit: warning: the index was not rebuilt ({type(exc).__name__}: {said}); "
+              "the runs are published; `perfkit report` retries", file=sys.stderr)
+        return None

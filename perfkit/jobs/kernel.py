@@ -11,13 +11,17 @@ ended is one of:
 - ``error``: a cell raised (papermill's error banner is in the notebook);
 - ``died``: the kernel exited by itself (crash, ``os._exit``, killed from outside, out of memory);
 - ``timeout``: the limit passed and the kernel was stopped;
-- ``interrupted``: Ctrl-C, the kernel was stopped.
+- ``stalled``: for the stall timeout (DEFAULT_STALL_TIMEOUT_S unless told; 0 or None: never)
+  nothing moved: no new cell, no save of the output notebook, no line in the progress feed,
+  and the kernel's process tree used (almost) no CPU; the kernel was stopped;
+- ``interrupted``: Ctrl-C (or SIGTERM, SIGHUP: perfkit.errors), the kernel was stopped.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
+import json
 import os
 import re
 import signal
@@ -39,38 +43,64 @@ from perfkit.results.store import write_text_atomic
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _POLL_SECONDS = 0.25
+DEFAULT_STALL_TIMEOUT_S = 15 * 60.0
+STALL_SAMPLE_S = 1.0  # how often the stall watchdog looks
+BUSY_CPU_SHARE = 0.05  # CPU seconds per wall second of the kernel's tree that count as working
 
 
 def strip_ansi(text: str) -> str:
     return _ANSI.sub("", text)
 
 
+ATOMIC_SCHEME = "perfkit-atomic://"  # papermill I/O scheme of the output notebooks perfkit writes
+
+
+def _local(path: str) -> str:
+    return path.removeprefix(ATOMIC_SCHEME)
+
+
+def atomic_path(path: Path | str) -> str:
+    """``path`` as papermill's output path, saved through :class:`AtomicLocalHandler`."""
+    return ATOMIC_SCHEME + str(path)
+
+
 class AtomicLocalHandler(LocalHandler):
-    """papermill's handler for local paths, saving through a temporary file and a rename.
+    """papermill's handler for local paths, saving through a temporary file and a rename; it
+    serves the ``perfkit-atomic://`` scheme (``atomic_path``), registered with papermill's public
+    ``papermill_io.register``.
 
     papermill saves the output notebook after every cell by truncating it and writing it again;
     a host killed mid-save (SIGKILL, out of memory, power) left an empty or cut ``notebook.ipynb``.
     With this handler a reader sees the previous save or the new one, never part of one.
     """
 
+    def read(self, path: str) -> str:
+        return super().read(_local(path))
+
+    def listdir(self, path: str) -> list[str]:
+        return super().listdir(_local(path))
+
+    def pretty_path(self, path: str) -> str:
+        return _local(path)
+
     def write(self, buf: str, path: str) -> None:
+        path = _local(path)
         target = Path(path) if os.path.isabs(path) or self._cwd is None else Path(self._cwd) / path
         if not target.parent.is_dir():
             raise FileNotFoundError(f"output folder {target.parent} doesn't exist.")
         write_text_atomic(target, buf)
 
 
-def save_notebooks_atomically() -> None:
-    """Use :class:`AtomicLocalHandler` for local paths in papermill's I/O registry; idempotent.
+_REGISTERED: list[AtomicLocalHandler] = []
 
-    papermill has no public way to replace its local handler: ``register`` puts a new entry
-    first while ``get_handler`` takes the last one registered for ``local``, so the entry is
-    swapped in place (tests/unit/test_atomic_notebook_saves.py checks papermill still works so).
-    """
-    papermill_io._handlers = [
-        (scheme, AtomicLocalHandler() if scheme == "local" and not isinstance(handler, AtomicLocalHandler) else handler)
-        for scheme, handler in papermill_io._handlers
-    ]
+
+def save_notebooks_atomically() -> None:
+    """Register :class:`AtomicLocalHandler` for ``perfkit-atomic://`` paths with papermill
+    (``papermill_io.register``, its public way to add an I/O scheme); once per process. Other
+    local paths keep papermill's own handler."""
+    if not _REGISTERED:
+        _REGISTERED.append(AtomicLocalHandler())
+        papermill_io.register(ATOMIC_SCHEME, _REGISTERED[0])
 
 
 @dataclass(frozen=True)
@@ -100,7 +130,9 @@ class KernelEnding:
         if self.ending == "timeout":
             return f"timed out after {timeout:g} s {self.where}; the kernel was stopped"
         if self.ending == "interrupted":
-            return f"interrupted (Ctrl-C or SIGTERM) {self.where}; the kernel was stopped"
+            return f"interrupted (Ctrl-C, SIGTERM or SIGHUP) {self.where}; the kernel was stopped"
+        if self.ending == "stalled":
+            return self.evalue
         if self.ending == "died":
             if self.ename and self.ename != "DeadKernelError":
                 return f"{self.ename}: {self.evalue}"
@@ -201,11 +233,11 @@ def kill_tree(pid: int) -> None:
 
 @contextlib.contextmanager
 def _signals_ignored():
-    """Ignore SIGINT and SIGTERM meanwhile (main thread only; elsewhere nothing changes)."""
+    """Ignore SIGINT, SIGTERM and SIGHUP meanwhile (main thread only; elsewhere nothing changes)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
+    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     try:
         yield
     finally:
@@ -224,6 +256,79 @@ def _stop(worker: threading.Thread, watch: _Watch) -> None:
     worker.join()
 
 
+class _StallWatch:
+    """No progress and no CPU for ``limit`` seconds: the run stalled. Progress is a new cell, a
+    new save of the output notebook, or new bytes in the progress feed; CPU is the kernel's
+    whole process tree (workers included) using more than BUSY_CPU_SHARE of a core. The clock
+    starts when the kernel process exists."""
+
+    def __init__(self, limit: float, watch: _Watch, files: list[Path]) -> None:
+        self.limit, self.watch, self.files = limit, watch, files
+        self.marks: tuple = ()
+        self.cpu = 0.0
+        self.sampled = self.moved = 0.0
+
+    def _marks(self) -> tuple:
+        stats = []
+        for path in self.files:
+            try:
+                info = path.stat()
+                stats.append((info.st_size, info.st_mtime_ns))
+            except OSError:
+                stats.append(None)
+        return (self.watch.cell_index, *stats)
+
+    def _cpu(self, process: Any) -> float:
+        try:
+            root = psutil.Process(process.pid)
+            tree = [root, *root.children(recursive=True)]
+        except psutil.Error:
+            return self.cpu
+        total = 0.0
+        for proc in tree:
+            with contextlib.suppress(psutil.Error):
+                times = proc.cpu_times()
+                total += times.user + times.system
+        return total
+
+    def stalled(self, now: float) -> bool:
+        """One look (at most every STALL_SAMPLE_S); whether the limit has passed with nothing moving."""
+        process = self.watch.kernel_process()
+        if process is None or now - self.sampled < STALL_SAMPLE_S:
+            return False
+        marks, cpu = self._marks(), self._cpu(process)
+        if not self.sampled or marks != self.marks or cpu - self.cpu > BUSY_CPU_SHARE * (now - self.sampled):
+            self.moved = now
+        self.marks, self.cpu, self.sampled = marks, cpu, now
+        return now - self.moved >= self.limit
+
+    def last_progress(self) -> str:
+        """The feed's last step (``step 12/40``), '' when there is none."""
+        for path in self.files:
+            if path.suffix != ".jsonl":
+                continue
+            try:
+                with open(path, "rb") as handle:
+                    handle.seek(max(0, path.stat().st_size - 8192))
+                    lines = handle.read().splitlines()
+            except OSError:
+                continue
+            for line in reversed(lines):
+                try:
+                    update = json.loads(line)
+                    n, total = int(update["n"]), int(update["total"])
+                except (ValueError, KeyError, TypeError):
+                    continue
+                unit = update.get("unit") if update.get("unit") in ("step", "batch") else "step"
+                return f"{unit} {n}/{max(n, total)}"
+        return ""
+
+    def reason(self, where: str) -> str:
+        last = self.last_progress()
+        return (f"stalled: no progress and no CPU use for {self.limit:g} s {where}"
+                f"{'; last progress ' + last if last else ''}; the kernel was stopped (--stall-timeout)")
+
+
 def run_notebook(
     notebook: Path,
     output: Path,
@@ -232,14 +337,20 @@ def run_notebook(
     timeout: float | None = None,
     kernel_name: str = "python3",
     env: dict[str, str] | None = None,
+    stall_timeout: float | None = None,
+    progress_feed: Path | None = None,
 ) -> KernelEnding:
     """Execute ``notebook`` into ``output`` with papermill; never raises for what the notebook
     does (KeyboardInterrupt during the wait ends it as ``interrupted``). ``env``: variables added
-    to the kernel's environment (e.g. where it feeds the live progress bar)."""
+    to the kernel's environment (e.g. where it feeds the live progress bar). ``stall_timeout``:
+    seconds with nothing moving before the run ends as ``stalled`` (None or 0: no watchdog);
+    ``progress_feed``: the feed file whose growth counts as progress."""
     save_notebooks_atomically()
     with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as stderr:
         watch = _Watch(stderr, env)
-        ending = _supervise(watch, notebook, output, parameters, cwd, timeout, kernel_name)
+        files = [output] + ([progress_feed] if progress_feed is not None else [])
+        stall = _StallWatch(stall_timeout, watch, files) if stall_timeout else None
+        ending = _supervise(watch, notebook, output, parameters, cwd, timeout, kernel_name, stall)
         stderr.seek(0)
         tail = _kernel_stderr_tail(stderr.read())
     if ending.ending == "died" and tail:
@@ -255,14 +366,14 @@ def _kernel_stderr_tail(text: str, lines: int = 20) -> str:
 
 def _supervise(
     watch: _Watch, notebook: Path, output: Path, parameters: dict[str, Any], cwd: Path, timeout: float | None,
-    kernel_name: str,
+    kernel_name: str, stall: _StallWatch | None = None,
 ) -> KernelEnding:
 
     def work() -> None:
         try:
             papermill.execute_notebook(
                 str(notebook),
-                str(output),
+                atomic_path(Path(output).absolute()),
                 parameters=parameters,
                 cwd=str(cwd),
                 progress_bar=False,
@@ -277,12 +388,17 @@ def _supervise(
     started = time.perf_counter()
     worker = threading.Thread(target=work, name="perfkit-papermill", daemon=True)
     worker.start()
-    ending = "ok"
+    ending, said = "ok", ""
     try:
         while worker.is_alive():
             watch.kernel_process()
-            if timeout is not None and time.perf_counter() - started > timeout:
+            now = time.perf_counter()
+            if timeout is not None and now - started > timeout:
                 ending = "timeout"
+                _stop(worker, watch)
+                break
+            if stall is not None and stall.stalled(now):
+                ending, said = "stalled", stall.reason(_where(watch))
                 _stop(worker, watch)
                 break
             worker.join(_POLL_SECONDS)
@@ -290,16 +406,20 @@ def _supervise(
         ending = "interrupted"
         with _signals_ignored():  # a second Ctrl-C or SIGTERM must not cut the kill short
             _stop(worker, watch)
-    return _ending(ending, watch, time.perf_counter() - started)
+    return _ending(ending, watch, time.perf_counter() - started, said)
 
 
-def _ending(ending: str, watch: _Watch, seconds: float) -> KernelEnding:
+def _where(watch: _Watch) -> str:
+    return KernelEnding("", 0, cell_index=watch.cell_index, cell_source=watch.cell_source).where
+
+
+def _ending(ending: str, watch: _Watch, seconds: float, said: str = "") -> KernelEnding:
     exc = watch.error
     process = watch.kernel_process()
     exit_code = process.poll() if process is not None else None
     common = {"seconds": seconds, "cell_index": watch.cell_index, "cell_source": watch.cell_source}
     if ending != "ok":
-        return KernelEnding(ending, exit_code=exit_code, **common)
+        return KernelEnding(ending, exit_code=exit_code, evalue=said, **common)
     if exc is None:
         return KernelEnding("ok", **common)
     if isinstance(exc, PapermillExecutionError):

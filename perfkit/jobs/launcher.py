@@ -27,6 +27,22 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from perfkit.errors import stop_on_sigterm_like_ctrl_c
 
+DEFAULT_STALL_TIMEOUT_S = 15 * 60.0  # = perfkit.jobs.kernel.DEFAULT_STALL_TIMEOUT_S (this module stays cheap)
+MAX_STALL_TIMEOUT_S = 10 * 365 * 24 * 3600.0
+
+
+def stall_seconds(text: str) -> float:
+    """``--stall-timeout``: seconds >= 0 (0: no watchdog), finite, at most ten years."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a number of seconds") from None
+    if not 0 <= value <= MAX_STALL_TIMEOUT_S:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"{text[:40]!r}: allowed: 0 (off) or seconds > 0, at most {MAX_STALL_TIMEOUT_S:.0f}")
+    if 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r}: allowed: 0 (off) or at least 1 second")
+    return value
+
 if TYPE_CHECKING:
     from perfkit.jobs.notebook_run import NotebookRun
     from perfkit.jobs.suite import PlannedRun, Suite
@@ -67,16 +83,24 @@ class LocalLauncher(JobLauncher):
     name = "local"
 
     def __init__(self, rdzv_endpoint: str = "", announce: bool = True, live: bool = False,
-                 wait_lock: bool = False) -> None:
+                 wait_lock: bool = False, stall_timeout: float | None = DEFAULT_STALL_TIMEOUT_S) -> None:
         self.rdzv_endpoint = rdzv_endpoint
         self.announce = announce
         self.live = live  # draw the kernel's progress as a bar on stderr (perfkit.jobs.live_progress)
         self.wait_lock = wait_lock  # another process writing the run folder: wait for it instead of refusing
+        self.stall_timeout = stall_timeout  # perfkit.jobs.kernel's watchdog; None: off
+
+    @classmethod
+    def add_arguments(cls, parser: argparse.ArgumentParser, suite: bool = False) -> None:
+        parser.add_argument("--stall-timeout", type=stall_seconds, default=DEFAULT_STALL_TIMEOUT_S, metavar="SECONDS",
+                            help="end a run as 'stalled' after this many seconds with no progress and no CPU use "
+                                 f"of its kernel; 0: never (default {DEFAULT_STALL_TIMEOUT_S:g})")
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> LocalLauncher:
         return cls(rdzv_endpoint=getattr(args, "rdzv_endpoint", "") or "", live=not getattr(args, "quiet", True),
-                   wait_lock=getattr(args, "wait_lock", False))
+                   wait_lock=getattr(args, "wait_lock", False),
+                   stall_timeout=getattr(args, "stall_timeout", DEFAULT_STALL_TIMEOUT_S) or None)
 
     def run(self, prepared: PreparedRun, overrides: dict[str, Any], timeout: float | None = None,
             html: bool = True, redacted: bool = False) -> NotebookRun:
@@ -91,11 +115,11 @@ class LocalLauncher(JobLauncher):
         if prepared.resolved.nnodes > 1 and self.announce:
             announce_host(prepared)
         return execute_notebook(prepared, overrides, timeout=timeout, html=html, redacted=redacted, live=self.live,
-                                 wait_lock=self.wait_lock)
+                                wait_lock=self.wait_lock, stall_timeout=self.stall_timeout)
 
     def run_suite(self, suite: Suite, planned: list[PlannedRun], html: bool = True, redacted: bool = False,
                   force: bool = False) -> SuiteReport:
         from perfkit.jobs.suite_run import run_suite
 
         stop_on_sigterm_like_ctrl_c()
-        return run_suite(suite, planned, html=html, redacted=redacted, force=force)
+        return run_suite(suite, planned, html=html, redacted=redacted, force=force, stall_timeout=self.stall_timeout)

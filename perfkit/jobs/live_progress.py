@@ -90,11 +90,19 @@ class LiveBar:
 
 
 @contextmanager
-def live_progress(feed: Path, label: str, enabled: bool, stream: TextIO | None = None) -> Iterator[dict[str, str]]:
+def live_progress(feed: Path, label: str, enabled: bool, stream: TextIO | None = None,
+                  feed_only: bool = False) -> Iterator[dict[str, str]]:
     """While the block runs, draw the bar the kernel's feed describes. Yields the environment the
-    kernel needs (empty when disabled). The feed file is removed afterwards."""
+    kernel needs (empty when disabled, unless ``feed_only``: the kernel feeds the file and no bar
+    is drawn; the stall watchdog reads it, perfkit.jobs.kernel). The feed file is removed afterwards."""
     if not enabled:
-        yield {}
+        if not feed_only:
+            yield {}
+            return
+        try:
+            yield {FEED_ENV: str(feed)}
+        finally:
+            feed.unlink(missing_ok=True)
         return
     feed.touch()
     bar = LiveBar(feed, stream or sys.stderr, label)

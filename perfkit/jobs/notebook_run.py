@@ -4,45 +4,48 @@
 The host resolves the run once (perfkit.run.spec) and hands it to the kernel as the notebook
 parameter ``resolved``; the kernel checks its params hash instead of resolving again.
 
-The run is staged in a hidden sibling folder and moved into place at the end, so the run
-folder holds either the previous complete run or the new one; a writer killed at any moment
-leaves only hidden debris, cleaned up by the next run of that folder. Usage errors raised
-inside the kernel (missing data, unsupported precision) come back as a UserError and leave
-nothing behind. A run that ends otherwise is published with its status: ``failed`` (a cell
-raised; the traceback is in result.json and the report), ``crashed`` (the kernel, a distributed
-worker or a DataLoader worker died: killed, out of memory), ``timeout`` or ``interrupted`` (Ctrl-C, SIGTERM). perfkit writes result.json itself when
-the kernel died before it could, and keeps the partial notebook, rendered to HTML.
+The run is staged in a hidden sibling folder and published by perfkit.jobs.publish: an ok run
+replaces the run folder; any other ending replaces it only when it holds no ok result, else it
+is kept beside it as an attempt (``attempts/<UTC time>-<status>/``). A writer killed at any
+moment leaves only hidden debris, cleaned up by the next run of that folder. Usage errors
+raised inside the kernel (missing data, unsupported precision) come back as a UserError and
+leave nothing behind. A run that ends otherwise has its status: ``failed`` (a cell raised; the
+traceback is in result.json and the report), ``crashed`` (the kernel, a distributed worker or a
+DataLoader worker died: killed, out of memory), ``timeout``, ``stalled`` (no progress and no
+CPU for the stall timeout) or ``interrupted`` (Ctrl-C, SIGTERM, SIGHUP). perfkit writes
+result.json itself when the kernel died before it could, and keeps the partial notebook,
+rendered to HTML. When the HTML export fails the run keeps its status, result.json and
+notebook, and ``NotebookRun.report_error`` says why in one line.
 """
 
 from __future__ import annotations
 
-import html as html_text
 import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import nbformat
 import papermill
 
 from perfkit import paths
 from perfkit.benchmarks import benchmark_class
 from perfkit.errors import UserError
-from perfkit.jobs.kernel import KernelEnding, run_notebook
-from perfkit.jobs.live_progress import FEED_FILE as PROGRESS_FEED, live_progress
+from perfkit.jobs import publish
+from perfkit.jobs.kernel import DEFAULT_STALL_TIMEOUT_S, KernelEnding, run_notebook
+from perfkit.jobs.live_progress import FEED_FILE as PROGRESS_FEED
+from perfkit.jobs.live_progress import live_progress
 from perfkit.params import sources
-from perfkit.report.html import notebook_to_html
-from perfkit.results import run_folder
 from perfkit.results.record import RunResult, error_record, utc_now
 from perfkit.results.run_folder import HTML_FILE, NOTEBOOK_FILE
-from perfkit.results.store import RESULT_FILE, load_result, write_json_atomic, write_text_atomic
+from perfkit.results.store import RESULT_FILE, load_result, write_json_atomic
 from perfkit.run.spec import PreparedRun, initial_record, to_payload
 
 USER_ERROR_NAMES = {"UserError", "ParamsError", "DataError", "VendorError"}
 # how the notebook ended -> the run's status when it did not end well
-STATUS_OF_ENDING = {"error": "failed", "died": "crashed", "timeout": "timeout", "interrupted": "interrupted"}
-TITLE_OF_STATUS = {"failed": "failed", "crashed": "crashed", "timeout": "timed out", "interrupted": "was interrupted"}
+STATUS_OF_ENDING = {"error": "failed", "died": "crashed", "timeout": "timeout", "interrupted": "interrupted",
+                    "stalled": "stalled"}
+ERROR_OF_ENDING = {"died": "KernelDied", "timeout": "Timeout", "interrupted": "Interrupted", "stalled": "Stalled"}
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,17 @@ class NotebookRun:
     error: str = ""
     html_seconds: float = 0.0
     notebook_seconds: float = 0.0  # papermill alone: kernel start, every cell, saving
+    report_error: str = ""  # one line: why the HTML report could not be made ('' when it was, or not asked)
+    kept_as_attempt: bool = False  # run_dir is an attempt beside the ok result still published in ``published``
+    published: Path | None = None  # the run folder
+
+    def notes(self) -> list[str]:
+        """One line each: the report that could not be made; where a run that did not replace the
+        published ok result was kept."""
+        lines = [f"warning: {self.report_error}; result.json and notebook.ipynb are kept"] if self.report_error else []
+        if self.kept_as_attempt:
+            lines.append(f"kept as an attempt in {self.run_dir}; the ok result in {self.published} stays published")
+        return lines
 
     @property
     def html(self) -> Path:
@@ -103,7 +117,7 @@ def settle_result(
     if record.error is None or ending.ending != "error":
         earlier = record.error or {}
         record.error = error_record(
-            {"died": "KernelDied", "timeout": "Timeout", "interrupted": "Interrupted"}.get(ending.ending, ending.ename),
+            ERROR_OF_ENDING.get(ending.ending, ending.ename),
             ending.reason(timeout),
             earlier.get("step"),
             ending.traceback or earlier.get("traceback"),
@@ -111,20 +125,6 @@ def settle_result(
         )
     record.finished_at = record.finished_at or utc_now()
     return record
-
-
-def _add_banner(notebook: Path, record: RunResult) -> None:
-    """A first cell that says the run did not finish, and why; papermill's own banner covers
-    cells that raised, this one covers kernels that died or were stopped."""
-    if not notebook.is_file():
-        return
-    node = nbformat.read(str(notebook), as_version=4)
-    title = TITLE_OF_STATUS.get(record.status, record.status)
-    message = html_text.escape((record.error or {}).get("message", ""))
-    text = (f"<div class=\"perfkit-run-status\"><b>This run {title}</b> (status <code>{record.status}</code>): "
-            f"{message}. The outputs below are what it produced before that.</div>")
-    node.cells.insert(0, nbformat.v4.new_markdown_cell(text, metadata={"tags": ["perfkit-status"]}))
-    write_text_atomic(notebook, nbformat.writes(node))
 
 
 def execute_notebook(
@@ -135,12 +135,15 @@ def execute_notebook(
     redacted: bool = False,
     live: bool = False,
     wait_lock: bool = False,
+    stall_timeout: float | None = DEFAULT_STALL_TIMEOUT_S,
 ) -> NotebookRun:
     """Run one prepared benchmark through its notebook into ``prepared.output_dir``.
 
     ``timeout`` is wall seconds for the whole notebook, kernel start included. ``live``: draw the
     kernel's progress as a bar on stderr while it runs (perfkit.jobs.live_progress). Another
-    process writing the same run folder: a UserError naming it, or wait for it (``wait_lock``)."""
+    process writing the same run folder: a UserError naming it, or wait for it (``wait_lock``).
+    ``stall_timeout``: seconds with no progress and no CPU use of the kernel before the run ends
+    as ``stalled`` (perfkit.jobs.kernel); None or 0: no watchdog."""
     resolved = prepared.resolved
     notebook = _notebook_path(resolved.benchmark)
     final = prepared.output_dir
@@ -152,34 +155,32 @@ def execute_notebook(
         "resolved": to_payload(prepared),
     }
     _check_notebook_parameters(notebook, list(parameters))
-    with run_folder.locked(final, wait=wait_lock):  # one writer per run folder, for the whole execution
-        staging = run_folder.new_staging(final)
+    # one writer per run folder, for the whole execution; published by perfkit.jobs.publish's rule
+    with publish.staged(final, wait=wait_lock) as stage:
+        staging = stage.staging
         parameters["output_dir"] = str(staging)
         started, started_at = time.perf_counter(), utc_now()
-        try:
-            label = f"{resolved.benchmark}/{resolved.vendor}/{resolved.config}"
-            with live_progress(staging / PROGRESS_FEED, label, live) as kernel_env:
-                ending = run_notebook(notebook, staging / NOTEBOOK_FILE, parameters, paths.project_root(), timeout,
-                                      env=kernel_env)
-            if ending.ending == "error" and ending.ename in USER_ERROR_NAMES:
-                raise UserError(ending.evalue)
-            result_file = staging / RESULT_FILE
-            written = _read_result(result_file)
-            record = settle_result(prepared, written, ending, timeout, started_at)
-            if record is not written or ending.ending != "ok":
-                write_json_atomic(result_file, record.to_dict())
-            if ending.ending in ("died", "timeout", "interrupted") or record.status == "crashed":
-                _add_banner(staging / NOTEBOOK_FILE, record)
-            html_started = time.perf_counter()
-            if html and (staging / NOTEBOOK_FILE).is_file():
-                notebook_to_html(staging / NOTEBOOK_FILE, staging / HTML_FILE, redacted=redacted)
-            html_seconds = time.perf_counter() - html_started
-        except BaseException:
-            run_folder.discard(staging)
-            raise
-        run_folder.swap_into_place(staging, final)
-    return NotebookRun(final, record.status, record, time.perf_counter() - started, error_line(record), html_seconds,
-                       ending.seconds)
+        label = f"{resolved.benchmark}/{resolved.vendor}/{resolved.config}"
+        with live_progress(staging / PROGRESS_FEED, label, live, feed_only=bool(stall_timeout)) as kernel_env:
+            ending = run_notebook(notebook, staging / NOTEBOOK_FILE, parameters, paths.project_root(), timeout,
+                                  env=kernel_env, stall_timeout=stall_timeout, progress_feed=staging / PROGRESS_FEED)
+        if ending.ending == "error" and ending.ename in USER_ERROR_NAMES:
+            raise UserError(ending.evalue)
+        result_file = staging / RESULT_FILE
+        written = _read_result(result_file)
+        record = settle_result(prepared, written, ending, timeout, started_at)
+        if record is not written or ending.ending != "ok":
+            write_json_atomic(result_file, record.to_dict())
+        if ending.ending in ("died", "timeout", "interrupted", "stalled") or record.status == "crashed":
+            publish.add_banner(staging / NOTEBOOK_FILE, record)
+        html_started = time.perf_counter()
+        report_error = ""
+        if html and (staging / NOTEBOOK_FILE).is_file():
+            report_error = publish.export_html(staging / NOTEBOOK_FILE, staging / HTML_FILE, redacted)
+        html_seconds = time.perf_counter() - html_started
+        stage.status, stage.report_missing = record.status, bool(report_error)
+    return NotebookRun(stage.folder, record.status, record, time.perf_counter() - started, error_line(record), html_seconds,
+                       ending.seconds, report_error, stage.attempt is not None, final)
 
 
 def error_line(record: RunResult) -> str:
@@ -188,11 +189,11 @@ def error_line(record: RunResult) -> str:
     if record.status == "ok" or not record.error:
         return ""
     kind, message = record.error.get("type"), record.error.get("message", "")
-    return message if kind in ("KernelDied", "Timeout", "Interrupted") else f"{kind}: {message}"
+    return message if kind in ERROR_OF_ENDING.values() else f"{kind}: {message}"
 
 
 def _read_result(path: Path) -> RunResult | None:
     try:
         return load_result(path) if path.is_file() else None
-    except (ValueError, TypeError, OSError):
+    except (ValueError, TypeError, OSError, AttributeError, RecursionError):
         return None

@@ -17,6 +17,7 @@ from tqdm import tqdm
 
 from perfkit import paths
 from perfkit.errors import UserError
+from perfkit.jobs.kernel import DEFAULT_STALL_TIMEOUT_S
 from perfkit.jobs.notebook_run import execute_notebook
 from perfkit.results.record import utc_now
 from perfkit.results.store import write_json_atomic
@@ -102,7 +103,8 @@ def dry_run_lines(planned: list[PlannedRun], force: bool = False) -> list[str]:
     return lines
 
 
-def _execute(run: PlannedRun, html: bool, redacted: bool, force: bool) -> RunOutcome:
+def _execute(run: PlannedRun, html: bool, redacted: bool, force: bool,
+             stall_timeout: float | None = DEFAULT_STALL_TIMEOUT_S) -> RunOutcome:
     base = RunOutcome(run.label, str(run.run_dir), "invalid")
     try:
         data = preflight(run.prepared)
@@ -110,11 +112,13 @@ def _execute(run: PlannedRun, html: bool, redacted: bool, force: bool) -> RunOut
         if done:
             base.status, base.detail = "skipped", SKIP_REASON
             return base
-        ran = execute_notebook(run.prepared, run.entry.overrides, timeout=run.timeout, html=html, redacted=redacted)
+        ran = execute_notebook(run.prepared, run.entry.overrides, timeout=run.timeout, html=html, redacted=redacted,
+                               stall_timeout=stall_timeout)
     except UserError as exc:
         base.detail = str(exc)
         return base
-    return RunOutcome(run.label, str(ran.run_dir), ran.status, ran.seconds, ran.error, ran.e2e_time, ran.kit_overhead,
+    detail = "; ".join(part for part in (ran.error, *ran.notes()) if part)
+    return RunOutcome(run.label, str(ran.run_dir), ran.status, ran.seconds, detail, ran.e2e_time, ran.kit_overhead,
                       ran.html_seconds if html else None)
 
 
@@ -125,6 +129,7 @@ def run_suite(
     redacted: bool = False,
     force: bool = False,
     echo: Callable[[str], None] | None = None,
+    stall_timeout: float | None = DEFAULT_STALL_TIMEOUT_S,
 ) -> SuiteReport:
     """Run every planned run in order; one's failure never stops the others."""
     report = SuiteReport(suite.name, utc_now(), [])
@@ -135,7 +140,7 @@ def run_suite(
     try:
         for run in planned:
             bar.set_description(f"suite {suite.name}: {run.label}")
-            outcome = _execute(run, html, redacted, force)
+            outcome = _execute(run, html, redacted, force, stall_timeout)
             report.outcomes.append(outcome)
             say(outcome.line())
             if outcome.status == "skipped":  # the bar and its ETA count only runs that run

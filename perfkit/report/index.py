@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import os
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -30,14 +31,17 @@ def check_reports_folder(reports: Path) -> None:
 
 def load_runs(reports: Path) -> list[tuple[Path, RunResult]]:
     """(run folder, result) for every readable result under reports/runs, sorted; repeats
-    (…/<config>/r2/result.json) come right after their first run."""
+    (…/<config>/r2/result.json) come right after their first run. An unreadable one is skipped
+    with one warning on stderr naming it."""
     check_reports_folder(reports)
     runs = []
     for path in run_folder.result_files(reports):
         try:
             runs.append((path.parent, load_result(path)))
-        except (ValueError, TypeError, OSError):
-            continue
+        except (ValueError, TypeError, OSError, AttributeError, RecursionError) as exc:
+            said = " ".join(str(exc).split())[:200]
+            print(f"perfkit: warning: {path}: skipped, not a readable result ({type(exc).__name__}: {said})",
+                  file=sys.stderr)
     return sorted(runs, key=lambda item: (item[1].benchmark, item[1].vendor, item[1].config, str(item[0])))
 
 
@@ -56,12 +60,14 @@ def _cell_class(text: str) -> str:
     return ' class="long"' if any(len(word) > LONG_WORD for word in text.split()) else ""
 
 
-def html_table(frame: pd.DataFrame, hrefs: dict[int, str] | None = None, link_column: str | tuple[str, ...] = "") -> str:
+def html_table(frame: pd.DataFrame, hrefs: dict[int, str] | None = None, link_column: str | tuple[str, ...] = "",
+               column_hrefs: dict[str, dict[int, str]] | None = None) -> str:
     """``frame`` as an HTML table with display headers (``labels``), every cell escaped; cells of
     ``link_column`` (one name or several) in the rows of ``hrefs`` (position -> relative URL)
-    become links."""
+    become links; ``column_hrefs``: a column's own links (column -> position -> relative URL)."""
     link_columns = (link_column,) if isinstance(link_column, str) else link_column
     hrefs = hrefs or {}
+    column_hrefs = column_hrefs or {}
     head = "".join(f"<th>{html.escape(labels.header(c))}</th>" for c in frame.columns)
     body = []
     for position, row in enumerate(frame.itertuples(index=False)):
@@ -69,8 +75,10 @@ def html_table(frame: pd.DataFrame, hrefs: dict[int, str] | None = None, link_co
         for column, value in zip(frame.columns, row):
             raw = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
             text = html.escape(raw)
-            if column in link_columns and hrefs.get(position):
-                text = f'<a href="{html.escape(hrefs[position], quote=True)}">{text}</a>'
+            href = column_hrefs[column].get(position) if column in column_hrefs else (
+                hrefs.get(position) if column in link_columns else None)
+            if href:
+                text = f'<a href="{html.escape(href, quote=True)}">{text}</a>'
             cells.append(f"<td{_cell_class(raw)}>{text}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
@@ -103,6 +111,19 @@ def _finished(text: str) -> str:
     return text[:16].replace("T", " ") if text else ""
 
 
+def attempt_note(run_dir: Path, reports: Path) -> tuple[str, str]:
+    """("latest attempt failed 2026-12-07 01:30", link) for a published ok run whose later
+    attempt did not end ok (perfkit.results.run_folder); ("", "") when there is none."""
+    attempt = run_folder.latest_attempt(run_dir)
+    if attempt is None:
+        return "", ""
+    target = attempt.folder / REPORT_FILE
+    if not target.is_file():
+        target = attempt.folder / "result.json"
+    href = os.path.relpath(target, reports).replace(os.sep, "/") if target.is_file() else ""
+    return f"latest attempt {attempt.status} {attempt.when}", href
+
+
 def runs_frame(runs: list[tuple[Path, RunResult]], reports: Path) -> pd.DataFrame:
     """One row per run: its id (benchmark/vendor/config[/rK]), status, topology, standardness,
     headline throughput, accuracy, MFU with its peak and source, memory, end-to-end time, when
@@ -112,6 +133,7 @@ def runs_frame(runs: list[tuple[Path, RunResult]], reports: Path) -> pd.DataFram
     records = []
     for run_dir, r in runs:
         m = r.metrics
+        note, note_href = attempt_note(run_dir, reports) if r.status == "ok" else ("", "")
         records.append({
             "run": run_folder.run_id(run_dir, reports) if run_dir.is_relative_to(run_folder.runs_root(reports)) else str(run_dir),
             "status": r.status,
@@ -125,9 +147,11 @@ def runs_frame(runs: list[tuple[Path, RunResult]], reports: Path) -> pd.DataFram
             "finished (UTC)": _finished(r.finished_at),
             "reason": short_reason(failure_reason(r)),
             "report": report_href(run_dir, reports),
+            "latest attempt": note,
+            "attempt_href": note_href,
         })
     columns = ["run", "status", "topology", "standard", "throughput", "acc", "mfu", "mem", "e2e_time", "finished (UTC)",
-               "reason", "report"]
+               "reason", "report", "latest attempt", "attempt_href"]
     return pd.DataFrame(records, columns=columns)
 
 
@@ -137,5 +161,8 @@ def runs_table_html(runs: list[tuple[Path, RunResult]], reports: Path) -> str:
         return "<p>No runs yet under reports/runs. Run <code>perfkit run</code> or <code>perfkit suite smoke</code>.</p>"
     frame = runs_frame(runs, reports)
     hrefs = {i: href for i, href in enumerate(frame["report"]) if href}
+    attempt_hrefs = {i: href for i, href in enumerate(frame.pop("attempt_href")) if href}
+    if not attempt_hrefs and not any(frame["latest attempt"]):
+        frame = frame.drop(columns="latest attempt")
     frame["report"] = ["报告 report" if href else "" for href in frame["report"]]
-    return html_table(frame, hrefs, ("run", "report"))
+    return html_table(frame, hrefs, ("run", "report"), {"latest attempt": attempt_hrefs})

@@ -63,6 +63,7 @@ HEADERS = {
     "throughput": f"吞吐量 throughput {_SPS}",
     "finished (UTC)": "完成 finished (UTC)",
     "reason": "原因 reason",
+    "latest attempt": "最近尝试 latest attempt",
     "report": "报告 report",
     "cards": "卡数 cards",
     "throughput key": "吞吐指标 throughput key",

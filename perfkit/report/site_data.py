@@ -113,6 +113,9 @@ def raw_tables(site: SiteData, reference_run: str = "") -> dict[str, pd.DataFram
     runs = _pick(measured, (*RUN_COLUMNS, "p_core", "p_infer_core", "mfu", "peak_tflops", "peak_source", "energy_j",
                             "mem_peak_gib", "mem_total_gib"))
     runs["report"] = [index.report_href(site.reports / "runs" / rid, site.reports) for rid in runs["run_id"]]
+    statuses = runs["status"] if "status" in runs else [""] * len(runs)
+    runs["latest_attempt"] = [index.attempt_note(site.reports / "runs" / rid, site.reports)[0] if status == "ok" else ""
+                              for rid, status in zip(runs["run_id"], statuses)]
     tables = {"results": results, "runs": runs, "flagged": flagged_table(site)}
     for benchmark in site.benchmarks:
         tables[f"{benchmark}_comparison"] = _pick(results[results["benchmark"] == benchmark],

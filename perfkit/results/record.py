@@ -77,12 +77,16 @@ def error_record(
     step: int | None = None,
     traceback: str | None = None,
     kernel: tuple[int | None, int | None] | None = None,
+    **details: Any,
 ) -> dict[str, Any]:
     """The ``error`` of a record, the only way one is built. ``kernel``: (the cell that was
-    running, the kernel's exit code) when the notebook's kernel ended the run."""
+    running, the kernel's exit code) when the notebook's kernel ended the run; ``details``: what
+    the one who ended the run adds (Slurm: ``slurm_job_id``, ``slurm_state``…), never replacing
+    the four common keys."""
     error: dict[str, Any] = {"type": type_name, "message": message, "step": step, "traceback": traceback}
     if kernel is not None:
         error["cell"], error["kernel_exit_code"] = kernel
+    error.update({key: value for key, value in details.items() if key not in error})
     return error
 
 

@@ -4,20 +4,35 @@ job's script (``<jobid>.sh``) and its output (``<jobid>.log``). ``perfkit status
 An array's tasks (``<arrayid>_<task>``, perfkit.slurm.job_ids) have a record each; they share the
 array's script (``<arrayid>.sh``) and write their own output (``<arrayid>_<task>.log``).
 
-A record is read back as untrusted input: a job id is a job id, a run folder lies under the
-reports folder, or the record is ignored.
+A record is read back as untrusted input, validated against a schema (pydantic, strict types:
+a ``submitted_at`` that is a number is refused, not compared), bounded in size, and its
+``run_dir`` must be exactly the folder its own identity names: ``<reports>/runs/<benchmark>/
+<vendor>/<config>``, plus ``r<K>`` when its label names repeat K. Anything else (the reports
+folder itself, ``runs/``, ``references/``, another benchmark's run folder) is refused: the
+record is skipped with one warning naming its file, and nothing is written or deleted for it.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import re
+import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
 from perfkit import paths
+from perfkit.errors import UserError
+from perfkit.files.reading import KIB, read_text_bounded
 from perfkit.results.store import write_json_atomic
 from perfkit.slurm.job_ids import is_job_id, sort_key
+
+RECORD_LIMIT = 256 * KIB
+_TIMESTAMP = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\+00:00|Z)$"
+_LABEL_REPEAT = re.compile(r"^(?P<run>.+) r(?P<repeat>[2-9]|[1-9][0-9]{1,5})$")
 
 JOBS_DIR = "jobs"
 
@@ -51,20 +66,63 @@ class JobRecord:
 
     @classmethod
     def from_dict(cls, data: Any) -> JobRecord | None:
-        if not isinstance(data, dict):
-            return None
-        known = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
         try:
-            record = cls(**known)
-        except TypeError:
+            return cls.checked(data)
+        except ValueError:
             return None
-        if not is_job_id(record.job_id):
-            return None
-        if not all(isinstance(getattr(record, name), str) for name in ("run_dir", "label", "benchmark", "vendor", "config")):
-            return None
-        if not isinstance(record.overrides, dict):
-            return None
-        return record
+
+    @classmethod
+    def checked(cls, data: Any) -> JobRecord:
+        """The record ``data`` describes, validated (LedgerSchema); a ValueError saying what is wrong."""
+        try:
+            model = LedgerSchema.model_validate(data)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(part) for part in first["loc"]) or "record"
+            raise ValueError(f"{where}: {first['msg']}") from None
+        if not is_job_id(model.job_id):
+            raise ValueError(f"job_id: {model.job_id[:40]!r} is not a Slurm job id")
+        if model.timeout is not None and not (math.isfinite(model.timeout) and model.timeout > 0):
+            raise ValueError("timeout: must be a finite number of seconds > 0")
+        return cls(**model.model_dump())
+
+
+class LedgerSchema(BaseModel):
+    """A ledger record as read back: strict types, no unknown keys, bounded text."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    job_id: str = Field(max_length=40)
+    submitted_at: str = Field(pattern=_TIMESTAMP)
+    benchmark: str = Field(max_length=paths.NAME_MAX)
+    vendor: str = Field(max_length=paths.NAME_MAX)
+    config: str = Field(max_length=paths.NAME_MAX)
+    label: str = Field(max_length=3 * paths.NAME_MAX + 20)
+    run_dir: str = Field(max_length=4096)
+    overrides: dict[str, Any] = {}
+    timeout: float | None = None
+    suite: str = Field(default="", max_length=paths.NAME_MAX)
+    html: bool = True
+    redacted: bool = False
+    state: str = Field(default="PENDING", max_length=40)
+    reason: str = Field(default="", max_length=1000)
+    status: str = Field(default="", max_length=40)
+    detail: str = Field(default="", max_length=4000)
+    settled_at: str = Field(default="", pattern=r"^$|" + _TIMESTAMP)
+
+
+def expected_run_dir(record: JobRecord, reports: Path) -> Path:
+    """The run folder the record's identity names (benchmark, vendor, config, the repeat its
+    label names), under the resolved reports folder; symlinks inside are not followed. A
+    UserError when a name is not a name or the label does not match the identity."""
+    names = [paths.safe_name(record.benchmark, "benchmark"), paths.safe_name(record.vendor, "vendor"),
+             paths.safe_name(record.config, "config")]
+    run = "/".join(names)
+    repeat = _LABEL_REPEAT.fullmatch(record.label)
+    if (repeat["run"] if repeat else record.label) != run:
+        raise UserError(f"label {record.label[:80]!r} is not {run!r} (or {run!r} rK for repeat K)")
+    folder = Path(reports).resolve() / "runs" / Path(*names)
+    return folder / f"r{int(repeat['repeat'])}" if repeat else folder
 
 
 def jobs_dir(reports: Path | None = None) -> Path:
@@ -83,23 +141,37 @@ def save(record: JobRecord, reports: Path | None = None) -> Path:
     return path
 
 
-def load(path: Path, reports: Path | None = None) -> JobRecord | None:
-    """One record, or None when it is unreadable or points outside the reports folder."""
+def check(path: Path, reports: Path | None = None) -> JobRecord:
+    """One record, validated; a UserError (one line, naming the file) when it is unreadable,
+    does not fit the schema, is not the record its name says, or its ``run_dir`` is not exactly
+    the run folder its identity names."""
     try:
-        record = JobRecord.from_dict(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError):
-        return None
-    if record is None:
-        return None
-    base = (reports or paths.reports_dir()).resolve()
-    run_dir = Path(record.run_dir).resolve()
-    if base != run_dir and base not in run_dir.parents:
-        return None
+        text = read_text_bounded(path, RECORD_LIMIT, UserError, shown="the record")
+        record = JobRecord.checked(json.loads(text))
+        if path.name != f"{record.job_id}.json":
+            raise ValueError(f"job_id: {record.job_id!r} is not the record of {path.name}")
+        expected = expected_run_dir(record, reports or paths.reports_dir())
+    except (UserError, ValueError, RecursionError) as exc:
+        raise UserError(f"{path}: {' '.join(str(exc).split())[:300]}") from None
+    if Path(record.run_dir) != expected:
+        raise UserError(f"{path}: run_dir {record.run_dir[:200]!r} is not the run folder of {record.label!r} "
+                        f"({expected}); refused")
     return record
 
 
+def load(path: Path, reports: Path | None = None, warn: bool = True) -> JobRecord | None:
+    """One record, or None (with one warning on stderr, unless ``warn`` is off) when ``check``
+    refuses it: perfkit then writes and deletes nothing for it."""
+    try:
+        return check(path, reports)
+    except UserError as exc:
+        if warn:
+            print(f"perfkit: warning: skipped ledger record {exc}", file=sys.stderr)
+        return None
+
+
 def all_records(reports: Path | None = None) -> list[JobRecord]:
-    """Every readable record, newest job first."""
+    """Every valid record, newest job first; each refused one skipped with a warning."""
     folder = jobs_dir(reports)
-    records = [load(p, reports) for p in folder.glob("*.json")] if folder.is_dir() else []
+    records = [load(p, reports) for p in sorted(folder.glob("*.json"))] if folder.is_dir() else []
     return sorted((r for r in records if r is not None), key=lambda r: sort_key(r.job_id), reverse=True)

@@ -2,8 +2,9 @@
 
 The run's own record stands when the job ran to its end (COMPLETED, or FAILED with the run's
 own result). When Slurm ended the job (time limit, scancel, a failed node: perfkit.slurm.states)
-or the job ended without a result of its own, the run folder is republished, staged and swapped
-in whole (perfkit.results.run_folder), with a result.json whose status is Slurm's verdict and whose
+or the job ended without a result of its own, the run folder is republished through
+perfkit.jobs.publish (staged, swapped in whole; kept as an attempt instead when an ok result
+published before the job would be replaced), with a result.json whose status is Slurm's verdict and whose
 error names the job id, its state and Slurm's reason; the partial notebook, where the run got
 to publish one, keeps its outputs under a banner saying what happened, and the job's output
 is kept beside it as ``slurm.log``.
@@ -15,12 +16,13 @@ import shutil
 from pathlib import Path
 
 from perfkit import __version__
-from perfkit.results import run_folder
 from perfkit.errors import UserError
-from perfkit.results.record import RunResult, utc_now
+from perfkit.jobs import publish
+from perfkit.results import run_folder
+from perfkit.results.record import RunResult, error_record, utc_now
 from perfkit.results.store import RESULT_FILE, load_result, write_json_atomic
-from perfkit.slurm.ledger import JobRecord
 from perfkit.slurm.job_ids import is_array_task
+from perfkit.slurm.ledger import JobRecord
 from perfkit.slurm.states import UNKNOWN, JobState, slurm_verdict
 
 NOTEBOOK_FILE, HTML_FILE = run_folder.NOTEBOOK_FILE, run_folder.HTML_FILE
@@ -38,14 +40,22 @@ def log_tail(log: Path, lines: int = LOG_TAIL_LINES) -> str:
     return "\n".join(kept[-lines:])
 
 
-def fresh_result(job: JobRecord) -> RunResult | None:
-    """The run folder's result if this job's run wrote it (started after the submission)."""
-    path = Path(job.run_dir) / RESULT_FILE
-    try:
-        record = load_result(path) if path.is_file() else None
-    except (ValueError, TypeError, OSError):
-        return None
-    return record if record is not None and record.started_at >= job.submitted_at else None
+def fresh_result(job: JobRecord) -> tuple[RunResult, Path] | None:
+    """The result this job's run wrote (started after the submission) and its folder: the run
+    folder, or the attempt beside it where the run was kept (perfkit.jobs.publish)."""
+    final = Path(job.run_dir)
+    latest = run_folder.latest_attempt(final)
+    for folder in (final, latest.folder if latest else None):
+        if folder is None:
+            continue
+        path = folder / RESULT_FILE
+        try:
+            record = load_result(path) if path.is_file() else None
+        except (ValueError, TypeError, OSError, AttributeError):
+            continue
+        if record is not None and isinstance(record.started_at, str) and record.started_at >= job.submitted_at:
+            return record, folder
+    return None
 
 
 def _blank_record(job: JobRecord) -> RunResult:
@@ -64,68 +74,45 @@ def _slurm_error(job: JobRecord, state: JobState, earlier: dict | None, log: Pat
     message = state.describe()
     if not earlier:
         message += "; the run wrote no result of its own"
-    return {
-        "type": ERROR_TYPE,
-        "message": message,
-        "step": earlier.get("step"),
-        "traceback": earlier.get("traceback") or log_tail(log),
-        "slurm_job_id": job.job_id,
-        "slurm_state": state.state,
-        "slurm_reason": state.reason,
-        "slurm_exit_code": state.exit_code,
-        "run_error": f"{earlier.get('type')}: {earlier.get('message')}" if earlier.get("type") else "",
-    }
-
-
-def _replace_banner(notebook: Path, record: RunResult) -> None:
-    import nbformat
-
-    from perfkit.jobs.notebook_run import _add_banner
-    from perfkit.results.store import write_text_atomic
-
-    node = nbformat.read(str(notebook), as_version=4)
-    node.cells = [c for c in node.cells if "perfkit-status" not in c.get("metadata", {}).get("tags", [])]
-    write_text_atomic(notebook, nbformat.writes(node))
-    _add_banner(notebook, record)
+    return error_record(
+        ERROR_TYPE, message, earlier.get("step"), earlier.get("traceback") or log_tail(log),
+        slurm_job_id=job.job_id, slurm_state=state.state, slurm_reason=state.reason, slurm_exit_code=state.exit_code,
+        run_error=f"{earlier.get('type')}: {earlier.get('message')}" if earlier.get("type") else "",
+    )
 
 
 def settle(job: JobRecord, state: JobState, log: Path) -> RunResult:
     """Make the run folder of a finished job final; return its record."""
     final = Path(job.run_dir)
-    written = fresh_result(job)
+    found = fresh_result(job)
+    written, source = found if found is not None else (None, None)
     verdict = slurm_verdict(state.state)
     if verdict is None and written is not None:
         if written.status != "ok" and written.error is not None and "slurm_job_id" not in written.error:
             written.error["slurm_job_id"] = job.job_id  # same status: the report stays true
-            write_json_atomic(final / RESULT_FILE, written.to_dict())
+            write_json_atomic(source / RESULT_FILE, written.to_dict())
         return written
     if verdict is None and written is None and state.state == UNKNOWN and is_array_task(job.job_id):
         verdict = "interrupted"  # an array task Slurm dropped without a trace: cancelled before it started
     if verdict is None:  # ended by itself without a result: a usage error (exit 2, the log says), or a crash
         verdict = "failed" if state.state == "COMPLETED" or state.exit_code.startswith("2:") else "crashed"
     record = written or _blank_record(job)
-    with run_folder.locked(final, wait=True):  # one writer per run folder (node 0 may still be ending)
-        staging = run_folder.new_staging(final)
-        try:
-            if written is not None and final.is_dir():
-                for item in final.iterdir():
-                    if item.is_file():
-                        shutil.copy2(item, staging / item.name)
-            record.status = verdict
-            record.error = _slurm_error(job, state, written.error if written else None, log)
-            record.finished_at = record.finished_at or utc_now()
-            write_json_atomic(staging / RESULT_FILE, record.to_dict())
-            if log.is_file():
-                shutil.copy2(log, staging / SLURM_LOG_FILE)
-            notebook = staging / NOTEBOOK_FILE
-            if notebook.is_file():
-                _replace_banner(notebook, record)
-                if job.html:
-                    from perfkit.report.html import notebook_to_html
-
-                    notebook_to_html(notebook, staging / HTML_FILE, redacted=job.redacted)
-        except BaseException:
-            run_folder.discard(staging)
-            raise
-        run_folder.swap_into_place(staging, final)
+    # one writer per run folder (node 0 may still be ending); published by perfkit.jobs.publish's rule:
+    # Slurm's verdict never replaces an ok result published before this job
+    into = source if source is not None and source != final else None
+    with publish.staged(final, wait=True, into=into) as stage:
+        if source is not None and source.is_dir():
+            publish.copy_files(source, stage.staging)
+        record.status = verdict
+        record.error = _slurm_error(job, state, written.error if written else None, log)
+        record.finished_at = record.finished_at or utc_now()
+        write_json_atomic(stage.staging / RESULT_FILE, record.to_dict())
+        if log.is_file():
+            shutil.copy2(log, stage.staging / SLURM_LOG_FILE)
+        notebook = stage.staging / NOTEBOOK_FILE
+        if notebook.is_file():
+            publish.add_banner(notebook, record)
+            if job.html:
+                publish.export_html(notebook, stage.staging / HTML_FILE, job.redacted)
+        stage.status = record.status
     return record

@@ -9,9 +9,11 @@ from perfkit.slurm.options import SlurmOptions
 
 
 def _build_index(redacted: bool) -> None:
-    from perfkit.jobs.index_build import build_index
+    from perfkit.jobs.index_build import rebuild_index_after_runs
 
-    print(f"index: {build_index(redacted=redacted)}")
+    index = rebuild_index_after_runs(redacted=redacted)
+    if index is not None:
+        print(f"index: {index}")
 
 
 def add_status_command(sub) -> None:

@@ -10,7 +10,7 @@ import pytest
 from papermill.iorw import papermill_io, write_ipynb
 
 import perfkit.results.store as store
-from perfkit.jobs.kernel import AtomicLocalHandler, save_notebooks_atomically
+from perfkit.jobs.kernel import AtomicLocalHandler, atomic_path, save_notebooks_atomically
 
 
 def _notebook(text: str) -> nbformat.NotebookNode:
@@ -19,31 +19,32 @@ def _notebook(text: str) -> nbformat.NotebookNode:
     return nb
 
 
-def test_papermill_uses_the_atomic_handler_for_local_paths(tmp_path):
+def test_papermill_uses_the_atomic_handler_for_perfkits_output_paths(tmp_path):
     save_notebooks_atomically()
     save_notebooks_atomically()  # idempotent: registered once
-    assert isinstance(papermill_io.get_handler(str(tmp_path / "out.ipynb")), AtomicLocalHandler)
+    assert isinstance(papermill_io.get_handler(atomic_path(tmp_path / "out.ipynb")), AtomicLocalHandler)
+    assert not isinstance(papermill_io.get_handler(str(tmp_path / "out.ipynb")), AtomicLocalHandler)
     assert sum(isinstance(h, AtomicLocalHandler) for _, h in papermill_io._handlers) == 1
-    write_ipynb(_notebook("x = 1"), str(tmp_path / "out.ipynb"))
+    write_ipynb(_notebook("x = 1"), atomic_path(tmp_path / "out.ipynb"))
     assert "".join(json.loads((tmp_path / "out.ipynb").read_text())["cells"][0]["source"]) == "x = 1"
 
 
 def test_a_save_killed_before_the_rename_leaves_the_previous_save(tmp_path, monkeypatch):
     save_notebooks_atomically()
     path = tmp_path / "notebook.ipynb"
-    write_ipynb(_notebook("first"), str(path))
+    write_ipynb(_notebook("first"), atomic_path(path))
 
     def killed(*_args):
         raise KeyboardInterrupt  # stands in for the signal that ends the host mid-save
 
     monkeypatch.setattr(store.os, "replace", killed)
     with pytest.raises(KeyboardInterrupt):
-        write_ipynb(_notebook("second " * 10_000), str(path))
+        write_ipynb(_notebook("second " * 10_000), atomic_path(path))
     assert "".join(json.loads(path.read_text())["cells"][0]["source"]) == "first"
     assert [p.name for p in tmp_path.iterdir()] == ["notebook.ipynb"]  # no temporary file left
 
 
 def test_a_missing_output_folder_is_refused_as_papermill_does(tmp_path):
     with pytest.raises(FileNotFoundError, match="doesn't exist"):
-        AtomicLocalHandler().write("{}", str(tmp_path / "absent" / "notebook.ipynb"))
+        AtomicLocalHandler().write("{}", atomic_path(tmp_path / "absent" / "notebook.ipynb"))
     assert not (tmp_path / "absent").exists()
