@@ -9,7 +9,7 @@ import nbformat
 import pytest
 from papermill.iorw import papermill_io, write_ipynb
 
-import perfkit.results.store as store
+import perfkit.files.writing as writing
 from perfkit.jobs.kernel import AtomicLocalHandler, atomic_path, save_notebooks_atomically
 
 
@@ -34,10 +34,10 @@ def test_a_save_killed_before_the_rename_leaves_the_previous_save(tmp_path, monk
     path = tmp_path / "notebook.ipynb"
     write_ipynb(_notebook("first"), atomic_path(path))
 
-    def killed(*_args):
+    def killed(*_args, **_kwargs):
         raise KeyboardInterrupt  # stands in for the signal that ends the host mid-save
 
-    monkeypatch.setattr(store.os, "replace", killed)
+    monkeypatch.setattr(writing.os, "replace", killed)
     with pytest.raises(KeyboardInterrupt):
         write_ipynb(_notebook("second " * 10_000), atomic_path(path))
     assert "".join(json.loads(path.read_text())["cells"][0]["source"]) == "first"
