@@ -17,6 +17,7 @@ import torch
 from perfkit import paths
 from perfkit.benchmarks.checkpoint import check_checkpoint, check_complete, load_pretrained
 from perfkit.data.hashing import MANIFEST, DataIdentity, identify
+from perfkit.engine.distributed import DistContext
 from perfkit.errors import DataError
 from perfkit.params.schema import TrainingParams
 from perfkit.results.benchmark_info import BenchmarkInfo
@@ -84,6 +85,15 @@ class TrainingBenchmark(ABC):
     @abstractmethod
     def build_model(self) -> torch.nn.Module:
         """The model, on the host, seeded; from a local checkpoint when the params name one."""
+
+    def parallelize(self, model: torch.nn.Module, ctx: DistContext, device: torch.device) -> bool:
+        """Spread the model over the processes in place (say FSDP), before the optimizer is
+        built; True: it is data-parallel now and the engine adds no DDP. Reference: nothing."""
+        return False
+
+    def extra_metrics(self, metrics: dict[str, Any], loss_curve: list[float], world_size: int) -> dict[str, Any]:
+        """Metrics of the benchmark's own on top of the engine's (say tokens per chip per second)."""
+        return {}
 
     @abstractmethod
     def build_optimizer(self, model: torch.nn.Module) -> tuple[torch.optim.Optimizer, Any]:

@@ -118,6 +118,7 @@ def runs_frame(runs: list[tuple[Path, RunResult]], reports: Path) -> pd.DataFram
             "topology": f"{r.run['nnodes']}x{r.run['nproc_per_node']}" if r.run.get("nnodes") and r.run.get("nproc_per_node") else "",
             "standard": "yes" if r.standard else "no †",
             "throughput": _headline_throughput(m),
+            "token/p/s": tables.fmt(m.get("tokens_per_card_s"), 1),
             "acc": _accuracy(m),
             "mfu": mfu_text(m) if m.get("mfu") is not None or m.get("peak_tflops") is not None else "",
             "mem": format_memory(m.get("mem_peak_gib"), m.get("mem_total_gib")),
@@ -126,8 +127,10 @@ def runs_frame(runs: list[tuple[Path, RunResult]], reports: Path) -> pd.DataFram
             "reason": short_reason(failure_reason(r)),
             "report": report_href(run_dir, reports),
         })
-    columns = ["run", "status", "topology", "standard", "throughput", "acc", "mfu", "mem", "e2e_time", "finished (UTC)",
+    columns = ["run", "status", "topology", "standard", "throughput", "token/p/s", "acc", "mfu", "mem", "e2e_time", "finished (UTC)",
                "reason", "report"]
+    if not any(record["token/p/s"] for record in records):  # only LLM runs have it
+        columns.remove("token/p/s")
     return pd.DataFrame(records, columns=columns)
 
 
