@@ -8,6 +8,7 @@ import math
 
 import pytest
 import torch
+from torch.nn.attention import SDPBackend, sdpa_kernel
 from torch.utils.flop_counter import FlopCounterMode
 
 from perfkit.benchmarks.llama_params import SHAPES, LlamaParams
@@ -17,7 +18,9 @@ from perfkit.engine.optim import warmup_cosine_schedule
 
 
 def _bench(**params) -> LlamaPretraining:
-    return LlamaPretraining(LlamaParams(shape="tiny", precision="fp32", **params))
+    bench = LlamaPretraining(LlamaParams(shape="tiny", precision="fp32", **params))
+    bench.unigram_entropy = 3.5  # a cached property: the corpus's, here without a corpus
+    return bench
 
 
 def test_flops_per_token_match_flop_counter_mode_on_the_tiny_shape():
@@ -26,7 +29,8 @@ def test_flops_per_token_match_flop_counter_mode_on_the_tiny_shape():
     torch.manual_seed(0)
     model = bench.build_model()
     ids = torch.randint(0, SHAPES["tiny"].vocab_size, (batch, seq + 1))
-    with FlopCounterMode(display=False) as counter:
+    # the math SDPA kernel: its matmuls are visible to the counter (the fused CPU kernel is not counted)
+    with sdpa_kernel(SDPBackend.MATH), FlopCounterMode(display=False) as counter:
         bench.train_loss(model, {"input_ids": ids[:, :-1], "labels": ids[:, 1:]}).backward()
     counted = counter.get_total_flops() / (batch * seq)
     six_n, with_attention = bench.flops_per_token()
@@ -69,7 +73,8 @@ def test_tokens_per_chip_per_second_and_both_mfus():
     assert out["mfu"] == pytest.approx(out["tokens_per_card_s"] * six_n / 0.5e12)
     assert out["mfu_attn"] == pytest.approx(out["tokens_per_card_s"] * attn / 0.5e12)
     assert out["global_batch_tokens"] == 64 * 128 and "6·N" in out["mfu_formula"] and "12·L·h·s" in out["mfu_attn_formula"]
-    assert out["loss"] == 3.0 and out["loss_aligned"] is None
+    assert out["loss"] == 3.0 and out["unigram_entropy"] == 3.5 and out["loss_below_unigram"] is True
+    assert out["loss_aligned"] is None
 
 
 def test_without_a_peak_there_is_no_mfu():
