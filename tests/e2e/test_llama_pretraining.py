@@ -88,3 +88,21 @@ def test_fsdp_over_two_processes_matches_one_process(llama_data, single, tmp_pat
     assert metrics["sharding"].startswith("FSDP2 fully_shard over 2 processes (gloo): 2 decoder layers + root")
     assert result["curves"]["loss"] == pytest.approx(single.curves["loss"], rel=LOSS_RTOL)
     assert metrics["acc"] == pytest.approx(single.metrics["acc"], abs=1e-3)
+
+
+def test_flagperf_llama3_8b_page_sits_beside_the_measured_run(smoke):
+    from pathlib import Path
+
+    from perfkit.importing.readme import parse_page
+    from perfkit.report import compare
+    from perfkit.results.store import load_result
+
+    reports, _ = smoke
+    page = parse_page(Path(__file__).parents[1] / "fixtures/flagperf/training__nvidia__llama3_8B-megatron__README.md")
+    assert page.benchmark == "llama"
+    measured = compare.measured_row(load_result(reports / "runs/llama/cpu/smoke/result.json"))
+    table = compare.comparison_table([*compare.published_rows(page), measured], "training")
+    rows = {row["source"]: row for row in table.to_dict("records")}
+    # like for like, per chip: the page's token/p/s and MFU (6·N) and the run's, in the same columns
+    assert rows["published"]["tokens_per_card_s"] and rows["measured"]["tokens_per_card_s"]
+    assert rows["measured"]["mfu"] and rows["measured"]["loss"]
