@@ -20,6 +20,7 @@ anything is mapped, and the arrays are numpy memory maps (nothing is loaded whol
 
 from __future__ import annotations
 
+import stat
 import struct
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,7 +57,10 @@ def _code_of(dtype: np.dtype) -> int:
 def read_header(idx: Path) -> IndexHeader:
     """Parse and check the header against the file's real size (no allocation before that)."""
     try:
-        size = idx.stat().st_size
+        info = idx.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise DataError(f"index file {idx} is not a regular file")
+        size = info.st_size
         with open(idx, "rb") as handle:
             head = handle.read(HEADER_BYTES)
     except OSError as exc:
@@ -97,7 +101,10 @@ class IndexedDataset:
         self.document_index = np.frombuffer(index, dtype="<i8", count=d, offset=HEADER_BYTES + 12 * s)
         self._check_index(s, d)
         try:
-            bin_size = self.bin_path.stat().st_size
+            info = self.bin_path.stat()
+            bin_size = info.st_size
+            if not stat.S_ISREG(info.st_mode):
+                raise DataError(f"data file {self.bin_path} is not a regular file")
         except OSError as exc:
             raise DataError(f"data file {self.bin_path} cannot be read: {exc.strerror or exc}") from None
         if s and int(self.pointers.max()) > bin_size:

@@ -4,6 +4,7 @@ seq_len + 1 windows, the offline builder, and the one-line refusals of bad files
 
 from __future__ import annotations
 
+import os
 import struct
 from pathlib import Path
 
@@ -113,6 +114,18 @@ def _corrupt(kind: str, prefix: Path) -> None:
         raw[34 + 4 * 4 + 8 * 3 : 34 + 4 * 4 + 8 * 4] = struct.pack("<q", 1 << 40)
     elif kind == "bad_document_index":
         raw[-8:] = struct.pack("<q", 2)
+    elif kind == "negative_length":
+        raw[34:38] = struct.pack("<i", -1)
+    elif kind == "misaligned_pointer":
+        raw[34 + 16 + 8 : 34 + 16 + 16] = struct.pack("<q", 3)
+    elif kind == "decreasing_document_index":
+        raw[34 + 48 + 8 : 34 + 48 + 24] = struct.pack("<q", 3) + struct.pack("<q", 1)
+    elif kind == "padded_index":
+        raw += b"\0" * 3
+    elif kind == "fifo_index":
+        idx.unlink()
+        os.mkfifo(idx)
+        return
     idx.write_bytes(bytes(raw))
 
 
@@ -127,6 +140,11 @@ def _corrupt(kind: str, prefix: Path) -> None:
     ("truncated_bin", "truncated"),
     ("pointer_past_end", "truncated"),
     ("bad_document_index", "document index"),
+    ("negative_length", "negative"),
+    ("misaligned_pointer", "not aligned"),
+    ("decreasing_document_index", "not increasing"),
+    ("padded_index", "truncated or padded"),
+    ("fifo_index", "not a regular file"),
 ])
 def test_bad_files_are_refused_in_one_line(tmp_path, kind, needle):
     independent_write(tmp_path / "corpus", DOCS, np.uint16)
