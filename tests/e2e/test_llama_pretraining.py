@@ -62,6 +62,10 @@ def test_the_cpu_smoke_learns_below_the_unigram_entropy(smoke):
     assert metrics["sharding"] == "single process, not sharded"
     assert "fp32" in metrics["precision_mode"] and metrics["attention"].startswith("SDPA")
     assert result["data"]["builder"] == "perfkit.data.build_llama/1"
+    # perfkit run prints both, the loss and the unigram entropy, with token/p/s and the MFUs
+    printed = done.stdout
+    assert f"loss={metrics['loss']:.4g}" in printed and f"unigram_entropy={metrics['unigram_entropy']:.4g}" in printed
+    assert "tokens_per_card_s=" in printed and "mfu_attn=" in printed
 
 
 def test_the_index_shows_token_per_chip_and_mfu(smoke):
