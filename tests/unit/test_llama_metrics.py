@@ -140,3 +140,15 @@ def test_the_optimizer_clips_before_each_step():
     model.weight.grad = torch.full((4, 4), 10.0)
     optimizer.step()
     assert model.weight.grad.norm().item() == pytest.approx(0.5, rel=1e-4)
+
+
+@pytest.mark.parametrize("config", ["H100x1x8", "H200x1x8"])
+def test_the_1x8_configs_train_llama3_8b_at_flagperfs_global_batch(config):
+    from perfkit.params.loading import resolve_params
+
+    resolved = resolve_params("llama", LlamaParams, "nvidia", config, {})
+    p = resolved.params
+    cards = resolved.nnodes * resolved.nproc_per_node
+    assert (p.shape, p.seq_len, p.precision, cards) == ("llama3_8b", 8192, "bf16", 8)
+    assert p.batch_size * p.gradient_accumulation_steps * cards == 512  # 4 M tokens per step
+    assert resolved.standard
