@@ -34,7 +34,7 @@ from perfkit.data.token_windows import TokenWindows, split_windows, unigram_entr
 from perfkit.engine import metrics as m
 from perfkit.engine.distributed import DistContext
 from perfkit.engine.optim import fast_kernels, warmup_cosine_schedule
-from perfkit.errors import DataError, ParamsError
+from perfkit.errors import ParamsError
 from perfkit.files.reading import JSON_LIMIT, read_text_bounded
 from perfkit.params.schema import TrainingParams
 
