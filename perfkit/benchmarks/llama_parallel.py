@@ -25,7 +25,10 @@ def apply_parallelism(model: torch.nn.Module, ctx: DistContext, device: torch.de
     notes = []
     layers = decoder_layers(model)
     if checkpointing:
-        model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+        if hasattr(model, "activation_checkpointing_enable"):  # transformers >= 5.x; the old name is deprecated
+            model.activation_checkpointing_enable(activation_checkpointing_kwargs={"use_reentrant": False})
+        else:
+            model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
         notes.append("activation checkpointing per decoder layer")
     if compile_layers:
         for layer in layers:

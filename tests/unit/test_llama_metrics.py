@@ -152,3 +152,23 @@ def test_the_1x8_configs_train_llama3_8b_at_flagperfs_global_batch(config):
     assert (p.shape, p.seq_len, p.precision, cards) == ("llama3_8b", 8192, "bf16", 8)
     assert p.batch_size * p.gradient_accumulation_steps * cards == 512  # 4 M tokens per step
     assert resolved.standard
+
+
+def test_activation_checkpointing_gives_the_same_gradients_and_is_recorded():
+    from perfkit.engine.distributed import DistContext
+
+    seq = 32
+    ids = torch.randint(0, SHAPES["tiny"].vocab_size, (2, seq + 1))
+    batch = {"input_ids": ids[:, :-1], "labels": ids[:, 1:]}
+    grads, notes = [], []
+    for checkpointing in (False, True):
+        bench = _bench(seq_len=seq, activation_checkpointing=checkpointing)
+        model = bench.build_model()  # seeded: the same weights both times
+        model.train()
+        assert bench.parallelize(model, DistContext(), torch.device("cpu")) is False
+        bench.train_loss(model, batch).backward()
+        grads.append(torch.cat([p.grad.flatten() for p in model.parameters()]))
+        notes.append(bench.parallelism)
+    assert torch.allclose(grads[0], grads[1], atol=1e-6)
+    assert notes == ["single process, not sharded",
+                     "single process, not sharded; activation checkpointing per decoder layer"]
