@@ -53,6 +53,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
         m = done.result.metrics
         keys = scenario_named(done.result.kind).headline_keys
         print("  " + "  ".join(f"{k}={m.get(k):.4g}" if isinstance(m.get(k), float) else f"{k}={m.get(k)}" for k in keys))
+        llm = [k for k in ("tokens_per_card_s", "mfu", "mfu_attn", "loss", "unigram_entropy") if isinstance(m.get(k), float)]
+        if llm:  # LLM pre-training: FlagPerf's token/p/s and MFU, the loss beside the corpus's unigram entropy
+            print("  " + "  ".join(f"{k}={m[k]:.4g}" for k in llm))
     elif done.error:
         print(f"  error: {done.error}", file=sys.stderr)
     for note in getattr(done, "notes", lambda: [])():

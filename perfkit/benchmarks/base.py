@@ -9,17 +9,29 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import torch
 
 from perfkit import paths
-from perfkit.benchmarks.checkpoint import check_checkpoint, check_complete, load_pretrained
-from perfkit.data.autobuild import autobuild, choose_folder, dataset_settings, hold_shared
+from perfkit.benchmarks.checkpoint import (
+    check_checkpoint,
+    check_complete,
+    load_pretrained,
+)
+from perfkit.data.autobuild import (
+    autobuild,
+    choose_folder,
+    dataset_settings,
+    hold_shared,
+)
 from perfkit.data.hashing import DataIdentity, identify
 from perfkit.errors import DataError
 from perfkit.params.schema import TrainingParams
 from perfkit.results.benchmark_info import BenchmarkInfo
+
+if TYPE_CHECKING:  # the run's distributed context (perfkit.engine, a layer above) is handed in
+    from perfkit.engine.distributed import DistContext
 
 Batch = dict[str, torch.Tensor]
 
@@ -97,6 +109,15 @@ class TrainingBenchmark(ABC):
     @abstractmethod
     def build_model(self) -> torch.nn.Module:
         """The model, on the host, seeded; from a local checkpoint when the params name one."""
+
+    def parallelize(self, model: torch.nn.Module, ctx: DistContext, device: torch.device) -> bool:
+        """Spread the model over the processes in place (say FSDP), before the optimizer is
+        built; True: it is data-parallel now and the engine adds no DDP. Reference: nothing."""
+        return False
+
+    def extra_metrics(self, metrics: dict[str, Any], loss_curve: list[float], world_size: int) -> dict[str, Any]:
+        """Metrics of the benchmark's own on top of the engine's (say tokens per chip per second)."""
+        return {}
 
     @abstractmethod
     def build_optimizer(self, model: torch.nn.Module) -> tuple[torch.optim.Optimizer, Any]:

@@ -133,3 +133,17 @@ def epoch_step_decay_schedule(optimizer: Optimizer, steps_per_epoch: int, gamma:
     (the MobileNetV2 recipe: 0.98 per epoch)."""
     steps_per_epoch = max(1, steps_per_epoch)
     return LambdaLR(optimizer, lambda step: gamma ** (step // steps_per_epoch))
+
+
+def warmup_cosine_schedule(optimizer: Optimizer, warmup_steps: int, total_steps: int, min_ratio: float = 0.0) -> LambdaLR:
+    """Linear warm-up to the peak, then cosine decay to ``min_ratio`` x peak at total_steps
+    (Megatron's --lr-decay-style cosine with --min-lr = min_ratio x --lr)."""
+    import math
+
+    def factor(step: int) -> float:
+        if warmup_steps and step < warmup_steps:
+            return (step + 1) / warmup_steps
+        progress = min(1.0, (step - warmup_steps) / max(1, total_steps - warmup_steps))
+        return min_ratio + (1.0 - min_ratio) * 0.5 * (1.0 + math.cos(math.pi * progress))
+
+    return LambdaLR(optimizer, factor)

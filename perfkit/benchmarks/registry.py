@@ -14,6 +14,7 @@ BENCHMARKS = Registry(
         "bert": "perfkit.benchmarks.bert_training:BertTraining",
         "bert_inference": "perfkit.benchmarks.bert_inference:BertInference",
         "glm": "perfkit.benchmarks.glm_training:GlmTraining",
+        "llama": "perfkit.benchmarks.llama_pretraining:LlamaPretraining",
         "mobilenetv2": "perfkit.benchmarks.mobilenetv2_training:MobileNetV2Training",
         "resnet50": "perfkit.benchmarks.resnet50_training:ResNet50Training",
     },

@@ -161,8 +161,9 @@ def train(
     device = vendor.device(ctx.local_rank)
     vendor.reset_peak_memory()
     model = vendor.wrap_model(bench.build_model().to(device))
+    sharded = bench.parallelize(model, ctx, device)  # e.g. FSDP: then no DDP
     optimizer, scheduler = vendor.create_optimizer(bench, model)
-    if ctx.distributed:
+    if ctx.distributed and not sharded:
         ids = [device.index] if device.type != "cpu" and device.index is not None else None
         model = DistributedDataParallel(model, device_ids=ids)
     scaler = policy.grad_scaler()
@@ -190,7 +191,7 @@ def train(
             for micro in range(accum):
                 batch = to_device(next(batches), device)
                 last = micro == accum - 1
-                no_sync = model.no_sync() if (ctx.distributed and not last) else contextlib.nullcontext()
+                no_sync = model.no_sync() if (isinstance(model, DistributedDataParallel) and not last) else contextlib.nullcontext()
                 with clock.device_phase("compute", step):
                     with no_sync:
                         with policy.autocast():

@@ -20,7 +20,8 @@ FRAMEWORKS = {
 }
 # FlagPerf case -> the perfkit benchmark that runs it (training, inference)
 TRAINING_ALIASES = {"bert": "bert", "bert_large": "bert", "bertlargeuncased": "bert", "glm": "glm",
-                    "mobilenetv2": "mobilenetv2", "mobilenet_v2": "mobilenetv2", "resnet50": "resnet50"}
+                    "mobilenetv2": "mobilenetv2", "mobilenet_v2": "mobilenetv2", "resnet50": "resnet50",
+                    "llama3_8b": "llama"}
 INFERENCE_ALIASES = {"bert": "bert_inference", "bert_inference": "bert_inference"}
 _LINK = re.compile(r"benchmarks/([A-Za-z0-9_.\-]+?)(?:/|\)|#|$|\s)", re.MULTILINE)
 _CASE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,80}$")

@@ -170,3 +170,37 @@ def inference_throughput(t: InferenceTimings) -> InferenceThroughput:
 def latency_percentiles(latencies: list[float]) -> dict[str, float | None]:
     """Per-batch latency p50/p90/p99 (seconds) over every measured batch."""
     return {f"latency_p{q}": percentile(latencies, q) for q in (50, 90, 99)}
+
+
+# -- LLM pre-training (FlagPerf's LLM pages) ------------------------------------------------------
+
+ALIGNMENT_FIRST_STEP = 21  # FlagPerf: from step 21 on ...
+ALIGNMENT_TOLERANCE = 0.02  # ... the mean relative loss error must stay under 2 %
+
+
+def tokens_per_chip_per_second(tokens: float, seconds: float, chips: int) -> float:
+    """FlagPerf's token/p/s: tokens trained (global batch tokens x steps) / seconds / chips."""
+    return tokens / seconds / chips if seconds > 0 and chips > 0 else math.nan
+
+
+def llm_flops_per_token(non_embedding_params: int, layers: int, hidden: int, seq_len: int) -> tuple[float, float]:
+    """Training FLOPs per token, forward + backward: (6·N, 6·N + 12·L·h·s).
+
+    6·N is the PaLM paper's count that FlagPerf's MFU uses, N the parameters without the input
+    embedding (the output projection is a matmul and counts). 12·L·h·s adds the attention
+    scores and the weighted sum (2·s·h each per token and layer forward, x3 with backward),
+    counted over the full s x s, as Megatron and PaLM do.
+    """
+    six_n = 6.0 * non_embedding_params
+    return six_n, six_n + 12.0 * layers * hidden * seq_len
+
+
+def loss_alignment(measured: list[float], reference: list[float], first_step: int = ALIGNMENT_FIRST_STEP,
+                   tolerance: float = ALIGNMENT_TOLERANCE) -> dict[str, object]:
+    """FlagPerf's rule: over steps first_step.. (1-based) that both curves have, the mean of
+    |measured - reference| / reference must be below ``tolerance``. No common step: no verdict."""
+    pairs = [(m, r) for m, r in list(zip(measured, reference))[first_step - 1 :] if r]
+    if not pairs:
+        return {"aligned": None, "mean_relative_error": None, "steps_compared": 0}
+    error = sum(abs(m - r) / abs(r) for m, r in pairs) / len(pairs)
+    return {"aligned": error < tolerance, "mean_relative_error": error, "steps_compared": len(pairs)}

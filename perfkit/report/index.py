@@ -140,6 +140,7 @@ def runs_frame(runs: list[tuple[Path, RunResult]], reports: Path) -> pd.DataFram
             "topology": f"{r.run['nnodes']}x{r.run['nproc_per_node']}" if r.run.get("nnodes") and r.run.get("nproc_per_node") else "",
             "standard": "yes" if r.standard else "no †",
             "throughput": _headline_throughput(m),
+            "token/p/s": tables.fmt(m.get("tokens_per_card_s"), 1),
             "acc": _accuracy(m),
             "mfu": mfu_text(m) if m.get("mfu") is not None or m.get("peak_tflops") is not None else "",
             "mem": format_memory(m.get("mem_peak_gib"), m.get("mem_total_gib")),
@@ -150,8 +151,10 @@ def runs_frame(runs: list[tuple[Path, RunResult]], reports: Path) -> pd.DataFram
             "latest attempt": note,
             "attempt_href": note_href,
         })
-    columns = ["run", "status", "topology", "standard", "throughput", "acc", "mfu", "mem", "e2e_time", "finished (UTC)",
-               "reason", "report", "latest attempt", "attempt_href"]
+    columns = ["run", "status", "topology", "standard", "throughput", "token/p/s", "acc", "mfu", "mem", "e2e_time",
+               "finished (UTC)", "reason", "report", "latest attempt", "attempt_href"]
+    if not any(record["token/p/s"] for record in records):  # only LLM runs have it
+        columns.remove("token/p/s")
     return pd.DataFrame(records, columns=columns)
 
 

@@ -74,9 +74,17 @@ def performance_row(result: RunResult) -> dict[str, str]:
         header: fmt(quality, 4),
         "mem": metrics.get("mem", ""),
     }
+    if metrics.get("tokens_per_card_s") is not None:  # LLM pre-training: FlagPerf's LLM page columns
+        row.update({"token/p/s": fmt(metrics["tokens_per_card_s"], 1), "MFU 6·N": fmt(_pct(metrics.get("mfu"))),
+                    "MFU 6·N+12·L·h·s": fmt(_pct(metrics.get("mfu_attn"))), "loss": fmt(metrics.get("loss"), 4),
+                    "unigram entropy": fmt(metrics.get("unigram_entropy"), 4)})
     if result.status != "ok":
         row["配置"] += f" [{result.status}]"
     return row
+
+
+def _pct(value: Any) -> float | None:
+    return value * 100 if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
 def performance_table(results: list[RunResult]) -> pd.DataFrame:

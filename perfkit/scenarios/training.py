@@ -89,8 +89,9 @@ class TrainingScenario(Scenario):
         session.loop_done()
         peak = peak_flops(session.hardware, params.precision, session.policy.dtype or torch.float32, session.device,
                           session.accelerator, session.vendor.synchronize)
-        return Measured(training_metrics(bench, outcome, session.hardware, params.precision, peak),
-                        training_curves(outcome))
+        metrics = training_metrics(bench, outcome, session.hardware, params.precision, peak)
+        metrics.update(bench.extra_metrics(metrics, outcome.loss_curve, session.ctx.world_size))
+        return Measured(metrics, training_curves(outcome))
 
     def window(self, metrics: dict[str, Any]) -> tuple[float, int]:
         return metrics["train_time"], metrics["samples"]

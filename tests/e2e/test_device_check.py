@@ -16,7 +16,12 @@ def test_tiny_device_check_runs_every_check_and_writes_the_figures(tmp_path, cap
     report = json.loads(out.read_text())
     checks = {c["name"]: c for c in report["checks"]}
     assert code == 0, [c["error"] for c in checks.values()]
-    assert set(checks) == {"bert_training", "bert_inference_torch", "mobilenetv2_training"}
+    assert set(checks) == {"bert_training", "bert_inference_torch", "mobilenetv2_training", "llama_training"}
+    llama = checks["llama_training"]["figures"]
+    assert llama["steps"] == report["plan"]["llama_steps"] and llama["hand"] > 0 and len(llama["hand_runs"]) == 2
+    assert math.isclose(llama["ratio_p_train"], llama["p_train"] / llama["hand"])
+    assert llama["tokens_per_card_s"] > 0 and llama["mfu_attn"] > llama["mfu_6n"] > 0
+    assert llama["goal_ratio"] == 0.98 and llama["goal_mfu_attn"] == 0.45 and llama["shape"]["shape"] == "tiny"
     for name in ("bert_training", "mobilenetv2_training"):
         f = checks[name]["figures"]
         assert f["p_train"] > 0 and f["hand"] > 0 and len(f["hand_runs"]) == 2
@@ -44,6 +49,7 @@ def test_full_plan_is_the_real_size():
     assert plan.bert_infer["precision"] == "fp16" and plan.bert_infer["batch_size"] == 32
     assert plan.bert_infer["seq_len"] == 512 and set(plan.infer_backends) == {"torch", "torch_compile"}
     assert plan.mobilenet["image_size"] == 224
+    assert plan.llama["shape"] == "llama_1b" and plan.llama["seq_len"] == 4096 and plan.llama_config == "H100x1x1"
 
 
 def test_table_marks_failed_checks_and_unmet_goals():
