@@ -59,12 +59,20 @@ class Budget:
 
 
 def time_calls(call: Callable[[], object], make_event: Callable[[], DeviceEvent], sync: Callable[[], None],
-               budget: Budget, case: str, clock: Callable[[], float] = time.perf_counter) -> Timing:
-    """Time ``call`` in ``budget.repeats`` repeats (see the module docstring)."""
+               budget: Budget, case: str, clock: Callable[[], float] = time.perf_counter,
+               agree: Callable[[int], int] | None = None) -> Timing:
+    """Time ``call`` in ``budget.repeats`` repeats (see the module docstring). ``agree`` (for a
+    collective, where every rank must make the same calls) turns a rank's number into the
+    group's maximum: the calls per repeat, and whether any rank passed the timeout."""
     deadline = clock() + budget.timeout_s
+    group = agree or (lambda value: value)
+
+    def past() -> bool:
+        return group(int(clock() > deadline)) > 0
+
     for _ in range(budget.warmup):
         call()
-        if clock() > deadline:
+        if past():
             break
     sync()
     start, end = make_event(), make_event()
@@ -73,10 +81,10 @@ def time_calls(call: Callable[[], object], make_event: Callable[[], DeviceEvent]
     end.record()
     sync()
     one = max(start.elapsed_time(end) / 1000.0, 1e-9)
-    calls = max(1, math.ceil(budget.min_seconds / budget.repeats / one))
+    calls = group(max(1, math.ceil(budget.min_seconds / budget.repeats / one)))
     per_call = []
     for _ in range(budget.repeats):
-        if clock() > deadline:
+        if past():
             break
         start, end = make_event(), make_event()
         start.record()
