@@ -112,3 +112,39 @@ def _slowest(timing: Timing, device: torch.device) -> Timing:
     times = torch.tensor(timing.seconds_per_call, dtype=torch.float64, device=device)
     dist.all_reduce(times, op=dist.ReduceOp.MAX)
     return Timing([float(t) for t in times.tolist()], timing.calls_per_repeat)
+
+
+def _local_rank_main(rank: int, ranks: int, init_file: str, vendor_name: str, operation: str, size_bytes: int,
+                     budget: Budget, results: object) -> None:
+    """One process of ``run_local_group``: join the group, run the case, rank 0 reports."""
+    from perfkit.vendors import get_vendor
+
+    vendor = get_vendor(vendor_name)
+    dist.init_process_group(vendor.dist_backend, init_method=f"file://{init_file}", rank=rank, world_size=ranks)
+    try:
+        result = run_collective(vendor, operation, size_bytes, budget, local_rank=rank)
+        if rank == 0:
+            results.put(result)  # type: ignore[attr-defined]
+    finally:
+        dist.destroy_process_group()
+
+
+def run_local_group(vendor_name: str = "cpu", operation: str = "all_reduce", ranks: int = 2,
+                    size_bytes: int = DEFAULT_BYTES, budget: Budget | None = None) -> Measured:
+    """``operation`` over ``ranks`` processes on this node (torch.multiprocessing, spawn),
+    rendezvous through a file in a private temporary folder; rank 0's result."""
+    import tempfile
+
+    import torch.multiprocessing as mp
+
+    if isinstance(ranks, bool) or not isinstance(ranks, int) or not 2 <= ranks <= 64:
+        raise CaseRefused(f"{operation}: ranks must be an integer from 2 to 64 (got {ranks!r})")
+    context = mp.get_context("spawn")
+    results = context.SimpleQueue()
+    with tempfile.TemporaryDirectory(prefix="perfkit-collective-") as folder:
+        mp.start_processes(_local_rank_main, args=(ranks, f"{folder}/rendezvous", vendor_name, operation, size_bytes,
+                                                   budget or Budget(), results),
+                           nprocs=ranks, join=True, start_method="spawn")
+    if results.empty():
+        raise CaseRefused(f"{operation}: rank 0 returned no result")
+    return results.get()
