@@ -251,3 +251,22 @@ def test_datasheet_values_must_be_finite_and_positive(tmp_path, monkeypatch, lin
     with pytest.raises(ParamsError, match=f"key '{key}'|is not finite") as raised:
         load_hardware("bad")
     assert "\n" not in str(raised.value)
+
+
+# -- perfkit bench gemm --------------------------------------------------------------------------
+
+def test_bench_gemm_prints_the_case_the_hand_loop_and_their_ratio(capsys):
+    from perfkit.cli import main
+
+    assert main(["bench", "gemm", "--vendor", "cpu", "--size", "32", "--pairs", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "GEMM fp32, M=N=K=32, on cpu (cpu): 2 interleaved pairs" in out
+    assert out.count("hand torch.mm loop") == 2 and "ratio" in out and "±5% goal" in out
+
+
+def test_bench_gemm_refuses_a_dtype_the_device_lacks_in_one_line(capsys):
+    from perfkit.cli import main
+
+    assert main(["bench", "gemm", "--vendor", "cpu", "--dtype", "tf32", "--size", "32", "--pairs", "1"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "tf32 is a CUDA tensor-core mode" in err and "\n" not in err and "Traceback" not in err
