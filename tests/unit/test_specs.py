@@ -11,12 +11,12 @@ import pytest
 import torch
 
 from perfkit.errors import ParamsError
+from perfkit.measure.timers import HostEvent
 from perfkit.params.hardware import load_hardware
 from perfkit.specs import collectives, datasheet, gemm, memory, transfer
 from perfkit.specs.result import CaseRefused, Measured, NotApplicable
 from perfkit.specs.timing import Budget, time_calls
 from perfkit.vendors.cpu import CpuVendor
-from perfkit.measure.timers import HostEvent
 
 TINY = Budget(warmup=1, min_seconds=0.02, repeats=3, timeout_s=60)
 
