@@ -61,7 +61,7 @@ def run_memory_bandwidth(vendor: VendorAdapter, size_bytes: int = DEFAULT_BANDWI
 
 def cpu_capacity_bound(max_share: float = MAX_SHARE, available: int | None = None) -> int:
     """The most bytes the CPU capacity case may take: ``max_share`` of the available memory."""
-    if not 0 < max_share <= 0.9:
+    if isinstance(max_share, bool) or not isinstance(max_share, (int, float)) or not 0 < max_share <= 0.9:
         raise CaseRefused(f"memory_capacity: max_share must be in (0, 0.9] (got {max_share})")
     free = psutil.virtual_memory().available if available is None else available
     return int(free * max_share)
@@ -105,9 +105,9 @@ def run_memory_capacity(vendor: VendorAdapter, size_gib: float = 1.0, max_share:
     device = vendor.device(local_rank)
     if device.type == "cpu":
         bound = cpu_capacity_bound(max_share, available)
-        want = size_gib * GIB
-        if not want > 0:
+        if isinstance(size_gib, bool) or not isinstance(size_gib, (int, float)) or not size_gib * GIB > 0:
             raise CaseRefused(f"memory_capacity: size_gib must be positive (got {size_gib})")
+        want = size_gib * GIB
         if want > bound:
             raise CaseRefused(f"memory_capacity: {size_gib:g} GiB asked is above the bound of {bound / GIB:.2f} GiB "
                               f"({max_share:.0%} of the memory available now); ask for less")

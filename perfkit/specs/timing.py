@@ -50,12 +50,14 @@ class Budget:
     timeout_s: float = 600.0
 
     def __post_init__(self) -> None:
-        if self.warmup < 0 or self.repeats < 1:
-            raise CaseRefused(f"warmup must be >= 0 and repeats >= 1 (got warmup={self.warmup}, repeats={self.repeats})")
+        counts_ok = all(isinstance(v, int) and not isinstance(v, bool) for v in (self.warmup, self.repeats))
+        if not counts_ok or self.warmup < 0 or self.repeats < 1:
+            raise CaseRefused(f"warmup must be an integer >= 0 and repeats >= 1 (got warmup={self.warmup!r}, "
+                              f"repeats={self.repeats!r})")
         for name in ("min_seconds", "timeout_s"):
             value = getattr(self, name)
-            if not math.isfinite(value) or value <= 0:
-                raise CaseRefused(f"{name} must be a positive number of seconds (got {value})")
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+                raise CaseRefused(f"{name} must be a positive number of seconds (got {value!r})")
 
 
 def time_calls(call: Callable[[], object], make_event: Callable[[], DeviceEvent], sync: Callable[[], None],

@@ -126,7 +126,10 @@ def test_memory_bandwidth_counts_read_and_write():
 def test_cpu_capacity_above_its_share_of_available_memory_is_refused():
     with pytest.raises(CaseRefused, match=r"above the bound of 0.50 GiB \(50% of the memory available now\)"):
         memory.run_memory_capacity(CpuVendor(), size_gib=0.75, available=1 << 30)
-    for share in (0.0, 0.95, -1.0):
+    for size in (0.0, -1.0, float("nan"), True, "1"):
+        with pytest.raises(CaseRefused, match="size_gib must be positive"):
+            memory.run_memory_capacity(CpuVendor(), size_gib=size, available=1 << 30)
+    for share in (0.0, 0.95, -1.0, float("nan"), "0.5"):
         with pytest.raises(CaseRefused, match="max_share"):
             memory.run_memory_capacity(CpuVendor(), size_gib=0.001, max_share=share, available=1 << 30)
 
@@ -206,7 +209,7 @@ def test_a_case_past_its_timeout_before_one_repeat_is_refused():
 
 
 @pytest.mark.parametrize("fields", [{"min_seconds": 0.0}, {"timeout_s": float("nan")}, {"repeats": 0},
-                                    {"warmup": -1}])
+                                    {"warmup": -1}, {"min_seconds": "1"}, {"repeats": 2.5}, {"timeout_s": True}])
 def test_budgets_are_checked(fields):
     with pytest.raises(CaseRefused):
         Budget(**fields)
