@@ -15,6 +15,7 @@ done before its last rank is.
 from __future__ import annotations
 
 import statistics
+from collections.abc import Callable
 from dataclasses import replace
 
 import torch
@@ -80,7 +81,7 @@ def run_collective(vendor: VendorAdapter, operation: str = "all_reduce", size_by
         gathered = torch.empty(count * ranks, dtype=torch.float32, device=device)
 
         def call() -> None:
-            dist.all_gather_into_tensor(gathered, send)
+            _gather_op()(gathered, send)
     dist.barrier()
     timing = time_calls(call, vendor.create_event, vendor.synchronize, budget, operation,
                         agree=lambda value: _group_max(value, device))
@@ -89,7 +90,7 @@ def run_collective(vendor: VendorAdapter, operation: str = "all_reduce", size_by
     alg = [algbw(size, t) / 1e9 for t in slowest.seconds_per_call]
     bus = [busbw(operation, a, ranks) for a in alg]
     result = summarize(operation, f"{ranks} ranks", bus, "GB/s",
-                       f"torch.distributed.{'all_reduce' if operation == 'all_reduce' else 'all_gather_into_tensor'} "
+                       f"torch.distributed.{'all_reduce' if operation == 'all_reduce' else _gather_op().__name__} "
                        f"({vendor.dist_backend}) of {count * 4} bytes per rank over {ranks} ranks; "
                        f"algbw = S/t with S = {size} bytes, busbw = algbw x "
                        f"{'2(n-1)/n' if operation == 'all_reduce' else '(n-1)/n'} (nccl-tests); "
@@ -98,6 +99,12 @@ def run_collective(vendor: VendorAdapter, operation: str = "all_reduce", size_by
                                                        "warmup": budget.warmup, "min_seconds": budget.min_seconds},
                        slowest)
     return replace(result, params={**result.params, "algbw_gb_s": statistics.median(alg)})
+
+
+def _gather_op() -> Callable[..., object]:
+    """The one-tensor all_gather: ``all_gather_single`` where torch has it (2.13 deprecates
+    ``all_gather_into_tensor``), else ``all_gather_into_tensor``."""
+    return getattr(dist, "all_gather_single", None) or dist.all_gather_into_tensor
 
 
 def _group_max(value: int, device: torch.device) -> int:
