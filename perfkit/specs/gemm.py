@@ -106,6 +106,18 @@ def _check_sizes(m: int, n: int, k: int) -> None:
             raise CaseRefused(f"gemm: size {name} must be an integer from 1 to {1 << 17} (got {value!r})")
 
 
+def _checked_call(dtype: str, device: torch.device, m: int, n: int, k: int) -> Callable[[], object]:
+    """The product at the asked sizes, run once: an op that refuses these sizes (``torch._int_mm``
+    wants multiples of 8 on CUDA) or does not fit in memory is refused in one line."""
+    try:
+        call = product(dtype, device, m, n, k)
+        call()
+    except (RuntimeError, NotImplementedError) as exc:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
+        raise CaseRefused(f"gemm {dtype}: {OPS[dtype]} of {m}x{k} by {k}x{n} does not run on {device}: {first}") from None
+    return call
+
+
 def run_gemm(vendor: VendorAdapter, dtype: str = "bf16", m: int = DEFAULT_SIZE, n: int = DEFAULT_SIZE,
              k: int = DEFAULT_SIZE, budget: Budget | None = None, local_rank: int = 0) -> Measured:
     """TFLOP/s of ``dtype`` matrix products on the vendor's device; refused (CaseRefused, one line)
@@ -117,7 +129,7 @@ def run_gemm(vendor: VendorAdapter, dtype: str = "bf16", m: int = DEFAULT_SIZE, 
     if problem is not None:
         raise CaseRefused(f"gemm {dtype}: {problem}")
     with _tf32(dtype == "tf32"):
-        call = product(dtype, device, m, n, k)
+        call = _checked_call(dtype, device, m, n, k)
         timing = time_calls(call, vendor.create_event, vendor.synchronize, budget, f"gemm {dtype}")
     flops = gemm_flops(m, n, k)
     return summarize("gemm", dtype, [r / 1e12 for r in rates(flops, timing)], unit_of(dtype),

@@ -273,3 +273,19 @@ def test_bench_gemm_refuses_a_dtype_the_device_lacks_in_one_line(capsys):
     assert main(["bench", "gemm", "--vendor", "cpu", "--dtype", "tf32", "--size", "32", "--pairs", "1"]) == 2
     err = capsys.readouterr().err.strip()
     assert "tf32 is a CUDA tensor-core mode" in err and "\n" not in err and "Traceback" not in err
+
+
+def test_gemm_sizes_the_op_refuses_are_refused_in_one_line(monkeypatch):
+    real = gemm.product
+
+    def picky(dtype, device, m, n, k):
+        if m == 24:
+            def fails():
+                raise RuntimeError("self.size(0) needs to be greater than 16\nsecond line")
+            return fails
+        return real(dtype, device, m, n, k)
+
+    monkeypatch.setattr(gemm, "product", picky)
+    with pytest.raises(CaseRefused, match=r"gemm int8: torch._int_mm .* of 24x32 by 32x32 .*greater than 16$") as raised:
+        gemm.run_gemm(CpuVendor(), "int8", 24, 32, 32, TINY)
+    assert "\n" not in str(raised.value)
