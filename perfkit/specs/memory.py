@@ -12,13 +12,16 @@ reads and writes the buffer once, so bytes moved = 2 × size, GB/s = bytes moved
   really committed), reports the GiB held and frees everything.
 * On an accelerator it allocates chunks of ``chunk_bytes`` until the device's out-of-memory error
   (``torch.OutOfMemoryError``), reports the GiB held before it, and frees everything (and empties
-  the caching allocator). ``allocate`` and the error types are injectable so the path is tested
+  the caching allocator).
+* Both stop at ``timeout_s`` (checked between chunks): everything is freed and the case refused. ``allocate`` and the error types are injectable so the path is tested
   without an accelerator.
 """
 
 from __future__ import annotations
 
 import gc
+import math
+import time
 from collections.abc import Callable
 
 import psutil
@@ -68,13 +71,19 @@ def cpu_capacity_bound(max_share: float = MAX_SHARE, available: int | None = Non
 
 
 def _hold_until(allocate: Callable[[int], object], chunk: int, limit: int | None,
-                oom: tuple[type[BaseException], ...]) -> tuple[int, bool]:
+                oom: tuple[type[BaseException], ...], timeout_s: float,
+                clock: Callable[[], float] = time.perf_counter) -> tuple[int, bool]:
     """Allocate chunks until ``limit`` bytes (None: until ``oom``); free them all. Returns the
-    bytes held at most and whether the out-of-memory error ended it."""
+    bytes held at most and whether the out-of-memory error ended it. Past ``timeout_s`` it
+    frees everything and refuses."""
     held: list[object] = []
     total, hit_oom = 0, False
+    deadline = clock() + timeout_s
     try:
         while len(held) < MAX_CHUNKS:
+            if clock() > deadline:
+                raise CaseRefused(f"memory_capacity: timeout of {timeout_s:g} s passed after {total / GIB:.2f} GiB; "
+                                  "everything freed; give a larger chunk or a longer timeout")
             size = chunk if limit is None else min(chunk, limit - total)
             if size <= 0:
                 break
@@ -98,10 +107,14 @@ def run_memory_capacity(vendor: VendorAdapter, size_gib: float = 1.0, max_share:
                         chunk_bytes: int = DEFAULT_CHUNK_BYTES, local_rank: int = 0,
                         allocate: Callable[[int], object] | None = None,
                         oom_errors: tuple[type[BaseException], ...] = (torch.OutOfMemoryError,),
-                        available: int | None = None) -> Measured:
+                        available: int | None = None, timeout_s: float = 600.0,
+                        clock: Callable[[], float] = time.perf_counter) -> Measured:
     """GiB this process could hold (see the module docstring for the CPU bound and the
-    accelerator's allocate-until-OOM)."""
+    accelerator's allocate-until-OOM); refused past ``timeout_s``, with everything freed."""
     chunk = _positive_int("chunk_bytes", chunk_bytes, "memory_capacity")
+    if isinstance(timeout_s, bool) or not isinstance(timeout_s, (int, float)) or not math.isfinite(timeout_s) \
+            or timeout_s <= 0:
+        raise CaseRefused(f"memory_capacity: timeout_s must be a positive number of seconds (got {timeout_s!r})")
     device = vendor.device(local_rank)
     if device.type == "cpu":
         bound = cpu_capacity_bound(max_share, available)
@@ -111,7 +124,7 @@ def run_memory_capacity(vendor: VendorAdapter, size_gib: float = 1.0, max_share:
         if want > bound:
             raise CaseRefused(f"memory_capacity: {size_gib:g} GiB asked is above the bound of {bound / GIB:.2f} GiB "
                               f"({max_share:.0%} of the memory available now); ask for less")
-        total, _ = _hold_until(allocate or _touched_cpu_chunk, chunk, int(want), oom_errors)
+        total, _ = _hold_until(allocate or _touched_cpu_chunk, chunk, int(want), oom_errors, timeout_s, clock)
         method = (f"allocate and write {chunk}-byte chunks up to the request ({size_gib:g} GiB), bounded by "
                   f"{max_share:.0%} of available memory ({bound / GIB:.2f} GiB), then free")
         params = {"size_gib": size_gib, "max_share": max_share, "bound_bytes": bound, "chunk_bytes": chunk}
@@ -119,7 +132,7 @@ def run_memory_capacity(vendor: VendorAdapter, size_gib: float = 1.0, max_share:
         def on_device(size: int) -> torch.Tensor:
             return torch.empty(size, dtype=torch.uint8, device=device)
 
-        total, hit = _hold_until(allocate or on_device, chunk, None, oom_errors)
+        total, hit = _hold_until(allocate or on_device, chunk, None, oom_errors, timeout_s, clock)
         if not hit:
             raise CaseRefused(f"memory_capacity: {device} gave {MAX_CHUNKS} chunks without running out; not a capacity")
         if allocate is None:

@@ -289,3 +289,21 @@ def test_gemm_sizes_the_op_refuses_are_refused_in_one_line(monkeypatch):
     with pytest.raises(CaseRefused, match=r"gemm int8: torch._int_mm .* of 24x32 by 32x32 .*greater than 16$") as raised:
         gemm.run_gemm(CpuVendor(), "int8", 24, 32, 32, TINY)
     assert "\n" not in str(raised.value)
+
+
+def test_capacity_past_its_timeout_frees_everything_and_is_refused():
+    made: list[weakref.ref] = []
+    readings = iter([0.0, 0.5, 0.9, 2.0, 3.0])
+
+    def allocate(size: int) -> Chunk:
+        chunk = Chunk()
+        made.append(weakref.ref(chunk))
+        return chunk
+
+    with pytest.raises(CaseRefused, match="timeout of 1 s passed after 2.00 GiB; everything freed"):
+        memory.run_memory_capacity(AcceleratorVendor(), chunk_bytes=1 << 30, allocate=allocate, timeout_s=1,
+                                   clock=lambda: next(readings))
+    gc.collect()
+    assert len(made) == 2 and all(ref() is None for ref in made)
+    with pytest.raises(CaseRefused, match="timeout_s must be a positive number"):
+        memory.run_memory_capacity(CpuVendor(), size_gib=0.001, timeout_s=0)
