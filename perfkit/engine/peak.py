@@ -37,11 +37,10 @@ from typing import Any
 import torch
 
 from perfkit import __version__, paths
-from perfkit.measure.timers import SyncedHostEvent
 from perfkit.params.hardware import HardwareSpec
 from perfkit.results.store import write_json_atomic
 from perfkit.specs import gemm
-from perfkit.specs.timing import Budget, rates, spread, time_calls
+from perfkit.specs.timing import Budget, rates, spread, synced_host_events, time_calls
 from perfkit.telemetry.host import other_load, system_busy_seconds, tree_cpu_seconds
 
 CACHE_FILE = "peak_tflops.json"
@@ -126,7 +125,7 @@ def gemm_rates(device: torch.device, dtype: torch.dtype, sync: Callable[[], None
     n = 1024 if device.type == "cpu" else 8192
     call = gemm.product(_SPEC_DTYPE[dtype], device, n, n, n)
     budget = Budget(warmup=1, min_seconds=seconds * repeats, repeats=repeats, timeout_s=3600.0)
-    timing = time_calls(call, lambda: SyncedHostEvent(sync), sync, budget, "GEMM peak")
+    timing = time_calls(call, synced_host_events(sync), sync, budget, "GEMM peak")
     return [r / 1e12 for r in rates(gemm.gemm_flops(n, n, n), timing)]
 
 

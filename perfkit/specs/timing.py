@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from perfkit.measure.timers import DeviceEvent
+from perfkit.measure.timers import DeviceEvent, SyncedHostEvent
 from perfkit.specs.result import CaseRefused, Measured
 
 
@@ -99,6 +99,12 @@ def time_calls(call: Callable[[], object], make_event: Callable[[], DeviceEvent]
         raise CaseRefused(f"{case}: timeout of {budget.timeout_s:g} s passed before one timed repeat finished; "
                           "give smaller sizes or a longer timeout")
     return Timing(per_call, calls)
+
+
+def synced_host_events(sync: Callable[[], None]) -> Callable[[], DeviceEvent]:
+    """An event factory for a caller that has a sync and no device events: each event syncs,
+    then reads the host clock (perfkit.measure.timers.SyncedHostEvent)."""
+    return lambda: SyncedHostEvent(sync)
 
 
 def rates(amount: float, timing: Timing) -> list[float]:
