@@ -224,6 +224,17 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         for name, dtype in (("fp32", torch.float32), ("bf16", torch.bfloat16)):
             peak = measured_peak(device, accelerator, dtype, vendor.synchronize, remeasure=True)
             print(f"GEMM peak on {args.vendor} ({device}), {name}: {peak.tflops:.3f} TFLOP/s ({peak.source})", flush=True)
+    if which in ("gemm", "all"):
+        from perfkit.selfcheck import gemm_check
+        from perfkit.vendors import get_vendor
+
+        vendor = get_vendor(args.vendor)
+        vendor.check_available()
+        on_cpu = vendor.device(0).type == "cpu"
+        dtype = args.dtype or ("fp32" if on_cpu else "bf16")
+        size = args.size or (512 if on_cpu else 4096)
+        pairs = gemm_check.measure(vendor, dtype, size, args.pairs or 5)
+        print(gemm_check.report(vendor, dtype, size, pairs), flush=True)
     if which in ("overhead", "all"):
         from perfkit.selfcheck import overhead
 
@@ -309,7 +320,8 @@ EXAMPLES = {
                "perfkit report --markdown"],
     "import": ["perfkit import FlagPerf/training/benchmarks/bert/README.md --benchmark bert"],
     "env": ["perfkit env --vendor cpu"],
-    "bench": ["perfkit bench harness --benchmark bert --pairs 10", "perfkit bench peak --vendor cpu"],
+    "bench": ["perfkit bench harness --benchmark bert --pairs 10", "perfkit bench peak --vendor cpu",
+              "perfkit bench gemm --vendor nvidia --dtype bf16"],
     "list": ["perfkit list", "perfkit list configs --benchmark bert", "perfkit list vendors"],
     "data": ["perfkit data build bert --out data/bert_small"],
     "build": ["perfkit data build bert --out data/bert_small --set seq_len=64"],
@@ -428,15 +440,22 @@ def build_parser() -> argparse.ArgumentParser:
     env.add_argument("--vendor", default="cpu", help="vendor whose environment is recorded")
     env.set_defaults(func=_cmd_env)
 
-    bench = sub.add_parser("bench", help="measure perfkit itself: harness overhead, timing cost, pipeline, GEMM peak, kit overhead")
-    bench.add_argument("which", choices=["harness", "timing", "pipeline", "peak", "overhead", "all"],
+    bench = sub.add_parser("bench", help="measure perfkit itself: harness overhead, timing cost, pipeline, GEMM peak, "
+                                                "GEMM case vs torch.mm, kit overhead")
+    bench.add_argument("which", choices=["harness", "timing", "pipeline", "peak", "gemm", "overhead", "all"],
                        help="what to measure")
-    bench.add_argument("--vendor", default="cpu", help="vendor whose device the GEMM peak is measured on")
+    bench.add_argument("--vendor", default="cpu", help="vendor whose device the GEMM peak and gemm are measured on")
     bench.add_argument("--benchmark", action="append",
                        help="benchmark(s) for the harness (default bert; bert_inference for the inference loop)")
     bench.add_argument("--steps", type=int, default=None,
                        help="steps (batches) per harness block (default 10 training, 8 inference)")
-    bench.add_argument("--pairs", type=int, default=None, help="interleaved harness pairs (default 40)")
+    bench.add_argument("--pairs", type=int, default=None,
+                       help="interleaved pairs (default 40 for the harness, 5 for gemm)")
+    bench.add_argument("--dtype", default=None, choices=["fp64", "fp32", "tf32", "fp16", "bf16"],
+                       help="gemm: the dtype of the spec case and the hand torch.mm loop (default fp32 on the CPU, "
+                            "bf16 on an accelerator)")
+    bench.add_argument("--size", type=int, default=None,
+                       help="gemm: M=N=K (default 512 on the CPU, 4096 on an accelerator)")
     bench.add_argument("--step-seconds", type=float, default=0.2, help="typical step time for the timing cost")
     bench.set_defaults(func=_cmd_bench)
 

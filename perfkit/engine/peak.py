@@ -27,7 +27,6 @@ from __future__ import annotations
 import json
 import os
 import platform
-import statistics
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -42,6 +41,8 @@ from perfkit.errors import UserError
 from perfkit.files.reading import JSON_LIMIT, read_text_bounded
 from perfkit.params.hardware import HardwareSpec
 from perfkit.results.store import write_json_atomic
+from perfkit.specs import gemm
+from perfkit.specs.timing import Budget, rates, spread, synced_host_events, time_calls
 from perfkit.telemetry.host import other_load, system_busy_seconds, tree_cpu_seconds
 
 CACHE_FILE = "peak_tflops.json"
@@ -49,6 +50,7 @@ MAX_SPREAD = 0.05
 MAX_OTHER_LOAD = 0.25
 REPEATS = 7
 ATTEMPTS = 3  # measurements in all before an unclean figure is cached as it is
+_SPEC_DTYPE = {torch.float32: "fp32", torch.bfloat16: "bf16", torch.float16: "fp16", torch.float64: "fp64"}
 
 
 @dataclass(frozen=True)
@@ -116,35 +118,17 @@ def _nvidia_driver() -> str:
     return NvidiaVendor().driver_version()
 
 
-def spread(rates: list[float]) -> float:
-    """Coefficient of variation (population standard deviation / mean) of the rates."""
-    if len(rates) < 2:
-        return 0.0
-    return statistics.pstdev(rates) / statistics.fmean(rates)
-
-
 def gemm_rates(device: torch.device, dtype: torch.dtype, sync: Callable[[], None], repeats: int = REPEATS,
                seconds: float = 0.05) -> list[float]:
-    """TFLOP/s of each repeat of n x n matrix products (n=1024 on a CPU, 8192 on an accelerator);
-    a repeat queues enough products to last about ``seconds`` and syncs once at its end."""
+    """TFLOP/s of each repeat of n x n matrix products (n=1024 on a CPU, 8192 on an accelerator),
+    timed by the spec gemm case's loop (perfkit.specs.timing); a repeat queues enough products to
+    last about ``seconds`` and syncs once at its end (the host clock after a sync: the callers
+    give a sync, not an event factory)."""
     n = 1024 if device.type == "cpu" else 8192
-    a = torch.randn(n, n, device=device).to(dtype)
-    b = torch.randn(n, n, device=device).to(dtype)
-    torch.mm(a, b)
-    sync()
-    start = time.perf_counter()
-    torch.mm(a, b)
-    sync()
-    per_product = max(time.perf_counter() - start, 1e-6)
-    products = max(1, int(seconds / per_product))
-    rates = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        for _ in range(products):
-            torch.mm(a, b)
-        sync()
-        rates.append(2.0 * n**3 * products / (time.perf_counter() - start) / 1e12)
-    return rates
+    call = gemm.product(_SPEC_DTYPE[dtype], device, n, n, n)
+    budget = Budget(warmup=1, min_seconds=seconds * repeats, repeats=repeats, timeout_s=3600.0)
+    timing = time_calls(call, synced_host_events(sync), sync, budget, "GEMM peak")
+    return [r / 1e12 for r in rates(gemm.gemm_flops(n, n, n), timing)]
 
 
 def gemm_measurement(device: torch.device, dtype: torch.dtype, sync: Callable[[], None]) -> GemmMeasurement:

@@ -4,10 +4,17 @@ a plug-in's or perfkit's packaged copies: perfkit.params.sources).
 They hold what a run cannot measure: the card's marketing name, its memory, peak FLOPs per
 precision, the interconnect, and the seeds' 环境配置 fields a vendor states (docker image,
 compiler). Fields measured at run time take precedence in reports.
+
+Datasheet figures (the spec cases hold their measurements against them): ``peak_tflops`` (dense,
+per dtype: fp64, fp32, tf32, fp16, bf16, fp8, in TFLOPS), ``peak_tops`` (dense integer: int8, in TOPS), ``memory_gib``,
+``memory_bandwidth_tb_s``, ``interconnect_gb_s`` (the card's card-to-card link bandwidth as the
+datasheet states it, e.g. NVLink's total per GPU) and ``tdp_w``. Each is a finite number above 0,
+or absent (null): a figure no datasheet gives stays absent, never guessed.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -23,9 +30,13 @@ _FIELDS = (
     "memory_gib",
     "memory_bandwidth_tb_s",
     "peak_tflops",
+    "peak_tops",
     "interconnect",
+    "interconnect_gb_s",
+    "tdp_w",
     "software",
 )
+_NUMBERS = {"memory_gib": "GiB", "memory_bandwidth_tb_s": "TB/s", "interconnect_gb_s": "GB/s", "tdp_w": "W"}
 
 
 @dataclass(frozen=True)
@@ -37,8 +48,11 @@ class HardwareSpec:
     memory_gib: float | None = None
     memory_bandwidth_tb_s: float | None = None
     peak_tflops: dict[str, float] = field(default_factory=dict)
+    peak_tops: dict[str, float] = field(default_factory=dict)
     interconnect: str = ""
     software: dict[str, str] = field(default_factory=dict)
+    interconnect_gb_s: float | None = None
+    tdp_w: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -56,20 +70,35 @@ def load_hardware(name: str) -> HardwareSpec:
     for key in ("name", "vendor", "short_name"):
         if not isinstance(data.get(key), str) or not data[key]:
             raise ParamsError(f"{shown}: key '{key}' is required (a string)")
-    peaks = data.get("peak_tflops") or {}
-    if not isinstance(peaks, dict) or not all(isinstance(v, (int, float)) for v in peaks.values()):
-        raise ParamsError(f"{shown}: key 'peak_tflops' maps precision to a number")
-    bandwidth = data.get("memory_bandwidth_tb_s")
-    if bandwidth is not None and (isinstance(bandwidth, bool) or not isinstance(bandwidth, (int, float)) or bandwidth <= 0):
-        raise ParamsError(f"{shown}: key 'memory_bandwidth_tb_s' must be a positive number (TB/s)")
+    tables = {}
+    for key, unit in (("peak_tflops", "TFLOPS"), ("peak_tops", "TOPS")):
+        table = data.get(key) or {}
+        if not isinstance(table, dict) or not all(_positive(v) for v in table.values()):
+            raise ParamsError(f"{shown}: key '{key}' maps precision to a finite number above 0 ({unit})")
+        tables[key] = {str(k): float(v) for k, v in table.items()}
+    numbers = {}
+    for key, unit in _NUMBERS.items():
+        value = data.get(key)
+        if value is not None and not _positive(value):
+            raise ParamsError(f"{shown}: key '{key}' must be a finite number above 0 ({unit}) or absent (got {value!r})")
+        numbers[key] = float(value) if value is not None else None
     return HardwareSpec(
         name=data["name"],
         vendor=data["vendor"],
         short_name=data["short_name"],
         machine_model=str(data.get("machine_model", "")),
-        memory_gib=data.get("memory_gib"),
-        memory_bandwidth_tb_s=float(bandwidth) if bandwidth is not None else None,
-        peak_tflops={str(k): float(v) for k, v in peaks.items()},
+        memory_gib=numbers["memory_gib"],
+        memory_bandwidth_tb_s=numbers["memory_bandwidth_tb_s"],
+        interconnect_gb_s=numbers["interconnect_gb_s"],
+        tdp_w=numbers["tdp_w"],
+        peak_tflops=tables["peak_tflops"],
+        peak_tops=tables["peak_tops"],
         interconnect=str(data.get("interconnect", "")),
         software={str(k): str(v) for k, v in (data.get("software") or {}).items()},
     )
+
+
+def _positive(value: object) -> bool:
+    """A finite number above 0 (a bool is not a number here)."""
+    return (not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)
+            and value > 0)

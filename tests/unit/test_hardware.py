@@ -21,7 +21,8 @@ SEED_SOFTWARE = ("os", "kernel", "driver", "docker_image", "framework", "depende
 
 def test_a100_peaks_are_the_datasheet_values():
     a100 = load_hardware("a100-sxm4-40gb")
-    assert a100.peak_tflops == {"fp32": 19.5, "tf32": 156.0, "fp16": 312.0, "bf16": 312.0}
+    assert a100.peak_tflops == {"fp32": 19.5, "tf32": 156.0, "fp16": 312.0, "bf16": 312.0, "fp64": 19.5}
+    assert a100.peak_tops == {"int8": 624.0} and a100.tdp_w == 400.0 and a100.interconnect_gb_s == 600.0
     assert a100.memory_gib == 40.0 and a100.vendor == "nvidia" and "200Gb/s" in a100.interconnect
 
 
@@ -64,7 +65,7 @@ def test_environment_section_prefers_what_the_run_measured():
     rows = _rows(environment_table(result))
     assert rows["OS kernel版本"] == env["kernel"] != "5.4.0-113-generic"
     assert rows["训练框架版本"].startswith("torch ")
-    assert rows["峰值算力 (TFLOPs)"] == "fp32 19.5, tf32 156, fp16 312, bf16 312"
+    assert rows["峰值算力 (TFLOPs)"] == "fp32 19.5, tf32 156, fp16 312, bf16 312, fp64 19.5"
     assert rows["节点 x 卡 (world size)"] == "2x1 (world size 2), gloo"
 
 

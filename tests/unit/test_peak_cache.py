@@ -128,7 +128,9 @@ def test_the_gemm_microbenchmark_measures_repeats_with_a_spread():
 def test_hopper_hardware_files_state_dense_datasheet_peaks(name, memory, bandwidth):
     spec = load_hardware(name)
     assert spec.vendor == "nvidia" and spec.memory_gib == memory and spec.memory_bandwidth_tb_s == bandwidth
-    assert spec.peak_tflops == {"fp32": 66.9, "tf32": 494.7, "bf16": 989.4, "fp16": 989.4, "fp8": 1978.9}
+    assert spec.peak_tflops == {"fp32": 66.9, "tf32": 494.7, "bf16": 989.4, "fp16": 989.4, "fp8": 1978.9,
+                                "fp64": 67.0}
+    assert spec.peak_tops == {"int8": 1978.9} and spec.tdp_w == 700.0 and spec.interconnect_gb_s == 900.0
     assert peak.peak_flops(spec, "bf16", torch.bfloat16, CPU, "", lambda: None).source.startswith("datasheet")
 
 
