@@ -244,14 +244,14 @@ def check_llama_training(plan: Plan, workdir: Path) -> dict[str, Any]:
     def hand() -> float:
         bench = cls(params)
         bench.prepare_data()
-        return hand_loop(bench, vendor, device, policy, plan.llama_steps)
+        return wall_clock_loop(bench, vendor, device, policy, plan.llama_steps)
 
     figures = compare(hand, perfkit)
     figures.update(_measured_peak(device, policy.dtype or torch.float32, vendor))
     six_n, with_attention = prepared.flops_per_token()
     tokens_per_s = figures["p_train"] * params.seq_len
-    figures["mfu_6n"] = _mfu(six_n, tokens_per_s, figures["peak_tflops"])
-    figures["mfu_attn"] = _mfu(with_attention, tokens_per_s, figures["peak_tflops"])
+    figures["mfu_6n"] = mfu(six_n, tokens_per_s, figures["peak_tflops"])
+    figures["mfu_attn"] = mfu(with_attention, tokens_per_s, figures["peak_tflops"])
     figures["goal_ratio"] = GOALS["llama_train_ratio"]
     figures["goal_mfu_attn"] = GOALS["llama_mfu_attn"]
     figures["precision"] = params.precision
