@@ -6,7 +6,6 @@ owns the loop, the clocks and the metrics, so every benchmark is measured the sa
 
 from __future__ import annotations
 
-import json
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from pathlib import Path
@@ -16,8 +15,9 @@ import torch
 
 from perfkit import paths
 from perfkit.benchmarks.checkpoint import check_checkpoint, check_complete, load_pretrained
-from perfkit.data.hashing import MANIFEST, DataIdentity, identify
+from perfkit.data.hashing import MANIFEST, DataIdentity, identify, read_manifest
 from perfkit.errors import DataError
+from perfkit.files.given_paths import check_given_path
 from perfkit.params.schema import TrainingParams
 from perfkit.results.benchmark_info import BenchmarkInfo
 
@@ -35,6 +35,7 @@ class TrainingBenchmark(ABC):
     def data_dir(self) -> Path:
         if not self.params.data_dir:
             raise DataError(f"{self.info.name}: key 'data_dir' is empty; give the dataset folder")
+        check_given_path(self.params.data_dir, "key 'data_dir'", DataError)
         return paths.resolve_under(paths.project_root(), self.params.data_dir)
 
     @abstractmethod
@@ -123,10 +124,7 @@ class TrainingBenchmark(ABC):
         manifest = folder / MANIFEST
         if wanted is None or not manifest.is_file():
             return False
-        try:
-            built = json.loads(manifest.read_text(encoding="utf-8")).get("settings")
-        except ValueError:
-            return False
+        built = (read_manifest(folder) or {}).get("settings")
         return built != wanted
 
     def current_data(self) -> DataIdentity | None:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from perfkit import paths
 from perfkit.errors import DataError, UserError
+from perfkit.files.given_paths import check_given_path
 from perfkit.files.reading import JSON_LIMIT, read_text_bounded
 
 INDEX_FILE = "model.safetensors.index.json"
@@ -96,6 +97,7 @@ def check_weights(files: list[Path]) -> set[str]:
 def check_checkpoint(folder: str, expected) -> Path:
     """The folder exists, is in save_pretrained layout with safetensors only, and its config
     matches ``expected`` (a transformers config) on the keys that decide tensor shapes."""
+    check_given_path(folder, _WHERE, DataError)
     path = paths.resolve_under(paths.project_root(), folder)
     try:
         if not path.is_dir():

@@ -2,6 +2,7 @@
 
 A side is, in this order:
 
+0. one ``result.json`` file (refused with one line when it cannot be read);
 1. a reports folder (it holds ``runs/``): every run and repeat in it;
 2. any other folder holding ``result.json`` files (a run folder, or a part of ``runs/``): every
    result under it, repeats included;
@@ -20,8 +21,9 @@ from pathlib import Path
 
 from perfkit import paths
 from perfkit.errors import UserError
+from perfkit.files.given_paths import check_given_path
 from perfkit.results.record import RunResult
-from perfkit.results.store import RESULT_FILE, load_result
+from perfkit.results.store import RESULT_FILE, load_result, load_results
 
 _RUN_ID_PART = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 
@@ -34,17 +36,9 @@ class Side:
 
 
 def _results_under(folder: Path, relative_to: Path) -> list[tuple[str, RunResult]]:
-    runs = []
-    for path in sorted(folder.rglob(RESULT_FILE)):
-        parts = path.relative_to(folder).parts
-        if any(part.startswith(".") for part in parts):
-            continue  # staging or replaced folders
-        try:
-            result = load_result(path)
-        except (ValueError, TypeError, OSError):
-            continue
-        runs.append((path.parent.relative_to(relative_to).as_posix(), result))
-    return runs
+    files = [path for path in sorted(folder.rglob(RESULT_FILE))
+             if not any(part.startswith(".") for part in path.relative_to(folder).parts)]  # staging or replaced
+    return [(path.parent.relative_to(relative_to).as_posix(), result) for path, result in load_results(files)]
 
 
 def is_run_id(text: str) -> bool:
@@ -56,7 +50,12 @@ def read_side(spec: str, reports: Path | None = None) -> Side:
     """The results ``spec`` names; a UserError when it names nothing with a result."""
     if not spec:
         raise UserError("compare: a side is empty; give a reports folder, a run folder or a run id")
-    path = Path(spec).expanduser()
+    path = Path(check_given_path(spec, "compare: a side")).expanduser()
+    if reports is not None:
+        check_given_path(reports, "--reports")
+    if path.is_file() and path.name == RESULT_FILE:  # one result file, given directly: read or refused
+        result = load_result(path)
+        return Side(spec, path.resolve().parent, [(f"{result.benchmark}/{result.vendor}/{result.config}", result)])
     if path.is_dir():
         root = path.resolve()
         if (root / "runs").is_dir():

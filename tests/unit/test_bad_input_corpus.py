@@ -86,6 +86,50 @@ def _shard(ctx: dict, kind: str) -> None:
             mask = handle["input_mask"][:]
             mask[0, 0] = 7
             replace("input_mask", mask)
+        elif kind == "external_storage_dev_zero":  # input_ids' bytes live in /dev/zero
+            del handle["input_ids"]
+            handle.create_dataset("input_ids", shape=ids.shape, dtype=ids.dtype,
+                                  external=[("/dev/zero", 0, h5py.h5f.UNLIMITED)])
+        elif kind == "external_storage_file":  # ... or in another regular file
+            outside = ctx["tmp"] / "outside.bin"
+            outside.write_bytes(ids.tobytes())
+            del handle["input_ids"]
+            handle.create_dataset("input_ids", shape=ids.shape, dtype=ids.dtype,
+                                  external=[(str(outside), 0, h5py.h5f.UNLIMITED)])
+        elif kind in ("virtual_missing_source", "virtual_present_source"):
+            source = ctx["tmp"] / "source.h5"
+            if kind == "virtual_present_source":
+                with h5py.File(source, "w") as other:
+                    other.create_dataset("x", data=ids)
+            layout = h5py.VirtualLayout(shape=ids.shape, dtype=ids.dtype)
+            layout[:] = h5py.VirtualSource(str(source), "x", shape=ids.shape)
+            del handle["input_ids"]
+            handle.create_virtual_dataset("input_ids", layout, fillvalue=1)
+        elif kind == "external_link":
+            del handle["input_ids"]
+            handle["input_ids"] = h5py.ExternalLink(str(ctx["tmp"] / "elsewhere.h5"), "/input_ids")
+        elif kind == "external_link_present":
+            with h5py.File(ctx["tmp"] / "elsewhere.h5", "w") as other:
+                other.create_dataset("input_ids", data=ids)
+            del handle["input_ids"]
+            handle["input_ids"] = h5py.ExternalLink(str(ctx["tmp"] / "elsewhere.h5"), "/input_ids")
+        elif kind == "soft_link":  # to a dataset of the same file, of the right shape and dtype
+            handle.create_dataset("ids_copy", data=ids)
+            del handle["input_ids"]
+            handle["input_ids"] = h5py.SoftLink("/ids_copy")
+        elif kind == "declares_huge_rows":  # 200 M rows declared, none stored (reads as fill values)
+            for key in handle.keys():
+                shape = handle[key].shape
+                del handle[key]
+                handle.create_dataset(key, shape=(200_000_000, *shape[1:]), dtype=np.int32)
+        elif kind == "declares_more_than_stored_chunked":  # chunked, compressed, most chunks never written
+            del handle["input_ids"]
+            column = handle.create_dataset("input_ids", shape=ids.shape, dtype=ids.dtype, chunks=(1, ids.shape[1]),
+                                           compression="gzip")
+            column[0] = ids[0]
+        elif kind == "unknown_filter":  # scale-offset: a filter that changes values
+            del handle["input_ids"]
+            handle.create_dataset("input_ids", data=ids, chunks=True, scaleoffset=0)
         else:
             raise AssertionError(kind)
 
