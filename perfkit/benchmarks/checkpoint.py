@@ -4,7 +4,8 @@ Never reaches a hub, never unpickles. The folder must hold config.json (a JSON o
 weights as ``*.safetensors`` only: a sharded checkpoint's ``model.safetensors.index.json`` may
 name only ``.safetensors`` files inside the folder (an index naming a ``.bin`` or ``.pt`` is
 refused, so nothing falls back to pickle), every file's header must parse, and every weight, bias and
-normalization statistic must be floating point. transformers loads with ``use_safetensors=True``. A checkpoint whose shapes
+normalization statistic must be floating point, and finite: a checkpoint holding NaN or
+infinity is refused in preflight (tensor by tensor) and again when loaded. transformers loads with ``use_safetensors=True``. A checkpoint whose shapes
 do not match the run's params is refused with the first mismatching key named; one that lacks
 tensors of the model is refused unless ``allow_partial_checkpoint`` is true (the rest would be
 silently random).
@@ -94,6 +95,35 @@ def check_weights(files: list[Path]) -> set[str]:
     return tensors
 
 
+def _first_non_finite(tensors) -> tuple[str, int, int] | None:
+    """(name, non-finite values, values) of the first floating tensor holding NaN or inf."""
+    import torch
+
+    for name, tensor in tensors:
+        if tensor.is_floating_point() and tensor.numel():
+            bad = int((~torch.isfinite(tensor)).sum())
+            if bad:
+                return name, bad, tensor.numel()
+    return None
+
+
+def check_finite_weights(files: list[Path]) -> None:
+    """Every floating tensor of the checkpoint is finite (no NaN, no inf): read one tensor at a
+    time, so memory stays at the largest tensor. A DataError naming file and tensor otherwise."""
+    from safetensors import safe_open
+
+    for path in files:
+        try:
+            with safe_open(str(path), framework="pt") as handle:
+                found = _first_non_finite((name, handle.get_tensor(name)) for name in handle.keys())
+        except Exception as exc:  # safetensors' own errors
+            raise DataError(f"{_WHERE}: {path} is not a valid safetensors file ({' '.join(str(exc).split())[:160]})") from None
+        if found:
+            name, bad, total = found
+            raise DataError(f"{_WHERE}: {path}: tensor '{name}' holds {bad} NaN/inf values of {total}; "
+                            "a checkpoint's weights must be finite")
+
+
 def check_checkpoint(folder: str, expected) -> Path:
     """The folder exists, is in save_pretrained layout with safetensors only, and its config
     matches ``expected`` (a transformers config) on the keys that decide tensor shapes."""
@@ -150,6 +180,7 @@ def check_complete(model_cls, folder: str, config, allow_partial: bool) -> None:
     """Preflight: refuse a checkpoint lacking tensors of the model (they would stay random)
     unless ``allow_partial``, before anything is written."""
     path = check_checkpoint(folder, config)
+    check_finite_weights(weight_files(path))
     if allow_partial:
         return
     missing = missing_tensors(model_cls, path, config)
@@ -180,6 +211,11 @@ def load_pretrained(model_cls, folder: str, expected, allow_partial: bool = Fals
             f"{_WHERE}: {path} lacks {len(missing)} tensor(s) of the model (first: {missing[0]}); "
             "they would be random. Set allow_partial_checkpoint: true to run anyway"
         )
+    found = _first_non_finite(model.state_dict().items())
+    if found:
+        name, bad, total = found
+        raise DataError(f"{_WHERE}: {path}: tensor '{name}' holds {bad} NaN/inf values of {total}; "
+                        "a checkpoint's weights must be finite")
     return model
 
 

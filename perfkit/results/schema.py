@@ -11,7 +11,10 @@ What is checked, beyond the JSON itself:
   measures as a number (``NUMERIC_METRICS``) must be a number or null, and no metric may be
   text that spells a number (``"1e999"``, ``"nan"``, ``"inf"``): a report would show it as
   missing while the record claims a value;
-* every curve is a list (or, for ``downsampled``, an object).
+* every curve is a list (or, for ``downsampled``, an object);
+* the parts readers look into have their types: ``run.params`` an object,
+  ``run.nonstandard_keys`` a list of text, the topology integers, ``environment.git.commit``
+  and ``error.type``/``message`` text, ``hardware.peak_tflops`` numbers.
 """
 
 from __future__ import annotations
@@ -47,6 +50,44 @@ def _spells_a_number(text: str) -> bool:
     return True
 
 
+class _Open(BaseModel):
+    model_config = ConfigDict(extra="allow", strict=True)
+
+
+class RunSection(_Open):
+    """``run``: the resolved params and the topology, as readers use them."""
+
+    params: dict[str, Any] = Field(default_factory=dict)
+    params_hash: str = Field("", max_length=MAX_TEXT)
+    config_file: str = Field("", max_length=MAX_TEXT)
+    nnodes: int | None = None
+    nproc_per_node: int | None = None
+    world_size: int | None = None
+    nonstandard_keys: list[str] = Field(default_factory=list)
+
+
+class GitSection(_Open):
+    commit: str = Field("", max_length=MAX_TEXT)
+
+
+class EnvironmentSection(_Open):
+    git: GitSection | None = None
+
+
+class ErrorSection(_Open):
+    type: str | None = Field(None, max_length=MAX_TEXT)
+    message: str | None = None
+    step: int | None = None
+    traceback: str | None = None
+
+
+class HardwareSection(_Open):
+    name: str | None = Field(None, max_length=MAX_TEXT)
+    vendor: str | None = Field(None, max_length=MAX_TEXT)
+    short_name: str | None = Field(None, max_length=MAX_TEXT)
+    peak_tflops: dict[str, float | int | None] = Field(default_factory=dict)
+
+
 class ResultSchema(BaseModel):
     """The fields of a result record (perfkit.results.record.RunResult) and their types."""
 
@@ -60,16 +101,16 @@ class ResultSchema(BaseModel):
     kit_version: str = Field(max_length=MAX_TEXT)
     started_at: str = Field(max_length=MAX_TEXT)
     finished_at: str = Field(max_length=MAX_TEXT)
-    run: dict[str, Any]
-    environment: dict[str, Any]
-    hardware: dict[str, Any]
+    run: RunSection
+    environment: EnvironmentSection
+    hardware: HardwareSection
     data: dict[str, Any]
     metrics: dict[str, Any] = Field(default_factory=dict)
     curves: dict[str, list[Any] | dict[str, Any]] = Field(default_factory=dict)
     seeds: dict[str, Any] = Field(default_factory=dict)
-    error: dict[str, Any] | None = None
+    error: ErrorSection | None = None
     kind: Literal["training", "inference"] | None = None
-    benchmark_info: dict[str, Any] = Field(default_factory=dict)
+    benchmark_info: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("metrics")
     @classmethod

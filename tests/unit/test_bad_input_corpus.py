@@ -127,6 +127,8 @@ def _shard(ctx: dict, kind: str) -> None:
             column = handle.create_dataset("input_ids", shape=ids.shape, dtype=ids.dtype, chunks=(1, ids.shape[1]),
                                            compression="gzip")
             column[0] = ids[0]
+        elif kind == "no_masked_tokens":  # (only meaningful on the eval file: eval_no_masked_tokens)
+            replace("masked_lm_ids", np.zeros_like(handle["masked_lm_ids"][:]))
         elif kind == "unknown_filter":  # scale-offset: a filter that changes values
             del handle["input_ids"]
             handle.create_dataset("input_ids", data=ids, chunks=True, scaleoffset=0)
@@ -197,6 +199,21 @@ def _checkpoint(ctx: dict, kind: str) -> None:
             tensors.pop("cls.seq_relationship.weight")
         else:
             tensors = {}
+        safetensors.torch.save_file(tensors, weights, metadata={"format": "pt"})
+    elif kind in ("all_nan", "all_inf", "one_nan", "one_minus_inf_bf16"):
+        import torch
+
+        tensors = safetensors.torch.load_file(weights)
+        if kind == "all_nan":
+            tensors = {k: torch.full_like(v, float("nan")) if v.is_floating_point() else v for k, v in tensors.items()}
+        elif kind == "all_inf":
+            tensors = {k: torch.full_like(v, float("inf")) if v.is_floating_point() else v for k, v in tensors.items()}
+        elif kind == "one_nan":
+            tensors["bert.encoder.layer.1.output.dense.weight"][3, 5] = float("nan")
+        else:
+            bias = tensors["cls.predictions.bias"].to(torch.bfloat16)
+            bias[7] = float("-inf")
+            tensors["cls.predictions.bias"] = bias
         safetensors.torch.save_file(tensors, weights, metadata={"format": "pt"})
     elif kind == "only_pickle":
         weights.unlink()
