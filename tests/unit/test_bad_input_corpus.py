@@ -308,7 +308,22 @@ def _result(ctx: dict, field: str, value: str) -> None:
     assert write_run  # the layout fabricated.write_run uses
 
 
-SETUPS = {"shard": _shard, "checkpoint": _checkpoint, "jsonl": _jsonl, "image": _image, "special": _special,
+def _manifest(ctx: dict, kind: str) -> None:
+    """The dataset's manifest.json replaced by something hostile."""
+    path: Path = ctx["data"] / "manifest.json"
+    good = json.loads(path.read_text())
+    texts = {
+        "list": "[1, 2, 3]",
+        "deep": "[" * 100_000 + "]" * 100_000,
+        "deep_object": '{"a":' * 100_000 + "1" + "}" * 100_000,
+        "nan_seed": json.dumps({**good, "settings": {**good["settings"], "seed": "@@"}}).replace('"@@"', "NaN"),
+        "huge_seed": json.dumps({**good, "settings": {**good["settings"], "seed": "@@"}}).replace('"@@"', "9" * 400),
+        "settings_list": json.dumps({**good, "settings": [1]}),
+    }
+    path.write_text(texts[kind])
+
+
+SETUPS = {"manifest": _manifest, "shard": _shard, "checkpoint": _checkpoint, "jsonl": _jsonl, "image": _image, "special": _special,
           "result": _result}
 
 
