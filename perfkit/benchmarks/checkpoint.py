@@ -14,13 +14,13 @@ silently random).
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
 from perfkit import paths
 from perfkit.errors import DataError, UserError
 from perfkit.files.given_paths import check_given_path
+from perfkit.files.json_strict import loads_strict
 from perfkit.files.reading import JSON_LIMIT, read_text_bounded
 
 INDEX_FILE = "model.safetensors.index.json"
@@ -33,10 +33,7 @@ _WHERE = "key 'init_checkpoint'"
 
 def _json_object(path: Path, what: str) -> dict:
     text = read_text_bounded(path, JSON_LIMIT, DataError, f"{_WHERE}: {path}")
-    try:
-        data = json.loads(text)
-    except (ValueError, RecursionError) as exc:
-        raise DataError(f"{_WHERE}: {path} is not JSON ({' '.join(str(exc).split())[:120]})") from None
+    data = loads_strict(text, f"{_WHERE}: {path}", DataError)
     if not isinstance(data, dict):
         raise DataError(f"{_WHERE}: {path} must hold a JSON object ({what}), got {type(data).__name__}")
     return data
@@ -224,11 +221,9 @@ INITIAL_MARKER = "perfkit_initial.json"
 
 def initial_checkpoint_settings(folder: Path) -> dict | None:
     """What :func:`save_initial_checkpoint` wrote into ``folder``; None for any other folder."""
-    import json
-
     marker = folder / INITIAL_MARKER
     try:
-        return json.loads(read_text_bounded(marker, JSON_LIMIT, DataError)) if marker.is_file() else None
+        return loads_strict(read_text_bounded(marker, JSON_LIMIT, DataError), str(marker), DataError) if marker.is_file() else None
     except (ValueError, DataError):
         return None
 

@@ -7,7 +7,7 @@
 * ``NaN``, ``Infinity`` and ``-Infinity`` (which Python's json accepts), a float that overflows
   to infinity (``1e999``) and an integer of more than ``MAX_INT_DIGITS`` digits (``10**400``,
   which no float holds) are refused;
-* any other syntax error is one line naming the file, line and column.
+* any other syntax error is one line naming the file, line and column ("… is not JSON").
 
 Errors are raised as the caller's UserError subclass, one line naming ``shown``.
 """
@@ -74,6 +74,6 @@ def loads_strict(text: str, shown: str, error: type[UserError] = UserError, max_
     except _Refused as exc:
         raise error(f"{shown}: {exc}") from None
     except json.JSONDecodeError as exc:
-        raise error(f"{shown}:{exc.lineno}:{exc.colno}: not valid JSON ({exc.msg})") from None
+        raise error(f"{shown} is not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
     except (ValueError, RecursionError) as exc:
-        raise error(f"{shown}: not valid JSON ({' '.join(str(exc).split())[:120]})") from None
+        raise error(f"{shown} is not JSON ({' '.join(str(exc).split())[:120]})") from None

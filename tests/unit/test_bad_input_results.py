@@ -71,7 +71,7 @@ CASES = {
     "benchmark_not_text": (_with(benchmark=["bert"]), "benchmark"),
     "curves_not_lists": (_with(curves={"loss": "1, 2, 3"}), "curves"),
     "run_is_text": (_with(run="fast"), "run"),
-    "not_json": ('{"schema_version": 2,', "not valid JSON"),
+    "not_json": ('{"schema_version": 2,', "is not JSON"),
     "not_utf8": (b'{"benchmark": "\xff"}', "UTF-8"),
 }
 
