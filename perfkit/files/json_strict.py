@@ -22,7 +22,7 @@ from typing import Any
 from perfkit.errors import UserError
 
 MAX_DEPTH = 64
-MAX_INT_DIGITS = 19  # fits a signed 64-bit integer, and a float
+MAX_INT_DIGITS = 20  # an unsigned 64-bit integer (a seed) fits; so does any float conversion
 _TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
 
 

@@ -159,6 +159,15 @@ def test_the_writer_stays_far_below_the_reader_limit_for_the_longest_run(tmp_pat
     assert min(result.curves["loss"]) == min(loss) and max(result.curves["loss"]) == max(loss)
 
 
+def test_a_record_with_a_64_bit_seed_and_extreme_finite_numbers_loads(tmp_path):
+    record = _good_record()
+    record["run"]["params"]["seed"] = (1 << 64) - 1
+    record["metrics"].update({"p_core": 1.7976931348623157e308, "e2e_time": 5e-324, "mfu": -0.0})
+    path = tmp_path / "result.json"
+    write_json_atomic(path, record)
+    assert load_result(path).run["params"]["seed"] == (1 << 64) - 1
+
+
 def test_short_curves_are_stored_whole():
     curves = {"loss": [3.0, 2.0, 1.0], "eval": []}
     assert bounded_curves(curves) == curves
