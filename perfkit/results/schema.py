@@ -11,7 +11,8 @@ What is checked, beyond the JSON itself:
   measures as a number (``NUMERIC_METRICS``) must be a number or null, and no metric may be
   text that spells a number (``"1e999"``, ``"nan"``, ``"inf"``): a report would show it as
   missing while the record claims a value;
-* every curve is a list (or, for ``downsampled``, an object);
+* every curve is a list of numbers or nulls (``eval``: of objects holding numbers;
+  ``downsampled``: an object of lengths);
 * the parts readers look into have their types: ``run.params`` an object,
   ``run.nonstandard_keys`` a list of text, the topology integers, ``environment.git.commit``
   and ``error.type``/``message`` text, ``hardware.peak_tflops`` numbers.
@@ -35,6 +36,10 @@ NUMERIC_METRICS = frozenset({
     "infer_samples", "val_batches", "infer_batches", "eval_batches", "warmup_batches", "energy_j",
 })
 _NUMBER_WORDS = ("nan", "inf", "infinity", "+inf", "-inf", "+infinity", "-infinity")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _spells_a_number(text: str) -> bool:
@@ -111,6 +116,23 @@ class ResultSchema(BaseModel):
     error: ErrorSection | None = None
     kind: Literal["training", "inference"] | None = None
     benchmark_info: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("curves")
+    @classmethod
+    def _curves(cls, curves: dict[str, Any]) -> dict[str, Any]:
+        for key, values in curves.items():
+            if key == "downsampled":
+                if not isinstance(values, dict) or not all(_is_number(v) for v in values.values()):
+                    raise ValueError("'downsampled' must map curve names to lengths")
+            elif not isinstance(values, list):
+                raise ValueError(f"curve '{key[:60]}' must be a list")
+            elif key == "eval":
+                if not all(isinstance(point, dict) and all(v is None or _is_number(v) for v in point.values())
+                           for point in values):
+                    raise ValueError("curve 'eval' must be a list of objects holding numbers")
+            elif not all(v is None or _is_number(v) for v in values):
+                raise ValueError(f"curve '{key[:60]}' must hold numbers (or null) only")
+        return curves
 
     @field_validator("metrics")
     @classmethod
