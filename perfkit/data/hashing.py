@@ -205,7 +205,9 @@ def identify(root: Path, files: list[Path] | None = None) -> DataIdentity:
     recorded = manifest.get("file_sha256")
     matches = None
     if isinstance(recorded, dict):
-        matches = all(recorded.get(name) == value for name, value in digests.items()) and set(recorded) <= set(digests)
+        # every file the builder wrote is there with its bytes (files added since, such as an
+        # initial checkpoint, are in the hash but do not make the build's files different)
+        matches = all(digests.get(name) == value for name, value in recorded.items())
     seed = (manifest.get("settings") or {}).get("seed")
     return DataIdentity(str(root), combined, METHOD, manifest.get("builder", ""),
                         seed if isinstance(seed, int) and not isinstance(seed, bool) else None,
