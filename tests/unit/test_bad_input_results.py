@@ -19,7 +19,13 @@ from support.fabricated import make_result
 from perfkit.cli import main
 from perfkit.files.json_strict import loads_strict
 from perfkit.results.curves import MAX_CURVE_POINTS, bounded_curves
-from perfkit.results.store import RESULT_LIMIT, ResultFileError, load_result, load_results, write_json_atomic
+from perfkit.results.store import (
+    RESULT_LIMIT,
+    ResultFileError,
+    load_result,
+    load_results,
+    write_json_atomic,
+)
 
 GOOD = ("bert", "cpu", "smoke")
 BAD = ("bert", "cpu", "hostile")
