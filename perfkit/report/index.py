@@ -18,7 +18,7 @@ from perfkit.report import labels, tables
 from perfkit.report.headline import mfu_text
 from perfkit.results.record import RunResult
 from perfkit.results import run_folder
-from perfkit.results.store import load_results
+from perfkit.results.store import load_result, load_results  # noqa: F401  (load_result: re-exported)
 
 REPORT_FILE = "report.html"
 
