@@ -14,19 +14,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import torch
 
 from perfkit import paths
-from perfkit.benchmarks.checkpoint import (
-    check_checkpoint,
-    check_complete,
-    load_pretrained,
-)
-from perfkit.data.autobuild import (
-    autobuild,
-    choose_folder,
-    dataset_settings,
-    hold_shared,
-)
+from perfkit.benchmarks.checkpoint import check_checkpoint, check_complete, load_pretrained
+from perfkit.data.autobuild import autobuild, choose_folder, dataset_settings, hold_shared
 from perfkit.data.hashing import DataIdentity, identify
 from perfkit.errors import DataError
+from perfkit.files.given_paths import check_given_path
 from perfkit.params.schema import TrainingParams
 from perfkit.results.benchmark_info import BenchmarkInfo
 
@@ -48,6 +40,7 @@ class TrainingBenchmark(ABC):
         """``data_dir`` as the params name it."""
         if not self.params.data_dir:
             raise DataError(f"{self.info.name}: key 'data_dir' is empty; give the dataset folder")
+        check_given_path(self.params.data_dir, "key 'data_dir'", DataError)
         return paths.resolve_under(paths.project_root(), self.params.data_dir)
 
     def data_dir(self) -> Path:

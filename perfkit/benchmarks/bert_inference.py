@@ -121,6 +121,7 @@ class BertInference(InferenceBenchmark):
                 f"{vocab_file}: {size} tokens, more than vocab_size={self.params.vocab_size}; "
                 "set vocab_size to at least the vocabulary's size"
             )
+        self.eval_batches()  # the eval set makes whole batches with masked tokens to score
         self._ensure_checkpoint()
         return identify(root)
 

@@ -93,8 +93,15 @@ class BertTraining(TrainingBenchmark):
         # is small, else the eval file and the first training shard; the rest are checked as read
         total = sum(path.stat().st_size for path in eval_files + shards)
         checked = eval_files + shards if total <= VALUE_CHECK_BYTES else eval_files[:1] + shards[:1]
+        masked, rows = 0, 0
         for shard in checked:
-            mlperf_bert.read_shard(shard, p.vocab_size, p.seq_len)
+            arrays = mlperf_bert.read_shard(shard, p.vocab_size, p.seq_len)
+            if shard in eval_files and rows < p.eval_samples:  # what eval_batches will score
+                take = arrays["masked_lm_ids"][: p.eval_samples - rows]
+                masked, rows = masked + int((take != 0).sum()), rows + len(take)
+        if not masked and (rows >= p.eval_samples or set(eval_files) <= set(checked)):
+            raise DataError(f"{evaluation}: the first {rows} eval samples hold no masked tokens "
+                            "(masked_lm_ids all 0), so there is no accuracy to measure")
         return identify(root)
 
     def train_dataset(self):

@@ -4,7 +4,8 @@ Never reaches a hub, never unpickles. The folder must hold config.json (a JSON o
 weights as ``*.safetensors`` only: a sharded checkpoint's ``model.safetensors.index.json`` may
 name only ``.safetensors`` files inside the folder (an index naming a ``.bin`` or ``.pt`` is
 refused, so nothing falls back to pickle), every file's header must parse, and every weight, bias and
-normalization statistic must be floating point. transformers loads with ``use_safetensors=True``. A checkpoint whose shapes
+normalization statistic must be floating point, and finite: a checkpoint holding NaN or
+infinity is refused in preflight (tensor by tensor) and again when loaded. transformers loads with ``use_safetensors=True``. A checkpoint whose shapes
 do not match the run's params is refused with the first mismatching key named; one that lacks
 tensors of the model is refused unless ``allow_partial_checkpoint`` is true (the rest would be
 silently random).
@@ -13,12 +14,13 @@ silently random).
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
 from perfkit import paths
 from perfkit.errors import DataError, UserError
+from perfkit.files.given_paths import check_given_path
+from perfkit.files.json_strict import loads_strict
 from perfkit.files.reading import JSON_LIMIT, read_text_bounded
 
 INDEX_FILE = "model.safetensors.index.json"
@@ -31,10 +33,7 @@ _WHERE = "key 'init_checkpoint'"
 
 def _json_object(path: Path, what: str) -> dict:
     text = read_text_bounded(path, JSON_LIMIT, DataError, f"{_WHERE}: {path}")
-    try:
-        data = json.loads(text)
-    except (ValueError, RecursionError) as exc:
-        raise DataError(f"{_WHERE}: {path} is not JSON ({' '.join(str(exc).split())[:120]})") from None
+    data = loads_strict(text, f"{_WHERE}: {path}", DataError)
     if not isinstance(data, dict):
         raise DataError(f"{_WHERE}: {path} must hold a JSON object ({what}), got {type(data).__name__}")
     return data
@@ -93,9 +92,39 @@ def check_weights(files: list[Path]) -> set[str]:
     return tensors
 
 
+def _first_non_finite(tensors) -> tuple[str, int, int] | None:
+    """(name, non-finite values, values) of the first floating tensor holding NaN or inf."""
+    import torch
+
+    for name, tensor in tensors:
+        if tensor.is_floating_point() and tensor.numel():
+            bad = int((~torch.isfinite(tensor)).sum())
+            if bad:
+                return name, bad, tensor.numel()
+    return None
+
+
+def check_finite_weights(files: list[Path]) -> None:
+    """Every floating tensor of the checkpoint is finite (no NaN, no inf): read one tensor at a
+    time, so memory stays at the largest tensor. A DataError naming file and tensor otherwise."""
+    from safetensors import safe_open
+
+    for path in files:
+        try:
+            with safe_open(str(path), framework="pt") as handle:
+                found = _first_non_finite((name, handle.get_tensor(name)) for name in handle.keys())
+        except Exception as exc:  # safetensors' own errors
+            raise DataError(f"{_WHERE}: {path} is not a valid safetensors file ({' '.join(str(exc).split())[:160]})") from None
+        if found:
+            name, bad, total = found
+            raise DataError(f"{_WHERE}: {path}: tensor '{name}' holds {bad} NaN/inf values of {total}; "
+                            "a checkpoint's weights must be finite")
+
+
 def check_checkpoint(folder: str, expected) -> Path:
     """The folder exists, is in save_pretrained layout with safetensors only, and its config
     matches ``expected`` (a transformers config) on the keys that decide tensor shapes."""
+    check_given_path(folder, _WHERE, DataError)
     path = paths.resolve_under(paths.project_root(), folder)
     try:
         if not path.is_dir():
@@ -148,6 +177,7 @@ def check_complete(model_cls, folder: str, config, allow_partial: bool) -> None:
     """Preflight: refuse a checkpoint lacking tensors of the model (they would stay random)
     unless ``allow_partial``, before anything is written."""
     path = check_checkpoint(folder, config)
+    check_finite_weights(weight_files(path))
     if allow_partial:
         return
     missing = missing_tensors(model_cls, path, config)
@@ -178,6 +208,11 @@ def load_pretrained(model_cls, folder: str, expected, allow_partial: bool = Fals
             f"{_WHERE}: {path} lacks {len(missing)} tensor(s) of the model (first: {missing[0]}); "
             "they would be random. Set allow_partial_checkpoint: true to run anyway"
         )
+    found = _first_non_finite(model.state_dict().items())
+    if found:
+        name, bad, total = found
+        raise DataError(f"{_WHERE}: {path}: tensor '{name}' holds {bad} NaN/inf values of {total}; "
+                        "a checkpoint's weights must be finite")
     return model
 
 
@@ -186,11 +221,9 @@ INITIAL_MARKER = "perfkit_initial.json"
 
 def initial_checkpoint_settings(folder: Path) -> dict | None:
     """What :func:`save_initial_checkpoint` wrote into ``folder``; None for any other folder."""
-    import json
-
     marker = folder / INITIAL_MARKER
     try:
-        return json.loads(read_text_bounded(marker, JSON_LIMIT, DataError)) if marker.is_file() else None
+        return loads_strict(read_text_bounded(marker, JSON_LIMIT, DataError), str(marker), DataError) if marker.is_file() else None
     except (ValueError, DataError):
         return None
 

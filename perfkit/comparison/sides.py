@@ -2,6 +2,7 @@
 
 A side is, in this order:
 
+0. one ``result.json`` file (refused with one line when it cannot be read);
 1. a reports folder (it holds ``runs/``): every run and repeat in it;
 2. any other folder holding ``result.json`` files (a run folder, or a part of ``runs/``): every
    result under it, repeats included;
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from perfkit import paths
 from perfkit.errors import UserError
+from perfkit.files.given_paths import check_given_path
 from perfkit.results.record import RunResult
 from perfkit.results.store import RESULT_FILE, load_result
 
@@ -82,7 +84,12 @@ def read_side(spec: str, reports: Path | None = None) -> Side:
     """The results ``spec`` names; a UserError when it names nothing with a result."""
     if not spec:
         raise UserError("compare: a side is empty; give a reports folder, a run folder or a run id")
-    path = Path(spec).expanduser()
+    path = Path(check_given_path(spec, "compare: a side")).expanduser()
+    if reports is not None:
+        check_given_path(reports, "--reports")
+    if path.is_file() and path.name == RESULT_FILE:  # one result file, given directly: read or refused
+        result = load_result(path)
+        return Side(spec, path.resolve().parent, [(f"{result.benchmark}/{result.vendor}/{result.config}", result)])
     if path.is_dir():
         root = path.resolve()
         if (root / "runs").is_dir():

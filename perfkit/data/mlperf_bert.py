@@ -7,10 +7,20 @@ Each shard holds six datasets, one row per sample:
 Layout under ``data_dir``: a folder of training shards and a folder with the eval file(s),
 named by the ``train_dir`` and ``eval_dir`` params (MLPerf/FlagPerf: ``2048_shards_uncompressed``
 and ``eval_set_uncompressed``).
+
+A shard is read only from its own bytes: each of the six names must be a hard link to a plain
+dataset stored in the file (contiguous, compact or chunked). Soft and external links, virtual
+datasets and external raw storage (which read other files, ``/dev/zero`` or fill values) are
+refused. The size a dataset declares is checked against what the file really holds before
+anything is allocated: contiguous data must be stored whole inside the file; chunked data must
+have every chunk written, use only the gzip, shuffle, fletcher32 or lzf filters, and may declare
+at most ``MAX_INFLATE`` times its stored bytes (deflate's own ceiling is about 1032:1); and no
+shard may declare more than ``MAX_SHARD_ROWS`` rows.
 """
 
 from __future__ import annotations
 
+import os
 from collections import OrderedDict
 from pathlib import Path
 
@@ -29,6 +39,11 @@ KEYS = (
     "next_sentence_labels",
 )
 SHARD_SUFFIXES = (".hdf5", ".h5")
+MAX_SHARD_ROWS = 1 << 22  # 4,194,304 rows; MLPerf's shards hold about 80 to 160 thousand each
+MAX_INFLATE = 1040  # declared bytes per stored byte of compressed data (deflate reaches ~1032:1)
+_ALLOWED_FILTERS = {h5py.h5z.FILTER_DEFLATE: "gzip", h5py.h5z.FILTER_SHUFFLE: "shuffle",
+                    h5py.h5z.FILTER_FLETCHER32: "fletcher32", 32000: "lzf"}
+_LAYOUTS = {h5py.h5d.COMPACT: "compact", h5py.h5d.CONTIGUOUS: "contiguous", h5py.h5d.CHUNKED: "chunked"}
 
 
 def list_shards(folder: Path, what: str) -> list[Path]:
@@ -53,12 +68,18 @@ def _check_layout(handle: h5py.File, path: Path) -> dict[str, tuple[int, ...]]:
             f"{path}: not an MLPerf BERT shard, missing dataset '{missing[0]}' (required: {', '.join(KEYS)})"
         )
     shapes: dict[str, tuple[int, ...]] = {}
+    file_size = os.stat(path).st_size
     for key in KEYS:
+        link = handle.get(key, getlink=True)
+        if not isinstance(link, h5py.HardLink):
+            kind = {"SoftLink": "a soft link", "ExternalLink": "an external link"}.get(type(link).__name__, "a link")
+            raise DataError(f"{path}: '{key}' is {kind}; a shard's datasets must be stored in the file itself")
         column = handle[key]
         if not isinstance(column, h5py.Dataset):
             raise DataError(f"{path}: '{key}' is a group, not a dataset")
         if column.dtype.kind not in "iu":
             raise DataError(f"{path}: dataset '{key}' holds {column.dtype} values; token data must be integers")
+        check_storage(column, key, path, file_size)
         shapes[key] = tuple(column.shape)
     if not shapes["input_ids"] or shapes["input_ids"][0] == 0:
         raise DataError(f"{path}: shard is empty (0 rows)")
@@ -73,6 +94,55 @@ def _check_layout(handle: h5py.File, path: Path) -> dict[str, tuple[int, ...]]:
         if len(set(widths.values())) != 1:
             raise DataError(f"{path}: datasets disagree on the width {widths}")
     return shapes
+
+
+def check_storage(column: h5py.Dataset, key: str, path: Path, file_size: int) -> None:
+    """The dataset's values are bytes of this file, all of them written, and what it declares
+    (shape x item size) fits what is stored; a DataError naming file and dataset otherwise."""
+    where = f"{path}: dataset '{key}'"
+    if column.is_virtual:
+        raise DataError(f"{where} is a virtual dataset (it reads other files); a shard must hold its own data")
+    plist = column.id.get_create_plist()
+    if plist.get_external_count():
+        raise DataError(f"{where} uses external raw storage (its bytes live in another file); not allowed")
+    layout = plist.get_layout()
+    if layout not in _LAYOUTS:
+        raise DataError(f"{where} has an unsupported storage layout; allowed: {', '.join(_LAYOUTS.values())}")
+    rows = column.shape[0] if column.shape else 0
+    if rows > MAX_SHARD_ROWS:
+        raise DataError(f"{where} declares {rows} rows; perfkit reads at most {MAX_SHARD_ROWS} rows per shard")
+    declared = int(np.prod(column.shape, dtype=np.int64)) * column.dtype.itemsize if column.shape else 0
+    stored = column.id.get_storage_size()
+    if stored > file_size:
+        raise DataError(f"{where} claims {stored} stored bytes, more than the file's {file_size}")
+    if layout == h5py.h5d.CONTIGUOUS:
+        offset = column.id.get_offset()
+        if declared and (offset is None or stored < declared or offset + declared > file_size):
+            raise DataError(
+                f"{where} declares {column.shape} x {column.dtype.itemsize} bytes = {declared} bytes, "
+                f"but the file holds {stored if offset is not None else 0} of them"
+            )
+        return
+    if layout == h5py.h5d.COMPACT:
+        if stored < declared:
+            raise DataError(f"{where} declares {declared} bytes, but the file holds {stored}")
+        return
+    filters = [plist.get_filter(i)[0] for i in range(plist.get_nfilters())]
+    unknown = [code for code in filters if code not in _ALLOWED_FILTERS]
+    if unknown:
+        raise DataError(
+            f"{where} uses HDF5 filter {unknown[0]}; allowed: {', '.join(sorted(_ALLOWED_FILTERS.values()))}"
+        )
+    chunks = column.chunks or ()
+    expected = int(np.prod([-(-n // c) for n, c in zip(column.shape, chunks)], dtype=np.int64)) if declared else 0
+    written = column.id.get_num_chunks() if declared else 0
+    if written != expected:
+        raise DataError(f"{where} has {written} of its {expected} chunks written; the rest would read as fill values")
+    if declared > stored * (MAX_INFLATE if filters else 1):
+        raise DataError(
+            f"{where} declares {declared} bytes from {stored} stored bytes; "
+            f"at most {MAX_INFLATE}x for compressed data"
+        )
 
 
 def shard_length(path: Path, seq_len: int | None = None) -> int:
@@ -118,6 +188,7 @@ def read_shard(path: Path, vocab_size: int | None = None, seq_len: int | None = 
     shard_length(path, seq_len)
     try:
         with h5py.File(path, "r") as handle:
+            _check_layout(handle, path)  # again on this handle: the file may have changed since
             arrays = {key: np.asarray(handle[key][:]) for key in KEYS}
     except OSError as exc:
         raise DataError(f"{path}: cannot read as HDF5 ({exc})") from None

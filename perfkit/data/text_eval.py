@@ -114,17 +114,24 @@ def wordpiece_index(vocab_file: Path) -> dict[str, int]:
 
 
 def fixed_batches(arrays: dict[str, torch.Tensor], batch_size: int, source: Path) -> list[dict[str, torch.Tensor]]:
-    """Whole batches of exactly batch_size sequences; at least one, or a DataError."""
+    """Whole batches of exactly batch_size sequences; at least one, with at least one masked
+    token among them, or a DataError."""
     total = arrays["input_ids"].shape[0]
     if total < batch_size:
         raise DataError(
             f"{source}: the eval text makes {total} sequence(s), fewer than one batch "
             f"(batch_size={batch_size}); use a longer text or a smaller batch_size"
         )
-    return [
+    batches = [
         {key: value[start : start + batch_size].contiguous() for key, value in arrays.items()}
         for start in range(0, total - batch_size + 1, batch_size)
     ]
+    if "labels" in arrays and not any(bool((batch["labels"] != -100).any()) for batch in batches):
+        raise DataError(
+            f"{source}: the eval batches hold no masked tokens, so there is no accuracy to measure; "
+            "use a longer text, a larger mask_prob or a smaller batch_size"
+        )
+    return batches
 
 
 def _eval_documents(count: int, settings: EvalTextSettings) -> list[int]:

@@ -13,7 +13,9 @@ forward, with two device events (no sync: the host queues the next batch while t
 works); the whole window is device-synchronized at both ends and adds the host->device copy and
 the accuracy bookkeeping. Accuracy is counted on the device and read once, at the end of the
 pass; latencies are read back there too (and every few batches when a progress bar is shown).
-Accuracy counters start at zero after the warm-up.
+Accuracy counters start at zero after the warm-up. Logits that hold NaN or infinity anywhere in
+the measured sweep, or a sweep with no scored tokens, end the run (NonFiniteOutput) rather than
+record an accuracy of 0 or none as ok.
 """
 
 from __future__ import annotations
@@ -35,6 +37,21 @@ from perfkit.vendors.base import VendorAdapter
 
 Forward = Callable[[Batch], torch.Tensor]
 ProgressFn = Callable[[int, float, float | None], None]
+
+
+class NonFiniteOutput(RuntimeError):
+    """The model's outputs held NaN or infinity (broken weights, an overflow), or a pass
+    scored nothing: an accuracy from them would be recorded as if it meant something."""
+
+    def __init__(self, phase: str, count: int, batch: int) -> None:
+        self.phase, self.count, self.batch = phase, count, batch
+        what = "validation" if phase == "val" else "inference"
+        if count:
+            message = (f"non-finite logits detected in the {what} pass: {count} NaN/inf values, first in eval batch "
+                       f"{batch}; the model's weights or its precision are broken, no accuracy recorded")
+        else:
+            message = f"the {what} pass scored no masked tokens; the eval set has nothing to measure accuracy on"
+        super().__init__(message)
 
 
 @dataclass
@@ -110,7 +127,9 @@ def measure_pass(
                 logits = forward(inputs)
             if stats.batches < n:
                 labels = to_device({"labels": batch["labels"]}, device)
-                counted.append(torch.stack(bench.correct_count_tensors(logits, labels)))
+                correct, total = bench.correct_count_tensors(logits, labels)
+                nonfinite = (~torch.isfinite(logits)).sum().to(correct.dtype)
+                counted.append(torch.stack([correct, total.to(correct.dtype), nonfinite]))
             del logits  # free the (large) logits before the next forward allocates its own
             stats.batches += 1
             stats.samples += inputs["input_ids"].shape[0]
@@ -128,7 +147,13 @@ def _read_back(clock: PhaseClock, phase: str, stats: PassStats, progress: Progre
     of the pass also the accuracy counts."""
     latencies = [r.seconds for r in clock.flush() if r.name == phase]
     if counted:
-        correct, total = torch.stack(counted).double().sum(dim=0).tolist()
+        sums = torch.stack(counted).double()
+        correct, total, nonfinite = sums.sum(dim=0).tolist()
+        if nonfinite:
+            first = int(torch.nonzero(sums[:, 2]).flatten()[0])
+            raise NonFiniteOutput(phase, int(nonfinite), first)
+        if not total:
+            raise NonFiniteOutput(phase, 0, -1)
         stats.correct, stats.total = correct, total
     first = len(stats.latencies)
     stats.latencies.extend(latencies)

@@ -8,23 +8,25 @@ from __future__ import annotations
 
 import html
 import os
-import sys
 from pathlib import Path
 
 import pandas as pd
 
 from perfkit.errors import UserError
+from perfkit.files.given_paths import check_given_path
 from perfkit.report import labels, tables
 from perfkit.report.headline import mfu_text
 from perfkit.results.record import RunResult
 from perfkit.results import run_folder
-from perfkit.results.store import load_result
+from perfkit.results.store import load_result, load_results  # noqa: F401  (load_result: re-exported)
 
 REPORT_FILE = "report.html"
 
 
 def check_reports_folder(reports: Path) -> None:
-    """A reports folder given on the command line is a folder (or not there yet), never a file."""
+    """A reports folder given on the command line is a path a file system can hold, and a folder
+    (or not there yet), never a file."""
+    check_given_path(reports, "--reports")
     if reports.exists() and not reports.is_dir():
         raise UserError(f"--reports {reports} is a file, not a folder")
 
@@ -34,14 +36,7 @@ def load_runs(reports: Path) -> list[tuple[Path, RunResult]]:
     (…/<config>/r2/result.json) come right after their first run. An unreadable one is skipped
     with one warning on stderr naming it."""
     check_reports_folder(reports)
-    runs = []
-    for path in run_folder.result_files(reports):
-        try:
-            runs.append((path.parent, load_result(path)))
-        except (ValueError, TypeError, OSError, AttributeError, RecursionError) as exc:
-            said = " ".join(str(exc).split())[:200]
-            print(f"perfkit: warning: {path}: skipped, not a readable result ({type(exc).__name__}: {said})",
-                  file=sys.stderr)
+    runs = [(path.parent, result) for path, result in load_results(run_folder.result_files(reports))]
     return sorted(runs, key=lambda item: (item[1].benchmark, item[1].vendor, item[1].config, str(item[0])))
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 SCHEMA_VERSION = 2
 READABLE_VERSIONS = (1, 2)
+MAX_ERROR_TEXT = 64 * 1024  # characters of an error's message, and of its traceback, a record keeps
 
 
 def utc_now() -> str:
@@ -82,7 +83,10 @@ def error_record(
     """The ``error`` of a record, the only way one is built. ``kernel``: (the cell that was
     running, the kernel's exit code) when the notebook's kernel ended the run; ``details``: what
     the one who ended the run adds (Slurm: ``slurm_job_id``, ``slurm_state``…), never replacing
-    the four common keys."""
+    the four common keys. Message and traceback are cut to MAX_ERROR_TEXT characters."""
+    message = message if len(message) <= MAX_ERROR_TEXT else message[:MAX_ERROR_TEXT] + " …"
+    if traceback is not None and len(traceback) > MAX_ERROR_TEXT:  # the end says where it failed
+        traceback = "… (start cut)\n" + traceback[-MAX_ERROR_TEXT:]
     error: dict[str, Any] = {"type": type_name, "message": message, "step": step, "traceback": traceback}
     if kernel is not None:
         error["cell"], error["kernel_exit_code"] = kernel

@@ -17,6 +17,7 @@ from perfkit.engine.infer_loop import InferenceOutcome, infer
 from perfkit.engine.peak import PeakFlops, peak_flops
 from perfkit.inference import get_backend
 from perfkit.report.labels import TABLE_TITLES
+from perfkit.results.curves import bounded_curves
 from perfkit.scenarios.base import Measured, Scenario, Session
 
 
@@ -63,7 +64,8 @@ def inference_metrics(bench: InferenceBenchmark, outcome: InferenceOutcome, peak
 
 
 def inference_curves(outcome: InferenceOutcome) -> dict[str, Any]:
-    return {"infer_latency": outcome.inference.latencies, "val_latency": outcome.validation.latencies}
+    """The curves as stored: at most MAX_CURVE_POINTS points each (perfkit.results.curves)."""
+    return bounded_curves({"infer_latency": outcome.inference.latencies, "val_latency": outcome.validation.latencies})
 
 
 class InferenceScenario(Scenario):

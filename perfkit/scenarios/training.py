@@ -16,6 +16,7 @@ from perfkit.engine.peak import PeakFlops, declared_peak, peak_flops
 from perfkit.engine.train_loop import TrainingOutcome, train
 from perfkit.params.hardware import HardwareSpec
 from perfkit.report.labels import TABLE_TITLES
+from perfkit.results.curves import bounded_curves
 from perfkit.scenarios.base import Measured, Scenario, Session
 
 
@@ -61,13 +62,14 @@ def training_metrics(
 
 
 def training_curves(outcome: TrainingOutcome) -> dict[str, Any]:
-    return {
+    """The curves as stored: at most MAX_CURVE_POINTS points each (perfkit.results.curves)."""
+    return bounded_curves({
         "loss": outcome.loss_curve,
         "step_time": outcome.step_times,
         "compute_time": outcome.compute_times,
         "data_time": outcome.data_times,
         "eval": [vars(point) for point in outcome.eval_curve],
-    }
+    })
 
 
 class TrainingScenario(Scenario):

@@ -55,7 +55,8 @@ def test_result_fills_every_cell_of_the_seed_row(runs, config, backend):
     assert abs(m["acc_infer"] - m["acc_val"]) <= 0.005 and m["masked_tokens"] > 0
     assert m["export_time"] >= 0 and m["e2e_time"] > m["val_time"] + m["infer_whole_time"]
     assert m["peak_source"].startswith("measured")
-    assert result["data"]["method"] == "manifest" and len(result["data"]["checkpoint"]["hash"]) == 64
+    assert result["data"]["method"] == "sha256 of the files read" and result["data"]["matches_build"] is True
+    assert len(result["data"]["checkpoint"]["hash"]) == 64
     row = inference_row(load_result(path))
     assert [column for column in SEED_COLUMNS if not row[column]] == []
 

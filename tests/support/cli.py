@@ -60,5 +60,6 @@ def check_training_result(reports: Path, benchmark: str, steps: int, evals: list
     assert 0.0 <= metrics["acc"] <= 1.0 and metrics["mem"].count("/") == 1 and metrics["fix_hp"]
     assert metrics["steps"] == steps and [e["step"] for e in result["curves"]["eval"]] == evals
     assert metrics["acc"] == result["curves"]["eval"][-1]["quality"]
-    assert result["data"]["method"] == "manifest" and result["run"]["nonstandard_keys"]
+    assert result["data"]["method"] == "sha256 of the files read" and result["data"]["matches_build"] is True
+    assert result["run"]["nonstandard_keys"]
     return result

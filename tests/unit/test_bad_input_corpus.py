@@ -86,6 +86,52 @@ def _shard(ctx: dict, kind: str) -> None:
             mask = handle["input_mask"][:]
             mask[0, 0] = 7
             replace("input_mask", mask)
+        elif kind == "external_storage_dev_zero":  # input_ids' bytes live in /dev/zero
+            del handle["input_ids"]
+            handle.create_dataset("input_ids", shape=ids.shape, dtype=ids.dtype,
+                                  external=[("/dev/zero", 0, h5py.h5f.UNLIMITED)])
+        elif kind == "external_storage_file":  # ... or in another regular file
+            outside = ctx["tmp"] / "outside.bin"
+            outside.write_bytes(ids.tobytes())
+            del handle["input_ids"]
+            handle.create_dataset("input_ids", shape=ids.shape, dtype=ids.dtype,
+                                  external=[(str(outside), 0, h5py.h5f.UNLIMITED)])
+        elif kind in ("virtual_missing_source", "virtual_present_source"):
+            source = ctx["tmp"] / "source.h5"
+            if kind == "virtual_present_source":
+                with h5py.File(source, "w") as other:
+                    other.create_dataset("x", data=ids)
+            layout = h5py.VirtualLayout(shape=ids.shape, dtype=ids.dtype)
+            layout[:] = h5py.VirtualSource(str(source), "x", shape=ids.shape)
+            del handle["input_ids"]
+            handle.create_virtual_dataset("input_ids", layout, fillvalue=1)
+        elif kind == "external_link":
+            del handle["input_ids"]
+            handle["input_ids"] = h5py.ExternalLink(str(ctx["tmp"] / "elsewhere.h5"), "/input_ids")
+        elif kind == "external_link_present":
+            with h5py.File(ctx["tmp"] / "elsewhere.h5", "w") as other:
+                other.create_dataset("input_ids", data=ids)
+            del handle["input_ids"]
+            handle["input_ids"] = h5py.ExternalLink(str(ctx["tmp"] / "elsewhere.h5"), "/input_ids")
+        elif kind == "soft_link":  # to a dataset of the same file, of the right shape and dtype
+            handle.create_dataset("ids_copy", data=ids)
+            del handle["input_ids"]
+            handle["input_ids"] = h5py.SoftLink("/ids_copy")
+        elif kind == "declares_huge_rows":  # 200 M rows declared, none stored (reads as fill values)
+            for key in handle.keys():
+                shape = handle[key].shape
+                del handle[key]
+                handle.create_dataset(key, shape=(200_000_000, *shape[1:]), dtype=np.int32)
+        elif kind == "declares_more_than_stored_chunked":  # chunked, compressed, most chunks never written
+            del handle["input_ids"]
+            column = handle.create_dataset("input_ids", shape=ids.shape, dtype=ids.dtype, chunks=(1, ids.shape[1]),
+                                           compression="gzip")
+            column[0] = ids[0]
+        elif kind == "no_masked_tokens":  # (only meaningful on the eval file: eval_no_masked_tokens)
+            replace("masked_lm_ids", np.zeros_like(handle["masked_lm_ids"][:]))
+        elif kind == "unknown_filter":  # scale-offset: a filter that changes values
+            del handle["input_ids"]
+            handle.create_dataset("input_ids", data=ids, chunks=True, scaleoffset=0)
         else:
             raise AssertionError(kind)
 
@@ -153,6 +199,21 @@ def _checkpoint(ctx: dict, kind: str) -> None:
             tensors.pop("cls.seq_relationship.weight")
         else:
             tensors = {}
+        safetensors.torch.save_file(tensors, weights, metadata={"format": "pt"})
+    elif kind in ("all_nan", "all_inf", "one_nan", "one_minus_inf_bf16"):
+        import torch
+
+        tensors = safetensors.torch.load_file(weights)
+        if kind == "all_nan":
+            tensors = {k: torch.full_like(v, float("nan")) if v.is_floating_point() else v for k, v in tensors.items()}
+        elif kind == "all_inf":
+            tensors = {k: torch.full_like(v, float("inf")) if v.is_floating_point() else v for k, v in tensors.items()}
+        elif kind == "one_nan":
+            tensors["bert.encoder.layer.1.output.dense.weight"][3, 5] = float("nan")
+        else:
+            bias = tensors["cls.predictions.bias"].to(torch.bfloat16)
+            bias[7] = float("-inf")
+            tensors["cls.predictions.bias"] = bias
         safetensors.torch.save_file(tensors, weights, metadata={"format": "pt"})
     elif kind == "only_pickle":
         weights.unlink()
@@ -247,7 +308,22 @@ def _result(ctx: dict, field: str, value: str) -> None:
     assert write_run  # the layout fabricated.write_run uses
 
 
-SETUPS = {"shard": _shard, "checkpoint": _checkpoint, "jsonl": _jsonl, "image": _image, "special": _special,
+def _manifest(ctx: dict, kind: str) -> None:
+    """The dataset's manifest.json replaced by something hostile."""
+    path: Path = ctx["data"] / "manifest.json"
+    good = json.loads(path.read_text())
+    texts = {
+        "list": "[1, 2, 3]",
+        "deep": "[" * 100_000 + "]" * 100_000,
+        "deep_object": '{"a":' * 100_000 + "1" + "}" * 100_000,
+        "nan_seed": json.dumps({**good, "settings": {**good["settings"], "seed": "@@"}}).replace('"@@"', "NaN"),
+        "huge_seed": json.dumps({**good, "settings": {**good["settings"], "seed": "@@"}}).replace('"@@"', "9" * 400),
+        "settings_list": json.dumps({**good, "settings": [1]}),
+    }
+    path.write_text(texts[kind])
+
+
+SETUPS = {"manifest": _manifest, "shard": _shard, "checkpoint": _checkpoint, "jsonl": _jsonl, "image": _image, "special": _special,
           "result": _result}
 
 

@@ -18,8 +18,10 @@ def test_build_is_deterministic_and_hashed(tmp_path):
     first = build_bert_dataset(tmp_path / "a", TINY)
     second = build_bert_dataset(tmp_path / "b", TINY)
     assert first == second
-    assert identify(tmp_path / "a").content_hash == first
-    assert identify(tmp_path / "a").method == "manifest"
+    identity = identify(tmp_path / "a")
+    assert identity.manifest_hash == first and identity.matches_build is True
+    assert identity.method == "sha256 of the files read"
+    assert identity.content_hash == identify(tmp_path / "b").content_hash
     other = build_bert_dataset(tmp_path / "c", BertBuildSettings(**{**TINY.__dict__, "seed": 7}))
     assert other != first
 
@@ -137,3 +139,70 @@ def test_autobuild_for_other_params_builds_beside_and_keeps_the_first_set(tmp_pa
     assert BertTraining(BertParams(seq_len=32, data_autobuild=True, **small)).prepare_data() == rebuilt
     with pytest.raises(DataError, match="exceed seq_len=16"):  # without autobuild: a clear error
         BertTraining(BertParams(seq_len=16, **small)).prepare_data()
+
+
+def test_the_data_hash_is_of_the_bytes_read_not_the_builders(tmp_path, monkeypatch):
+    """Shards edited after the build: the identity hashes the edited bytes and says they are no
+    longer the build; the digest cache (under PERFKIT_DATA) sees the change."""
+    monkeypatch.setenv("PERFKIT_DATA", str(tmp_path / "cache"))
+    root = tmp_path / "a"
+    built = build_bert_dataset(root, TINY)
+    before = identify(root)
+    assert before.matches_build is True and (tmp_path / "cache" / ".hash-cache.json").is_file()
+    shard = sorted((root / TINY.train_dir).glob("*.hdf5"))[0]
+    with h5py.File(shard, "a") as handle:
+        ids = handle["input_ids"][:]
+        ids[0, 1] = (ids[0, 1] + 1) % TINY.vocab_size
+        handle["input_ids"][...] = ids
+    after = identify(root)
+    assert after.manifest_hash == built
+    assert after.content_hash != before.content_hash
+    assert after.matches_build is False
+    assert after.to_dict()["hash"] == after.content_hash and after.to_dict()["matches_build"] is False
+
+
+def test_a_hard_link_to_another_dataset_of_the_file_is_read(tmp_path):
+    """A second name for a dataset of the same file is plain HDF5, not a link to elsewhere."""
+    build_bert_dataset(tmp_path / "a", TINY)
+    shard = sorted((tmp_path / "a" / TINY.train_dir).glob("*.hdf5"))[0]
+    with h5py.File(shard, "a") as handle:
+        handle["ids_copy"] = handle["input_ids"][:]
+        del handle["input_ids"]
+        handle["input_ids"] = handle["ids_copy"]  # a hard link
+    assert mlperf_bert.read_shard(shard, TINY.vocab_size, TINY.seq_len)["input_ids"].shape[1] == TINY.seq_len
+
+
+def test_compressed_chunked_shards_are_read(tmp_path):
+    build_bert_dataset(tmp_path / "a", TINY)
+    shard = sorted((tmp_path / "a" / TINY.train_dir).glob("*.hdf5"))[0]
+    with h5py.File(shard, "a") as handle:
+        for key in mlperf_bert.KEYS:
+            values = handle[key][:]
+            del handle[key]
+            handle.create_dataset(key, data=values, chunks=True, compression="gzip", shuffle=True)
+    assert len(mlperf_bert.read_shard(shard, TINY.vocab_size, TINY.seq_len)["input_ids"]) > 0
+
+
+@pytest.mark.parametrize("damage", ["compact_declares_more", "contiguous_truncated", "zero_fill_gzip_bomb"])
+def test_declared_sizes_beyond_the_file_are_refused(tmp_path, damage):
+    build_bert_dataset(tmp_path / "a", TINY)
+    shard = sorted((tmp_path / "a" / TINY.train_dir).glob("*.hdf5"))[0]
+    with h5py.File(shard, "a") as handle:
+        rows = handle["input_ids"].shape[0]
+        if damage == "compact_declares_more":  # never written: reads as fill values
+            del handle["next_sentence_labels"]
+            handle.create_dataset("next_sentence_labels", shape=(rows,), dtype=np.int64)
+        elif damage == "contiguous_truncated":
+            pass
+        else:  # 4 M rows of zeros, gzip'd: a few KB on disk that would inflate to GiBs
+            for key in mlperf_bert.KEYS:
+                shape = handle[key].shape
+                del handle[key]
+                column = handle.create_dataset(key, shape=(mlperf_bert.MAX_SHARD_ROWS + 1, *shape[1:]),
+                                               dtype=np.int8, chunks=(1 << 16, *shape[1:]), compression="gzip")
+                column[:1] = 0
+    if damage == "contiguous_truncated":
+        data = shard.read_bytes()
+        shard.write_bytes(data[: len(data) // 2])
+    with pytest.raises(DataError):
+        mlperf_bert.shard_length(shard)

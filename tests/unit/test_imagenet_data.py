@@ -20,7 +20,8 @@ TINY = ImagenetBuildSettings(image_size=12)
 def test_build_is_deterministic_and_hashed(tmp_path):
     first = build_imagenet_dataset(tmp_path / "a", TINY)
     assert build_imagenet_dataset(tmp_path / "b", TINY) == first
-    assert identify(tmp_path / "a").content_hash == first
+    assert identify(tmp_path / "a").manifest_hash == first
+    assert identify(tmp_path / "a").matches_build is True
     assert identify(tmp_path / "a").builder_seed == TINY.seed
     assert build_imagenet_dataset(tmp_path / "c", ImagenetBuildSettings(image_size=12, seed=7)) != first
 

@@ -143,3 +143,70 @@ def test_pages_import_or_fail_in_one_line(tmp_path, text, benchmark, vendor):
             assert out.resolve() in written.resolve().parents
 
     _messages_are_one_line(call)
+
+
+# -- HDF5 shards: storage features and declared sizes ------------------------------------------
+SHARD_STORAGE = st.sampled_from(["contiguous", "chunked", "gzip", "unwritten", "partly_written", "external",
+                                 "virtual", "soft_link", "external_link", "hard_link"])
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(storage=SHARD_STORAGE, rows=st.integers(1, 64), declared=st.one_of(st.none(), st.integers(1, 10**9)),
+       key=st.sampled_from(["input_ids", "masked_lm_ids", "next_sentence_labels"]))
+def test_shards_read_their_own_bytes_or_fail_in_one_line(tmp_path_factory, storage, rows, declared, key):
+    """Whatever storage a shard's dataset uses and whatever size it declares, reading gives
+    data of the declared shape held in the file, or a one-line DataError; never fill values,
+    another file's bytes, a traceback or an allocation beyond what the file holds."""
+    import h5py
+    import numpy as np
+
+    from perfkit.data import mlperf_bert
+
+    folder = tmp_path_factory.mktemp("shard")
+    path = folder / "s.hdf5"
+    seq, pred = 8, 2
+    columns = {"input_ids": np.ones((rows, seq), np.int32), "input_mask": np.ones((rows, seq), np.int8),
+               "segment_ids": np.zeros((rows, seq), np.int8), "masked_lm_positions": np.ones((rows, pred), np.int32),
+               "masked_lm_ids": np.ones((rows, pred), np.int32), "next_sentence_labels": np.zeros(rows, np.int8)}
+    with h5py.File(path, "w") as handle:
+        for name, values in columns.items():
+            if name != key:
+                handle.create_dataset(name, data=values)
+        values = columns[key]
+        shape = ((declared or rows), *values.shape[1:])
+        if storage == "contiguous":
+            handle.create_dataset(key, data=values)
+        elif storage == "chunked":
+            handle.create_dataset(key, data=values, chunks=True)
+        elif storage == "gzip":
+            handle.create_dataset(key, data=values, chunks=True, compression="gzip")
+        elif storage == "unwritten":
+            handle.create_dataset(key, shape=shape, dtype=values.dtype)
+        elif storage == "partly_written":  # at least two chunks, one of them written
+            shape = (max(2, shape[0]), *shape[1:])
+            column = handle.create_dataset(key, shape=shape, dtype=values.dtype, chunks=(1, *shape[1:]), compression="gzip")
+            column[:1] = values[:1]
+        elif storage == "external":
+            (folder / "raw.bin").write_bytes(values.tobytes())
+            handle.create_dataset(key, shape=values.shape, dtype=values.dtype, external=[(str(folder / "raw.bin"), 0, values.nbytes)])
+        elif storage == "virtual":
+            with h5py.File(folder / "src.h5", "w") as other:
+                other.create_dataset("x", data=values)
+            layout = h5py.VirtualLayout(shape=values.shape, dtype=values.dtype)
+            layout[...] = h5py.VirtualSource(str(folder / "src.h5"), "x", shape=values.shape)
+            handle.create_virtual_dataset(key, layout)
+        elif storage == "soft_link":
+            handle.create_dataset("copy", data=values)
+            handle[key] = h5py.SoftLink("/copy")
+        elif storage == "external_link":
+            handle[key] = h5py.ExternalLink(str(folder / "src.h5"), "/x")
+        else:  # hard link: a second name of a dataset in this file, which is fine
+            handle.create_dataset("copy", data=values)
+            handle[key] = handle["copy"]
+    try:
+        arrays = mlperf_bert.read_shard(path)
+    except UserError as exc:
+        assert str(exc).strip() and "\n" not in str(exc), repr(str(exc))
+        return
+    assert storage in ("contiguous", "chunked", "gzip", "hard_link"), storage
+    assert sum(a.nbytes for a in arrays.values()) <= 2 * sum(v.nbytes for v in columns.values())

@@ -32,7 +32,8 @@ def test_build_is_deterministic_and_hashed(tmp_path):
     small = RecordBuildSettings(vocab_size=1000)
     first = build_record_dataset(tmp_path / "a", small)
     assert build_record_dataset(tmp_path / "b", small) == first
-    assert identify(tmp_path / "a").content_hash == first
+    assert identify(tmp_path / "a").manifest_hash == first
+    assert identify(tmp_path / "a").matches_build is True
     assert build_record_dataset(tmp_path / "c", RecordBuildSettings(vocab_size=1000, seed=7)) != first
 
 

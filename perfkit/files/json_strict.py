@@ -1,0 +1,79 @@
+"""JSON from files perfkit did not write as hostile: bounded nesting, finite numbers only.
+
+``loads_strict`` parses JSON text the way every record reader needs it:
+
+* nesting deeper than ``max_depth`` is refused before the parser sees it (a 100k-deep ``[[[…``
+  would otherwise raise RecursionError, or exhaust the stack of whatever walks the result);
+* ``NaN``, ``Infinity`` and ``-Infinity`` (which Python's json accepts), a float that overflows
+  to infinity (``1e999``) and an integer of more than ``MAX_INT_DIGITS`` digits (``10**400``,
+  which no float holds) are refused;
+* any other syntax error is one line naming the file, line and column ("… is not JSON").
+
+Errors are raised as the caller's UserError subclass, one line naming ``shown``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from typing import Any
+
+from perfkit.errors import UserError
+
+MAX_DEPTH = 64
+MAX_INT_DIGITS = 20  # an unsigned 64-bit integer (a seed) fits; so does any float conversion
+_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
+
+
+class _Refused(ValueError):
+    pass
+
+
+def nesting_depth(text: str, limit: int) -> int:
+    """The deepest nesting of ``[`` and ``{`` outside strings, counted up to ``limit + 1``."""
+    depth = deepest = 0
+    for match in _TOKENS.finditer(text):
+        char = match.group()[0]
+        if char in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > limit:
+                    return deepest
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+def _constant(name: str) -> Any:
+    raise _Refused(f"{name} is not a number perfkit accepts (only finite numbers)")
+
+
+def _float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _Refused(f"{text[:40]} is out of range (not a finite 64-bit float)")
+    return value
+
+
+def _int(text: str) -> int:
+    digits = text.lstrip("-")
+    if len(digits) > MAX_INT_DIGITS:
+        raise _Refused(f"an integer of {len(digits)} digits is out of range (at most {MAX_INT_DIGITS})")
+    return int(text)
+
+
+def loads_strict(text: str, shown: str, error: type[UserError] = UserError, max_depth: int = MAX_DEPTH) -> Any:
+    """``json.loads`` of ``text`` with bounded nesting and finite, bounded numbers; ``error``
+    naming ``shown`` otherwise."""
+    if nesting_depth(text, max_depth) > max_depth:
+        raise error(f"{shown}: JSON nested deeper than {max_depth} levels; not read")
+    try:
+        return json.loads(text, parse_constant=_constant, parse_float=_float, parse_int=_int)
+    except _Refused as exc:
+        raise error(f"{shown}: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise error(f"{shown} is not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    except (ValueError, RecursionError) as exc:
+        raise error(f"{shown} is not JSON ({' '.join(str(exc).split())[:120]})") from None
