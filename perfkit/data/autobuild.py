@@ -119,16 +119,14 @@ def hold_shared(folder: Path, wait_s: float = WAIT_FOR_BUILD_S) -> FolderLock:
 def dataset_settings(folder: Path) -> Settings | None:
     """The builder settings of a dataset perfkit built (from its manifest.json); None when
     perfkit cannot prove it built ``folder``; ``{}`` when it did but recorded none."""
+    from perfkit.data.hashing import read_manifest
     from perfkit.data.staging import perfkit_built
 
     if not perfkit_built(folder):
         return None
-    try:
-        manifest = folder / "manifest.json"
-        if manifest.is_symlink() or not manifest.is_file():
-            return {}
-        data = json.loads(manifest.read_bytes()[: 16 << 20])
-    except (OSError, ValueError, RecursionError):
+    manifest = folder / "manifest.json"
+    if manifest.is_symlink() or not manifest.is_file():
         return {}
-    settings = data.get("settings") if isinstance(data, dict) else None
+    data = read_manifest(folder)  # strict: a hostile manifest is one line (DataError), not "other settings"
+    settings = (data or {}).get("settings")
     return settings if isinstance(settings, dict) else {}
