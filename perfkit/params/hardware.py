@@ -8,11 +8,13 @@ compiler). Fields measured at run time take precedence in reports.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from perfkit.errors import ParamsError
 from perfkit.params import sources
+from perfkit.params.limits import short_repr
 from perfkit.params.loading import load_yaml_mapping
 
 _FIELDS = (
@@ -44,6 +46,22 @@ class HardwareSpec:
         return asdict(self)
 
 
+MAX_FIGURE = 1e9  # far above any card's TFLOP/s, TB/s or GiB
+
+
+def _positive(value: object, key: str, unit: str, shown: str) -> float | None:
+    """A stated figure: absent (None), or a finite number > 0 and at most MAX_FIGURE. A peak of
+    -1, 0, NaN or inf would make every MFU negative, infinite or blank."""
+    if value is None:
+        return None
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    number = float(value) if ok and abs(value) < 1e300 else math.nan
+    if not 0 < number <= MAX_FIGURE:  # also refuses nan
+        raise ParamsError(f"{shown}: key '{key[:80]}' must be a number > 0 and at most {MAX_FIGURE:.0e} ({unit}), "
+                          f"got {short_repr(value)}")
+    return number
+
+
 def load_hardware(name: str) -> HardwareSpec:
     path = sources.hardware_path(name)
     shown = sources.show(path)
@@ -57,19 +75,20 @@ def load_hardware(name: str) -> HardwareSpec:
         if not isinstance(data.get(key), str) or not data[key]:
             raise ParamsError(f"{shown}: key '{key}' is required (a string)")
     peaks = data.get("peak_tflops") or {}
-    if not isinstance(peaks, dict) or not all(isinstance(v, (int, float)) for v in peaks.values()):
-        raise ParamsError(f"{shown}: key 'peak_tflops' maps precision to a number")
-    bandwidth = data.get("memory_bandwidth_tb_s")
-    if bandwidth is not None and (isinstance(bandwidth, bool) or not isinstance(bandwidth, (int, float)) or bandwidth <= 0):
-        raise ParamsError(f"{shown}: key 'memory_bandwidth_tb_s' must be a positive number (TB/s)")
+    if not isinstance(peaks, dict):
+        raise ParamsError(f"{shown}: key 'peak_tflops' maps precision to a number (TFLOP/s)")
+    for precision, value in peaks.items():
+        _positive(value, f"peak_tflops.{precision}", "TFLOP/s", shown)
+    bandwidth = _positive(data.get("memory_bandwidth_tb_s"), "memory_bandwidth_tb_s", "TB/s", shown)
+    memory = _positive(data.get("memory_gib"), "memory_gib", "GiB", shown)
     return HardwareSpec(
         name=data["name"],
         vendor=data["vendor"],
         short_name=data["short_name"],
         machine_model=str(data.get("machine_model", "")),
-        memory_gib=data.get("memory_gib"),
-        memory_bandwidth_tb_s=float(bandwidth) if bandwidth is not None else None,
-        peak_tflops={str(k): float(v) for k, v in peaks.items()},
+        memory_gib=memory,
+        memory_bandwidth_tb_s=bandwidth,
+        peak_tflops={str(k): float(v) for k, v in peaks.items()},  # checked above
         interconnect=str(data.get("interconnect", "")),
         software={str(k): str(v) for k, v in (data.get("software") or {}).items()},
     )

@@ -33,6 +33,7 @@ from perfkit.errors import ParamsError, UserError
 from perfkit.files.reading import PARAMS_LIMIT, read_text_bounded
 from perfkit.params import sources, yaml_safe
 from perfkit.params.limits import MAX_NNODES, MAX_NPROC_PER_NODE
+from perfkit.params.schema import ParamRuleError
 
 CONFIG_KEYS = ("description", "hardware", "nnodes", "nproc_per_node", "allow_nonstandard", "params")
 OVERRIDES_SOURCE = "overrides (--set)"
@@ -179,6 +180,10 @@ def _topology(config: str, data: dict[str, Any], shown: str) -> tuple[int, int]:
 
 def _validation_message(exc: ValidationError, schema: type[BaseModel], origin: dict[str, str]) -> str:
     err = exc.errors()[0]
+    rule = (err.get("ctx") or {}).get("error")
+    if isinstance(rule, ParamRuleError):  # a rule between keys (perfkit.params.schema)
+        key = next((k for k in rule.keys if k in origin), rule.keys[0])
+        return f"{origin.get(key, 'defaults')}: key {key!r}: {rule}"
     key = ".".join(str(part) for part in err["loc"]) or "?"
     source = origin.get(str(err["loc"][0]) if err["loc"] else "", "defaults")
     if err["type"] == "extra_forbidden":
