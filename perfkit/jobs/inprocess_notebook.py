@@ -101,7 +101,9 @@ def execute_in_process(node: nbformat.NotebookNode, parameters: dict[str, Any]) 
             outputs.append(nbformat.v4.new_output("error", ename=type(exc).__name__, evalue=str(exc),
                                                   traceback=traceback.format_exception(exc)))
             cell.outputs = outputs
-            raise CellFailed(f"cell {number}: {type(exc).__name__}: {' '.join(str(exc).split())[:300]}") from exc
+            first = next((line for line in cell.source.splitlines() if line.strip()), "")[:80]
+            raise CellFailed(f"cell {number} ({first}): {type(exc).__name__}: "
+                             f"{' '.join(str(exc).split())[:300]}") from exc
         outputs += _streams(out, err)
         if value is not None:
             data, metadata = formatter.bundle(value)
