@@ -199,8 +199,8 @@ def _prepare(entry: SuiteEntry) -> PreparedRun:
     points apart) and has its own folder, its params the config's with the point's values set."""
     if not entry.point:
         return prepare(entry.benchmark, entry.vendor, entry.config, entry.overrides)
-    first = prepare(entry.benchmark, entry.vendor, entry.config, {**entry.overrides, **dict(entry.point)})
     folder = run_folder.run_dir(entry.benchmark, entry.vendor, entry.name)
+    first = prepare(entry.benchmark, entry.vendor, entry.config, {**entry.overrides, **dict(entry.point)}, folder)
     return PreparedRun(replace(first.resolved, config=entry.name), first.hardware, folder)
 
 
