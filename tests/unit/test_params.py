@@ -213,3 +213,17 @@ def test_heads_must_divide_the_hidden_width(overrides, needle):
 
     with pytest.raises(ParamsError, match=needle):
         params_from_overrides(BertParams, overrides)
+
+
+def test_a_parsed_params_file_is_reused_until_it_changes(tmp_path):
+    from perfkit.params.loading import load_yaml_mapping, parsed_yaml
+
+    parsed_yaml.cache_clear()
+    path = tmp_path / "c.yaml"
+    path.write_text("params:\n  batch_size: 2\n")
+    first = load_yaml_mapping(path)
+    first["params"]["batch_size"] = 99  # a caller's copy: the cache is not changed through it
+    assert load_yaml_mapping(path) == {"params": {"batch_size": 2}}
+    assert parsed_yaml.cache_info().hits == 1
+    path.write_text("params:\n  batch_size: 16\n")  # another size: read again
+    assert load_yaml_mapping(path) == {"params": {"batch_size": 16}}
