@@ -67,17 +67,17 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0 if done.status == "ok" else 130 if done.status == "interrupted" else 1
 
 
-MAX_TIMEOUT_S = 10 * 365 * 24 * 3600.0
-
-
 def timeout_seconds(text: str) -> float:
-    """``--timeout``: wall seconds, a finite number > 0 (at most ten years)."""
+    """``--timeout``: wall seconds, a finite number from 1 s to ten years (perfkit.params.limits)."""
+    from perfkit.params.limits import MAX_TIMEOUT_S, MIN_TIMEOUT_S
+
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a number of seconds") from None
-    if not 0 < value <= MAX_TIMEOUT_S:  # also refuses nan
-        raise argparse.ArgumentTypeError(f"{text[:40]!r}: allowed: a number of seconds > 0 and <= {MAX_TIMEOUT_S:.0f}")
+    if not MIN_TIMEOUT_S <= value <= MAX_TIMEOUT_S:  # also refuses nan and inf
+        raise argparse.ArgumentTypeError(f"{text[:40]!r}: allowed: a number of seconds >= {MIN_TIMEOUT_S:g} and "
+                                         f"<= {MAX_TIMEOUT_S:.0f}")
     return value
 
 
@@ -88,15 +88,17 @@ def _cmd_join(args: argparse.Namespace) -> int:
 
 
 def _cmd_suite(args: argparse.Namespace) -> int:
-    from perfkit.jobs.suite import load_suite, plan_suite
+    from perfkit.jobs.suite import iter_plan, load_suite, plan_suite, planned_count
     from perfkit.jobs.suite_run import dry_run_lines, suite_exit_code
 
     suite = load_suite(args.name)
-    planned = plan_suite(suite, args.timeout)
-    if args.dry_run:
-        print(f"suite {suite.name} ({suite.source}): {len(planned)} run{'' if len(planned) == 1 else 's'}")
-        print("\n".join(dry_run_lines(planned, args.force)))
+    if args.dry_run:  # printed as each run is planned: a large matrix shows progress at once
+        count = planned_count(suite)
+        print(f"suite {suite.name} ({suite.source}): {count} run{'' if count == 1 else 's'}", flush=True)
+        for line in dry_run_lines(iter_plan(suite, args.timeout), args.force):
+            print(line, flush=True)
         return 0
+    planned = plan_suite(suite, args.timeout)
     if args.launcher == "slurm" and any(entry.point for entry in suite.entries):
         raise UserError(f"{suite.source}: a 'matrix' runs with --launcher local only (a Slurm job resolves its "
                         "run from a config file, and a sweep point has none)")

@@ -10,16 +10,50 @@ packages declare in their pyproject.toml::
 
 Groups: ``perfkit.benchmarks``, ``perfkit.backends``, ``perfkit.vendors``. A built-in name wins
 over an entry point of the same name. Imported on every side of the notebook boundary.
+
+Entry points are read once per process and search path (:func:`group_entry_points`): reading
+them opens every installed distribution's metadata, and a suite of thousands of runs asks for
+them many times per run. ``scan_entry_points.cache_clear()`` forgets the scan (tests).
 """
 
 from __future__ import annotations
 
+import functools
+import re
+import sys
 from dataclasses import dataclass
-from importlib import import_module
-from importlib.metadata import EntryPoint, entry_points
-from types import ModuleType
+from importlib import import_module, metadata
+from importlib.metadata import EntryPoint
+from types import MappingProxyType, ModuleType
+from typing import Mapping
 
 from perfkit.errors import UserError
+
+
+@functools.cache
+def scan_entry_points(search_path: tuple[str, ...]) -> Mapping[str, tuple[EntryPoint, ...]]:
+    """Every entry point of the distributions found on ``search_path``, by group; a distribution
+    installed twice counts once (the first on the path wins, as for imports)."""
+    grouped: dict[str, list[EntryPoint]] = {}
+    seen: set[str] = set()
+    for dist in metadata.distributions(path=list(search_path)):
+        name = re.sub(r"[-_.]+", "-", (dist.metadata["Name"] or "")).lower()
+        if name in seen:
+            continue
+        seen.add(name)
+        for ep in dist.entry_points:
+            grouped.setdefault(ep.group, []).append(ep)
+    return MappingProxyType({group: tuple(eps) for group, eps in grouped.items()})
+
+
+def group_entry_points(group: str) -> tuple[EntryPoint, ...]:
+    """The entry points of ``group`` on the current ``sys.path`` (cached per search path)."""
+    return scan_entry_points(tuple(sys.path)).get(group, ())
+
+
+def _resolve_class(target: str) -> type:
+    module, _, attr = target.partition(":")
+    return getattr(import_module(module), attr)
 
 
 @dataclass(frozen=True)
@@ -31,13 +65,20 @@ class Registry:
     what: str
     group: str
     builtins: dict[str, str]
-    base: type | tuple[type, ...]
+    base: type | tuple[type, ...] | str | tuple[str, ...]  # "module:Class" strings are imported when a plug-in is checked
     error: type[UserError] = UserError
     key: str = ""
     sort: bool = True  # list names sorted (else built-ins in their order, then entry points)
 
     def _entry_points(self) -> dict[str, EntryPoint]:
-        return {ep.name: ep for ep in entry_points(group=self.group)}
+        found: dict[str, EntryPoint] = {}
+        for ep in group_entry_points(self.group):
+            found.setdefault(ep.name, ep)
+        return found
+
+    def _bases(self) -> tuple[type, ...]:
+        bases = self.base if isinstance(self.base, tuple) else (self.base,)
+        return tuple(_resolve_class(b) if isinstance(b, str) else b for b in bases)
 
     def names(self) -> list[str]:
         extra = [name for name in sorted(self._entry_points()) if name not in self.builtins]
@@ -51,8 +92,7 @@ class Registry:
         """The class registered as ``name``, or a UserError listing the allowed names."""
         target = self.builtins.get(name)
         if target is not None:
-            module, _, attr = target.partition(":")
-            return getattr(import_module(module), attr)
+            return _resolve_class(target)
         ep = self._entry_points().get(name)
         if ep is None:
             raise self._fail(f"unknown {self.what} '{name}'; allowed: {', '.join(self.names())}")
@@ -60,8 +100,8 @@ class Registry:
             cls = ep.load()
         except Exception as exc:  # a broken third-party package
             raise self._fail(f"{self.what} '{name}': its entry point failed to load ({exc})") from None
-        if not (isinstance(cls, type) and issubclass(cls, self.base)):
-            bases = self.base if isinstance(self.base, tuple) else (self.base,)
+        bases = self._bases()
+        if not (isinstance(cls, type) and issubclass(cls, bases)):
             allowed = " or ".join(b.__name__ for b in bases)
             raise self._fail(f"{self.what} '{name}': entry point is not a perfkit {allowed} subclass")
         return cls

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from pathlib import Path
-from typing import ClassVar, Literal
+from typing import ClassVar
 
 import torch
-from pydantic import Field
 
 from perfkit import paths
-from perfkit.benchmarks.base import Batch, BenchmarkInfo
-from perfkit.benchmarks.bert_model import BertShapeParams, bert_config, bert_encoder_mlm_forward_flops
+from perfkit.benchmarks.base import Batch
+from perfkit.benchmarks.bert_model import bert_config, bert_encoder_mlm_forward_flops
 from perfkit.benchmarks.checkpoint import (
     check_checkpoint,
     check_complete,
@@ -27,6 +26,7 @@ from perfkit.benchmarks.checkpoint import (
     load_pretrained,
     save_initial_checkpoint,
 )
+from perfkit.benchmarks.declared.bert_inference import INFO, BertInferenceParams
 from perfkit.benchmarks.inference_base import InferenceBenchmark
 from perfkit.data import text_eval
 from perfkit.data.autobuild import autobuild, choose_folder, hold_shared
@@ -39,42 +39,8 @@ UNIGRAM_PRIOR = "random init; MLM bias = log unigram frequency of the held-out o
 PRIOR_SCALE = 1.0
 
 
-class BertInferenceParams(BertShapeParams):
-    vendor_changeable: ClassVar[frozenset[str]] = RunParams.vendor_changeable | {
-        "backend", "onnx_provider", "compile_mode", "warmup_batches", "min_batches", "min_seconds",
-    }
-
-    precision: Literal["fp32", "fp16", "bf16"] = Field("fp32", description="fp32, fp16 or bf16 (the model cast)")
-    batch_size: int = Field(32, gt=0, description="sequences per batch")
-    backend: Literal["torch", "torch_compile", "onnxruntime", "tensorrt"] = Field(
-        "torch", description="inference engine: torch, torch_compile, onnxruntime or tensorrt"
-    )
-    onnx_provider: str = Field("", description="onnxruntime execution provider; empty = the device's")
-    compile_mode: str = Field("", description="torch.compile mode; empty = default")
-    warmup_batches: int = Field(5, ge=0, description="untimed batches before each pass")
-    min_batches: int = Field(50, gt=0, description="measured inference batches at least")
-    min_seconds: float = Field(10.0, ge=0, description="measured inference seconds at least")
-    seq_len: int = Field(512, gt=2, description="tokens per sequence")
-    mask_prob: float = Field(0.10, gt=0, lt=1, description="share of text tokens replaced by [MASK]")
-    eval_samples: int = Field(0, ge=0, description="sequences of the eval text used; 0 = all")
-    eval_file: str = Field(text_eval.EVAL_FILE, description="plain-text eval file under data_dir")
-    vocab_file: str = Field(text_eval.VOCAB_FILE, description="WordPiece vocabulary under data_dir")
-    init_checkpoint: str = Field("", description="save_pretrained folder; empty = data_dir/checkpoint")
-    max_documents: int = Field(12, ge=0, description="offline builder: pydoc topics in the eval text")
-
-
 class BertInference(InferenceBenchmark):
-    info = BenchmarkInfo(
-        name="bert_inference",
-        title="BERT-large masked-LM inference",
-        kind="inference",
-        task="自然语言理解",
-        model="bert-large (BertForMaskedLM)",
-        dataset="plain-text eval file, 10% masked",
-        quality_metric="mlm_accuracy",
-        quality_label="top1 MaskedLM准确率(acc1), 推理/验证",
-        notebook="bert_inference.ipynb",
-    )
+    info = INFO
     params_model: ClassVar[type[RunParams]] = BertInferenceParams
     params: BertInferenceParams
 

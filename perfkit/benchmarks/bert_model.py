@@ -7,19 +7,9 @@ runs on every position in transformers' implementation.
 
 from __future__ import annotations
 
-from pydantic import Field
+from perfkit.benchmarks.declared.bert_shape import BertShapeParams
 
-from perfkit.params.schema import RunParams
-
-
-class BertShapeParams(RunParams):
-    """The keys that decide a BERT's tensor shapes (reference: BERT-large, bert-uncased)."""
-
-    num_layers: int = Field(24, gt=0, description="transformer layers")
-    hidden_size: int = Field(1024, gt=0, description="hidden width")
-    num_heads: int = Field(16, gt=0, description="attention heads")
-    intermediate_size: int = Field(4096, gt=0, description="feed-forward width")
-    vocab_size: int = Field(30522, gt=0, description="vocabulary size (bert-uncased: 30522)")
+__all__ = ["BertShapeParams", "bert_config", "bert_encoder_mlm_forward_flops"]
 
 
 def bert_config(p: BertShapeParams, seq_len: int):

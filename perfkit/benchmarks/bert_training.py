@@ -10,14 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import asdict
 from pathlib import Path
-from typing import ClassVar, Literal
+from typing import ClassVar
 
 import numpy as np
 import torch
-from pydantic import Field
 
-from perfkit.benchmarks.base import Batch, BenchmarkInfo, TrainingBenchmark
-from perfkit.benchmarks.bert_model import BertShapeParams, bert_config, bert_encoder_mlm_forward_flops
+from perfkit.benchmarks.base import Batch, TrainingBenchmark
+from perfkit.benchmarks.bert_model import bert_config, bert_encoder_mlm_forward_flops
+from perfkit.benchmarks.declared.bert import INFO, BertParams
 from perfkit.data import mlperf_bert
 from perfkit.data.build_bert import BertBuildSettings, build_bert_dataset
 from perfkit.data.hashing import DataIdentity, identify
@@ -29,34 +29,8 @@ from perfkit.params.schema import TrainingParams
 VALUE_CHECK_BYTES = 256 << 20  # preflight reads every shard's values when the set is this small
 
 
-class BertParams(BertShapeParams, TrainingParams):
-    seq_len: int = Field(512, gt=0, description="max sequence length of the shards")
-    max_predictions_per_seq: int = Field(76, gt=0, description="masked positions per sequence")
-    optimizer: Literal["lamb", "adamw"] = Field("lamb", description="lamb (reference) or adamw")
-    beta1: float = Field(0.9, gt=0, lt=1, description="first moment decay")
-    beta2: float = Field(0.999, gt=0, lt=1, description="second moment decay")
-    weight_decay: float = Field(0.01, ge=0, description="decoupled weight decay")
-    warmup_steps: int = Field(0, ge=0, description="linear warm-up steps")
-    poly_power: float = Field(1.0, gt=0, description="power of the polynomial decay")
-    target_mlm_accuracy: float = Field(0.720, gt=0, le=1, description="convergence target")
-    eval_samples: int = Field(10000, gt=0, description="samples of the eval file used")
-    eval_batch_size: int = Field(32, gt=0, description="eval batch per card")
-    train_dir: str = Field("2048_shards_uncompressed", description="training shards under data_dir")
-    eval_dir: str = Field("eval_set_uncompressed", description="eval shard(s) under data_dir")
-
-
 class BertTraining(TrainingBenchmark):
-    info = BenchmarkInfo(
-        name="bert",
-        title="BERT pre-training (masked LM)",
-        kind="training",
-        task="通用语言模型",
-        model="bert",
-        dataset="Wikipedia for bert (MLPerf HDF5 shards)",
-        quality_metric="mlm_accuracy",
-        quality_label="分类准确率(mlm_accuracy)",
-        notebook="bert_training.ipynb",
-    )
+    info = INFO
     params_model: ClassVar[type[TrainingParams]] = BertParams
     params: BertParams
 

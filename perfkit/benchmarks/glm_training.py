@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import ClassVar
 
 import torch
-from pydantic import Field
 
-from perfkit.benchmarks.base import Batch, BenchmarkInfo, TrainingBenchmark
+from perfkit.benchmarks.base import Batch, TrainingBenchmark
+from perfkit.benchmarks.declared.glm import INFO, GlmParams
 from perfkit.data import cloze, record, wordpiece
 from perfkit.data.build_record import RecordBuildSettings, build_record_dataset
 from perfkit.data.hashing import DataIdentity, identify
@@ -28,39 +28,8 @@ from perfkit.errors import DataError
 from perfkit.params.schema import TrainingParams
 
 
-class GlmParams(TrainingParams):
-    batch_size: int = Field(4, gt=0, description="queries per card per step (every candidate is a sequence)")
-    learning_rate: float = Field(1e-5, gt=0, description="peak AdamW learning rate")
-    num_layers: int = Field(24, gt=0, description="transformer layers")
-    hidden_size: int = Field(1024, gt=0, description="hidden width")
-    num_heads: int = Field(16, gt=0, description="attention heads")
-    intermediate_size: int = Field(4096, gt=0, description="feed-forward width")
-    vocab_size: int = Field(30592, gt=0, description="vocabulary size (GLM-large WordPiece: 30592)")
-    seq_len: int = Field(512, gt=0, description="tokens per candidate sequence")
-    weight_decay: float = Field(0.1, ge=0, description="decoupled weight decay")
-    warmup_steps: int = Field(0, ge=0, description="linear warm-up steps")
-    length_normalize: bool = Field(False, description="score = mean instead of sum of the query's token log-likelihoods")
-    target_accuracy: float = Field(0.8, gt=0, le=1, description="convergence target, ReCoRD accuracy")
-    eval_samples: int = Field(10000, gt=0, description="validation queries used")
-    eval_batch_size: int = Field(8, gt=0, description="eval queries per card")
-    train_file: str = Field("train.jsonl", description="ReCoRD training file under data_dir")
-    val_file: str = Field("val.jsonl", description="ReCoRD validation file under data_dir")
-    vocab_file: str = Field("vocab.txt", description="WordPiece vocabulary under data_dir")
-
-
 class GlmTraining(TrainingBenchmark):
-    info = BenchmarkInfo(
-        name="glm",
-        title="GLM fine-tuning on ReCoRD",
-        kind="training",
-        task="通用语言模型",
-        model="glm",
-        dataset="ReCoRD (SuperGLUE JSONL)",
-        quality_metric="record_accuracy",
-        quality_label="分类准确率(ReCoRD cloze accuracy)",
-        notebook="glm_training.ipynb",
-        quality_column="acc",
-    )
+    info = INFO
     params_model: ClassVar[type[TrainingParams]] = GlmParams
     params: GlmParams
 

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from pydantic import Field
-
-from perfkit.benchmarks.base import BenchmarkInfo
-from perfkit.benchmarks.image_classification import (ImageClassificationParams, ImageClassificationTraining,
+from perfkit.benchmarks.declared.mobilenetv2 import INFO, MobileNetV2Params
+from perfkit.benchmarks.image_classification import (ImageClassificationTraining,
                                                      top1_counts)
 from perfkit.benchmarks.optim import epoch_step_decay_schedule
 
@@ -19,27 +17,8 @@ __all__ = ["MobileNetV2Params", "MobileNetV2Training", "mobilenetv2_forward_flop
            "top1_counts"]
 
 
-class MobileNetV2Params(ImageClassificationParams):
-    learning_rate: float = Field(0.045, gt=0, description="initial SGD learning rate")
-    depth_multiplier: float = Field(1.0, gt=0, description="width multiplier of every layer")
-    weight_decay: float = Field(4e-5, ge=0, description="L2 weight decay")
-    lr_decay: float = Field(0.98, gt=0, le=1, description="learning-rate factor per epoch")
-    target_top1: float = Field(0.686, gt=0, le=1, description="convergence target, top-1 accuracy")
-
-
 class MobileNetV2Training(ImageClassificationTraining):
-    info = BenchmarkInfo(
-        name="mobilenetv2",
-        title="MobileNetV2 on ImageNet2012",
-        kind="training",
-        task="图像分类",
-        model="MobilenetV2",
-        dataset="ImageNet2012 (train/<class>/*.JPEG folder layout)",
-        quality_metric="top1_accuracy",
-        quality_label="单位为top1分类准确率(acc1)",
-        notebook="mobilenetv2_training.ipynb",
-        quality_column="acc",
-    )
+    info = INFO
     params_model: ClassVar[type[MobileNetV2Params]] = MobileNetV2Params
     params: MobileNetV2Params
 

@@ -12,42 +12,16 @@ there so that a CPU smoke can train a small ResNet; changing them makes a run no
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import ClassVar
 
-from pydantic import Field
-
-from perfkit.benchmarks.base import BenchmarkInfo
-from perfkit.benchmarks.image_classification import ImageClassificationParams, ImageClassificationTraining
+from perfkit.benchmarks.declared.resnet50 import INFO, ResNet50Params
+from perfkit.benchmarks.image_classification import ImageClassificationTraining
 from perfkit.benchmarks.optim import epoch_step_decay_schedule
 from perfkit.errors import ParamsError
 
 
-class ResNet50Params(ImageClassificationParams):
-    learning_rate: float = Field(0.1, gt=0, description="initial SGD learning rate")
-    weight_decay: float = Field(1e-4, ge=0, description="L2 weight decay")
-    lr_decay: float = Field(0.1, gt=0, le=1, description="learning-rate factor every lr_decay_epochs")
-    lr_decay_epochs: int = Field(30, gt=0, description="epochs between learning-rate decays")
-    target_top1: float = Field(0.759, gt=0, le=1, description="convergence target, top-1 accuracy")
-    embedding_size: int = Field(64, gt=0, description="channels of the 7x7 stem convolution")
-    hidden_sizes: list[int] = Field([256, 512, 1024, 2048], min_length=1,
-                                    description="output channels of each stage")
-    depths: list[int] = Field([3, 4, 6, 3], min_length=1, description="blocks per stage")
-    layer_type: Literal["bottleneck", "basic"] = Field("bottleneck", description="residual block type")
-
-
 class ResNet50Training(ImageClassificationTraining):
-    info = BenchmarkInfo(
-        name="resnet50",
-        title="ResNet50 on ImageNet2012",
-        kind="training",
-        task="图像分类",
-        model="resnet50",
-        dataset="ImageNet2012 (train/<class>/*.JPEG folder layout)",
-        quality_metric="top1_accuracy",
-        quality_label="单位为top1分类准确率(acc1)",
-        notebook="resnet50_training.ipynb",
-        quality_column="acc",
-    )
+    info = INFO
     params_model: ClassVar[type[ResNet50Params]] = ResNet50Params
     params: ResNet50Params
 

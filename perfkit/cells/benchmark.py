@@ -17,27 +17,22 @@ cells. Runs inside the notebook kernel.
 from __future__ import annotations
 
 import warnings
-
-import pandas as pd
-from IPython.display import HTML
-from pandas.io.formats.style import Styler
-
-from pathlib import Path
-from typing import Any
 from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import matplotlib.pyplot as plt
-
-from perfkit.benchmarks import benchmark_class
 from perfkit.errors import ParamsError
-from perfkit.report import headline as _headline
-from perfkit.report import labels, plots, tables
 from perfkit.results import run_folder
-from perfkit.results.record import RunResult
 from perfkit.run import spec
-from perfkit.run.elastic import ElasticLauncher, inside_worker
-from perfkit.run.launcher import InlineLauncher, Launcher
 from perfkit.run.spec import PreparedRun
+
+if TYPE_CHECKING:  # imported where used: this module's import is the notebook's first cell
+    import pandas as pd
+    from IPython.display import HTML
+    from pandas.io.formats.style import Styler
+
+    from perfkit.results.record import RunResult
+    from perfkit.run.launcher import Launcher
 
 # transformers imports tqdm.auto, which warns in every kernel without ipywidgets; the text
 # progress bar is what we want in saved notebooks anyway.
@@ -46,7 +41,23 @@ warnings.filterwarnings("ignore", message="IProgress not found")
 
 def _styled(frame: pd.DataFrame) -> Styler:
     """No index column, every value HTML-escaped, headers bilingual with their units."""
+    from perfkit.report import labels
+
     return labels.bilingual(frame).style.hide(axis="index").format(escape="html")
+
+
+def _html(text: str) -> HTML:
+    from IPython.display import HTML
+
+    return HTML(text)
+
+
+def _shown(fig):  # noqa: ANN001, ANN202
+    """A figure returned for display once, not again by the inline backend."""
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    return fig
 
 
 def prepare(
@@ -85,13 +96,19 @@ def prepare(
 
 def launcher_for(run: PreparedRun) -> Launcher:
     """One process for a one-card run (or inside a worker), else one per card."""
+    from perfkit.run.elastic import ElasticLauncher, inside_worker
+    from perfkit.run.launcher import InlineLauncher
+
     if run.resolved.world_size > 1 and not inside_worker():
         return ElasticLauncher()
     return InlineLauncher(progress=True)
 
 
 def params(run: PreparedRun) -> Styler:
-    schema = benchmark_class(run.benchmark).params_model
+    from perfkit.benchmarks import declaration
+    from perfkit.report import tables
+
+    schema = declaration(run.benchmark).params_model
     return _styled(tables.params_table(run.resolved.to_dict(), schema))
 
 
@@ -101,37 +118,51 @@ def execute(run: PreparedRun, launcher: Launcher | None = None) -> RunResult:
 
 def headline(result: RunResult) -> HTML:
     """结果概要 Headline: what a vendor reads first, before the detail."""
-    return HTML(_headline.headline_html(result))
+    from perfkit.report import headline as _headline
+
+    return _html(_headline.headline_html(result))
 
 
 def summary(result: RunResult) -> Styler:
+    from perfkit.report import tables
+
     return _styled(tables.run_summary(result))
 
 
 def environment(result: RunResult) -> Styler:
+    from perfkit.report import tables
+
     return _styled(tables.environment_table(result))
 
 
 def general(result: RunResult) -> Styler:
+    from perfkit.report import tables
+
     return _styled(tables.general_table(result))
 
 
 def performance(result: RunResult) -> Styler:
+    from perfkit.report import tables
+
     return _styled(tables.performance_table([result]))
 
 
 def curves(result: RunResult):
-    fig = plots.training_curves(result, tables.info_of(result).quality_metric)
-    plt.close(fig)  # returned for display once, not again by the inline backend
-    return fig
+    from perfkit.report import plots, tables
+
+    return _shown(plots.training_curves(result, tables.info_of(result).quality_metric))
 
 
 def definitions() -> Styler:
+    from perfkit.report import tables
+
     return _styled(tables.definitions_table())
 
 
 def energy(result: RunResult) -> Styler:
     """能耗监控结果: energy, power and work per joule, or "not measurable here"."""
+    from perfkit.report import tables
+
     return _styled(tables.energy_table(result))
 
 
@@ -145,32 +176,38 @@ def timeline(run: PreparedRun, result: RunResult):
     edges = result.metrics.get("telemetry_window")
     window = Window(*edges) if isinstance(edges, list) and len(edges) == 2 else None
     label = "inference pass" if result.kind == "inference" else "training window"
-    fig = timeline_figure(samples, window, label)
-    plt.close(fig)
-    return fig
+    return _shown(timeline_figure(samples, window, label))
 
 
 # -- inference notebooks (bert_inference.ipynb) ---------------------------------------------
 
 def inference_metric_list(result: RunResult) -> Styler:
     """指标列表"""
+    from perfkit.report import tables
+
     return _styled(tables.inference_metric_list(result))
 
 
 def inference_values(result: RunResult) -> Styler:
     """指标值: the seed's row for this run."""
+    from perfkit.report import tables
+
     return _styled(tables.inference_table([result]))
 
 
 def inference_summary(result: RunResult) -> Styler:
+    from perfkit.report import tables
+
     return _styled(tables.inference_summary(result))
 
 
 def latency(result: RunResult):
-    fig = plots.latency_curve(result)
-    plt.close(fig)
-    return fig
+    from perfkit.report import plots
+
+    return _shown(plots.latency_curve(result))
 
 
 def inference_definitions() -> Styler:
+    from perfkit.report import tables
+
     return _styled(tables.inference_definitions_table())

@@ -6,14 +6,16 @@ run's params."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
-
-import torch
-from pydantic import BaseModel
+from typing import TYPE_CHECKING, Any
 
 from perfkit.errors import ParamsError
-from perfkit.inference.base import InferenceBackend
 from perfkit.plugins import Registry
+
+if TYPE_CHECKING:  # `perfkit list backends` imports neither torch nor pydantic
+    import torch
+    from pydantic import BaseModel
+
+    from perfkit.inference.base import InferenceBackend
 
 BACKENDS = Registry(
     what="backend",
@@ -24,7 +26,7 @@ BACKENDS = Registry(
         "onnxruntime": "perfkit.inference.onnx_runtime:OnnxRuntime",
         "tensorrt": "perfkit.inference.tensorrt_engine:TensorRT",
     },
-    base=InferenceBackend,
+    base="perfkit.inference.base:InferenceBackend",
     error=ParamsError,
     key="backend",
     sort=False,

@@ -1,6 +1,10 @@
-"""`perfkit report`, and the index rebuilt after `perfkit run`/`perfkit suite` (host side):
-execute notebooks/summary.ipynb over reports/ through the supervised notebook execution
-(perfkit.jobs.kernel) and publish reports/index.html."""
+"""`perfkit report`, and the index rebuilt after `perfkit run` (once per `perfkit suite`), host
+side: notebooks/summary.ipynb executed over reports/ and published as reports/index.html.
+
+The summary notebook's cells only call perfkit.cells.summary and display what they get, so
+they run in this process (perfkit.jobs.inprocess_notebook), not in a second kernel: that
+saves the kernel's start and imports on every run. The executed notebook is saved beside the
+page (reports/summary.ipynb) and opens in JupyterLab like any other."""
 
 from __future__ import annotations
 
@@ -12,9 +16,7 @@ from perfkit import paths
 from perfkit.errors import UserError
 from perfkit.files.reading import describe_os_error
 from perfkit.files.writing import check_target, move_file_into, remove_file
-from perfkit.jobs.kernel import run_notebook
 from perfkit.params import sources
-from perfkit.report.html import notebook_to_html
 from perfkit.report.index import check_reports_folder
 from perfkit.report.site_data import check_csv_tables, load_site, write_csv_tables
 
@@ -28,6 +30,12 @@ class IndexBuildFailed(RuntimeError):
 
 def build_index(reports: Path | None = None, redacted: bool = False, reference_run: str = "") -> Path:
     """reports/tables/*.csv, then summary.ipynb executed over reports/ and exported to index.html."""
+    import nbformat
+
+    from perfkit.jobs.inprocess_notebook import CellFailed, execute_in_process
+    from perfkit.report.html import notebook_to_html
+    from perfkit.results.store import write_text_atomic
+
     reports = (reports or paths.reports_dir()).resolve()
     check_reports_folder(reports)
     try:
@@ -36,15 +44,15 @@ def build_index(reports: Path | None = None, redacted: bool = False, reference_r
         raise UserError(f"reports folder {reports} cannot be created ({describe_os_error(exc)})") from None
     check_index_targets(reports)
     write_csv_tables(load_site(reports), reference_run, redacted)
+    node = nbformat.read(str(sources.notebook_path(SUMMARY_NOTEBOOK)), as_version=4)
     executed = reports / f".summary.{os.getpid()}.ipynb"
     try:
-        ending = run_notebook(sources.notebook_path(SUMMARY_NOTEBOOK), executed,
-                              {"reports_dir": str(reports), "reference_run": reference_run}, paths.project_root())
-        if ending.ending == "interrupted":
-            raise KeyboardInterrupt
-        if ending.ending != "ok":
-            raise IndexBuildFailed(f"{SUMMARY_NOTEBOOK}: {ending.reason()}")
-        check_index_targets(reports)  # the notebook ran for a while: checked again right before the writes
+        try:
+            execute_in_process(node, {"reports_dir": str(reports), "reference_run": reference_run})
+        except CellFailed as exc:
+            raise IndexBuildFailed(f"{SUMMARY_NOTEBOOK}: {exc}") from None
+        check_index_targets(reports)  # the cells ran for a while: checked again right before the writes
+        write_text_atomic(executed, nbformat.writes(node), root=reports)
         notebook_to_html(executed, reports / INDEX_FILE, redacted=redacted, root=reports)
         move_file_into(reports, executed, reports / SUMMARY_NOTEBOOK)
     finally:

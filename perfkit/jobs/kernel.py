@@ -43,7 +43,6 @@ from perfkit.results.store import write_text_atomic
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _POLL_SECONDS = 0.25
-DEFAULT_STALL_TIMEOUT_S = 15 * 60.0
 STALL_SAMPLE_S = 1.0  # how often the stall watchdog looks
 BUSY_CPU_SHARE = 0.05  # CPU seconds per wall second of the kernel's tree that count as working
 

@@ -26,8 +26,8 @@ from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from perfkit.errors import stop_on_sigterm_like_ctrl_c
+from perfkit.jobs.stall import DEFAULT_STALL_TIMEOUT_S
 
-DEFAULT_STALL_TIMEOUT_S = 15 * 60.0  # = perfkit.jobs.kernel.DEFAULT_STALL_TIMEOUT_S (this module stays cheap)
 MAX_STALL_TIMEOUT_S = 10 * 365 * 24 * 3600.0
 
 

@@ -32,7 +32,8 @@ from perfkit import paths
 from perfkit.benchmarks import benchmark_class
 from perfkit.errors import UserError
 from perfkit.jobs import publish
-from perfkit.jobs.kernel import DEFAULT_STALL_TIMEOUT_S, KernelEnding, run_notebook
+from perfkit.jobs.kernel import KernelEnding, run_notebook
+from perfkit.jobs.stall import DEFAULT_STALL_TIMEOUT_S
 from perfkit.jobs.live_progress import FEED_FILE as PROGRESS_FEED
 from perfkit.jobs.live_progress import live_progress
 from perfkit.params import sources

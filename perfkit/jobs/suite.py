@@ -19,16 +19,17 @@ hash, data hash and kit version is skipped unless forced.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from perfkit import __version__, paths
-from perfkit.benchmarks import benchmark_class
+from perfkit import __version__
+from perfkit.benchmarks.declared.data_state import current_data
 from perfkit.errors import ParamsError, UserError
 from perfkit.params import sources
-from perfkit.params.limits import MAX_REPEATS, MAX_SUITE_RUNS, check_count
-from perfkit.params.loading import OVERRIDES_SOURCE, checked_name, load_yaml_mapping
+from perfkit.params.limits import MAX_REPEATS, MAX_SUITE_RUNS, check_count, check_timeout
+from perfkit.params.loading import OVERRIDES_SOURCE, load_yaml_mapping
 from perfkit.params.matrix import Point, expand, point_name
 from perfkit.results import run_folder
 from perfkit.results.record import RunResult
@@ -66,15 +67,13 @@ class Suite:
 
 
 def _timeout(value: Any, where: str) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        raise ParamsError(f"{where}: key 'timeout' must be a number of seconds > 0 (got {value!r})")
-    return float(value)
+    return None if value is None else check_timeout(value, where)
 
 
 def suite_path(name: str) -> tuple[Path, str]:
-    """``name`` is a suite under params/suites/ or a path to a .yaml file."""
+    """``name`` is a suite under params/suites/ or a path to a .yaml file. The suite's name (the
+    file's stem) names reports/suites/<name>.json, so it follows the safe-name rule
+    (perfkit.paths.safe_name) either way."""
     if name.endswith((".yaml", ".yml")) or "/" in name:
         path = Path(name)
         try:
@@ -83,6 +82,7 @@ def suite_path(name: str) -> tuple[Path, str]:
             raise ParamsError(f"suite file {name[:200]}: {exc.strerror}") from None
         if not exists:
             raise ParamsError(f"suite file {name[:200]} does not exist")
+        sources.check_name(path.stem, f"suite file {name[:200]}: suite name")
         return path, name
     path = sources.suite_path(name)
     return path, sources.show(path)
@@ -159,21 +159,39 @@ def plan_suite(suite: Suite, timeout: float | None = None) -> list[PlannedRun]:
     """Every run of the suite, params resolved and validated before anything runs.
 
     ``timeout`` (the command line's) wins over a run's own, which wins over the suite's."""
+    return list(iter_plan(suite, timeout))
+
+
+def planned_count(suite: Suite) -> int:
+    """How many runs :func:`plan_suite` makes (repeats included), without resolving any."""
+    return sum(entry.repeats for entry in suite.entries)
+
+
+def iter_plan(suite: Suite, timeout: float | None = None) -> Iterator[PlannedRun]:
+    """:func:`plan_suite` one run at a time, so a dry run can print as it goes. Two points of
+    one matrix that resolve to the same params (``[3, 3.0]`` for a whole-number key) are refused:
+    a point never runs twice."""
     timeout = _timeout(timeout, "--timeout")
-    planned = []
+    points: dict[tuple[int | None, str], SuiteEntry] = {}
     for i, entry in enumerate(suite.entries):
+        where = f"runs[{i if entry.position is None else entry.position}]"
         try:
             first = _prepare(entry)
         except UserError as exc:
             message = str(exc).replace(OVERRIDES_SOURCE, "key 'set'" if not entry.point else "key 'set' or 'matrix'")
-            where = f"runs[{i if entry.position is None else entry.position}]"
             raise type(exc)(f"{suite.source}: {where} ({entry.label}): {message}") from None
+        if entry.point:
+            twin = points.setdefault((entry.position, first.resolved.params_hash), entry)
+            if twin is not entry:
+                raise ParamsError(
+                    f"{suite.source}: {where}: matrix points {twin.name} and {entry.name} are the same run after "
+                    "each value is read as its param's type; list each value once"
+                )
         limit = timeout if timeout is not None else entry.timeout if entry.timeout is not None else suite.timeout
         for repeat in range(1, entry.repeats + 1):
             folder = run_folder.repeat_dir(first.output_dir, repeat)
             prepared = PreparedRun(first.resolved, first.hardware, folder)
-            planned.append(PlannedRun(entry, repeat, prepared, limit))
-    return planned
+            yield PlannedRun(entry, repeat, prepared, limit)
 
 
 def _prepare(entry: SuiteEntry) -> PreparedRun:
@@ -181,8 +199,8 @@ def _prepare(entry: SuiteEntry) -> PreparedRun:
     points apart) and has its own folder, its params the config's with the point's values set."""
     if not entry.point:
         return prepare(entry.benchmark, entry.vendor, entry.config, entry.overrides)
-    first = prepare(entry.benchmark, entry.vendor, entry.config, {**entry.overrides, **dict(entry.point)})
     folder = run_folder.run_dir(entry.benchmark, entry.vendor, entry.name)
+    first = prepare(entry.benchmark, entry.vendor, entry.config, {**entry.overrides, **dict(entry.point)}, folder)
     return PreparedRun(replace(first.resolved, config=entry.name), first.hardware, folder)
 
 
@@ -205,10 +223,10 @@ def completed(run: PlannedRun, data_hash: str | None) -> RunResult | None:
 
 
 def current_data_hash(run: PlannedRun) -> str | None:
-    """The dataset's hash as it is on disk now, without building anything (for dry runs)."""
-    bench = benchmark_class(run.prepared.benchmark)(run.prepared.resolved.params)
+    """The dataset's hash as it is on disk now, without building anything or importing the
+    benchmark's module (for dry runs: perfkit.benchmarks.declared.data_state)."""
     try:
-        identity = bench.current_data()
-    except UserError:
+        identity = current_data(run.prepared.resolved.params)
+    except (UserError, OSError):
         return None
     return identity.content_hash if identity else None

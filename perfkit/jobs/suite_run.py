@@ -10,18 +10,14 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
-
-from tqdm import tqdm
 
 from perfkit import paths
 from perfkit.errors import UserError
-from perfkit.jobs.kernel import DEFAULT_STALL_TIMEOUT_S
-from perfkit.jobs.notebook_run import execute_notebook
+from perfkit.jobs.stall import DEFAULT_STALL_TIMEOUT_S
 from perfkit.results.record import utc_now
 from perfkit.results.store import write_json_atomic
-from perfkit.run.preflight import preflight
 from perfkit.jobs.suite import PlannedRun, Suite, completed, current_data_hash
 
 SKIP_REASON = "ok result with the same params hash, data hash and kit version"
@@ -87,24 +83,33 @@ class SuiteReport:
                 "interrupted": self.interrupted, "runs": [asdict(o) for o in self.outcomes]}
 
 
-def dry_run_lines(planned: list[PlannedRun], force: bool = False) -> list[str]:
-    """What a real run would do, without building data or writing anything."""
-    lines, to_run = [], 0
+def dry_run_lines(planned: Iterable[PlannedRun], force: bool = False) -> Iterator[str]:
+    """What a real run would do, one line per run as it is planned (then the totals), without
+    building data, writing anything or importing torch."""
+    to_run = total = 0
+    data_hashes: dict[tuple, str | None] = {}  # runs that read one folder the same way hash it once
     for run in planned:
-        done = None if force else completed(run, current_data_hash(run))
+        total += 1
+        params = run.prepared.resolved.params
+        key = (params.data_dir, params.data_autobuild, json.dumps(params.data_settings(), sort_keys=True))
+        if key not in data_hashes and not force:
+            data_hashes[key] = current_data_hash(run)
+        done = None if force else completed(run, data_hashes[key])
         limit = f"timeout {run.timeout:g} s" if run.timeout else "no timeout"
         overrides = json.dumps(run.entry.overrides) if run.entry.overrides else ""
         if done:
-            lines.append(f"skip  {run.label}  ({SKIP_REASON}, finished {done.finished_at})")
+            yield f"skip  {run.label}  ({SKIP_REASON}, finished {done.finished_at})"
         else:
             to_run += 1
-            lines.append(f"run   {run.label}  {limit}  -> {run.run_dir}  {overrides}".rstrip())
-    lines.append(f"{to_run} to run, {len(planned) - to_run} to skip")
-    return lines
+            yield f"run   {run.label}  {limit}  -> {run.run_dir}  {overrides}".rstrip()
+    yield f"{to_run} to run, {total - to_run} to skip"
 
 
 def _execute(run: PlannedRun, html: bool, redacted: bool, force: bool,
              stall_timeout: float | None = DEFAULT_STALL_TIMEOUT_S) -> RunOutcome:
+    from perfkit.jobs.notebook_run import execute_notebook  # papermill and nbconvert: not for dry runs
+    from perfkit.run.preflight import preflight
+
     base = RunOutcome(run.label, str(run.run_dir), "invalid")
     try:
         data = preflight(run.prepared)
@@ -132,6 +137,8 @@ def run_suite(
     stall_timeout: float | None = DEFAULT_STALL_TIMEOUT_S,
 ) -> SuiteReport:
     """Run every planned run in order; one's failure never stops the others."""
+    from tqdm import tqdm
+
     report = SuiteReport(suite.name, utc_now(), [])
     started = time.perf_counter()
     bar = tqdm(total=len(planned), unit="run", desc=f"suite {suite.name}", file=sys.stderr, ascii=True,

@@ -20,6 +20,7 @@ from typing import Any
 
 from perfkit.errors import ParamsError
 from perfkit.params import sources
+from perfkit.params.limits import short_repr
 from perfkit.params.loading import load_yaml_mapping
 
 _FIELDS = (
@@ -58,6 +59,22 @@ class HardwareSpec:
         return asdict(self)
 
 
+MAX_FIGURE = 1e9  # far above any card's TFLOP/s, TB/s or GiB
+
+
+def _positive(value: object, key: str, unit: str, shown: str) -> float | None:
+    """A stated figure: absent (None), or a finite number > 0 and at most MAX_FIGURE. A peak of
+    -1, 0, NaN or inf would make every MFU negative, infinite or blank."""
+    if value is None:
+        return None
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    number = float(value) if ok and abs(value) < 1e300 else math.nan
+    if not 0 < number <= MAX_FIGURE:  # also refuses nan
+        raise ParamsError(f"{shown}: key '{key[:80]}' must be a number > 0 and at most {MAX_FIGURE:.0e} ({unit}), "
+                          f"got {short_repr(value)}")
+    return number
+
+
 def load_hardware(name: str) -> HardwareSpec:
     path = sources.hardware_path(name)
     shown = sources.show(path)
@@ -70,18 +87,13 @@ def load_hardware(name: str) -> HardwareSpec:
     for key in ("name", "vendor", "short_name"):
         if not isinstance(data.get(key), str) or not data[key]:
             raise ParamsError(f"{shown}: key '{key}' is required (a string)")
-    tables = {}
+    tables: dict[str, dict[str, float]] = {}
     for key, unit in (("peak_tflops", "TFLOPS"), ("peak_tops", "TOPS")):
         table = data.get(key) or {}
-        if not isinstance(table, dict) or not all(_positive(v) for v in table.values()):
+        if not isinstance(table, dict):
             raise ParamsError(f"{shown}: key '{key}' maps precision to a finite number above 0 ({unit})")
-        tables[key] = {str(k): float(v) for k, v in table.items()}
-    numbers = {}
-    for key, unit in _NUMBERS.items():
-        value = data.get(key)
-        if value is not None and not _positive(value):
-            raise ParamsError(f"{shown}: key '{key}' must be a finite number above 0 ({unit}) or absent (got {value!r})")
-        numbers[key] = float(value) if value is not None else None
+        tables[key] = {str(k): _positive(v, f"{key}.{k}", unit, shown) for k, v in table.items()}
+    numbers = {key: _positive(data.get(key), key, unit, shown) for key, unit in _NUMBERS.items()}
     return HardwareSpec(
         name=data["name"],
         vendor=data["vendor"],
@@ -97,8 +109,3 @@ def load_hardware(name: str) -> HardwareSpec:
         software={str(k): str(v) for k, v in (data.get("software") or {}).items()},
     )
 
-
-def _positive(value: object) -> bool:
-    """A finite number above 0 (a bool is not a number here)."""
-    return (not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)
-            and value > 0)

@@ -3,6 +3,8 @@ instead of hanging or exhausting the machine. They are far above any real run.""
 
 from __future__ import annotations
 
+import math
+
 from perfkit.errors import ParamsError
 
 MAX_NNODES = 1024
@@ -20,6 +22,8 @@ MAX_MODEL_WIDTH = 1 << 17  # hidden or intermediate size
 MAX_LAYERS = 4096
 MAX_SAMPLES = 1 << 40
 MAX_TEXT = 4096  # a string param (paths included: PATH_MAX)
+MIN_TIMEOUT_S = 1.0  # a run's wall-time limit: a kernel does not even start faster
+MAX_TIMEOUT_S = 10 * 365 * 24 * 3600.0  # ten years
 
 # Upper bounds by param key, whichever benchmark has the key (CommonParams checks them).
 UPPER_BOUNDS: dict[str, float] = {
@@ -48,10 +52,33 @@ UPPER_BOUNDS: dict[str, float] = {
 }
 
 
+def short_repr(value: object, width: int = 40) -> str:
+    """``repr(value)`` cut to ``width`` characters; an int too long to print (Python refuses
+    more than 4,300 digits) is described instead."""
+    try:
+        return repr(value)[:width]
+    except ValueError:
+        return "a whole number of more than 4300 digits"
+
+
+def check_timeout(value: object, where: str, key: str = "timeout") -> float:
+    """A run's time limit in seconds: a finite number in MIN_TIMEOUT_S..MAX_TIMEOUT_S, or a
+    ParamsError naming ``where`` and ``key``."""
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    try:
+        number = float(value) if ok else math.nan  # type: ignore[arg-type]
+    except OverflowError:  # an int too large for a float
+        number = math.inf
+    if not MIN_TIMEOUT_S <= number <= MAX_TIMEOUT_S:  # also refuses nan and inf
+        raise ParamsError(f"{where}: key '{key}' must be a number of seconds, at least {MIN_TIMEOUT_S:g} and at most "
+                          f"{MAX_TIMEOUT_S:.0f} (got {short_repr(value)})")
+    return number
+
+
 def check_count(value: object, key: str, where: str, maximum: int, minimum: int = 1) -> int:
     """``value`` as a whole number in minimum..maximum, or a ParamsError naming ``where`` and ``key``."""
     if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
-        raise ParamsError(f"{where}: key '{key}' must be a whole number >= {minimum}, at most {maximum} (got {value!r:.40})")
+        raise ParamsError(f"{where}: key '{key}' must be a whole number >= {minimum}, at most {maximum} (got {short_repr(value)})")
     return value
 MAX_MATRIX_KEYS = 4  # params one suite matrix sweeps
 MAX_MATRIX_VALUES = 64  # values of one swept param

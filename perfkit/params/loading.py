@@ -17,6 +17,8 @@ or the notebook's ``overrides`` parameter). A run config file looks like::
 
 from __future__ import annotations
 
+import copy
+import functools
 import hashlib
 import json
 import math
@@ -33,6 +35,7 @@ from perfkit.errors import ParamsError, UserError
 from perfkit.files.reading import PARAMS_LIMIT, read_text_bounded
 from perfkit.params import sources, yaml_safe
 from perfkit.params.limits import MAX_NNODES, MAX_NPROC_PER_NODE
+from perfkit.params.schema import ParamRuleError
 
 CONFIG_KEYS = ("description", "hardware", "nnodes", "nproc_per_node", "allow_nonstandard", "params")
 OVERRIDES_SOURCE = "overrides (--set)"
@@ -122,7 +125,24 @@ def list_benchmarks() -> list[str]:
 
 
 def load_yaml_mapping(path: Path) -> dict[str, Any]:
-    """Safe-load a YAML file that must hold a mapping; errors name the file and line."""
+    """Safe-load a YAML file that must hold a mapping; errors name the file and line. A file
+    read before with the same size and modification time is not parsed again (a suite's matrix
+    resolves one config file per point); each caller gets its own copy."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return _load_yaml_mapping(path)  # the reader says what is wrong
+    return copy.deepcopy(parsed_yaml(str(path), stat.st_mtime_ns, stat.st_size))
+
+
+@functools.lru_cache(maxsize=256)
+def parsed_yaml(path: str, mtime_ns: int, size: int) -> dict[str, Any]:
+    """The mapping in ``path`` as it was at (``mtime_ns``, ``size``); ``parsed_yaml.cache_clear()``
+    forgets every file. Errors are raised, never cached."""
+    return _load_yaml_mapping(Path(path))
+
+
+def _load_yaml_mapping(path: Path) -> dict[str, Any]:
     shown = _display(path)
     text = read_text_bounded(path, PARAMS_LIMIT, ParamsError, shown, allow_bom=True)  # YAML allows a BOM
     try:
@@ -179,6 +199,10 @@ def _topology(config: str, data: dict[str, Any], shown: str) -> tuple[int, int]:
 
 def _validation_message(exc: ValidationError, schema: type[BaseModel], origin: dict[str, str]) -> str:
     err = exc.errors()[0]
+    rule = (err.get("ctx") or {}).get("error")
+    if isinstance(rule, ParamRuleError):  # a rule between keys (perfkit.params.schema)
+        key = next((k for k in rule.keys if k in origin), rule.keys[0])
+        return f"{origin.get(key, 'defaults')}: key {key!r}: {rule}"
     key = ".".join(str(part) for part in err["loc"]) or "?"
     source = origin.get(str(err["loc"][0]) if err["loc"] else "", "defaults")
     if err["type"] == "extra_forbidden":

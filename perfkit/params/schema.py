@@ -12,8 +12,19 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from perfkit.params import limits
+from perfkit.params.memory import MemoryEstimate
 
 Precision = Literal["fp32", "amp", "fp16", "bf16"]
+
+
+class ParamRuleError(ValueError):
+    """A rule between keys that a params model's validator enforces (num_heads divides
+    hidden_size). ``keys``: the keys involved, the one to name first; error messages name the
+    file or ``--set`` that gave the first of them that was given."""
+
+    def __init__(self, keys: tuple[str, ...], message: str) -> None:
+        super().__init__(message)
+        self.keys = keys
 
 
 class RunParams(BaseModel):
@@ -46,6 +57,17 @@ class RunParams(BaseModel):
     allow_partial_checkpoint: bool = Field(
         False, description="accept an init_checkpoint that lacks some of the model's tensors (they stay random)"
     )
+
+    def memory_estimate(self) -> MemoryEstimate | None:
+        """Roughly what a run with these params needs on one card (perfkit.params.memory),
+        checked against the device before the model is built; None: the benchmark cannot tell."""
+        return None
+
+    def data_settings(self) -> dict[str, Any] | None:
+        """The dataset builder's settings these params decide (a subset of what the builder
+        records in its manifest), so a dry run can tell a stale built folder without the
+        benchmark's module; None: the benchmark cannot tell."""
+        return None
 
     @field_validator("telemetry_interval")
     @classmethod

@@ -28,12 +28,15 @@ zipped ones), because papermill needs a real notebook file.
 
 from __future__ import annotations
 
+import functools
+import sys
 from dataclasses import dataclass
-from importlib import metadata, resources
+from importlib import resources
 from pathlib import Path
 
 from perfkit import paths
 from perfkit.errors import ParamsError, UserError
+from perfkit.plugins import scan_entry_points
 
 PLUGIN_GROUPS = ("perfkit.vendors", "perfkit.benchmarks", "perfkit.backends")
 PLUGIN_FOLDER = "perfkit_files"
@@ -79,10 +82,16 @@ def _folder(traversable) -> Path | None:
 
 
 def plugin_sources() -> list[FileSource]:
-    """Installed plug-ins that carry a ``perfkit_files`` folder, ordered by distribution name."""
+    """Installed plug-ins that carry a ``perfkit_files`` folder, ordered by distribution name
+    (found once per search path: perfkit.plugins.scan_entry_points, ``_plugin_sources.cache_clear``)."""
+    return list(_plugin_sources(tuple(sys.path)))
+
+
+@functools.cache
+def _plugin_sources(search_path: tuple[str, ...]) -> tuple[FileSource, ...]:
     found: dict[str, FileSource] = {}
     for group in PLUGIN_GROUPS:
-        for entry in metadata.entry_points(group=group):
+        for entry in scan_entry_points(search_path).get(group, ()):
             dist = entry.dist.name if entry.dist is not None else ""
             package = entry.module.split(".")[0]
             if package == "perfkit" or dist in found:
@@ -94,7 +103,7 @@ def plugin_sources() -> list[FileSource]:
             if folder is not None:
                 label = dist or package
                 found[label] = FileSource(label, folder, f"{label}:")
-    return [found[name] for name in sorted(found)]
+    return tuple(found[name] for name in sorted(found))
 
 
 def packaged_source() -> FileSource | None:
@@ -103,7 +112,7 @@ def packaged_source() -> FileSource | None:
 
 
 def file_sources() -> list[FileSource]:
-    """Every place files come from, in lookup order. Nothing is cached."""
+    """Every place files come from, in lookup order. Only the plug-in scan is cached (per search path)."""
     sources = []
     root = paths.find_project_root()
     if root is not None:

@@ -23,6 +23,8 @@ import yaml
 
 MAX_DEPTH = 32
 MAX_EXPANDED_NODES = 100_000
+MAX_INT_DIGITS = 4300  # Python's own limit on int(str) (sys.get_int_max_str_digits)
+MAX_INT_BITS = 14_285  # 10**4300 - 1, the largest 4300-digit number, has 14,285 bits
 
 
 class ParamsYamlError(yaml.YAMLError):
@@ -59,6 +61,16 @@ class ParamsLoader(yaml.SafeLoader):
         value = super().construct_yaml_float(node)
         if not math.isfinite(value):
             raise ParamsYamlError(f"the number {node.value!r} is not finite; give a finite number", node.start_mark)
+        return value
+
+    def construct_yaml_int(self, node):  # noqa: ANN001
+        try:
+            value = super().construct_yaml_int(node)
+        except ValueError:  # Python's 4,300-digit limit on int(str)
+            value = None
+        if value is None or value.bit_length() > MAX_INT_BITS:  # hex, octal, binary have no such limit
+            raise ParamsYamlError(f"the number {node.value[:20]}... has {len(node.value)} characters; "
+                                  f"whole numbers have at most {MAX_INT_DIGITS} digits", node.start_mark) from None
         return value
 
     def construct_mapping(self, node, deep=False):  # noqa: ANN001
@@ -98,6 +110,7 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int], active: set[int]) -> i
 
 
 ParamsLoader.add_constructor("tag:yaml.org,2002:float", ParamsLoader.construct_yaml_float)
+ParamsLoader.add_constructor("tag:yaml.org,2002:int", ParamsLoader.construct_yaml_int)
 
 
 def load(text: str) -> Any:

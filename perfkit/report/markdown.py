@@ -100,11 +100,11 @@ def markdown_table(frame: pd.DataFrame) -> str:
 
 
 def _info(benchmark: str):
-    from perfkit.benchmarks import benchmark_class
+    from perfkit.benchmarks import declaration
     from perfkit.errors import UserError
 
     try:
-        return benchmark_class(benchmark).info
+        return declaration(benchmark).info
     except UserError:
         return None
 

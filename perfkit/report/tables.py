@@ -40,13 +40,13 @@ def fmt(value: Any, digits: int = 2) -> str:
 
 def info_of(result: RunResult) -> BenchmarkInfo:
     """The benchmark's description the result carries; for a result written before results
-    carried one, the installed benchmark's (which imports it, and PyTorch with it)."""
+    carried one, the installed benchmark's declaration (perfkit.benchmarks.declared: no torch)."""
     carried = BenchmarkInfo.from_dict(result.benchmark_info)
     if carried is not None:
         return carried
-    from perfkit.benchmarks import benchmark_class
+    from perfkit.benchmarks import declaration
 
-    return benchmark_class(result.benchmark).info
+    return declaration(result.benchmark).info
 
 
 def _quality_metric(result: RunResult) -> str:

@@ -53,6 +53,10 @@ def execute(run: PreparedRun, progress: bool = True, ctx: DistContext | None = N
     ctx = ctx or context_from_env(params.dist_backend or vendor.dist_backend)
     device = vendor.device(ctx.local_rank)
     policy = precision_policy(params.precision, device, vendor.precisions, vendor.name)
+    if device.type != "cpu":  # the host checked the CPU's RAM; a card's memory is checked here
+        from perfkit.run.memory import check_memory
+
+        check_memory(run, device)
     bench = benchmark_class(resolved.benchmark)(params)
     record = initial_record(run, started)
     bar = Progress.from_env(scenario.progress_total(params), progress and ctx.is_main, resolved.benchmark,

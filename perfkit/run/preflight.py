@@ -1,7 +1,9 @@
 """Checks that run before any notebook starts, so that mistakes a user can fix fail fast, with
 one line, and leave nothing behind: the vendor's software, the precision, the process count,
-the output folder and the dataset. Runs on the host (``perfkit run``, ``perfkit suite``,
-``perfkit join``) and again in the notebook kernel."""
+the output folder, a rough memory estimate against the host's RAM (perfkit.run.memory) and the dataset. Runs on the host
+(``perfkit run``, ``perfkit suite``, ``perfkit join``); the kernel checks the memory of a CUDA-like
+card again before it builds the model (:func:`check_memory`: the host never opens a CUDA
+context)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from perfkit.benchmarks import benchmark_class
 from perfkit.data.hashing import DataIdentity
 from perfkit.engine.precision import precision_policy
 from perfkit.errors import UserError
+from perfkit.run.memory import check_memory
 from perfkit.run.spec import PreparedRun
 from perfkit.vendors import get_vendor
 
@@ -42,6 +45,7 @@ def preflight(run: PreparedRun) -> DataIdentity:
             f"'{vendor.name}' sees {cards} device(s) on this node; allowed: 1..{cards}"
         )
     check_writable(run.output_dir)
+    check_memory(run, vendor.device(0), host=True)
     bench = benchmark_class(resolved.benchmark)(resolved.params)
     run.scenario.check(bench, vendor.device(0))
     bench.check_model_inputs()

@@ -14,15 +14,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from typing import TYPE_CHECKING
+
 from perfkit import __version__
-from perfkit.benchmarks import benchmark_class
+from perfkit.benchmarks import declaration
 from perfkit.errors import ParamsError
 from perfkit.params import ResolvedParams, resolve_params
 from perfkit.params.hardware import HardwareSpec, load_hardware
 from perfkit.results.record import RunResult, utc_now
 from perfkit.results import run_folder
 from perfkit.results.run_folder import RESULT_FILE
-from perfkit.scenarios import Scenario, scenario_of
+
+if TYPE_CHECKING:
+    from perfkit.scenarios import Scenario
 
 
 @dataclass(frozen=True)
@@ -36,9 +40,16 @@ class PreparedRun:
         return self.resolved.benchmark
 
     @property
+    def kind(self) -> str:
+        """"training" or "inference", from the benchmark's declaration (no torch)."""
+        return declaration(self.resolved.benchmark).kind
+
+    @property
     def scenario(self) -> Scenario:
-        """Training or inference: the one place that answers the question."""
-        return scenario_of(self.resolved.benchmark)
+        """Training or inference: the one place that answers the question (imports torch)."""
+        from perfkit.scenarios import scenario_named
+
+        return scenario_named(self.kind)
 
     @property
     def result_path(self) -> Path:
@@ -55,6 +66,8 @@ def parse_overrides_text(text: str | dict | None) -> dict[str, Any]:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ParamsError(f"parameter 'overrides': not a JSON object ({exc.msg} at column {exc.colno})") from None
+    except ValueError:  # an integer over Python's 4,300-digit limit
+        raise ParamsError("parameter 'overrides': a whole number has more than 4300 digits") from None
     if not isinstance(value, dict):
         raise ParamsError("parameter 'overrides': must be a JSON object such as {\"max_steps\": 20}")
     return value
@@ -67,7 +80,7 @@ def prepare(
     overrides: dict[str, Any] | str | None = None,
     output_dir: str | Path | None = None,
 ) -> PreparedRun:
-    resolved = resolve_params(benchmark, benchmark_class(benchmark).params_model, vendor, config,
+    resolved = resolve_params(benchmark, declaration(benchmark).params_model, vendor, config,
                               parse_overrides_text(overrides))
     hardware = load_hardware(resolved.hardware)
     out = Path(output_dir) if output_dir else run_folder.run_dir(benchmark, vendor, config)
@@ -88,7 +101,7 @@ def from_payload(text: str, output_dir: str | Path | None = None) -> PreparedRun
         benchmark = run["benchmark"]
     except (json.JSONDecodeError, KeyError, TypeError) as exc:
         raise ParamsError(f"parameter 'resolved': not a run resolved by perfkit ({exc})") from None
-    model = benchmark_class(benchmark).params_model
+    model = declaration(benchmark).params_model
     resolved = ResolvedParams(
         benchmark=benchmark, vendor=run["vendor"], config=run["config"], params=model(**run["params"]),
         config_file=run["config_file"], description=run["description"], hardware=run["hardware"],
@@ -119,8 +132,8 @@ def initial_record(run: PreparedRun, started: str = "", status: str = "failed") 
         hardware=run.hardware.to_dict(),
         data={},
         seeds={"seed": resolved.params.seed},
-        kind=run.scenario.kind,
-        benchmark_info=benchmark_class(resolved.benchmark).info.to_dict(),
+        kind=run.kind,
+        benchmark_info=declaration(resolved.benchmark).info.to_dict(),
     )
 
 

@@ -1,7 +1,9 @@
 """Kit overhead: wall time a `perfkit run` adds around the benchmark itself.
 
 Kernel start, imports, table and plot cells and the HTML export are everything outside the
-run's own e2e_time. Measured on a short BERT smoke run so the benchmark part stays small.
+run's own e2e_time; `perfkit run` then rebuilds the index (perfkit.jobs.index_build, in this
+process), measured after the run on the same scratch reports folder. Measured on a short BERT
+smoke run so the benchmark part stays small.
 """
 
 from __future__ import annotations
@@ -32,11 +34,17 @@ def _scratch_reports() -> Iterator[None]:
 
 
 def measure(benchmark: str = "bert", overrides: dict | None = None) -> dict[str, float]:
+    from perfkit.jobs.index_build import build_index
+
     with _scratch_reports():
         started = time.perf_counter()
         overrides = overrides or {"max_steps": 20, "eval_interval": 10}
         done = LocalLauncher().run(prepare(benchmark, "cpu", "smoke", overrides), overrides)
         total = time.perf_counter() - started
+        index_started = time.perf_counter()
+        if done.status == "ok":
+            build_index()
+        index = time.perf_counter() - index_started
     if done.result is None or done.status != "ok":
         raise RuntimeError(f"overhead run failed: {done.error}")
     e2e = done.result.metrics["e2e_time"]
@@ -47,13 +55,15 @@ def measure(benchmark: str = "bert", overrides: dict | None = None) -> dict[str,
         "kernel_and_cells": done.seconds - done.html_seconds - e2e,
         "validation_and_cli": total - done.seconds,
         "overhead": total - e2e,
+        "index_build": index,
     }
 
 
 def report(numbers: dict[str, float], benchmark: str = "bert") -> str:
     return (
         f"{benchmark} smoke (short): total {numbers['total']:.1f} s, benchmark e2e_time {numbers['e2e_time']:.1f} s\n"
-        f"  overhead {numbers['overhead']:.1f} s (goal <= 10 s) = validation/CLI {numbers['validation_and_cli']:.1f} s"
+        f"  overhead {numbers['overhead']:.1f} s (goal <= 3 s) = validation/CLI {numbers['validation_and_cli']:.1f} s"
         f" + kernel start, imports and report cells {numbers['kernel_and_cells']:.1f} s"
-        f" + HTML export {numbers['html_export']:.1f} s"
+        f" + HTML export {numbers['html_export']:.1f} s\n"
+        f"  then the index rebuild `perfkit run` does after it: {numbers['index_build']:.1f} s"
     )

@@ -3,9 +3,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from perfkit.errors import VendorError
 from perfkit.plugins import Registry
-from perfkit.vendors.base import VendorAdapter
+
+if TYPE_CHECKING:  # `perfkit list vendors` does not import torch
+    from perfkit.vendors.base import VendorAdapter
 
 VENDORS = Registry(
     what="vendor",
@@ -16,7 +20,7 @@ VENDORS = Registry(
         "iluvatar": "perfkit.vendors.iluvatar:IluvatarVendor",
         "kunlunxin": "perfkit.vendors.kunlunxin:KunlunxinVendor",
     },
-    base=VendorAdapter,
+    base="perfkit.vendors.base:VendorAdapter",
     error=VendorError,
 )
 BUILTIN = VENDORS.builtins  # name -> "module:Class"

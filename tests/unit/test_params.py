@@ -141,3 +141,89 @@ def test_parse_overrides_reads_yaml_scalars():
     }
     with pytest.raises(ParamsError, match="not KEY=VALUE"):
         parse_overrides(["max_steps"])
+
+
+BUILTINS = ("bert", "bert_inference", "glm", "mobilenetv2", "resnet50")
+
+
+@pytest.mark.parametrize("name", BUILTINS)
+def test_each_declaration_is_what_its_benchmark_class_uses(name):
+    """The host resolves with the declaration, the kernel builds with the class: the same model."""
+    from perfkit.benchmarks import benchmark_class, declaration
+
+    declared, cls = declaration(name), benchmark_class(name)
+    assert declared.params_model is cls.params_model and declared.info == cls.info
+    assert declared.kind == cls.info.kind and declared.info.name == name
+
+
+@pytest.mark.parametrize("name", BUILTINS)
+def test_data_settings_are_a_part_of_what_the_builder_records(name):
+    """A dry run tells a stale built folder from the params' share of the builder's settings."""
+    from perfkit.benchmarks import benchmark_class, declaration
+    from perfkit.run.spec import prepare
+
+    params = prepare(name, "cpu", "smoke").resolved.params
+    wanted = params.data_settings()
+    built = benchmark_class(name)(params).build_settings()
+    assert declaration(name).params_model is type(params)
+    assert (wanted is None) == (built is None)
+    if wanted is not None:
+        assert wanted.items() <= built.items(), (wanted, built)
+
+
+def test_a_plugin_declares_its_params_without_its_benchmark_module(tmp_path, monkeypatch):
+    """A plug-in's perfkit.benchmark_declarations entry point gives the host its params model;
+    the benchmark module (which would import torch) is not imported."""
+    import sys
+
+    from perfkit import plugins
+    from perfkit.benchmarks import declaration
+
+    site = tmp_path / "site"
+    pkg = site / "acme_bench"
+    pkg.mkdir(parents=True)
+    (pkg / "__init__.py").write_text("")
+    (pkg / "declared.py").write_text(
+        "from perfkit.benchmarks.declared import BenchmarkDeclaration\n"
+        "from perfkit.params.schema import TrainingParams\n"
+        "from perfkit.results.benchmark_info import BenchmarkInfo\n"
+        "class AcmeParams(TrainingParams):\n    width: int = 8\n"
+        "DECLARATION = BenchmarkDeclaration(AcmeParams, BenchmarkInfo('acme', 'Acme', 'training', 't', 'm', 'd', "
+        "'acc', 'acc', 'acme.ipynb'))\n")
+    (pkg / "benchmark.py").write_text("raise ImportError('the benchmark module was imported')\n")
+    info = site / "acme_bench-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: acme-bench\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text("[perfkit.benchmarks]\nacme = acme_bench.benchmark:Acme\n\n"
+                                           "[perfkit.benchmark_declarations]\nacme = acme_bench.declared:DECLARATION\n")
+    monkeypatch.syspath_prepend(str(site))
+    found = declaration("acme")
+    assert found.params_model.__name__ == "AcmeParams" and found.kind == "training"
+    assert "acme_bench.benchmark" not in sys.modules
+    plugins.scan_entry_points.cache_clear()
+
+
+@pytest.mark.parametrize("overrides, needle", [
+    ({"num_heads": 3}, "key 'num_heads': num_heads=3 does not divide hidden_size=1024"),
+    ({"hidden_size": 96, "num_heads": 64}, "num_heads=64 does not divide hidden_size=96"),
+    ({"num_heads": 2048}, "num_heads=2048 does not divide hidden_size=1024"),
+])
+def test_heads_must_divide_the_hidden_width(overrides, needle):
+    from perfkit.params import params_from_overrides
+
+    with pytest.raises(ParamsError, match=needle):
+        params_from_overrides(BertParams, overrides)
+
+
+def test_a_parsed_params_file_is_reused_until_it_changes(tmp_path):
+    from perfkit.params.loading import load_yaml_mapping, parsed_yaml
+
+    parsed_yaml.cache_clear()
+    path = tmp_path / "c.yaml"
+    path.write_text("params:\n  batch_size: 2\n")
+    first = load_yaml_mapping(path)
+    first["params"]["batch_size"] = 99  # a caller's copy: the cache is not changed through it
+    assert load_yaml_mapping(path) == {"params": {"batch_size": 2}}
+    assert parsed_yaml.cache_info().hits == 1
+    path.write_text("params:\n  batch_size: 16\n")  # another size: read again
+    assert load_yaml_mapping(path) == {"params": {"batch_size": 16}}

@@ -25,7 +25,7 @@ BAD_SUITES = {
     "unknown run key": ({"runs": [{**SHORT, "repeat": 2}]}, "runs[0]: unknown key 'repeat'"),
     "missing config": ({"runs": [{"benchmark": "bert", "vendor": "cpu"}]}, "runs[0]: key 'config' is required"),
     "zero repeats": ({"runs": [{**SHORT, "repeats": 0}]}, "runs[0]: key 'repeats' must be a whole number >= 1"),
-    "negative timeout": ({"runs": [{**SHORT, "timeout": -5}]}, "runs[0]: key 'timeout' must be a number of seconds > 0"),
+    "negative timeout": ({"runs": [{**SHORT, "timeout": -5}]}, "runs[0]: key 'timeout' must be a number of seconds, at least 1"),
     "suite timeout not a number": ({"timeout": "soon", "runs": [SHORT]}, "key 'timeout' must be a number"),
     "set not a mapping": ({"runs": [{**SHORT, "set": [1]}]}, "runs[0]: key 'set' must be a mapping"),
     "same run twice": ({"runs": [SHORT, LONG, SHORT]}, "runs[2]: bert/cpu/short is already runs[0]"),

@@ -1,0 +1,145 @@
+"""Cheap runs: the host never imports torch to resolve params, list, plan, report or compare;
+the notebook's first cell imports only what it needs; the index is built without a second
+kernel; a large matrix dry run reads the plug-in entry points a bounded number of times."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from perfkit import plugins
+from perfkit.cli import main
+from perfkit.params import sources
+from support.fabricated import make_result, write_run
+from support.suite_project import SHORT, make_project, write_suite
+
+ROOT = Path(__file__).resolve().parents[2]
+HOST_HEAVY = ("torch", "transformers")  # `report` may import pandas: its tables are frames
+CELL_HEAVY = ("torch", "transformers", "pandas", "matplotlib")
+
+# Runs each argv through perfkit.cli.main in this one process, then reports which heavy
+# modules got imported. `run` resolves its params fully; its launcher is stubbed out (a run
+# would start a kernel): what is tested is the host's own work before that.
+DRIVER = r"""
+import json, sys
+import perfkit.cells.benchmark  # the notebook's first cell, first: what it alone imports
+cell = sorted(m for m in %r if m in sys.modules)
+import perfkit.jobs.launcher as launcher
+launcher.LocalLauncher.run = lambda self, prepared, *a, **k: None  # "submitted": the host's part only
+from perfkit.cli import main
+codes = []
+for argv in json.loads(sys.argv[1]):
+    try:
+        codes.append(main(argv))
+    except SystemExit as exc:
+        codes.append(exc.code)
+host = sorted(m for m in %r if m in sys.modules)
+print(json.dumps({"codes": codes, "host": host, "cell": cell}))
+""" % (CELL_HEAVY, HOST_HEAVY)
+
+
+def test_host_commands_never_import_torch(tmp_path, bert_data, project_root):
+    root = make_project(tmp_path, bert_data, project_root)
+    base, new = tmp_path / "base", tmp_path / "new"
+    for folder, p_core in ((base, 100.0), (new, 101.0)):
+        write_run(folder, make_result("bert", "cpu", "smoke", metrics={"p_core": p_core}))
+    commands = [
+        ["list"],
+        ["list", "configs", "--benchmark", "glm"],
+        ["run", "bert", "--vendor", "cpu", "--config", "short", "--set", "max_steps=2"],
+        ["run", "glm", "--vendor", "cpu", "--config", "smoke", "--set", "num_heads=3"],  # refused: exit 2
+        ["suite", "smoke", "--dry-run"],
+        ["report", "--reports", str(new), "--markdown"],
+        ["compare", str(base), str(new)],
+    ]
+    env = {**os.environ, "PERFKIT_ROOT": str(root), "PERFKIT_REPORTS": str(tmp_path / "reports"),
+           "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "tests"), os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run([sys.executable, "-c", DRIVER, json.dumps(commands)], capture_output=True, text=True,
+                          env=env, cwd=tmp_path, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["codes"] == [0, 0, 0, 2, 0, 0, 0], (seen, done.stderr[-2000:])
+    assert seen["host"] == [], f"host commands imported {seen['host']}"
+    assert seen["cell"] == [], f"the notebook's first cell imported {seen['cell']}"
+
+
+def test_the_index_is_built_without_a_kernel(reports, monkeypatch):
+    from perfkit.jobs import index_build
+
+    def no_kernel(*args, **kwargs):
+        raise AssertionError("a kernel was started to build the index")
+
+    monkeypatch.setattr("perfkit.jobs.kernel.run_notebook", no_kernel)
+    monkeypatch.setattr(index_build, "run_notebook", no_kernel, raising=False)
+    write_run(reports, make_result("bert", "cpu", "smoke", loss=[9.0, 8.0, 7.5]))
+    write_run(reports, make_result("bert", "cpu", "1x2", nproc=2, loss=[9.0, 8.1, 7.4]))
+    index = index_build.build_index(reports)
+    page = index.read_text(encoding="utf-8")
+    assert "data:image/png;base64," in page  # the curves and throughput figures
+    assert "bert/cpu/smoke" in page or "smoke" in page
+    saved = nbformat.read(str(reports / "summary.ipynb"), as_version=4)
+    code = [c for c in saved.cells if c.cell_type == "code"]
+    assert [c.execution_count for c in code] == list(range(1, len(code) + 1))
+    injected = [c for c in code if "injected-parameters" in c.metadata.get("tags", [])]
+    assert len(injected) == 1 and repr(str(reports)) in injected[0].source
+    assert any(o.get("output_type") == "execute_result" for c in code for o in c.outputs)
+    assert not list(reports.glob(".summary.*"))
+
+
+def test_a_failing_summary_cell_names_the_cell_and_writes_no_index(reports, monkeypatch):
+    from perfkit.jobs import index_build
+
+    broken = reports.parent / "notebooks"
+    broken.mkdir()
+    node = nbformat.v4.new_notebook()
+    node.cells = [nbformat.v4.new_code_cell("x = 1"), nbformat.v4.new_code_cell("1 / 0")]
+    (broken / "summary.ipynb").write_text(nbformat.writes(node))
+    monkeypatch.setattr(sources, "notebook_path", lambda name: broken / name)
+    with pytest.raises(index_build.IndexBuildFailed, match=r"summary.ipynb: cell \d+ \(1 / 0\): ZeroDivisionError"):
+        index_build.build_index(reports)
+    assert not (reports / "index.html").exists() and not list(reports.glob(".summary.*"))
+
+
+def test_a_large_matrix_dry_run_scans_entry_points_a_bounded_number_of_times(tmp_path, bert_data, project_root,
+                                                                              monkeypatch, capsys):
+    root = make_project(tmp_path, bert_data, project_root)
+    monkeypatch.setenv("PERFKIT_ROOT", str(root))
+    monkeypatch.setenv("PERFKIT_REPORTS", str(root / "reports"))
+    matrix = {"seed": list(range(1, 33)), "eval_interval": [1, 2, 3, 4]}  # 128 points per entry
+    write_suite(root, "wide", [{**SHORT, "matrix": matrix}, {**SHORT, "config": "long", "matrix": matrix}])
+    scans = []
+    real = metadata.distributions
+
+    def counted(*args, **kwargs):
+        scans.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(metadata, "distributions", counted)
+    plugins.scan_entry_points.cache_clear()
+    sources._plugin_sources.cache_clear()
+    assert main(["suite", "wide", "--dry-run"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].endswith(": 256 runs") and out[-1] == "256 to run, 0 to skip"
+    assert len(scans) <= 2, f"{len(scans)} entry-point scans for 256 points"
+
+
+def test_the_entry_point_scan_is_cached_per_search_path_and_can_be_cleared(tmp_path, monkeypatch):
+    plugins.scan_entry_points.cache_clear()
+    first = plugins.group_entry_points("perfkit.vendors")
+    assert plugins.group_entry_points("perfkit.vendors") is first
+    site = tmp_path / "site"
+    info = site / "perfkit_fake_cache-0.1.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: perfkit-fake-cache\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text("[perfkit.vendors]\nfakecache = perfkit_fake_cache:Vendor\n")
+    monkeypatch.syspath_prepend(str(site))  # a new search path: scanned again
+    assert "fakecache" in [ep.name for ep in plugins.group_entry_points("perfkit.vendors")]
+    plugins.scan_entry_points.cache_clear()
+    assert plugins.scan_entry_points.cache_info().currsize == 0
