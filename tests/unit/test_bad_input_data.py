@@ -9,7 +9,7 @@ import torch
 from perfkit.benchmarks.bert_inference import BertInference, BertInferenceParams
 from perfkit.data import text_eval
 from perfkit.engine.infer_loop import NonFiniteOutput, infer
-from perfkit.engine.timers import PhaseClock
+from perfkit.measure.timers import PhaseClock
 from perfkit.errors import DataError
 from perfkit.inference import get_backend
 from perfkit.vendors import get_vendor
