@@ -32,6 +32,7 @@ from perfkit.benchmarks import benchmark_class
 from perfkit.errors import ParamsError
 from perfkit.report import headline as _headline
 from perfkit.report import labels, plots, tables
+from perfkit.report.index import cell_class
 from perfkit.results import run_folder
 from perfkit.results.record import RunResult
 from perfkit.run import spec
@@ -45,8 +46,11 @@ warnings.filterwarnings("ignore", message="IProgress not found")
 
 
 def _styled(frame: pd.DataFrame) -> Styler:
-    """No index column, every value HTML-escaped, headers bilingual with their units."""
-    return labels.bilingual(frame).style.hide(axis="index").format(escape="html")
+    """No index column, every value HTML-escaped, headers bilingual with their units; numbers
+    and status tokens marked so that they never wrap (perfkit.report.index.cell_class)."""
+    shown = labels.bilingual(frame)
+    classes = shown.astype(str).map(cell_class)
+    return shown.style.hide(axis="index").format(escape="html").set_td_classes(classes)
 
 
 def prepare(
@@ -120,10 +124,10 @@ def performance(result: RunResult) -> Styler:
     return _styled(tables.performance_table([result]))
 
 
-def curves(result: RunResult):
-    fig = plots.training_curves(result, tables.info_of(result).quality_metric)
-    plt.close(fig)  # returned for display once, not again by the inline backend
-    return fig
+def curves(result: RunResult) -> HTML:
+    """Loss and evaluation side by side; stacked on a narrow screen."""
+    figures = plots.training_curves(result, tables.info_of(result).quality_metric)
+    return HTML(plots.figures_html(figures, ["training loss per step", "evaluation quality against samples"]))
 
 
 def definitions() -> Styler:

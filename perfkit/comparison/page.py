@@ -37,7 +37,7 @@ _CSS = """
 body{font-family:system-ui,sans-serif;margin:1.5em;max-width:70em}
 .wrap{overflow-x:auto}
 table{border-collapse:collapse;font-size:.9em}
-th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left;overflow-wrap:anywhere}
+th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left;white-space:nowrap}
 tr.bad td{background:#fde2e1}
 tr.good td{background:#e3f5e1}
 """

@@ -102,7 +102,7 @@ def headline_items(result: RunResult) -> list[tuple[str, str]]:
 
 CSS = (
     ".perfkit-headline{display:grid;grid-template-columns:repeat(auto-fit,minmax(12em,1fr));gap:.5em;margin:.5em 0 1em}"
-    ".perfkit-headline>div{border:1px solid #ccd;border-radius:4px;padding:.4em .6em;overflow-wrap:anywhere}"
+    ".perfkit-headline>div{border:1px solid #ccd;border-radius:4px;padding:.4em .6em;overflow-x:auto}"
     ".perfkit-headline .k{color:#555;font-size:12px}.perfkit-headline .v{font-size:15px;font-weight:600}"
     ".perfkit-headline .bad{background:#fde2e1}"
 )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -48,12 +49,30 @@ def report_href(run_dir: Path, reports: Path) -> str:
 
 
 LONG_WORD = 14
+TOKEN_CHARS = 24
+_NUMBER_FIRST = re.compile(r"^[-+−]?\d")
+
+
+def cell_class(text: str) -> str:
+    """How a cell may wrap. "num": a number, a short number phrase ("171.2 / 174", "100.00
+    (p_core)") or a one-word token (a status, "REGRESSION"): never wraps. "long": holds a long
+    word (run ids, file names, key lists): wraps after its "/" only. "": wraps between words.
+    No cell ever breaks inside a word."""
+    text = text.strip()
+    if text and len(text) <= TOKEN_CHARS and (" " not in text or _NUMBER_FIRST.match(text)):
+        return "num"
+    return "long" if any(len(word) > LONG_WORD for word in text.split()) else ""
 
 
 def _cell_class(text: str) -> str:
-    """Cells holding a long word without spaces (run ids, file names, key lists) may break
-    anywhere, so they wrap instead of widening the table; other cells break between words."""
-    return ' class="long"' if any(len(word) > LONG_WORD for word in text.split()) else ""
+    css = cell_class(text)
+    return f' class="{css}"' if css else ""
+
+
+def _cell_html(raw: str) -> str:
+    """Escaped text; in a long word, a break opportunity after each "/" (never inside a name)."""
+    text = html.escape(raw)
+    return text.replace("/", "/<wbr>") if cell_class(raw) == "long" else text
 
 
 def html_table(frame: pd.DataFrame, hrefs: dict[int, str] | None = None, link_column: str | tuple[str, ...] = "") -> str:
@@ -68,7 +87,7 @@ def html_table(frame: pd.DataFrame, hrefs: dict[int, str] | None = None, link_co
         cells = []
         for column, value in zip(frame.columns, row):
             raw = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
-            text = html.escape(raw)
+            text = _cell_html(raw)
             if column in link_columns and hrefs.get(position):
                 text = f'<a href="{html.escape(hrefs[position], quote=True)}">{text}</a>'
             cells.append(f"<td{_cell_class(raw)}>{text}</td>")

@@ -33,6 +33,7 @@ HEADERS = {
     "p_infer_core": f"推理计算吞吐量 p_infer_core {_SPS}",
     "infer_time": "推理单样本耗时 infer_time (ms / μs)",
     "mfu": "算力利用率 MFU (%)",
+    "mfu_high": "算力利用率上限 MFU high (%)",
     "性能(samples/s)": f"性能 throughput {_SPS}",
     "目标精度": "目标精度 target (0–1)",
     "Steps数": "Steps数 steps",
