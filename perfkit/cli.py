@@ -154,6 +154,18 @@ def _cmd_import(args: argparse.Namespace) -> int:
     return result.exit_code
 
 
+def _cmd_init(args: argparse.Namespace) -> int:
+    from perfkit.jobs.init_folder import init_folder
+
+    done = init_folder(Path(args.dir), args.kernel)
+    for path in done.written:
+        print(path)
+    if done.kernel:
+        print(f"kernel 'perfkit' (Python (perfkit), {sys.executable}) -> {done.kernel}")
+    print(f"next: cd {args.dir} && perfkit run bert --vendor cpu --config smoke  (or: jupyter lab notebooks/)")
+    return 0
+
+
 def _cmd_env(args: argparse.Namespace) -> int:
     from perfkit.results.environment import collect_environment
     from perfkit.vendors import get_vendor
@@ -268,9 +280,10 @@ def _cmd_list(args: argparse.Namespace) -> int:
         lines = list_lines(args.what, args.benchmark, args.vendor)
         print("\n".join(lines) if lines else f"no {args.what}", file=sys.stdout if lines else sys.stderr)
         return 0
-    for what in LIST_WHAT:
+    sections = {what: list_lines(what, args.benchmark, args.vendor) for what in LIST_WHAT}  # errors before output
+    for what, lines in sections.items():
         print(f"{what}:")
-        print("\n".join(f"  {line}" for line in list_lines(what, args.benchmark, args.vendor)) or "  (none)")
+        print("\n".join(f"  {line}" for line in lines) or "  (none)")
     return 0
 
 
@@ -311,6 +324,7 @@ EXAMPLES = {
                "perfkit report --markdown"],
     "import": ["perfkit import FlagPerf/training/benchmarks/bert/README.md --benchmark bert"],
     "env": ["perfkit env --vendor cpu"],
+    "init": ["perfkit init bench", "perfkit init bench --kernel user"],
     "bench": ["perfkit bench harness --benchmark bert --pairs 10", "perfkit bench peak --vendor cpu"],
     "list": ["perfkit list", "perfkit list configs --benchmark bert", "perfkit list vendors"],
     "data": ["perfkit data build bert --out data/bert_small"],
@@ -425,6 +439,13 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--vendor", default="", help="the vendor, when the page does not say")
     imp.add_argument("--reports", default="", help="reports folder (default: the project's reports/)")
     imp.set_defaults(func=_cmd_import)
+
+    init = sub.add_parser("init", help="copy the notebooks and a params/ overlay to DIR; register the 'perfkit' kernel")
+    init.add_argument("dir", metavar="DIR", help="working folder (made when missing); no existing file is overwritten")
+    init.add_argument("--kernel", choices=["sys-prefix", "user", "none"], default="sys-prefix",
+                      help="where the Jupyter kernel 'perfkit' (this interpreter) is registered: this environment "
+                           "(sys-prefix, found by its JupyterLab), your user folder (user), or not at all (none)")
+    init.set_defaults(func=_cmd_init)
 
     env = sub.add_parser("env", help="print the environment record")
     env.add_argument("--vendor", default="cpu", help="vendor whose environment is recorded")

@@ -32,7 +32,7 @@ from perfkit.benchmarks import benchmark_class
 from perfkit.errors import ParamsError
 from perfkit.report import headline as _headline
 from perfkit.report import labels, plots, tables
-from perfkit.report.index import cell_class
+from perfkit.report.index import cell_class, keep_words
 from perfkit.results import run_folder
 from perfkit.results.record import RunResult
 from perfkit.run import spec
@@ -50,7 +50,7 @@ def _styled(frame: pd.DataFrame) -> Styler:
     and status tokens marked so that they never wrap (perfkit.report.index.cell_class)."""
     shown = labels.bilingual(frame)
     classes = shown.astype(str).map(cell_class)
-    return shown.style.hide(axis="index").format(escape="html").set_td_classes(classes)
+    return shown.style.hide(axis="index").format(keep_words, escape="html").set_td_classes(classes)
 
 
 def prepare(

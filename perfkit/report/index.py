@@ -69,10 +69,24 @@ def _cell_class(text: str) -> str:
     return f' class="{css}"' if css else ""
 
 
+_PLAIN_WORD = re.compile(r"[A-Za-z0-9_.]+")
+
+
+def keep_words(escaped: str) -> str:
+    """Escaped text with every word that holds a character a browser may break at (CJK, "（",
+    "-", "/", quotes) in a ``<span class="w">`` that does not wrap: lines break between words
+    only. Plain ASCII words need no span."""
+    return re.sub(r"\S+", lambda m: m.group(0) if _PLAIN_WORD.fullmatch(m.group(0))
+                  else f'<span class="w">{m.group(0)}</span>', escaped)
+
+
 def _cell_html(raw: str) -> str:
-    """Escaped text; in a long word, a break opportunity after each "/" (never inside a name)."""
+    """Escaped text, words kept whole; in a long cell, a long word instead gets a break
+    opportunity after each "/" (between the parts of a run id, never inside a name)."""
     text = html.escape(raw)
-    return text.replace("/", "/<wbr>") if cell_class(raw) == "long" else text
+    if cell_class(raw) != "long":
+        return keep_words(text)
+    return " ".join(word.replace("/", "/<wbr>") if len(word) > LONG_WORD else keep_words(word) for word in text.split(" "))
 
 
 def html_table(frame: pd.DataFrame, hrefs: dict[int, str] | None = None, link_column: str | tuple[str, ...] = "") -> str:

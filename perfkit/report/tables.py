@@ -101,7 +101,7 @@ def general_table(result: RunResult) -> pd.DataFrame:
     extra = ", ".join(result.run.get("nonstandard_keys") or []) or "无"
     see = "见“性能指标” see Performance"
     rows = [
-        ("任务类别 Task", info.task, ""),
+        ("任务类别 Task", task_cell(info.task), ""),
         ("模型 Model", info.model, ""),
         ("数据集 Dataset", info.dataset, f"content hash {result.data.get('hash', '')[:16]} ({result.data.get('method', '')})"),
         ("数据精度 Precision", f"precision, {see}", "可选 fp32/amp/fp16/bf16 choices"),
@@ -120,6 +120,17 @@ def general_table(result: RunResult) -> pd.DataFrame:
         ("额外修改项 Non-standard changes", extra_cell(extra), "† non-standard: keys a vendor may not change" if extra != "无" else ""),
     ]
     return pd.DataFrame(rows, columns=["指标名称", "指标值", "特殊说明"])
+
+
+# the English beside the seeds' 任务类别 values (a plug-in's own task is shown as it gives it)
+TASK_ENGLISH = {"通用语言模型": "language model", "自然语言理解": "natural language understanding",
+                "图像分类": "image classification", "目标检测": "object detection", "语音识别": "speech recognition",
+                "图像分割": "image segmentation", "文本生成": "text generation"}
+
+
+def task_cell(task: str) -> str:
+    english = TASK_ENGLISH.get(task)
+    return f"{task} {english}" if english else task
 
 
 def extra_cell(extra: str) -> str:
@@ -361,7 +372,7 @@ def inference_metric_list(result: RunResult) -> pd.DataFrame:
     extra = ", ".join(result.run.get("nonstandard_keys") or []) or "无"
     legend = {key: (name, text) for key, name, text in definitions.INFERENCE}
     rows = [
-        ("任务类别 Task", info.task, ""),
+        ("任务类别 Task", task_cell(info.task), ""),
         ("模型 Model", info.model, f"checkpoint hash {result.data.get('checkpoint', {}).get('hash', '')[:16]}"),
         ("数据集 Dataset", info.dataset, f"content hash {result.data.get('hash', '')[:16]} ({result.data.get('method', '')})"),
         ("推理工具 Inference engine", result.metrics.get("engine", result.metrics.get("backend", "")), result.metrics.get("provider", "")),

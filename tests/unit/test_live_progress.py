@@ -120,3 +120,22 @@ def test_the_scenario_names_what_the_bar_counts():
     from perfkit.scenarios import scenario_of
 
     assert (scenario_of("bert").progress_unit, scenario_of("bert_inference").progress_unit) == ("step", "batch")
+
+
+@pytest.mark.parametrize("total, steps", [(24, 87), (1, 5), (10, 11)])
+def test_a_count_past_the_planned_total_never_reads_n_of_m(total, steps):
+    """An inference pass runs until its minimum batches and its minimum seconds: the count may
+    pass the planned total ("batch 87/24" before); it then says so."""
+    stream, clock = io.StringIO(), FakeClock()
+    lines = NotebookLines(total, stream, "bert_inference", unit="batch", clock=clock)
+    for n in range(1, steps + 1):
+        clock.now += 0.1
+        lines.update(n, "latency_s=0.09")
+    lines.close()
+    for line in stream.getvalue().splitlines():
+        count = line.split()[2]
+        if "/" in count:
+            n, m = map(int, count.split("/"))
+            assert n <= m, line
+    assert f"batch {steps} (past the planned {total})" in stream.getvalue()
+    assert kernel_progress.count_text(3, 24) == "3/24 (12%)"
