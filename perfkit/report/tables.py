@@ -153,8 +153,14 @@ def _topology_cell(result: RunResult) -> str:
     return f"{cell}, {backend}" if backend else cell
 
 
-def environment_table(result: RunResult) -> pd.DataFrame:
-    """环境配置: measured at run time first, the hardware file's statement otherwise."""
+# the README export's labels where they are not just the Chinese half
+_EXPORT_LABELS = {"峰值算力": "峰值算力 (TFLOPs)", "节点 x 卡": "节点 x 卡 (world size)", "Python版本": "Python",
+                  "perfkit版本": "perfkit", "厂商替换": "vendor hooks (厂商替换)"}
+
+
+def environment_table(result: RunResult, english: bool = True) -> pd.DataFrame:
+    """环境配置: measured at run time first, the hardware file's statement otherwise. Labels read
+    "中文 English"; ``english=False`` gives FlagPerf's own Chinese labels (the README export)."""
     env = result.environment
     acc = env.get("accelerator", {})
     stated = result.hardware.get("software", {})
@@ -164,26 +170,30 @@ def environment_table(result: RunResult) -> pd.DataFrame:
         return str(measured) if measured not in (None, "") else stated.get(key, "")
 
     framework = f"torch {libs.get('torch', '')}".strip()
-    hw, sw = "硬件环境 Hardware", "软件环境 Software"
+    hw, sw = ("硬件环境", "Hardware"), ("软件环境", "Software")
     rows = [
-        (hw, "机器型号 Machine model", result.hardware.get("machine_model") or env.get("machine", "")),
-        (hw, "加速卡型号 Accelerator", acc.get("accelerator") or result.hardware.get("name", "")),
-        (hw, "多机网络类型、带宽 Interconnect, bandwidth", result.hardware.get("interconnect", "")),
-        (hw, "加速卡存储 Accelerator memory", _memory_cell(result)),
-        (hw, "峰值算力 Peak compute (TFLOP/s)", ", ".join(f"{k} {v:g}" for k, v in result.hardware.get("peak_tflops", {}).items())),
-        (hw, "节点 x 卡 Nodes x cards (world size)", _topology_cell(result)),
-        (sw, "OS版本 OS version", pick(env.get("os"), "os")),
-        (sw, "OS kernel版本 OS kernel version", pick(env.get("kernel"), "kernel")),
-        (sw, "加速卡驱动版本 Driver version", pick(acc.get("driver"), "driver")),
-        (sw, "Docker镜像和版本 Docker image", stated.get("docker_image", "in docker" if env.get("docker") else "")),
-        (sw, "训练框架版本 Framework version", pick(framework if libs.get("torch") else "", "framework")),
-        (sw, "训练编译器版本 Compiler version", pick(acc.get("sdk"), "compiler")),
-        (sw, "依赖软件版本 Dependencies", ", ".join(f"{k} {v}" for k, v in libs.items() if k != "torch") or stated.get("dependencies", "")),
-        (sw, "Python版本 Python", env.get("python", "")),
-        (sw, "perfkit版本 perfkit", f"{env.get('perfkit', '')} (git {env.get('git', {}).get('commit', '')[:10]})"),
-        (sw, "厂商替换 Vendor hooks", vendor_hooks_cell(result)),
+        (hw, ("机器型号", "Machine model"), result.hardware.get("machine_model") or env.get("machine", "")),
+        (hw, ("加速卡型号", "Accelerator"), acc.get("accelerator") or result.hardware.get("name", "")),
+        (hw, ("多机网络类型、带宽", "Interconnect, bandwidth"), result.hardware.get("interconnect", "")),
+        (hw, ("加速卡存储", "Accelerator memory"), _memory_cell(result)),
+        (hw, ("峰值算力", "Peak compute (TFLOP/s)"), ", ".join(f"{k} {v:g}" for k, v in result.hardware.get("peak_tflops", {}).items())),
+        (hw, ("节点 x 卡", "Nodes x cards (world size)"), _topology_cell(result)),
+        (sw, ("OS版本", "OS version"), pick(env.get("os"), "os")),
+        (sw, ("OS kernel版本", "OS kernel version"), pick(env.get("kernel"), "kernel")),
+        (sw, ("加速卡驱动版本", "Driver version"), pick(acc.get("driver"), "driver")),
+        (sw, ("Docker镜像和版本", "Docker image"), stated.get("docker_image", "in docker" if env.get("docker") else "")),
+        (sw, ("训练框架版本", "Framework version"), pick(framework if libs.get("torch") else "", "framework")),
+        (sw, ("训练编译器版本", "Compiler version"), pick(acc.get("sdk"), "compiler")),
+        (sw, ("依赖软件版本", "Dependencies"), ", ".join(f"{k} {v}" for k, v in libs.items() if k != "torch") or stated.get("dependencies", "")),
+        (sw, ("Python版本", "Python"), env.get("python", "")),
+        (sw, ("perfkit版本", "perfkit"), f"{env.get('perfkit', '')} (git {env.get('git', {}).get('commit', '')[:10]})"),
+        (sw, ("厂商替换", "Vendor hooks"), vendor_hooks_cell(result)),
     ]
-    return pd.DataFrame(rows, columns=["", "项目", "值"])
+
+    def label(pair: tuple[str, str]) -> str:
+        return f"{pair[0]} {pair[1]}" if english else _EXPORT_LABELS.get(pair[0], pair[0])
+
+    return pd.DataFrame([(label(section), label(item), value) for section, item, value in rows], columns=["", "项目", "值"])
 
 
 def vendor_hooks_cell(result: RunResult) -> str:
