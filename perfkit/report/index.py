@@ -69,7 +69,7 @@ def _cell_class(text: str) -> str:
     return f' class="{css}"' if css else ""
 
 
-_PLAIN_WORD = re.compile(r"[A-Za-z0-9_.]+")
+_PLAIN_WORD = re.compile(r"[A-Za-z0-9_.,:;%()=+]+")  # no break opportunity inside
 
 
 def keep_words(escaped: str) -> str:
