@@ -50,7 +50,8 @@ def _styled(frame: pd.DataFrame) -> Styler:
     and status tokens marked so that they never wrap (perfkit.report.index.cell_class)."""
     shown = labels.bilingual(frame)
     classes = shown.astype(str).map(cell_class)
-    return shown.style.hide(axis="index").format(keep_words, escape="html").set_td_classes(classes)
+    return (shown.style.hide(axis="index").format(keep_words, escape="html")
+            .format_index(keep_words, escape="html", axis="columns").set_td_classes(classes))
 
 
 def prepare(

@@ -15,6 +15,7 @@ import pandas as pd
 
 from perfkit.errors import UserError
 from perfkit.report import labels, tables
+from perfkit.report.labels import keep_words
 from perfkit.report.headline import mfu_text
 from perfkit.results.record import RunResult
 from perfkit.results import run_folder
@@ -69,17 +70,6 @@ def _cell_class(text: str) -> str:
     return f' class="{css}"' if css else ""
 
 
-_PLAIN_WORD = re.compile(r"[A-Za-z0-9_.,:;%()=+]+")  # no break opportunity inside
-
-
-def keep_words(escaped: str) -> str:
-    """Escaped text with every word that holds a character a browser may break at (CJK, "（",
-    "-", "/", quotes) in a ``<span class="w">`` that does not wrap: lines break between words
-    only. Plain ASCII words need no span."""
-    return re.sub(r"\S+", lambda m: m.group(0) if _PLAIN_WORD.fullmatch(m.group(0))
-                  else f'<span class="w">{m.group(0)}</span>', escaped)
-
-
 def _cell_html(raw: str) -> str:
     """Escaped text, words kept whole; in a long cell, a long word instead gets a break
     opportunity after each "/" (between the parts of a run id, never inside a name)."""
@@ -95,7 +85,7 @@ def html_table(frame: pd.DataFrame, hrefs: dict[int, str] | None = None, link_co
     become links."""
     link_columns = (link_column,) if isinstance(link_column, str) else link_column
     hrefs = hrefs or {}
-    head = "".join(f"<th>{html.escape(labels.header(c))}</th>" for c in frame.columns)
+    head = "".join(f"<th>{keep_words(html.escape(labels.header(c)))}</th>" for c in frame.columns)
     body = []
     for position, row in enumerate(frame.itertuples(index=False)):
         cells = []

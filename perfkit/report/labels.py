@@ -7,6 +7,8 @@ is shown as it is.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 _SPS = "(samples/s)"
@@ -90,3 +92,14 @@ def header(column: object) -> str:
 def bilingual(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with display headers (a copy; the data is untouched)."""
     return frame.rename(columns={c: header(c) for c in frame.columns})
+
+
+_PLAIN_WORD = re.compile(r"[A-Za-z0-9_.,:;%()=+]+")  # no break opportunity inside
+
+
+def keep_words(escaped: str) -> str:
+    """Escaped text with every word that holds a character a browser may break at (CJK, "（",
+    "-", "/", quotes) in a ``<span class="w">`` that does not wrap: lines break between words
+    only. Plain ASCII words need no span."""
+    return re.sub(r"\S+", lambda m: m.group(0) if _PLAIN_WORD.fullmatch(m.group(0))
+                  else f'<span class="w">{m.group(0)}</span>', escaped)
