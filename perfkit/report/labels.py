@@ -94,12 +94,23 @@ def bilingual(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.rename(columns={c: header(c) for c in frame.columns})
 
 
-_PLAIN_WORD = re.compile(r"[A-Za-z0-9_.,:;%()=+]+")  # no break opportunity inside
+_CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
+_CJK_OR_ALNUM = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]+")
+_SIGNED_NUMBER = re.compile(r"[-+−]?[\d.,]+%?")
+
+
+def _may_break(word: str) -> bool:
+    """Whether a browser may wrap inside ``word`` under ``word-break: keep-all``: after a hyphen
+    or dash ("non-standard", "(0–1)"), or at CJK punctuation next to other text
+    ("CPU单机单卡（1x1）", "见“性能指标”"). Plain words, pure Chinese words and lone symbols
+    stay as they are."""
+    if len(word) > 1 and any(dash in word for dash in "-–—") and not _SIGNED_NUMBER.fullmatch(word):
+        return True
+    return bool(_CJK.search(word)) and not _CJK_OR_ALNUM.fullmatch(word)
 
 
 def keep_words(escaped: str) -> str:
-    """Escaped text with every word that holds a character a browser may break at (CJK, "（",
-    "-", "/", quotes) in a ``<span class="w">`` that does not wrap: lines break between words
-    only. Plain ASCII words need no span."""
-    return re.sub(r"\S+", lambda m: m.group(0) if _PLAIN_WORD.fullmatch(m.group(0))
-                  else f'<span class="w">{m.group(0)}</span>', escaped)
+    """Escaped text with every word a browser might break inside (``_may_break``) in a
+    ``<span class="w">`` that does not wrap: lines break between words only."""
+    return re.sub(r"\S+", lambda m: f'<span class="w">{m.group(0)}</span>' if _may_break(m.group(0)) else m.group(0),
+                  escaped)

@@ -120,6 +120,8 @@ def test_numbers_and_status_tokens_never_wrap(text, css):
 
 def test_words_with_break_opportunities_are_kept_whole():
     assert keep_words("CPU单机单卡（1x1） smoke") == '<span class="w">CPU单机单卡（1x1）</span> smoke'
+    assert keep_words("能耗 energy J / W -66.48 no †") == "能耗 energy J / W -66.48 no †"
+    assert keep_words("精度 acc (0–1) non-standard") == '精度 acc <span class="w">(0–1)</span> <span class="w">non-standard</span>'
     cell = html_table(__import__("pandas").DataFrame({"run": ["bert/cpu/R300x1x8_a_rather_long_configuration_name"],
                                                       "p_core": ["171.25"]}))
     assert '<td class="num">171.25</td>' in cell and "bert/<wbr>cpu/<wbr>R300x1x8" in cell
