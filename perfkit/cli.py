@@ -164,6 +164,18 @@ def _cmd_import(args: argparse.Namespace) -> int:
     return result.exit_code
 
 
+def _cmd_init(args: argparse.Namespace) -> int:
+    from perfkit.jobs.init_folder import init_folder
+
+    done = init_folder(Path(args.dir), args.kernel)
+    for path in done.written:
+        print(path)
+    if done.kernel:
+        print(f"kernel 'perfkit' (Python (perfkit), {sys.executable}) -> {done.kernel}")
+    print(f"next: cd {args.dir} && perfkit run bert --vendor cpu --config smoke  (or: jupyter lab notebooks/)")
+    return 0
+
+
 def _cmd_env(args: argparse.Namespace) -> int:
     from perfkit.results.environment import collect_environment
     from perfkit.vendors import get_vendor
@@ -247,28 +259,49 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 LIST_WHAT = ("benchmarks", "vendors", "configs", "suites", "backends")
 
 
+def _known(value: str, names: list[str], what: str, flag: str) -> str:
+    """``value`` when it names one of ``names``; a UserError (exit 2) listing them otherwise."""
+    if value not in names:
+        raise UserError(f"{flag}: unknown {what} {value[:80]!r}; allowed: {', '.join(names) or 'none'}")
+    return value
+
+
 def list_lines(what: str, benchmark: str = "", vendor: str = "") -> list[str]:
-    """What ``perfkit list WHAT`` prints, one name (or run id for configs) a line."""
+    """What ``perfkit list WHAT`` prints, one name (or run id for configs) a line. ``benchmark``
+    and ``vendor`` narrow configs (and vendors: those with configs of ``benchmark``); an
+    unknown one is an error, whatever is listed."""
     from perfkit.params import sources
 
+    config_benchmarks = sources.list_benchmarks()
+    if benchmark:
+        sources.check_name(benchmark, "benchmark")
+        _known(benchmark, config_benchmarks, "benchmark", "--benchmark")
+    if vendor:
+        sources.check_name(vendor, "vendor")
+        with_configs = sorted({v for b in config_benchmarks for v in sources.list_vendors(b)})
+        if vendor not in with_configs:  # only then the adapters (and torch) are imported
+            from perfkit.vendors.registry import available_vendors
+
+            _known(vendor, sorted(set(available_vendors()) | set(with_configs)), "vendor", "--vendor")
     if what == "benchmarks":
         from perfkit.benchmarks import benchmark_names
 
-        return benchmark_names()
+        return [benchmark] if benchmark else benchmark_names()
     if what == "vendors":
         from perfkit.vendors.registry import available_vendors
 
-        return available_vendors()
+        names = sources.list_vendors(benchmark) if benchmark else available_vendors()
+        return [v for v in names if not vendor or v == vendor]
     if what == "backends":
         from perfkit.inference.registry import backend_names
 
         return backend_names()
     if what == "suites":
         return sources.list_suites()
-    benchmarks = [sources.check_name(benchmark, "benchmark")] if benchmark else sources.list_benchmarks()
+    benchmarks = [benchmark] if benchmark else config_benchmarks
     lines = []
     for name in benchmarks:
-        vendors = [sources.check_name(vendor, "vendor")] if vendor else sources.list_vendors(name)
+        vendors = [vendor] if vendor else sources.list_vendors(name)
         lines.extend(f"{name}/{v}/{config}" for v in vendors for config in sources.list_configs(name, v))
     return lines
 
@@ -278,9 +311,10 @@ def _cmd_list(args: argparse.Namespace) -> int:
         lines = list_lines(args.what, args.benchmark, args.vendor)
         print("\n".join(lines) if lines else f"no {args.what}", file=sys.stdout if lines else sys.stderr)
         return 0
-    for what in LIST_WHAT:
+    sections = {what: list_lines(what, args.benchmark, args.vendor) for what in LIST_WHAT}  # errors before output
+    for what, lines in sections.items():
         print(f"{what}:")
-        print("\n".join(f"  {line}" for line in list_lines(what, args.benchmark, args.vendor)) or "  (none)")
+        print("\n".join(f"  {line}" for line in lines) or "  (none)")
     return 0
 
 
@@ -314,16 +348,17 @@ EXAMPLES = {
     "run": ["perfkit run bert --vendor cpu --config smoke",
             "perfkit run bert --config smoke --set max_steps=20 --set batch_size=8",
             "perfkit run bert_inference --config smoke --quiet --no-index",
-            "perfkit run bert --vendor nvidia --config full --launcher slurm --partition gpu"],
-    "join": ["perfkit join bert --vendor nvidia --config full --rdzv-endpoint node0:29400 --node-rank 1"],
+            "perfkit run bert --vendor nvidia --config smoke --launcher slurm --partition gpu"],
+    "join": ["perfkit join bert --vendor cpu --config cpux2x1 --rdzv-endpoint node0:29400 --node-rank 1"],
     "suite": ["perfkit suite smoke --dry-run", "perfkit suite smoke", "perfkit suite ./my_suite.yaml --force"],
     "status": ["perfkit status", "perfkit status --suite smoke --cancel"],
     "report": ["perfkit report", "perfkit report --redact --reference-run bert/cpu/smoke",
                "perfkit report --markdown"],
     "import": ["perfkit import FlagPerf/training/benchmarks/bert/README.md --benchmark bert"],
     "env": ["perfkit env --vendor cpu"],
+    "init": ["perfkit init bench", "perfkit init bench --kernel user"],
     "bench": ["perfkit bench harness --benchmark bert --pairs 10", "perfkit bench peak --vendor cpu",
-              "perfkit bench gemm --vendor nvidia --dtype bf16"],
+              "perfkit bench gemm --vendor cpu --dtype bf16"],
     "list": ["perfkit list", "perfkit list configs --benchmark bert", "perfkit list vendors"],
     "data": ["perfkit data build bert --out data/bert_small"],
     "build": ["perfkit data build bert --out data/bert_small --set seq_len=64"],
@@ -438,6 +473,13 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--reports", default="", help="reports folder (default: the project's reports/)")
     imp.set_defaults(func=_cmd_import)
 
+    init = sub.add_parser("init", help="copy the notebooks and a params/ overlay to DIR; register the 'perfkit' kernel")
+    init.add_argument("dir", metavar="DIR", help="working folder (made when missing); no existing file is overwritten")
+    init.add_argument("--kernel", choices=["sys-prefix", "user", "none"], default="sys-prefix",
+                      help="where the Jupyter kernel 'perfkit' (this interpreter) is registered: this environment "
+                           "(sys-prefix, found by its JupyterLab), your user folder (user), or not at all (none)")
+    init.set_defaults(func=_cmd_init)
+
     env = sub.add_parser("env", help="print the environment record")
     env.add_argument("--vendor", default="cpu", help="vendor whose environment is recorded")
     env.set_defaults(func=_cmd_env)
@@ -481,8 +523,8 @@ def build_parser() -> argparse.ArgumentParser:
     listing = sub.add_parser("list", help="list benchmarks, vendors, configs, suites or inference backends")
     listing.add_argument("what", nargs="?", choices=LIST_WHAT, default=None,
                          help="what to list; all of them when left out")
-    listing.add_argument("--benchmark", default="", help="configs: only this benchmark's")
-    listing.add_argument("--vendor", default="", help="configs: only this vendor's")
+    listing.add_argument("--benchmark", default="", help="configs and vendors: only this benchmark's (an unknown name: exit 2)")
+    listing.add_argument("--vendor", default="", help="configs: only this vendor's (an unknown name: exit 2)")
     listing.set_defaults(func=_cmd_list)
     _finish_help(parser, "perfkit")
     return parser

@@ -40,10 +40,15 @@ warnings.filterwarnings("ignore", message="IProgress not found")
 
 
 def _styled(frame: pd.DataFrame) -> Styler:
-    """No index column, every value HTML-escaped, headers bilingual with their units."""
+    """No index column, every value HTML-escaped, headers bilingual with their units; numbers
+    and status tokens marked so that they never wrap (perfkit.report.index.cell_class)."""
     from perfkit.report import labels
+    from perfkit.report.index import cell_class, keep_words
 
-    return labels.bilingual(frame).style.hide(axis="index").format(escape="html")
+    shown = labels.bilingual(frame)
+    classes = shown.astype(str).map(cell_class)
+    return (shown.style.hide(axis="index").format(keep_words, escape="html")
+            .format_index(keep_words, escape="html", axis="columns").set_td_classes(classes))
 
 
 def _html(text: str) -> HTML:
@@ -147,10 +152,12 @@ def performance(result: RunResult) -> Styler:
     return _styled(tables.performance_table([result]))
 
 
-def curves(result: RunResult):
+def curves(result: RunResult) -> HTML:
+    """Loss and evaluation side by side; stacked on a narrow screen."""
     from perfkit.report import plots, tables
 
-    return _shown(plots.training_curves(result, tables.info_of(result).quality_metric))
+    figures = plots.training_curves(result, tables.info_of(result).quality_metric)
+    return _html(plots.figures_html(figures, ["training loss per step", "evaluation quality against samples"]))
 
 
 def definitions() -> Styler:

@@ -21,7 +21,7 @@ from IPython.display import HTML
 from perfkit import paths
 from perfkit.errors import UserError
 from perfkit.report import alignment as _alignment
-from perfkit.report import index, site_plots
+from perfkit.report import index, plots, site_plots
 from perfkit.report.labels import TABLE_TITLES
 from perfkit.report import repeats as _repeats
 from perfkit.report import scaling as _scaling
@@ -96,7 +96,12 @@ def scaling(site: SiteData) -> HTML:
 
 
 def curves(site: SiteData):
-    return _shown(site_plots.overlaid_curves(site.identified_runs, site.benchmarks))
+    """Loss and evaluation panels side by side in one image: on a narrow screen it keeps a
+    legible width and scrolls inside its box (``perfkit-wide-fig``) rather than shrinking."""
+    fig = site_plots.overlaid_curves(site.identified_runs, site.benchmarks)
+    if fig is None:
+        return _shown(fig)
+    return HTML(f'<div class="perfkit-wide-fig">{plots.figures_html([fig], ["overlaid loss and evaluation curves"])}</div>')
 
 
 def alignment(site: SiteData, reference_run: str = "") -> HTML:

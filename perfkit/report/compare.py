@@ -219,6 +219,16 @@ def seed_table(rows: list[Row], kind: str, quality_header: str = "acc") -> pd.Da
     return pd.DataFrame(data, columns=headers)
 
 
+PERCENT_KEYS = ("mfu", "mfu_high")  # stored as fractions (0–1), shown in % as their headers say
+
+
+def metric_cell(key: str, value: Any) -> str:
+    """An extra column's cell: MFU in percent (23.9, never 0.239 under a "%" header)."""
+    if key in PERCENT_KEYS:
+        return fmt(value * 100, 1) if isinstance(value, (int, float)) and not isinstance(value, bool) else ""
+    return fmt(value, 4 if key.startswith("map") else 2)
+
+
 def comparison_table(rows: list[Row], kind: str) -> pd.DataFrame:
     """The seeds' columns plus where each row comes from: published beside measured. Columns a
     published page has beyond the seeds' (token/p/s, MFU, loss, a CLIP score, ...) follow, so
@@ -238,7 +248,7 @@ def comparison_table(rows: list[Row], kind: str) -> pd.DataFrame:
             record["目标精度"] = fmt(row.metrics.get("target"), 4)
             record["Steps数"] = fmt(row.metrics.get("steps"), 0)
         for key in more + extras:
-            record[key] = fmt(row.metrics.get(key), 4 if key.startswith(("mfu", "map")) else 2)
+            record[key] = metric_cell(key, row.metrics.get(key))
         record["status"] = row.status
         record["from"] = row.origin
         out.append(record)

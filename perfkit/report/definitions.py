@@ -27,3 +27,21 @@ INFERENCE = [
     ("export_time", "导出时间", "export / compile / engine build seconds, measured apart and never inside throughput"),
     ("mfu", "MFU", "analytic forward FLOPs per sample × p_infer_core / peak FLOPs of the run's precision (hardware file, else a measured GEMM peak)"),
 ]
+
+# the English beside each Chinese name, for labels that show the name without its key
+ENGLISH = {
+    "端到端时间": "End-to-end time", "总吞吐量": "Whole throughput", "训练吞吐量": "Training throughput",
+    "计算吞吐量": "Compute throughput", "训练结果": "Training result", "硬件存储使用": "Memory used", "MFU": "",
+    "批输入大小": "Bytes per batch", "验证总吞吐量": "Validation whole throughput",
+    "验证计算吞吐量": "Validation compute throughput", "推理总吞吐量": "Inference whole throughput",
+    "推理计算吞吐量": "Inference compute throughput", "推理单样本耗时": "Time per sample",
+    "推理结果": "Inference result", "单批延迟": "Batch latency", "导出时间": "Export time",
+}
+
+
+def bilingual_name(key: str, name: str) -> str:
+    """``端到端时间 End-to-end time``; MFU stays "算力利用率 MFU"."""
+    if name == "MFU":
+        return "算力利用率 MFU"
+    english = ENGLISH.get(name, key)
+    return f"{name} {english}".strip()

@@ -11,6 +11,7 @@ import html
 import math
 from typing import Any
 
+from perfkit.report.labels import keep_words
 from perfkit.results.record import RunResult
 
 TRAINING_THROUGHPUT = ("p_core", "p_train", "p_whole")
@@ -102,9 +103,9 @@ def headline_items(result: RunResult) -> list[tuple[str, str]]:
 
 CSS = (
     ".perfkit-headline{display:grid;grid-template-columns:repeat(auto-fit,minmax(12em,1fr));gap:.5em;margin:.5em 0 1em}"
-    ".perfkit-headline>div{border:1px solid #ccd;border-radius:4px;padding:.4em .6em;overflow-wrap:anywhere}"
+    ".perfkit-headline>div{border:1px solid #ccd;border-radius:4px;padding:.4em .6em;overflow-x:auto}"
     ".perfkit-headline .k{color:#555;font-size:12px}.perfkit-headline .v{font-size:15px;font-weight:600}"
-    ".perfkit-headline .bad{background:#fde2e1}"
+    ".perfkit-headline .bad{background:#fde2e1}.perfkit-headline span.w{white-space:nowrap}"
 )
 
 
@@ -112,7 +113,8 @@ def headline_html(result: RunResult) -> str:
     cells = []
     for label, value in headline_items(result):
         bad = ' class="bad"' if label.startswith("状态") and result.status != "ok" else ""
-        cells.append(f'<div{bad}><div class="k">{html.escape(label)}</div><div class="v">{html.escape(value)}</div></div>')
+        cells.append(f'<div{bad}><div class="k">{keep_words(html.escape(label))}</div>'
+                     f'<div class="v">{keep_words(html.escape(value))}</div></div>')
     title = f"{result.benchmark} / {result.vendor} / {result.config}"
     return (f"<style>{CSS}</style><p><strong>{html.escape(title)}</strong></p>"
             f'<div class="perfkit-headline">{"".join(cells)}</div>')

@@ -1,8 +1,10 @@
 """Executed notebook -> self-contained HTML that opens offline, code hidden.
 
-What the cells wrote to stderr (model-loading bars, exporter warnings, progress lines) is not
-part of the report's content: it is taken out of the cells and gathered, with local paths
-redacted, into one collapsed "日志 log" section at the end. The page title names the run
+What the run cell printed (the cell tagged ``run-log``: progress lines, warnings) is folded in
+place into one collapsed "运行日志 Run log" section. What other cells wrote to stderr
+(model-loading bars, exporter warnings) is not part of the report's content either: it is taken
+out of the cells and gathered, with local paths redacted, into one collapsed "日志 log" section
+at the end. The page title names the run
 (the notebook's heading and its vendor/config parameters), not the file.
 """
 
@@ -50,6 +52,31 @@ def take_stderr(node: nbformat.NotebookNode) -> list[tuple[int, str]]:
                 kept.append(output)
         cell["outputs"] = kept
     return taken
+
+
+RUN_LOG_TAG = "run-log"
+RUN_LOG_TITLE = "运行日志 Run log"
+
+
+def fold_run_log(node: nbformat.NotebookNode) -> int:
+    """The printed output (stdout and stderr: progress lines, warnings) of every cell tagged
+    ``run-log`` becomes one collapsed <details> in that cell, so it never sits above or inside
+    the results. The number of cells folded."""
+    folded = 0
+    for cell in node.cells:
+        if cell.get("cell_type") != "code" or RUN_LOG_TAG not in cell.get("metadata", {}).get("tags", []):
+            continue
+        streams = [o for o in cell.get("outputs", []) if o.get("output_type") == "stream"]
+        if not streams:
+            continue
+        text = log_text("".join("".join(o.get("text", "")) for o in streams)).strip("\n")
+        lines = text.split("\n") if text else []
+        section = (f'<details class="perfkit-log"><summary>{_html.escape(RUN_LOG_TITLE)} ({len(lines)} lines)</summary>'
+                   f"<pre>{_html.escape(text)}</pre></details>")
+        kept = [o for o in cell.get("outputs", []) if o.get("output_type") != "stream"]
+        cell["outputs"] = [nbformat.v4.new_output("display_data", data={"text/html": section}), *kept]
+        folded += 1
+    return folded
 
 
 def log_section_html(taken: list[tuple[int, str]]) -> str:
@@ -103,6 +130,7 @@ def notebook_to_html(notebook: Path, html: Path, hide_code: bool = True, redacte
     exporter.exclude_input_prompt = hide_code
     exporter.exclude_output_prompt = hide_code
     node = nbformat.read(str(notebook), as_version=4)
+    fold_run_log(node)
     section = log_section_html(take_stderr(node))
     if section:
         _append_log(node, section)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -15,6 +16,7 @@ import pandas as pd
 from perfkit.errors import UserError
 from perfkit.files.given_paths import check_given_path
 from perfkit.report import labels, tables
+from perfkit.report.labels import keep_words
 from perfkit.report.headline import mfu_text
 from perfkit.results.record import RunResult
 from perfkit.results import run_folder
@@ -47,12 +49,33 @@ def report_href(run_dir: Path, reports: Path) -> str:
 
 
 LONG_WORD = 14
+TOKEN_CHARS = 24
+_NUMBER_FIRST = re.compile(r"^[-+−]?\d")
+
+
+def cell_class(text: str) -> str:
+    """How a cell may wrap. "num": a number, a short number phrase ("171.2 / 174", "100.00
+    (p_core)") or a one-word token (a status, "REGRESSION"): never wraps. "long": holds a long
+    word (run ids, file names, key lists): wraps after its "/" only. "": wraps between words.
+    No cell ever breaks inside a word."""
+    text = text.strip()
+    if text and len(text) <= TOKEN_CHARS and (" " not in text or _NUMBER_FIRST.match(text)):
+        return "num"
+    return "long" if any(len(word) > LONG_WORD for word in text.split()) else ""
 
 
 def _cell_class(text: str) -> str:
-    """Cells holding a long word without spaces (run ids, file names, key lists) may break
-    anywhere, so they wrap instead of widening the table; other cells break between words."""
-    return ' class="long"' if any(len(word) > LONG_WORD for word in text.split()) else ""
+    css = cell_class(text)
+    return f' class="{css}"' if css else ""
+
+
+def _cell_html(raw: str) -> str:
+    """Escaped text, words kept whole; in a long cell, a long word instead gets a break
+    opportunity after each "/" (between the parts of a run id, never inside a name)."""
+    text = html.escape(raw)
+    if cell_class(raw) != "long":
+        return keep_words(text)
+    return " ".join(word.replace("/", "/<wbr>") if len(word) > LONG_WORD else keep_words(word) for word in text.split(" "))
 
 
 def html_table(frame: pd.DataFrame, hrefs: dict[int, str] | None = None, link_column: str | tuple[str, ...] = "",
@@ -63,13 +86,13 @@ def html_table(frame: pd.DataFrame, hrefs: dict[int, str] | None = None, link_co
     link_columns = (link_column,) if isinstance(link_column, str) else link_column
     hrefs = hrefs or {}
     column_hrefs = column_hrefs or {}
-    head = "".join(f"<th>{html.escape(labels.header(c))}</th>" for c in frame.columns)
+    head = "".join(f"<th>{keep_words(html.escape(labels.header(c)))}</th>" for c in frame.columns)
     body = []
     for position, row in enumerate(frame.itertuples(index=False)):
         cells = []
         for column, value in zip(frame.columns, row):
             raw = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
-            text = html.escape(raw)
+            text = _cell_html(raw)
             href = column_hrefs[column].get(position) if column in column_hrefs else (
                 hrefs.get(position) if column in link_columns else None)
             if href:

@@ -7,6 +7,8 @@ is shown as it is.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 _SPS = "(samples/s)"
@@ -38,6 +40,7 @@ HEADERS = {
     "MFU 6·N+12·L·h·s": "算力利用率 MFU 6·N+12·L·h·s (%)",
     "loss": "损失 loss (nats)",
     "unigram entropy": "一元熵 unigram entropy (nats)",
+    "mfu_high": "算力利用率上限 MFU high (%)",
     "性能(samples/s)": f"性能 throughput {_SPS}",
     "目标精度": "目标精度 target (0–1)",
     "Steps数": "Steps数 steps",
@@ -95,3 +98,25 @@ def header(column: object) -> str:
 def bilingual(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with display headers (a copy; the data is untouched)."""
     return frame.rename(columns={c: header(c) for c in frame.columns})
+
+
+_CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
+_CJK_OR_ALNUM = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]+")
+_SIGNED_NUMBER = re.compile(r"[-+−]?[\d.,]+%?")
+
+
+def _may_break(word: str) -> bool:
+    """Whether a browser may wrap inside ``word`` under ``word-break: keep-all``: after a hyphen
+    or dash ("non-standard", "(0–1)"), or at CJK punctuation next to other text
+    ("CPU单机单卡（1x1）", "见“性能指标”"). Plain words, pure Chinese words and lone symbols
+    stay as they are."""
+    if len(word) > 1 and any(dash in word for dash in "-–—") and not _SIGNED_NUMBER.fullmatch(word):
+        return True
+    return bool(_CJK.search(word)) and not _CJK_OR_ALNUM.fullmatch(word)
+
+
+def keep_words(escaped: str) -> str:
+    """Escaped text with every word a browser might break inside (``_may_break``) in a
+    ``<span class="w">`` that does not wrap: lines break between words only."""
+    return re.sub(r"\S+", lambda m: f'<span class="w">{m.group(0)}</span>' if _may_break(m.group(0)) else m.group(0),
+                  escaped)

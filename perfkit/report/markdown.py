@@ -248,7 +248,7 @@ def readme_text(benchmark: str, vendor: str, results: list[RunResult]) -> str:
     newest = max(runs, key=lambda r: r.finished_at)
     rows = [compare.measured_row(r) for r in runs]
     kind = rows[0].kind
-    env = tables.environment_table(newest)
+    env = tables.environment_table(newest, english=False)  # FlagPerf's own labels
     hardware = {k: v for s, k, v in env.itertuples(index=False) if s == "硬件环境"}
     software = {k: v for s, k, v in env.itertuples(index=False) if s == "软件环境"}
     nonstandard = [k for r in runs for k in (r.run.get("nonstandard_keys") or [])]

@@ -1,6 +1,13 @@
-"""Loss and evaluation curves of a run (matplotlib; embedded as PNG in notebooks and HTML)."""
+"""Loss and evaluation curves of a run (matplotlib; embedded as PNG in notebooks and HTML).
+
+Side-by-side panels are separate figures laid out by ``figures_html``, so that a narrow
+screen stacks them instead of shrinking one wide image."""
 
 from __future__ import annotations
+
+import base64
+import html
+import io
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -15,9 +22,23 @@ def _smooth(values: list[float], window: int) -> np.ndarray:
     return np.convolve(values, kernel, mode="valid")
 
 
-def training_curves(result: RunResult, quality_metric: str = "acc"):
-    """Two panels: training loss per step (raw and smoothed), evaluation quality vs samples."""
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.6))
+def figures_html(figures: list, alt: list[str]) -> str:
+    """Figures side by side on a wide page, one column on a narrow one (the report template's
+    ``perfkit-figs`` rule): each an inline PNG, so the page stays offline."""
+    images = []
+    for fig, text in zip(figures, alt):
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=100)
+        plt.close(fig)
+        data = base64.b64encode(buffer.getvalue()).decode("ascii")
+        images.append(f'<img alt="{html.escape(text, quote=True)}" src="data:image/png;base64,{data}">')
+    return f'<div class="perfkit-figs">{"".join(images)}</div>'
+
+
+def training_curves(result: RunResult, quality_metric: str = "acc") -> list:
+    """Two figures: training loss per step (raw and smoothed), evaluation quality vs samples."""
+    left_fig, left = plt.subplots(figsize=(5.5, 3.6))
+    right_fig, right = plt.subplots(figsize=(5.5, 3.6))
     loss = [v for v in result.curves.get("loss", []) if v is not None]
     if loss:
         steps = np.arange(1, len(loss) + 1)
@@ -39,8 +60,9 @@ def training_curves(result: RunResult, quality_metric: str = "acc"):
     right.set_xlabel("training samples (global)")
     right.set_ylabel(quality_metric)
     right.set_title("evaluation")
-    fig.tight_layout()
-    return fig
+    left_fig.tight_layout()
+    right_fig.tight_layout()
+    return [left_fig, right_fig]
 
 
 def latency_curve(result: RunResult):

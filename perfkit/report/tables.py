@@ -38,6 +38,18 @@ def fmt(value: Any, digits: int = 2) -> str:
     return str(value)
 
 
+MISSING = "—"  # a value the run does not have; shown with its reason where one is known
+
+
+def shown(value: Any, digits: int = 2, reason: str = "") -> str:
+    """``fmt`` for a slot inside running text: "—" (and the reason) instead of nothing, so a
+    line never reads "steps to target )"."""
+    text = fmt(value, digits)
+    if text:
+        return text
+    return f"{MISSING} ({reason})" if reason else MISSING
+
+
 def info_of(result: RunResult) -> BenchmarkInfo:
     """The benchmark's description the result carries; for a result written before results
     carried one, the installed benchmark's declaration (perfkit.benchmarks.declared: no torch)."""
@@ -96,25 +108,43 @@ def general_table(result: RunResult) -> pd.DataFrame:
     """通用指标: what the benchmark is and what each column of 性能指标 means."""
     info = info_of(result)
     extra = ", ".join(result.run.get("nonstandard_keys") or []) or "无"
+    see = "见“性能指标” see Performance"
     rows = [
-        ("任务类别", info.task, ""),
-        ("模型", info.model, ""),
-        ("数据集", info.dataset, f"content hash {result.data.get('hash', '')[:16]} ({result.data.get('method', '')})"),
-        ("数据精度", "precision,见“性能指标”", "可选fp32/amp/fp16/bf16"),
-        ("超参修改", "fix_hp,见“性能指标”", "跑满硬件设备评测吞吐量所需特殊超参"),
-        ("硬件设备简称", result.hardware.get("short_name", result.vendor), ""),
-        ("硬件存储使用", "mem(actual/total),见“性能指标”", "通常称为“显存”,单位为GiB"),
+        ("任务类别 Task", task_cell(info.task), ""),
+        ("模型 Model", info.model, ""),
+        ("数据集 Dataset", info.dataset, f"content hash {result.data.get('hash', '')[:16]} ({result.data.get('method', '')})"),
+        ("数据精度 Precision", f"precision, {see}", "可选 fp32/amp/fp16/bf16 choices"),
+        ("超参修改 Changed hyperparameters", f"fix_hp, {see}",
+         "跑满硬件设备评测吞吐量所需特殊超参 hyperparameters changed to fill the device"),
+        ("硬件设备简称 Device", result.hardware.get("short_name", result.vendor), ""),
+        ("硬件存储使用 Memory used", f"mem (actual/total), {see}", "通常称为“显存”,单位为GiB device memory, GiB"),
     ]
     legend = {key: text for key, _, text in definitions.TRAINING}
     rows += [
-        ("端到端时间", "e2e_time,见“性能指标”", legend["e2e_time"]),
-        ("总吞吐量", "p_whole,见“性能指标”", legend["p_whole"]),
-        ("训练吞吐量", "p_train,见“性能指标”", legend["p_train"]),
-        ("计算吞吐量", "p_core,见“性能指标”", legend["p_core"]),
-        ("训练结果", "acc,见“性能指标”", info.quality_label),
-        ("额外修改项", extra, "† non-standard: keys a vendor may not change" if extra != "无" else ""),
+        ("端到端时间 End-to-end time", f"e2e_time, {see}", legend["e2e_time"]),
+        ("总吞吐量 Whole throughput", f"p_whole, {see}", legend["p_whole"]),
+        ("训练吞吐量 Training throughput", f"p_train, {see}", legend["p_train"]),
+        ("计算吞吐量 Compute throughput", f"p_core, {see}", legend["p_core"]),
+        ("训练结果 Training result", f"acc, {see}", info.quality_label),
+        ("额外修改项 Non-standard changes", extra_cell(extra), "† non-standard: keys a vendor may not change" if extra != "无" else ""),
     ]
     return pd.DataFrame(rows, columns=["指标名称", "指标值", "特殊说明"])
+
+
+# the English beside the seeds' 任务类别 values (a plug-in's own task is shown as it gives it)
+TASK_ENGLISH = {"通用语言模型": "language model", "自然语言理解": "natural language understanding",
+                "图像分类": "image classification", "目标检测": "object detection", "语音识别": "speech recognition",
+                "图像分割": "image segmentation", "文本生成": "text generation"}
+
+
+def task_cell(task: str) -> str:
+    english = TASK_ENGLISH.get(task)
+    return f"{task} {english}" if english else task
+
+
+def extra_cell(extra: str) -> str:
+    """额外修改项's value: the changed keys, or 无 none."""
+    return "无 none" if extra == "无" else extra
 
 
 def _memory_cell(result: RunResult) -> str:
@@ -132,8 +162,14 @@ def _topology_cell(result: RunResult) -> str:
     return f"{cell}, {backend}" if backend else cell
 
 
-def environment_table(result: RunResult) -> pd.DataFrame:
-    """环境配置: measured at run time first, the hardware file's statement otherwise."""
+# the README export's labels where they are not just the Chinese half
+_EXPORT_LABELS = {"峰值算力": "峰值算力 (TFLOPs)", "节点 x 卡": "节点 x 卡 (world size)", "Python版本": "Python",
+                  "perfkit版本": "perfkit", "厂商替换": "vendor hooks (厂商替换)"}
+
+
+def environment_table(result: RunResult, english: bool = True) -> pd.DataFrame:
+    """环境配置: measured at run time first, the hardware file's statement otherwise. Labels read
+    "中文 English"; ``english=False`` gives FlagPerf's own Chinese labels (the README export)."""
     env = result.environment
     acc = env.get("accelerator", {})
     stated = result.hardware.get("software", {})
@@ -143,26 +179,31 @@ def environment_table(result: RunResult) -> pd.DataFrame:
         return str(measured) if measured not in (None, "") else stated.get(key, "")
 
     framework = f"torch {libs.get('torch', '')}".strip()
+    hw, sw = ("硬件环境", "Hardware"), ("软件环境", "Software")
     rows = [
-        ("硬件环境", "机器型号", result.hardware.get("machine_model") or env.get("machine", "")),
-        ("硬件环境", "加速卡型号", acc.get("accelerator") or result.hardware.get("name", "")),
-        ("硬件环境", "多机网络类型、带宽", result.hardware.get("interconnect", "")),
-        ("硬件环境", "加速卡存储", _memory_cell(result)),
-        ("硬件环境", "峰值算力 (TFLOPs)", ", ".join(f"{k} {v:g}" for k, v in result.hardware.get("peak_tflops", {}).items())),
-        ("硬件环境", "节点 x 卡 (world size)", _topology_cell(result)),
-        ("软件环境", "OS版本", pick(env.get("os"), "os")),
-        ("软件环境", "OS kernel版本", pick(env.get("kernel"), "kernel")),
-        ("软件环境", "加速卡驱动版本", pick(acc.get("driver"), "driver")),
-        ("软件环境", "Docker镜像和版本", stated.get("docker_image", "in docker" if env.get("docker") else "")),
-        ("软件环境", "训练框架版本", pick(framework if libs.get("torch") else "", "framework")),
-        ("软件环境", "训练编译器版本", pick(acc.get("sdk"), "compiler")),
-        ("软件环境", "依赖软件版本", ", ".join(f"{k} {v}" for k, v in libs.items() if k != "torch") or stated.get("dependencies", "")),
-        ("软件环境", "Python", env.get("python", "")),
-        ("软件环境", "perfkit", f"{env.get('perfkit', '')} (git {env.get('git', {}).get('commit', '')[:10]})"),
-        ("软件环境", "vendor hooks (厂商替换)", vendor_hooks_cell(result)),
+        (hw, ("机器型号", "Machine model"), result.hardware.get("machine_model") or env.get("machine", "")),
+        (hw, ("加速卡型号", "Accelerator"), acc.get("accelerator") or result.hardware.get("name", "")),
+        (hw, ("多机网络类型、带宽", "Interconnect, bandwidth"), result.hardware.get("interconnect", "")),
+        (hw, ("加速卡存储", "Accelerator memory"), _memory_cell(result)),
+        (hw, ("峰值算力", "Peak compute (TFLOP/s)"), ", ".join(f"{k} {v:g}" for k, v in result.hardware.get("peak_tflops", {}).items())),
+        (hw, ("节点 x 卡", "Nodes x cards (world size)"), _topology_cell(result)),
+        (sw, ("OS版本", "OS version"), pick(env.get("os"), "os")),
+        (sw, ("OS kernel版本", "OS kernel version"), pick(env.get("kernel"), "kernel")),
+        (sw, ("加速卡驱动版本", "Driver version"), pick(acc.get("driver"), "driver")),
+        (sw, ("Docker镜像和版本", "Docker image"), stated.get("docker_image", "in docker" if env.get("docker") else "")),
+        (sw, ("训练框架版本", "Framework version"), pick(framework if libs.get("torch") else "", "framework")),
+        (sw, ("训练编译器版本", "Compiler version"), pick(acc.get("sdk"), "compiler")),
+        (sw, ("依赖软件版本", "Dependencies"), ", ".join(f"{k} {v}" for k, v in libs.items() if k != "torch") or stated.get("dependencies", "")),
+        (sw, ("Python版本", "Python"), env.get("python", "")),
+        (sw, ("perfkit版本", "perfkit"), f"{env.get('perfkit', '')} (git {env.get('git', {}).get('commit', '')[:10]})"),
+        (sw, ("厂商替换", "Vendor hooks"), vendor_hooks_cell(result)),
     ]
-    rows.append(("运行负载 Host load", "主机负载 load during the run", describe_host_load(env) or "not recorded"))
-    return pd.DataFrame(rows, columns=["", "项目", "值"])
+    rows.append((("运行负载", "Host load"), ("主机负载", "Load during the run"), describe_host_load(env) or "not recorded"))
+
+    def label(pair: tuple[str, str]) -> str:
+        return f"{pair[0]} {pair[1]}" if english else _EXPORT_LABELS.get(pair[0], pair[0])
+
+    return pd.DataFrame([(label(section), label(item), value) for section, item, value in rows], columns=["", "项目", "值"])
 
 
 def vendor_hooks_cell(result: RunResult) -> str:
@@ -241,8 +282,13 @@ def energy_table(result: RunResult) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["指标名称", "指标值", "特殊说明"])
 
 
+def _definitions(rows: list[tuple[str, str, str]]) -> pd.DataFrame:
+    named = [(key, definitions.bilingual_name(key, name), text) for key, name, text in rows]
+    return pd.DataFrame(named, columns=["key", "名称", "definition"])
+
+
 def definitions_table() -> pd.DataFrame:
-    return pd.DataFrame(definitions.TRAINING, columns=["key", "名称", "definition"])
+    return _definitions(definitions.TRAINING)
 
 
 def _per_card(throughput: Any, world_size: Any) -> float | None:
@@ -253,23 +299,41 @@ def run_summary(result: RunResult) -> pd.DataFrame:
     """Status, convergence and the numbers behind the headline columns."""
     m = result.metrics
     rows = [
-        ("status", result.status),
-        ("config", f"{result.run.get('config_file', '')} ({result.run.get('nnodes')}x{result.run.get('nproc_per_node')}, world {result.run.get('world_size')})"),
-        ("converged", f"{fmt(m.get('converged'))} (target {fmt(m.get('target'), 3)}, steps to target {fmt(m.get('steps_to_target'), 0)})"),
-        ("world size / per-card p_train", f"{result.run.get('world_size')} / {fmt(_per_card(m.get('p_train'), result.run.get('world_size')))}"),
-        ("steps / samples", f"{fmt(m.get('steps'), 0)} / {fmt(m.get('samples'), 0)} (global batch {fmt(m.get('global_batch'), 0)})"),
-        ("first → final eval", f"{fmt(m.get('first_eval_acc'), 4)} → {fmt(m.get('acc'), 4)}"),
-        ("setup / train / eval / compute s", " / ".join(fmt(m.get(k), 2) for k in ("setup_time", "train_time", "eval_time", "compute_time"))),
-        ("step time median / p90 s", f"{fmt(m.get('step_time_median'), 4)} / {fmt(m.get('step_time_p90'), 4)}"),
-        ("FLOPs per sample", fmt(m.get("flops_per_sample"), 0)),
-        ("MFU (%) of peak TFLOP/s (source)", mfu_text(m)),
-        ("energy J / avg W / peak W / samples per J", energy_line(result)),
-        ("params hash", result.params_hash),
-        ("standard", "yes" if result.standard else "no † non-standard: " + ", ".join(result.run.get("nonstandard_keys") or [])),
+        ("状态 status", result.status),
+        ("配置 config", f"{result.run.get('config_file', '')} ({result.run.get('nnodes')}x{result.run.get('nproc_per_node')}, world {result.run.get('world_size')})"),
+        ("收敛 converged", convergence_text(m)),
+        ("卡数 / 单卡 p_train world size / per-card p_train",
+         f"{result.run.get('world_size')} / {shown(_per_card(m.get('p_train'), result.run.get('world_size')))}"),
+        ("步数 / 样本数 steps / samples",
+         f"{shown(m.get('steps'), 0)} / {shown(m.get('samples'), 0)} (global batch {shown(m.get('global_batch'), 0)})"),
+        ("首次 → 最终评估 first → final eval", f"{shown(m.get('first_eval_acc'), 4)} → {shown(m.get('acc'), 4)}"),
+        ("准备 / 训练 / 评估 / 计算时间 setup / train / eval / compute s",
+         " / ".join(shown(m.get(k), 2) for k in ("setup_time", "train_time", "eval_time", "compute_time"))),
+        ("单步时间 step time median / p90 s", f"{shown(m.get('step_time_median'), 4)} / {shown(m.get('step_time_p90'), 4)}"),
+        ("单样本浮点运算 FLOPs per sample", shown(m.get("flops_per_sample"), 0)),
+        ("算力利用率 MFU (%) of peak TFLOP/s (source)", mfu_text(m)),
+        ("能耗 energy J / avg W / peak W / samples per J", energy_line(result)),
+        ("参数哈希 params hash", result.params_hash),
+        ("标准 standard", "yes" if result.standard else "no † non-standard: " + ", ".join(result.run.get("nonstandard_keys") or [])),
     ]
     if result.error:
-        rows.append(("error", f"{result.error.get('type')}: {result.error.get('message')}"))
+        rows.append(("错误 error", f"{result.error.get('type')}: {result.error.get('message')}"))
     return pd.DataFrame(rows, columns=["", "value"])
+
+
+def convergence_text(m: dict[str, Any]) -> str:
+    """``yes (target 0.72, steps to target 180)``; a missing part as "—" with why it is missing."""
+    target = m.get("target")
+    no_target = "no target for this benchmark" if target is None else ""
+    if no_target:
+        steps_reason = "no target"
+    elif m.get("converged") is False:
+        steps_reason = "target not reached"
+    else:
+        steps_reason = "not recorded"
+    converged = shown(m.get("converged"), reason=no_target or ("not recorded" if m.get("converged") is None else ""))
+    return (f"{converged} (target {shown(target, 3, 'none')}, "
+            f"steps to target {shown(m.get('steps_to_target'), 0, steps_reason)})")
 
 
 # -- inference (seed 003) -------------------------------------------------------------------
@@ -328,18 +392,19 @@ def inference_metric_list(result: RunResult) -> pd.DataFrame:
     extra = ", ".join(result.run.get("nonstandard_keys") or []) or "无"
     legend = {key: (name, text) for key, name, text in definitions.INFERENCE}
     rows = [
-        ("任务类别", info.task, ""),
-        ("模型", info.model, f"checkpoint hash {result.data.get('checkpoint', {}).get('hash', '')[:16]}"),
-        ("数据集", info.dataset, f"content hash {result.data.get('hash', '')[:16]} ({result.data.get('method', '')})"),
-        ("推理工具", result.metrics.get("engine", result.metrics.get("backend", "")), result.metrics.get("provider", "")),
-        ("数据精度", "precision", "可选fp32/fp16/bf16"),
-        ("批尺寸", "bs", ""),
+        ("任务类别 Task", task_cell(info.task), ""),
+        ("模型 Model", info.model, f"checkpoint hash {result.data.get('checkpoint', {}).get('hash', '')[:16]}"),
+        ("数据集 Dataset", info.dataset, f"content hash {result.data.get('hash', '')[:16]} ({result.data.get('method', '')})"),
+        ("推理工具 Inference engine", result.metrics.get("engine", result.metrics.get("backend", "")), result.metrics.get("provider", "")),
+        ("数据精度 Precision", "precision", "可选 fp32/fp16/bf16 choices"),
+        ("批尺寸 Batch size", "bs", ""),
     ]
     for key in ("byte_per_batch", "mem", "e2e_time", "p_val_whole", "p_val_core", "p_infer_whole",
                 "p_infer_core", "infer_time", "acc", "export_time", "mfu"):
         name, text = legend[key]
-        rows.append((name, "acc(推理/验证)" if key == "acc" else key, text))
-    rows.append(("额外修改项", extra, "† non-standard: keys a vendor may not change" if extra != "无" else ""))
+        rows.append((definitions.bilingual_name(key, name), "acc (推理/验证 inference/validation)" if key == "acc" else key, text))
+    rows.append(("额外修改项 Non-standard changes", extra_cell(extra),
+                 "† non-standard: keys a vendor may not change" if extra != "无" else ""))
     return pd.DataFrame(rows, columns=["指标名称", "指标值索引", "特殊说明"])
 
 
@@ -349,30 +414,34 @@ def inference_summary(result: RunResult) -> pd.DataFrame:
 
     def ms(key: str) -> str:
         value = m.get(key)
-        return fmt(value * 1e3, 2) if isinstance(value, (int, float)) else ""
+        return shown(value * 1e3 if isinstance(value, (int, float)) else None, 2)
+
+    def text(key: str) -> str:
+        value = m.get(key)
+        return str(value) if value not in (None, "") else MISSING
 
     rows = [
-        ("status", result.status),
-        ("config", f"{result.run.get('config_file', '')} ({result.run.get('nnodes')}x{result.run.get('nproc_per_node')})"),
-        ("backend / engine / provider", " / ".join(str(m.get(k, "")) for k in ("backend", "engine", "provider"))),
-        ("export / compile s", fmt(m.get("export_time"), 3)),
-        ("setup / validation / inference (whole, core) s",
-         " / ".join(fmt(m.get(k), 2) for k in ("setup_time", "val_time", "infer_whole_time", "infer_core_time"))),
-        ("batch latency p50 / p90 / p99 ms", " / ".join(ms(k) for k in ("latency_p50", "latency_p90", "latency_p99"))),
-        ("batches: warm-up / validation / inference (eval set)",
-         f"{fmt(m.get('warmup_batches'), 0)} / {fmt(m.get('val_batches'), 0)} / {fmt(m.get('infer_batches'), 0)} "
-         f"({fmt(m.get('eval_batches'), 0)})"),
-        ("accuracy inference / validation", f"{fmt(m.get('acc_infer'), 4)} / {fmt(m.get('acc_val'), 4)} "
-                                             f"over {fmt(m.get('masked_tokens'), 0)} masked tokens"),
-        ("FLOPs per sample (forward)", fmt(m.get("flops_per_sample"), 0)),
-        ("MFU (%) of peak TFLOP/s (source)", mfu_text(m)),
-        ("energy J / avg W / peak W / samples per J", energy_line(result)),
-        ("params hash", result.params_hash),
+        ("状态 status", result.status),
+        ("配置 config", f"{result.run.get('config_file', '')} ({result.run.get('nnodes')}x{result.run.get('nproc_per_node')})"),
+        ("推理后端 backend / engine / provider", " / ".join(text(k) for k in ("backend", "engine", "provider"))),
+        ("导出时间 export / compile s", shown(m.get("export_time"), 3)),
+        ("准备 / 验证 / 推理时间 setup / validation / inference (whole, core) s",
+         " / ".join(shown(m.get(k), 2) for k in ("setup_time", "val_time", "infer_whole_time", "infer_core_time"))),
+        ("单批延迟 batch latency p50 / p90 / p99 ms", " / ".join(ms(k) for k in ("latency_p50", "latency_p90", "latency_p99"))),
+        ("批数 batches: warm-up / validation / inference (eval set)",
+         f"{shown(m.get('warmup_batches'), 0)} / {shown(m.get('val_batches'), 0)} / {shown(m.get('infer_batches'), 0)} "
+         f"({shown(m.get('eval_batches'), 0)})"),
+        ("精度 accuracy inference / validation", f"{shown(m.get('acc_infer'), 4)} / {shown(m.get('acc_val'), 4)} "
+                                                 f"over {shown(m.get('masked_tokens'), 0)} masked tokens"),
+        ("单样本浮点运算 FLOPs per sample (forward)", shown(m.get("flops_per_sample"), 0)),
+        ("算力利用率 MFU (%) of peak TFLOP/s (source)", mfu_text(m)),
+        ("能耗 energy J / avg W / peak W / samples per J", energy_line(result)),
+        ("参数哈希 params hash", result.params_hash),
     ]
     if result.error:
-        rows.append(("error", f"{result.error.get('type')}: {result.error.get('message')}"))
+        rows.append(("错误 error", f"{result.error.get('type')}: {result.error.get('message')}"))
     return pd.DataFrame(rows, columns=["", "value"])
 
 
 def inference_definitions_table() -> pd.DataFrame:
-    return pd.DataFrame(definitions.INFERENCE, columns=["key", "名称", "definition"])
+    return _definitions(definitions.INFERENCE)

@@ -30,6 +30,15 @@ def _duration(seconds: float) -> str:
     return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60:02d}:{rest % 60:02d}"
 
 
+def count_text(n: int, total: int) -> str:
+    """``12/24 (50%)``; past the total, ``87 (past the planned 24)``, never ``87/24``. An
+    inference pass runs until both its minimum batches and its minimum seconds are reached, so
+    its total is a lower bound that a fast engine passes."""
+    if n <= total:
+        return f"{n}/{total} ({100 * n / total:.0f}%)"
+    return f"{n} (past the planned {total})"
+
+
 class NotebookLines:
     """Plain progress lines, at most ``MAX_LINES`` of them: one each time the count passes the
     next of ``MAX_LINES - 1`` evenly spaced marks up to ``total`` (every step when there are
@@ -66,8 +75,7 @@ class NotebookLines:
         elapsed = self.clock() - started
         done = n - first_n
         eta = f" eta {_duration(elapsed / done * (self.total - n))}" if done > 0 and n < self.total else ""
-        percent = f" ({100 * n / self.total:.0f}%)" if n <= self.total else ""
-        print(f"{self.label}: {self.unit} {n}/{self.total}{percent} {values} elapsed {_duration(elapsed)}{eta}".rstrip(),
+        print(f"{self.label}: {self.unit} {count_text(n, self.total)} {values} elapsed {_duration(elapsed)}{eta}".rstrip(),
               file=self.stream, flush=True)
         self.lines += 1
         self.printed_step = n

@@ -1,4 +1,5 @@
-"""reports/index.html opens in headless Chromium with no console error and no network request.
+"""reports/index.html opens in headless Chromium (playwright, the system browser) with no console
+error and no network request.
 
 The site is built the way `perfkit report` builds it (the summary notebook through papermill and
 nbconvert) from fabricated results plus the five imported seed pages. A control page with a
@@ -10,16 +11,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from support.chromium_cdp import chromium_binary, visit
+from support.browser import chromium_path, visit
 from support.fabricated import SEEDS, make_result, write_run
 
 from perfkit.importing import parse_page, write_references
 from perfkit.jobs.index_build import build_index
 
-BINARY = chromium_binary()
 needs_chromium = pytest.mark.skipif(
-    BINARY is None, reason="chromium is not installed (scripts/test.sh installs it with apt-get in CI or as root)"
-)
+    chromium_path() is None,
+    reason="playwright or /usr/bin/chromium is missing (scripts/test.sh installs chromium with apt-get in CI or as root)")
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +38,7 @@ def site(tmp_path_factory) -> Path:
 
 @needs_chromium
 def test_site_renders_without_errors_or_network(site):
-    seen = visit(site, BINARY)
+    seen = visit(site)
     assert seen.errors == []
     assert seen.network_requests == []
     assert any(url.startswith("file:") for url in seen.requests)  # the page itself was seen loading
@@ -55,7 +55,7 @@ def test_the_check_catches_console_errors_and_requests(tmp_path):
     page = tmp_path / "bad.html"
     page.write_text('<html><body><p>x</p><img src="http://127.0.0.1:9/pixel.png">'
                     '<script>console.error("boom")</script></body></html>')
-    seen = visit(page, BINARY)
+    seen = visit(page)
     assert any("boom" in e for e in seen.console_errors)
     assert seen.network_requests == ["http://127.0.0.1:9/pixel.png"]
 

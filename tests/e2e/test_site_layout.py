@@ -1,6 +1,9 @@
-"""The site and a run report fit the page at 1400 px and at 400 px: no element is wider than the
-document, no table's container scrolls sideways, and every report link is visible. Screenshots
-go to $PERFKIT_SCREENSHOTS when set (to look at them), else to the test's temporary folder."""
+"""The site, a training and an inference run report and the compare page read cleanly at 1400 px
+and at 400 px, in the system Chromium driven by playwright: the document never scrolls sideways
+(a wide table scrolls inside its own box), no word or number is broken across lines, every
+numeric or status cell is one line box, and every report link is rendered. Screenshots of every
+page at both widths go to $PERFKIT_SCREENSHOTS when set, else to the test's temporary folder;
+their folder is printed. A control page with a breaking rule shows the check fails."""
 
 from __future__ import annotations
 
@@ -9,58 +12,83 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from support.chromium_cdp import chromium_binary, visit
-from support.fabricated import SEEDS, make_result, write_run
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+from support.browser import chromium_path, visit
+from support.fabricated import SEEDS, make_result, write_run
 
 from perfkit.cells import benchmark as pk
+from perfkit.cli import main
 from perfkit.importing import parse_page, write_references
-from perfkit.report.html import notebook_to_html
 from perfkit.jobs.index_build import build_index
+from perfkit.report import plots
+from perfkit.report.html import notebook_to_html
 
 pytestmark = pytest.mark.e2e
-BINARY = chromium_binary()
 needs_chromium = pytest.mark.skipif(
-    BINARY is None, reason="chromium is not installed (scripts/test.sh installs it with apt-get in CI or as root)"
-)
+    chromium_path() is None,
+    reason="playwright or /usr/bin/chromium is missing (scripts/test.sh installs chromium with apt-get in CI or as root)")
 WIDTHS = (1400, 400)
+# What a reader would see as broken: each word (and each numeric cell as a whole) must sit on
+# one line; the document must not be wider than the window.
 LAYOUT = """(() => {
   const doc = document.documentElement;
-  const limit = doc.clientWidth + 1;
-  const wide = [...document.querySelectorAll('body *')]
-    .filter(e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.right > limit; })
-    .map(e => e.tagName + '.' + (e.className || '') + ' ' + Math.round(e.getBoundingClientRect().right)).slice(0, 10);
-  const tables = [...document.querySelectorAll('table')].map(t => ({
-    scroll: t.parentElement.scrollWidth, client: t.parentElement.clientWidth, right: t.getBoundingClientRect().right}));
+  const tops = range => new Set([...range.getClientRects()].filter(r => r.width > 0 && r.height > 0)
+                                                          .map(r => Math.round(r.top)));
+  const broken = [], multiline = [];
+  for (const el of document.querySelectorAll('td, th, .perfkit-headline .v, .perfkit-headline .k, h1, h2, h3')) {
+    if (!el.getClientRects().length) continue;
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    let node;
+    while ((node = walker.nextNode())) {
+      // a word, or each part of a hyphenated compound (a line may end after "non-")
+      const words = /\\S+/g; let m;
+      while ((m = words.exec(node.data))) {
+        let start = m.index;
+        for (const part of m[0].split(/(?<=[A-Za-z]-)(?=[A-Za-z])/)) {
+          const r = document.createRange(); r.setStart(node, start); r.setEnd(node, start + part.length);
+          if (tops(r).size > 1) broken.push(part);
+          start += part.length;
+        }
+      }
+    }
+    const numeric = el.matches('td.num') || (el.matches('td') && getComputedStyle(el).whiteSpace === 'nowrap');
+    if (numeric && el.textContent.trim()) {
+      const r = document.createRange(); r.selectNodeContents(el);
+      if (tops(r).size > 1) multiline.push(el.textContent.trim());
+    }
+  }
   const links = [...document.querySelectorAll('a[href$="report.html"]')].map(a => {
     const r = a.getBoundingClientRect();
-    return {href: a.getAttribute('href'), width: r.width, height: r.height, right: r.right};
+    return {href: a.getAttribute('href'), width: r.width, height: r.height};
   });
-  return {docScroll: doc.scrollWidth, docClient: doc.clientWidth, wide, tables, links};
+  const numbers = [...document.querySelectorAll('td')].filter(
+    el => el.matches('.num') || getComputedStyle(el).whiteSpace === 'nowrap').length;
+  return {docScroll: doc.scrollWidth, docClient: doc.clientWidth, broken: broken.slice(0, 20),
+          multiline: multiline.slice(0, 20), links, numbers};
 })()"""
 
 
-def _shots() -> Path | None:
-    folder = os.environ.get("PERFKIT_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-    return Path(folder) if folder else None
+def _shots(tmp_path: Path) -> Path:
+    folder = Path(os.environ.get("PERFKIT_SCREENSHOTS") or tmp_path / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    print(f"screenshots: {folder}")
+    return folder
 
 
-def _assert_fits(layout: dict, width: int, what: str) -> None:
+def _assert_reads_cleanly(layout: dict, width: int, what: str) -> None:
     assert layout["docClient"] <= width
-    assert layout["docScroll"] <= layout["docClient"], f"{what} at {width}px: page scrolls sideways {layout['wide']}"
-    assert layout["wide"] == [], f"{what} at {width}px: elements wider than the page {layout['wide']}"
-    for table in layout["tables"]:
-        assert table["scroll"] <= table["client"] + 1, f"{what} at {width}px: a table overflows its container {table}"
+    assert layout["docScroll"] <= layout["docClient"], f"{what} at {width}px: the page scrolls sideways"
+    assert layout["broken"] == [], f"{what} at {width}px: words broken across lines {layout['broken']}"
+    assert layout["multiline"] == [], f"{what} at {width}px: numeric cells on several lines {layout['multiline']}"
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     reports = tmp_path_factory.mktemp("layout") / "reports"
     loss = [6.0 - 0.1 * i for i in range(30)]
-    write_run(reports, make_result(config="x1", loss=loss, metrics={"mfu": 0.0123, "peak_tflops": 1.5,
-                                                                    "peak_source": "measured GEMM fp32"}))
+    evals = [{"samples": 64 * i, "quality": 0.05 * i} for i in range(1, 4)]
+    write_run(reports, make_result(config="x1", loss=loss, evals=evals, metrics={
+        "mfu": 0.2391, "peak_tflops": 1.5, "peak_source": "measured GEMM fp32"}))
     write_run(reports, make_result(config="x1", loss=loss, metrics={"p_core": 103.0}), repeat="r2")
     write_run(reports, make_result(config="R300x1x8_a_rather_long_configuration_name", nproc=8, metrics={"p_core": 700.0}))
     write_run(reports, make_result(config="odd", nonstandard=["seq_len", "vocab_size", "hidden_size", "num_layers",
@@ -75,48 +103,112 @@ def site(tmp_path_factory) -> Path:
     return build_index(reports)
 
 
-@needs_chromium
-@pytest.mark.parametrize("width", WIDTHS)
-def test_index_fits_the_page_and_report_links_are_visible(site, width, tmp_path):
-    shots = _shots() or tmp_path
-    seen = visit(site, BINARY, width=width, evaluate=LAYOUT, screenshot=shots / f"index-{width}.png")
-    layout = seen.evaluated
-    _assert_fits(layout, width, "index.html")
-    runs_links = [link for link in layout["links"] if link["href"].startswith("runs/")]
-    assert len({link["href"] for link in runs_links}) >= 5
-    for link in runs_links:
-        assert link["width"] > 0 and link["height"] > 0 and link["right"] <= layout["docClient"], link
-    assert seen.errors == [] and seen.network_requests == []
+def _html_output(shown) -> dict:
+    html = shown.to_html() if hasattr(shown, "to_html") else shown.data
+    return new_output("display_data", data={"text/html": html, "text/plain": ""})
 
 
-def _run_report(folder: Path) -> Path:
-    """A run report as the run notebooks build it: the same perfkit.cells.benchmark cells' outputs."""
-    result = make_result(config="R300x1x8", metrics={"mfu": 0.0123, "peak_tflops": 1.5, "peak_source": "measured GEMM"})
-    inference = make_result(benchmark="bert_inference", metrics={"acc_infer": 0.0118, "acc_val": 0.0125, "p_infer_core": 5.0,
-                                                                  "acc": "1.2/1.3", "byte_per_batch": 32768})
-    cells = [new_markdown_cell("# BERT pre-training (masked LM)")]
-    for shown in (pk.headline(result), pk.summary(result), pk.environment(result), pk.general(result),
-                  pk.performance(result), pk.definitions(), pk.inference_values(inference), pk.inference_summary(inference),
-                  pk.inference_metric_list(inference), pk.inference_definitions()):
+def _report(folder: Path, title: str, shown: list, vendor: str = "kunlunxin", config: str = "R300x1x8") -> Path:
+    """A run report as the benchmark notebooks build it: a run-log cell with the progress lines,
+    then the same perfkit.cells.benchmark cells' outputs."""
+    run_log = new_code_cell("result = pk.execute(run)", execution_count=1, metadata={"tags": ["run-log"]})
+    run_log.outputs = [new_output("stream", name="stdout", text="".join(
+        f"bert: step {n}/95 ({100 * n / 95:.0f}%) loss=6.1 elapsed 00:{n // 10:02d}\n" for n in range(5, 96, 5)))]
+    cells = [new_markdown_cell(f"# {title}"), new_markdown_cell("## 运行日志 Run log"), run_log,
+             new_markdown_cell("## 结果概要 Headline")]
+    for item in shown:
         cell = new_code_cell("pk.x(result)", execution_count=1)
-        html = shown.to_html() if hasattr(shown, "to_html") else shown.data
-        cell.outputs = [new_output("display_data", data={"text/html": html, "text/plain": ""})]
+        cell.outputs = [_html_output(item)]
         cells.append(cell)
-    cells[1].outputs.insert(0, new_output("stream", name="stderr", text="Loading weights: 100%|" + "#" * 300 + "|\n"))
+    cells[4].outputs.insert(0, new_output("stream", name="stderr", text="Loading weights: 100%|" + "#" * 300 + "|\n"))
     nb = new_notebook(cells=cells)
-    nb.metadata["papermill"] = {"parameters": {"vendor": "kunlunxin", "config": "R300x1x8"}}
+    nb.metadata["papermill"] = {"parameters": {"vendor": vendor, "config": config}}
+    folder.mkdir(parents=True, exist_ok=True)
     path = folder / "notebook.ipynb"
     nbformat.write(nb, path)
     return notebook_to_html(path, folder / "report.html")
 
 
+def _training_report(folder: Path) -> Path:
+    loss = [6.0 - 0.01 * i for i in range(300)]
+    evals = [{"samples": 640 * i, "quality": 0.05 * i} for i in range(1, 6)]
+    result = make_result(config="R300x1x8", loss=loss, evals=evals, metrics={
+        "mfu": 0.2391, "peak_tflops": 171.25, "peak_source": "hardware file", "target": 0.72, "converged": False,
+        "steps": 95, "samples": 1520, "global_batch": 16, "setup_time": 1.5, "train_time": 10.0, "eval_time": 0.5,
+        "compute_time": 9.0, "step_time_median": 0.1052, "step_time_p90": 0.1187, "flops_per_sample": 1.23e12})
+    return _report(folder, "BERT pre-training (masked LM)", [
+        pk.headline(result), pk.summary(result), pk.environment(result), pk.general(result), pk.performance(result),
+        pk.curves(result), pk.energy(result), pk.definitions()])
+
+
+def _inference_report(folder: Path) -> Path:
+    result = make_result(benchmark="bert_inference", config="A100x1x1", vendor="nvidia", metrics={
+        "acc_infer": 0.0118, "acc_val": 0.0125, "p_infer_core": 171.23, "p_infer_whole": 174.4, "p_val_core": 40.0,
+        "p_val_whole": 39.0, "infer_time": 0.0058, "byte_per_batch": 32768, "acc": "1.2/1.3", "backend": "onnxruntime",
+        "engine": "onnxruntime 1.19", "provider": "CPUExecutionProvider", "export_time": 3.2, "latency_p50": 0.0931,
+        "latency_p90": 0.1012, "latency_p99": 0.1134, "warmup_batches": 2, "val_batches": 24, "infer_batches": 87,
+        "eval_batches": 24, "masked_tokens": 3072, "mfu": 0.0391, "peak_tflops": 19.5, "peak_source": "hardware file"})
+    result.curves = {"infer_latency": [0.09 + 0.001 * (i % 7) for i in range(87)], "val_latency": [0.1] * 24}
+    latency = pk.HTML(plots.figures_html([plots.latency_curve(result)], ["latency"]))
+    return _report(folder, "BERT-large masked-LM inference", [
+        pk.headline(result), pk.inference_summary(result), pk.environment(result), pk.inference_metric_list(result),
+        pk.inference_values(result), latency, pk.energy(result), pk.inference_definitions()], "nvidia", "A100x1x1")
+
+
+def _compare_page(folder: Path) -> Path:
+    base, new = folder / "base", folder / "new"
+    for reports, p_core in ((base, 171.25), (new, 74.5)):
+        for repeat, scale in (("", 1.0), ("r2", 1.01), ("r3", 0.99)):
+            write_run(reports, make_result(config="R300x1x8_a_rather_long_configuration_name",
+                                           metrics={"p_core": p_core * scale}), repeat=repeat)
+    page = folder / "compare.html"
+    main(["compare", str(base), str(new), "--html", str(page)])
+    assert page.is_file()
+    return page
+
+
+PAGES = {"training-report": _training_report, "inference-report": _inference_report, "compare": _compare_page}
+
+
 @needs_chromium
 @pytest.mark.parametrize("width", WIDTHS)
-def test_run_report_fits_the_page(width, tmp_path):
-    shots = _shots() or tmp_path
-    page = _run_report(tmp_path)
-    seen = visit(page, BINARY, width=width, evaluate=LAYOUT, screenshot=shots / f"run-{width}.png")
-    _assert_fits(seen.evaluated, width, "report.html")
-    assert "算力利用率 MFU (%)" in seen.text and "1.23 % of 1.5 TFLOP/s (measured GEMM)" in seen.text
-    assert "Loading weights" not in seen.text  # in the collapsed log, not on the page
+def test_index_reads_cleanly_and_report_links_are_rendered(site, width, tmp_path):
+    seen = visit(site, width=width, evaluate=LAYOUT, screenshot=_shots(tmp_path) / f"index-{width}.png")
+    layout = seen.evaluated
+    _assert_reads_cleanly(layout, width, "index.html")
+    assert layout["numbers"] > 20  # the check looked at numeric cells
+    runs_links = [link for link in layout["links"] if link["href"].startswith("runs/")]
+    assert len({link["href"] for link in runs_links}) >= 5
+    for link in runs_links:
+        assert link["width"] > 0 and link["height"] > 0, link
+    assert "23.9" in seen.text and "0.2391" not in seen.text  # MFU in percent under its "%" header
     assert seen.errors == [] and seen.network_requests == []
+
+
+@needs_chromium
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_pages_read_cleanly(name, width, tmp_path):
+    page = PAGES[name](tmp_path / name)
+    seen = visit(page, width=width, evaluate=LAYOUT, screenshot=_shots(tmp_path) / f"{name}-{width}.png")
+    _assert_reads_cleanly(seen.evaluated, width, name)
+    assert seen.evaluated["numbers"] > 3
+    assert seen.errors == [] and seen.network_requests == []
+    if name.endswith("report"):
+        assert "算力利用率 MFU (%)" in seen.text
+        assert "Loading weights" not in seen.text  # in the collapsed log, not on the page
+        assert "loss=6.1" not in seen.text  # progress lines folded into the collapsed run log
+        assert "运行日志 Run log (19 lines)" in seen.text
+
+
+@needs_chromium
+def test_the_check_finds_a_broken_number(tmp_path):
+    """A control page whose CSS breaks anywhere: the same check reports the broken tokens."""
+    page = tmp_path / "broken.html"
+    page.write_text('<html><head><meta name="viewport" content="width=device-width"><style>'
+                    "td { word-break: break-all; width: 30px; max-width: 30px; }</style></head><body><table><tr>"
+                    '<td class="num">171.23 / 174.40</td><td>REGRESSION</td></tr></table></body></html>')
+    layout = visit(page, width=400, evaluate=LAYOUT).evaluated
+    assert "REGRESSION" in layout["broken"] and "171.23 / 174.40" in layout["multiline"]
+    with pytest.raises(AssertionError, match="words broken"):
+        _assert_reads_cleanly(layout, 400, "control")

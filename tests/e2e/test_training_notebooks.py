@@ -87,9 +87,14 @@ def test_report_html_is_offline_hides_code_and_shows_the_tables(smoke):
     html = (reports / f"runs/{case.benchmark}/cpu/smoke/report.html").read_text()
     assert remote_references(html) == []
     assert "pk.prepare" not in html  # code inputs hidden
+    text = re.sub(r"<[^>]+>", "", html)  # what a reader sees (some words sit in no-break spans)
     for heading in case.headings:
-        assert heading in html, heading
+        assert heading in text, heading
     assert "data:image/png;base64," in html  # the curves, embedded
+    log = re.search(r'<details class="perfkit-log"><summary>运行日志 Run log \((\d+) lines\)</summary>.*?</details>', html, re.S)
+    assert log and 1 <= int(log.group(1)) <= 21  # the progress lines, folded above the headline
+    assert f"{case.benchmark}: step " in log.group(0) and f"{case.benchmark}: step " not in html.replace(log.group(0), "")
+    assert html.index(log.group(0)) < html.index('class="perfkit-headline"')
     index = (reports / "index.html").read_text()
     assert f'href="runs/{case.benchmark}/cpu/smoke/report.html"' in index
     assert remote_references(index) == []

@@ -5,6 +5,7 @@ prints the help and exits 0."""
 from __future__ import annotations
 
 import argparse
+import re
 
 import pytest
 
@@ -81,3 +82,54 @@ def test_list_refuses_an_unknown_kind(capsys):
     assert cli.main(["list", "things"]) == 2  # a usage error: one line on stderr, exit 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "things" in err
+
+
+def _examples(parser: argparse.ArgumentParser) -> list[str]:
+    text = parser.format_help()
+    if "examples:" not in text:
+        return []
+    block = text.split("examples:", 1)[1].split("\n\n", 1)[0]
+    return [re.split(r"\s{2,}", line.strip())[0] for line in block.splitlines()
+            if line.strip().startswith("perfkit ") and "COMMAND" not in line]  # the placeholder line
+
+
+def test_every_help_example_parses_and_names_what_exists():
+    """Each example line of every --help (the top help too) parses, and the benchmark, vendor,
+    config and suite it names exist: `perfkit run --help` never suggests `--config full`."""
+    import shlex
+
+    from perfkit.params import sources
+
+    parser = cli.build_parser()
+    examples = sorted({line for _, sub in _parsers(parser) for line in _examples(sub)})
+    assert len(examples) >= 20 and any(e.startswith("perfkit join ") for e in examples)
+    for line in examples:
+        args = parser.parse_args(shlex.split(line)[1:])
+        if args.command in ("run", "join"):
+            assert sources.run_config_path(args.benchmark, args.vendor, args.config).is_file(), line
+        if args.command == "suite" and not args.name.endswith(".yaml"):
+            assert sources.suite_path(args.name).is_file(), line
+        if args.command in ("bench", "data") and getattr(args, "benchmark", None):
+            names = args.benchmark if isinstance(args.benchmark, list) else [args.benchmark]
+            assert set(names) <= set(sources.list_benchmarks()), line
+        for option in ("vendor",):
+            if getattr(args, option, "") and args.command not in ("import",):
+                assert args.vendor in cli.list_lines("vendors"), line
+
+
+@pytest.mark.parametrize("argv", [
+    ["list", "configs", "--benchmark", "nope"], ["list", "configs", "--vendor", "nope"],
+    ["list", "configs", "--benchmark", "bert", "--vendor", "nope"], ["list", "vendors", "--benchmark", "nope"],
+    ["list", "suites", "--benchmark", "nope"], ["list", "backends", "--vendor", "nope"], ["list", "--benchmark", "nope"],
+    ["list", "benchmarks", "--vendor", "nope"],
+])
+def test_list_refuses_unknown_names_in_one_line(capsys, argv):
+    assert cli.main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.err.count("\n") == 1 and "'nope'" in captured.err and "allowed: " in captured.err
+    assert captured.out == ""
+
+
+def test_list_narrows_vendors_to_a_benchmark(capsys):
+    assert cli.main(["list", "vendors", "--benchmark", "glm"]) == 0
+    assert capsys.readouterr().out.split() == ["cpu", "kunlunxin"]

@@ -51,11 +51,11 @@ def _rows(frame) -> dict[str, str]:
 
 def test_environment_section_takes_unmeasured_fields_from_the_hardware_file():
     rows = _rows(environment_table(_result("r300", {})))
-    assert rows["机器型号"] == "昆仑芯AI加速器组R480-X8"
-    assert rows["多机网络类型、带宽"] == "InfiniBand，200Gb/s"
-    assert rows["加速卡驱动版本"] == "4.0.25" and rows["训练编译器版本"] == "xacc"
-    assert rows["Docker镜像和版本"] == "pytorch1.12.1-cpu-ubuntu20.04:v0.01"
-    assert rows["OS kernel版本"] == "5.4.0-26-generic" and rows["加速卡存储"] == "32 GiB"
+    assert rows["机器型号 Machine model"] == "昆仑芯AI加速器组R480-X8"
+    assert rows["多机网络类型、带宽 Interconnect, bandwidth"] == "InfiniBand，200Gb/s"
+    assert rows["加速卡驱动版本 Driver version"] == "4.0.25" and rows["训练编译器版本 Compiler version"] == "xacc"
+    assert rows["Docker镜像和版本 Docker image"] == "pytorch1.12.1-cpu-ubuntu20.04:v0.01"
+    assert rows["OS kernel版本 OS kernel version"] == "5.4.0-26-generic" and rows["加速卡存储 Accelerator memory"] == "32 GiB"
 
 
 def test_environment_section_prefers_what_the_run_measured():
@@ -63,17 +63,17 @@ def test_environment_section_prefers_what_the_run_measured():
     env["dist_backend"] = "gloo"
     result = _result("a100-sxm4-40gb", env, nnodes=2, nproc_per_node=1, world_size=2)
     rows = _rows(environment_table(result))
-    assert rows["OS kernel版本"] == env["kernel"] != "5.4.0-113-generic"
-    assert rows["训练框架版本"].startswith("torch ")
-    assert rows["峰值算力 (TFLOPs)"] == "fp32 19.5, tf32 156, fp16 312, bf16 312, fp64 19.5"
-    assert rows["节点 x 卡 (world size)"] == "2x1 (world size 2), gloo"
+    assert rows["OS kernel版本 OS kernel version"] == env["kernel"] != "5.4.0-113-generic"
+    assert rows["训练框架版本 Framework version"].startswith("torch ")
+    assert rows["峰值算力 Peak compute (TFLOP/s)"] == "fp32 19.5, tf32 156, fp16 312, bf16 312, fp64 19.5"
+    assert rows["节点 x 卡 Nodes x cards (world size)"] == "2x1 (world size 2), gloo"
 
 
 def test_summary_and_scaling_table_show_world_size_and_efficiency():
     one = _result("cpu", {})
     two = dataclasses.replace(_result("cpu", {}, nproc_per_node=2, world_size=2), config="cpux1x2")
     summary = dict(zip(run_summary(two)[""], run_summary(two)["value"]))
-    assert summary["world size / per-card p_train"] == "2 / 90.00"
+    assert summary["卡数 / 单卡 p_train world size / per-card p_train"] == "2 / 90.00"
     rows = {row["topology"]: row for row in scaling_rows([measured_row(two), measured_row(one)])}
     assert rows["1x2"]["efficiency"] == pytest.approx(scaling_efficiency(180.0, 100.0, 2)) == pytest.approx(0.9)
     assert rows["1x1"]["efficiency"] == pytest.approx(1.0) and rows["1x2"]["baseline"] == "1x1"

@@ -106,7 +106,7 @@ def test_kernel_progress_reaches_the_host_bar(tmp_path, monkeypatch):
         bar.close()
     assert "10/10" in out.getvalue() and "batch" in out.getvalue() and "acc=0.7500" in out.getvalue()
     assert not (tmp_path / ".progress.jsonl").exists()
-    assert "bert_inference: batch 10/8 latency_s=0.01 acc=0.7500" in notebook.getvalue()
+    assert "bert_inference: batch 10 (past the planned 8) latency_s=0.01 acc=0.7500" in notebook.getvalue()
 
 
 def test_quiet_yields_no_environment_and_no_file(tmp_path):
@@ -120,3 +120,22 @@ def test_the_scenario_names_what_the_bar_counts():
     from perfkit.scenarios import scenario_of
 
     assert (scenario_of("bert").progress_unit, scenario_of("bert_inference").progress_unit) == ("step", "batch")
+
+
+@pytest.mark.parametrize("total, steps", [(24, 87), (1, 5), (10, 11)])
+def test_a_count_past_the_planned_total_never_reads_n_of_m(total, steps):
+    """An inference pass runs until its minimum batches and its minimum seconds: the count may
+    pass the planned total ("batch 87/24" before); it then says so."""
+    stream, clock = io.StringIO(), FakeClock()
+    lines = NotebookLines(total, stream, "bert_inference", unit="batch", clock=clock)
+    for n in range(1, steps + 1):
+        clock.now += 0.1
+        lines.update(n, "latency_s=0.09")
+    lines.close()
+    for line in stream.getvalue().splitlines():
+        count = line.split()[2]
+        if "/" in count:
+            n, m = map(int, count.split("/"))
+            assert n <= m, line
+    assert f"batch {steps} (past the planned {total})" in stream.getvalue()
+    assert kernel_progress.count_text(3, 24) == "3/24 (12%)"
