@@ -79,19 +79,20 @@ def prepare(
     (plain papermill, JupyterLab) the params are resolved here from vendor, config and overrides.
 
     Without ``resolved`` and ``output_dir`` the run is interactive: it writes to its own folder
-    under reports/interactive/ (perfkit.results.run_folder), unless ``publish``: then it replaces
-    the published run's result and removes that run's now stale report and notebook."""
+    under reports/interactive/ (perfkit.results.run_folder). With ``publish`` it is published
+    from there once it ends (``execute(run, publish=True)``), by the rule every run follows
+    (perfkit.results.publishing): an ok run replaces the published one, any other ending is kept
+    as an attempt beside a published ok result."""
     if not resolved:
         run = spec.prepare(benchmark, vendor, config, overrides, output_dir)
         if output_dir:
             return run
-        if publish:
-            removed = run_folder.drop_derived(run.output_dir)
-            print(f"publishing to {run.output_dir}" + (f" (removed the replaced run's {', '.join(p.name for p in removed)};"
-                  " `perfkit run` makes a report)" if removed else ""))
-            return run
         folder = run_folder.interactive_dir(benchmark, vendor, config)
-        print(f"interactive run: writing to {folder} (set publish = True to replace {run.output_dir})")
+        if publish:
+            print(f"interactive run: writing to {folder}, published to {run.output_dir} when it ends "
+                  "(an ok run replaces it; any other ending is kept as an attempt beside an ok result)")
+        else:
+            print(f"interactive run: writing to {folder} (set publish = True to replace {run.output_dir})")
         return replace(run, output_dir=folder)
     run = spec.from_payload(resolved, output_dir)
     if run.benchmark != benchmark:
@@ -117,8 +118,29 @@ def params(run: PreparedRun) -> Styler:
     return _styled(tables.params_table(run.resolved.to_dict(), schema))
 
 
-def execute(run: PreparedRun, launcher: Launcher | None = None) -> RunResult:
-    return (launcher or launcher_for(run)).launch(run)
+def execute(run: PreparedRun, launcher: Launcher | None = None, publish: bool = False) -> RunResult:
+    """Run it. ``publish`` (the notebook's parameter): an interactive run (one ``prepare`` put
+    under reports/interactive/) is published when it ends, under the rule of
+    perfkit.results.publishing; a run with an output folder of its own is not touched."""
+    result = (launcher or launcher_for(run)).launch(run)
+    if publish and run_folder.is_interactive(run.output_dir):
+        _publish_interactive(run, result)
+    return result
+
+
+def _publish_interactive(run: PreparedRun, result: RunResult) -> None:
+    from perfkit.results import publishing
+
+    resolved = run.resolved
+    final = run_folder.run_dir(resolved.benchmark, resolved.vendor, resolved.config)
+    with publishing.staged(final) as stage:
+        publishing.copy_files(run.output_dir, stage.staging)
+        stage.status = str(result.status)
+    if stage.attempt is not None:
+        print(f"not published: the run ended {result.status}; kept as an attempt in {stage.attempt}, "
+              f"the ok result in {final} stays")
+    else:
+        print(f"published to {final} (`perfkit run` makes its report)")
 
 
 def headline(result: RunResult) -> HTML:

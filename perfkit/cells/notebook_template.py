@@ -45,6 +45,10 @@ NOTEBOOKS = (
     NotebookEntry("mobilenetv2", "mobilenetv2_training", "training", "MobileNetV2 on ImageNet2012", "FlagPerf seed 004"),
     NotebookEntry("resnet50", "resnet50_training", "training", "ResNet50 on ImageNet2012",
                   "FlagPerf's resnet50-pytorch case"),
+    NotebookEntry("llama", "llama_pretraining", "training", "Llama pre-training (Megatron indexed data)",
+                  "FlagPerf's llama3_8B Megatron case",
+                  about=": a Llama-style decoder (`transformers.LlamaForCausalLM`, random init) on\nMegatron-LM's "
+                        "indexed dataset; token/p/s and MFU as FlagPerf defines them (docs/llm-pretraining.md)"),
     NotebookEntry("bert_inference", "bert_inference", "inference", "BERT-large masked-LM inference", "FlagPerf seed 003",
                   about=": a validation pass through the framework model\n(`transformers.BertForMaskedLM` from a local "
                         "checkpoint) and an inference pass through the chosen\nbackend (torch, torch_compile, "
@@ -115,7 +119,7 @@ def notebook(entry: NotebookEntry) -> nbformat.NotebookNode:
         md("## 运行日志 Run log\n\nThe run itself. Its progress lines are kept in the saved notebook and folded into "
            "one collapsed section of the report."),
         code(f'run = pk.prepare("{entry.benchmark}", vendor, config, overrides, output_dir or None, resolved, publish)\n'
-             "result = pk.execute(run)", metadata={"tags": [RUN_LOG_TAG]}),
+             "result = pk.execute(run, publish=publish)", metadata={"tags": [RUN_LOG_TAG]}),
         md("## 结果概要 Headline\n\nStatus and the headline numbers of this run; the details follow below."),
         code("pk.headline(result)"),
         md("## 参数 Parameters\n\nThe run config layered over the reference case; † marks keys a vendor may not change."),

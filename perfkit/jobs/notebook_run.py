@@ -32,6 +32,7 @@ from perfkit import paths
 from perfkit.benchmarks import benchmark_class
 from perfkit.errors import UserError
 from perfkit.jobs import publish
+from perfkit.results import publishing
 from perfkit.jobs.kernel import KernelEnding, run_notebook
 from perfkit.jobs.stall import DEFAULT_STALL_TIMEOUT_S
 from perfkit.jobs.live_progress import FEED_FILE as PROGRESS_FEED
@@ -157,7 +158,7 @@ def execute_notebook(
     }
     _check_notebook_parameters(notebook, list(parameters))
     # one writer per run folder, for the whole execution; published by perfkit.jobs.publish's rule
-    with publish.staged(final, wait=wait_lock) as stage:
+    with publishing.staged(final, wait=wait_lock) as stage:
         staging = stage.staging
         parameters["output_dir"] = str(staging)
         started, started_at = time.perf_counter(), utc_now()

@@ -95,16 +95,14 @@ def interactive_dir(benchmark: str, vendor: str, config: str, reports: Path | No
     raise FileExistsError(f"{parent}: no free folder for {stamp}")
 
 
-def drop_derived(folder: Path) -> list[Path]:
-    """Remove the report and executed notebook of a published run about to get a new result
-    from an interactive run, so that none of them disagrees with it; the paths removed."""
-    removed = []
-    for name in (HTML_FILE, NOTEBOOK_FILE):
-        path = folder / name
-        if path.is_file():
-            path.unlink()
-            removed.append(path)
-    return removed
+def is_interactive(folder: Path, reports: Path | None = None) -> bool:
+    """``folder`` is one interactive run's folder: ``reports/interactive/<b>/<v>/<c>/<time>``."""
+    base = (reports if reports is not None else paths.reports_dir()) / INTERACTIVE_DIR
+    try:
+        parts = Path(folder).relative_to(base).parts
+    except ValueError:
+        return False
+    return len(parts) == 4
 
 
 def run_id(folder: Path, reports: Path) -> str:

@@ -18,6 +18,7 @@ from pathlib import Path
 from perfkit import __version__
 from perfkit.errors import UserError
 from perfkit.jobs import publish
+from perfkit.results import publishing
 from perfkit.results import run_folder
 from perfkit.results.record import RunResult, error_record, utc_now
 from perfkit.results.store import RESULT_FILE, load_result, write_json_atomic
@@ -100,9 +101,9 @@ def settle(job: JobRecord, state: JobState, log: Path) -> RunResult:
     # one writer per run folder (node 0 may still be ending); published by perfkit.jobs.publish's rule:
     # Slurm's verdict never replaces an ok result published before this job
     into = source if source is not None and source != final else None
-    with publish.staged(final, wait=True, into=into) as stage:
+    with publishing.staged(final, wait=True, into=into) as stage:
         if source is not None and source.is_dir():
-            publish.copy_files(source, stage.staging)
+            publishing.copy_files(source, stage.staging)
         record.status = verdict
         record.error = _slurm_error(job, state, written.error if written else None, log)
         record.finished_at = record.finished_at or utc_now()

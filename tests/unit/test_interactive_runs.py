@@ -1,6 +1,7 @@
 """A notebook run from JupyterLab with its default parameters writes to its own folder under
-reports/interactive/, never over the published run; told to publish, it replaces the published
-result and leaves no stale report beside it. Readers of published runs never see interactive ones."""
+reports/interactive/, never over the published run; told to publish, it is published when it
+ends by the rule every run follows (an ok run replaces the published one, any other ending is
+kept as an attempt beside a published ok result). Readers of published runs never see interactive ones."""
 
 from __future__ import annotations
 
@@ -44,12 +45,47 @@ def test_interactive_folders_are_named_by_utc_time_and_never_shared(tmp_path):
         run_folder.interactive_dir("bert", "..", "smoke", tmp_path, NOW)
 
 
-def test_publish_replaces_the_result_and_drops_the_stale_report(published, capsys):
+class _Finishes:
+    """A launcher that writes the run's result.json with the given status, as a run would."""
+
+    def __init__(self, status: str, p_core: float) -> None:
+        self.status, self.p_core = status, p_core
+
+    def launch(self, run):
+        from perfkit.results.store import write_json_atomic
+
+        result = make_result(status=self.status, metrics={"p_core": self.p_core})
+        write_json_atomic(run.result_path, result.to_dict())
+        return result
+
+
+def test_publish_waits_for_the_end_and_an_ok_run_replaces_the_published_one(published, capsys):
     run = pk.prepare("bert", "cpu", "smoke", "{}", None, "", publish=True)
-    assert run.output_dir == published
+    assert run_folder.is_interactive(run.output_dir)  # the published run is untouched while it runs
+    assert (published / "report.html").is_file() and (published / "notebook.ipynb").is_file()
+    pk.execute(run, _Finishes("ok", 7.0), publish=True)
+    assert '"p_core": 7.0' in (published / "result.json").read_text()
     assert not (published / "report.html").exists() and not (published / "notebook.ipynb").exists()
-    assert (published / "result.json").is_file()  # replaced by the run when it ends
-    assert "publishing to" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "published to" in out and "when it ends" in out
+
+
+@pytest.mark.parametrize("status", ["failed", "interrupted", "crashed"])
+def test_publish_of_a_run_that_did_not_end_ok_keeps_the_published_ok_result(published, capsys, status):
+    before = (published / "result.json").read_text()
+    run = pk.prepare("bert", "cpu", "smoke", "{}", None, "", publish=True)
+    pk.execute(run, _Finishes(status, 1.0), publish=True)
+    assert (published / "result.json").read_text() == before and (published / "report.html").is_file()
+    attempt = run_folder.latest_attempt(published)
+    assert attempt is not None and attempt.status == status
+    assert "kept as an attempt" in capsys.readouterr().out
+
+
+def test_publish_is_ignored_for_a_run_with_its_own_output_dir(published, tmp_path):
+    before = (published / "result.json").read_text()
+    run = pk.prepare("bert", "cpu", "smoke", "{}", str(tmp_path / "mine"), "", publish=True)
+    pk.execute(run, _Finishes("ok", 7.0), publish=True)
+    assert (published / "result.json").read_text() == before
 
 
 def test_an_output_dir_is_used_as_given(published, tmp_path):

@@ -14,9 +14,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from perfkit.jobs import notebook_run, publish
+from perfkit.jobs import notebook_run
 from perfkit.jobs.kernel import KernelEnding
-from perfkit.results import run_folder
+from perfkit.results import publishing, run_folder
 from perfkit.results.record import error_record
 from perfkit.results.store import write_json_atomic
 from perfkit.run.spec import initial_record, prepare
@@ -89,7 +89,7 @@ def test_a_later_run_that_did_not_end_ok_leaves_the_ok_result_published(monkeypa
     assert later.kept_as_attempt and later.published == final
     attempt = run_folder.latest_attempt(final)
     assert attempt is not None and later.run_dir == attempt.folder
-    assert attempt.status == (publish.EXPORT_FAILED if ending == "export-failed" else ENDINGS[ending][2])
+    assert attempt.status == (publishing.EXPORT_FAILED if ending == "export-failed" else ENDINGS[ending][2])
     kept = json.loads((attempt.folder / "result.json").read_text())
     assert kept["status"] == ENDINGS[ending][2]
     assert (attempt.folder / "notebook.ipynb").is_file()
