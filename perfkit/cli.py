@@ -124,8 +124,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
     if args.markdown:
         from perfkit import paths
-        from perfkit.report.index import load_runs
         from perfkit.importing import load_references, references_dir
+        from perfkit.report.index import load_runs
         from perfkit.report.markdown import README_DIR, write_readmes
         from perfkit.results.run_folder import runs_root
 
@@ -153,7 +153,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
         print(f"refused: {line}", file=sys.stderr)
     for line in result.warnings:
         print(f"warning: {line}", file=sys.stderr)
-    for page, written in zip(result.pages, result.written):
+    for page, written in zip(result.pages, result.written, strict=False):
         numbers = sum(1 for row in page.rows for v in row.metrics.values()
                       if isinstance(v, (int, float)) and not isinstance(v, bool))
         print(f"{page.path}: {page.benchmark}/{page.vendor} {page.kind}, {len(page.rows)} rows, {numbers} values, "

@@ -21,11 +21,11 @@ from __future__ import annotations
 import functools
 import re
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import import_module, metadata
 from importlib.metadata import EntryPoint
 from types import MappingProxyType, ModuleType
-from typing import Mapping
 
 from perfkit.errors import UserError
 

@@ -18,13 +18,12 @@ import torch
 from perfkit.benchmarks.base import Batch, TrainingBenchmark
 from perfkit.benchmarks.bert_model import bert_config, bert_encoder_mlm_forward_flops
 from perfkit.benchmarks.declared.bert import INFO, BertParams
+from perfkit.benchmarks.optim import Lamb, fast_kernels, no_decay_groups, warmup_poly_schedule
 from perfkit.data import mlperf_bert
 from perfkit.data.build_bert import BertBuildSettings, build_bert_dataset
 from perfkit.data.hashing import DataIdentity, identify
-from perfkit.benchmarks.optim import Lamb, fast_kernels, no_decay_groups, warmup_poly_schedule
 from perfkit.errors import DataError
 from perfkit.params.schema import TrainingParams
-
 
 VALUE_CHECK_BYTES = 256 << 20  # preflight reads every shard's values when the set is this small
 

@@ -5,7 +5,8 @@ weights as ``*.safetensors`` only: a sharded checkpoint's ``model.safetensors.in
 name only ``.safetensors`` files inside the folder (an index naming a ``.bin`` or ``.pt`` is
 refused, so nothing falls back to pickle), every file's header must parse, and every weight, bias and
 normalization statistic must be floating point, and finite: a checkpoint holding NaN or
-infinity is refused in preflight (tensor by tensor) and again when loaded. transformers loads with ``use_safetensors=True``. A checkpoint whose shapes
+infinity is refused in preflight (tensor by tensor) and again when loaded. transformers loads with
+``use_safetensors=True``. A checkpoint whose shapes
 do not match the run's params is refused with the first mismatching key named; one that lacks
 tensors of the model is refused unless ``allow_partial_checkpoint`` is true (the rest would be
 silently random).

@@ -20,10 +20,10 @@ import torch
 
 from perfkit.benchmarks.base import Batch, TrainingBenchmark
 from perfkit.benchmarks.declared.glm import INFO, GlmParams
+from perfkit.benchmarks.optim import fast_kernels, no_decay_groups, warmup_poly_schedule
 from perfkit.data import cloze, record, wordpiece
 from perfkit.data.build_record import RecordBuildSettings, build_record_dataset
 from perfkit.data.hashing import DataIdentity, identify
-from perfkit.benchmarks.optim import fast_kernels, no_decay_groups, warmup_poly_schedule
 from perfkit.errors import DataError
 from perfkit.params.schema import TrainingParams
 

@@ -18,10 +18,10 @@ import torch
 
 from perfkit.benchmarks.base import Batch, TrainingBenchmark
 from perfkit.benchmarks.declared.image_classification import ImageClassificationParams
+from perfkit.benchmarks.optim import fast_kernels
 from perfkit.data import imagenet_folder as folder
 from perfkit.data.build_imagenet import ImagenetBuildSettings, build_imagenet_dataset
 from perfkit.data.hashing import DataIdentity, identify
-from perfkit.benchmarks.optim import fast_kernels
 from perfkit.errors import DataError
 from perfkit.params.schema import CommonParams
 

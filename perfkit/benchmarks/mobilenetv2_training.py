@@ -9,8 +9,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from perfkit.benchmarks.declared.mobilenetv2 import INFO, MobileNetV2Params
-from perfkit.benchmarks.image_classification import (ImageClassificationTraining,
-                                                     top1_counts)
+from perfkit.benchmarks.image_classification import ImageClassificationTraining, top1_counts
 from perfkit.benchmarks.optim import epoch_step_decay_schedule
 
 __all__ = ["MobileNetV2Params", "MobileNetV2Training", "mobilenetv2_forward_flops", "mobilenetv2_training_flops",

@@ -86,7 +86,7 @@ def _foreach_lamb(params: list[torch.Tensor], states, group: dict) -> None:
     if all(p.dtype == torch.float32 for p in params):
         torch._foreach_add_(params, update, alpha=-group["lr"])
     else:
-        for p, u in zip(params, update):
+        for p, u in zip(params, update, strict=False):
             p.add_(u.to(p.dtype), alpha=-group["lr"])
 
 

@@ -75,7 +75,7 @@ def resnet_forward_flops(config, image_size: int) -> tuple[float, float]:
     forward = stem
     side = half(side)  # max-pool 3x3 stride 2
     c_in = config.embedding_size
-    for stage, (c_out, depth) in enumerate(zip(config.hidden_sizes, config.depths)):
+    for stage, (c_out, depth) in enumerate(zip(config.hidden_sizes, config.depths, strict=False)):
         downsample = stage > 0 or config.downsample_in_first_stage
         for block in range(depth):
             stride_here = downsample and block == 0

@@ -22,10 +22,10 @@ from perfkit import paths
 from perfkit.errors import UserError
 from perfkit.report import alignment as _alignment
 from perfkit.report import index, plots, site_plots
-from perfkit.report.labels import TABLE_TITLES
 from perfkit.report import repeats as _repeats
 from perfkit.report import scaling as _scaling
 from perfkit.report import sweeps as _sweeps
+from perfkit.report.labels import TABLE_TITLES
 from perfkit.report.site_data import TABLES_DIR, SiteData, comparison_tables, flagged_table, load_site
 
 

@@ -45,7 +45,7 @@ def cells(v: Verdict) -> tuple[str, ...]:
 def text_table(verdicts: list[Verdict]) -> str:
     rows = [HEADERS, *(cells(v) for v in verdicts)]
     widths = [max(len(r[i]) for r in rows) for i in range(len(HEADERS))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)).rstrip() for row in rows]
     return "\n".join(lines)
 
 

@@ -111,7 +111,7 @@ def lag1_autocorrelation(values: list[float]) -> float:
     denominator = math.fsum(d * d for d in deviations)
     if denominator == 0:
         return 0.0
-    return math.fsum(a * b for a, b in zip(deviations, deviations[1:])) / denominator
+    return math.fsum(a * b for a, b in zip(deviations, deviations[1:], strict=False)) / denominator
 
 
 def effective_sample_size(values: list[float]) -> float:

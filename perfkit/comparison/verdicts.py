@@ -332,7 +332,7 @@ def compare_runs(
     base_groups, new_groups = group(base), group(new)
     if len(base_groups) == 1 and len(new_groups) == 1 and base_groups.keys() != new_groups.keys():
         (bk, bv), (nk, nv) = next(iter(base_groups.items())), next(iter(new_groups.items()))
-        joined = tuple(b if b == n else f"{b} → {n}" for b, n in zip(bk, nk))
+        joined = tuple(b if b == n else f"{b} → {n}" for b, n in zip(bk, nk, strict=False))
         return _pair(joined, metric, bv, nv, threshold, allow_params_differ, per_step)  # type: ignore[arg-type]
     out = []
     for key in sorted(base_groups.keys() | new_groups.keys()):

@@ -19,8 +19,8 @@ import numpy as np
 from perfkit import paths
 from perfkit.data import offline_text, wordpiece
 from perfkit.data.hashing import write_manifest
-from perfkit.data.staging import staged_folder
 from perfkit.data.mlperf_bert import KEYS
+from perfkit.data.staging import staged_folder
 
 BUILDER = "perfkit.data.build_bert/1"
 

@@ -59,7 +59,7 @@ def build_imagenet_dataset(out: Path, settings: ImagenetBuildSettings = Imagenet
             for label in labels:
                 (staging / split / class_name(label)).mkdir(parents=True)
         files = []
-        for index, (pixels, label) in enumerate(zip(digits.images, digits.target)):
+        for index, (pixels, label) in enumerate(zip(digits.images, digits.target, strict=False)):
             split = split_of.get(index, s.train_dir)
             prefix = "ILSVRC2012_val" if split == s.val_dir else class_name(int(label))
             path = staging / split / class_name(int(label)) / f"{prefix}_{index:08d}.JPEG"

@@ -21,8 +21,8 @@ import numpy as np
 from perfkit import paths
 from perfkit.data import offline_text, wordpiece
 from perfkit.data.hashing import write_manifest
-from perfkit.data.staging import staged_folder
 from perfkit.data.record import PLACEHOLDER
+from perfkit.data.staging import staged_folder
 
 BUILDER = "perfkit.data.build_record/1"
 _ENTITY = re.compile(r"(?<=[\s(\"'])([A-Z][A-Za-z]*[a-z][A-Za-z]*)\b")

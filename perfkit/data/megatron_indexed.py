@@ -108,7 +108,8 @@ class IndexedDataset:
         except OSError as exc:
             raise DataError(f"data file {self.bin_path} cannot be read: {exc.strerror or exc}") from None
         if s and int(self.pointers.max()) > bin_size:
-            raise DataError(f"data file {self.bin_path} is truncated: {bin_size} bytes, a sequence starts at byte {int(self.pointers.max())}")
+            raise DataError(f"data file {self.bin_path} is truncated: {bin_size} bytes, "
+                            f"a sequence starts at byte {int(self.pointers.max())}")
         ends = self.pointers + self.sizes.astype(np.int64) * self.dtype.itemsize
         need = int(ends.max()) if s else 0
         if need > bin_size:

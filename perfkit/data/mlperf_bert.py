@@ -134,7 +134,7 @@ def check_storage(column: h5py.Dataset, key: str, path: Path, file_size: int) ->
             f"{where} uses HDF5 filter {unknown[0]}; allowed: {', '.join(sorted(_ALLOWED_FILTERS.values()))}"
         )
     chunks = column.chunks or ()
-    expected = int(np.prod([-(-n // c) for n, c in zip(column.shape, chunks)], dtype=np.int64)) if declared else 0
+    expected = int(np.prod([-(-n // c) for n, c in zip(column.shape, chunks, strict=False)], dtype=np.int64)) if declared else 0
     written = column.id.get_num_chunks() if declared else 0
     if written != expected:
         raise DataError(f"{where} has {written} of its {expected} chunks written; the rest would read as fill values")

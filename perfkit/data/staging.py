@@ -218,7 +218,7 @@ def _written_files(staging: Path) -> list[str]:
     """Every regular file under ``staging`` (relative POSIX paths), links not followed: what
     the builder wrote into the folder perfkit created for it."""
     files = []
-    for top, dirs, names in os.walk(staging, followlinks=False):
+    for top, _dirs, names in os.walk(staging, followlinks=False):
         for name in names:
             path = Path(top, name)
             if stat.S_ISREG(os.lstat(path).st_mode):

@@ -12,8 +12,8 @@ from collections import Counter
 from pathlib import Path
 
 from tokenizers import BertWordPieceTokenizer
-from tokenizers.pre_tokenizers import BertPreTokenizer
 from tokenizers.normalizers import BertNormalizer
+from tokenizers.pre_tokenizers import BertPreTokenizer
 
 SPECIAL_TOKENS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 

@@ -30,9 +30,9 @@ import torch
 
 from perfkit.benchmarks.base import Batch, to_device
 from perfkit.benchmarks.inference_base import InferenceBenchmark
+from perfkit.inference.base import InferenceBackend
 from perfkit.measure.metrics import InferenceTimings
 from perfkit.measure.timers import PhaseClock
-from perfkit.inference.base import InferenceBackend
 from perfkit.vendors.base import VendorAdapter
 
 Forward = Callable[[Batch], torch.Tensor]

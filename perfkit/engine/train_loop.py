@@ -24,19 +24,18 @@ import contextlib
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 import torch
 from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader
 
 from perfkit.benchmarks.base import TrainingBenchmark, to_device
+from perfkit.benchmarks.optim import describe_optimizer
 from perfkit.data.sampling import GlobalBatchSampler
 from perfkit.engine.distributed import DistContext
 from perfkit.engine.faults import fire, loader_worker_start, planned_fault
-from perfkit.measure.metrics import TrainingTimings
-from perfkit.benchmarks.optim import describe_optimizer
 from perfkit.engine.precision import PrecisionPolicy
+from perfkit.measure.metrics import TrainingTimings
 from perfkit.measure.timers import PhaseClock
 from perfkit.vendors.base import VendorAdapter
 
@@ -119,7 +118,7 @@ def read_back(clock: PhaseClock, window: _Window) -> tuple[list[tuple[int, float
     read back. Raises NonFiniteLoss naming the first step whose loss was not finite."""
     resolved = clock.flush()
     values = torch.stack(window.losses).tolist() if window.losses else []
-    losses = list(zip(window.steps, values))
+    losses = list(zip(window.steps, values, strict=False))
     window.steps, window.losses = [], []
     for step, value in losses:
         if not math.isfinite(value):

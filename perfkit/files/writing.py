@@ -82,7 +82,7 @@ def _relative_parts(root: Path, path: Path | str, error: type[UserError]) -> tup
             except ValueError:
                 raise error(f"{_p(raw)}: outside {_p(root)}; perfkit writes only under {_p(root)}") from None
             if ".." in raw.parts:
-                raise error(f"{_p(raw)}: '..' is not allowed in a path perfkit writes")
+                raise error(f"{_p(raw)}: '..' is not allowed in a path perfkit writes") from None
         else:
             rel = raw  # relative to the root
     if any(part in ("", ".", "..") for part in rel.parts):

@@ -56,7 +56,7 @@ def numeric_cells(text: str) -> list[tuple[int, str, str]]:
         if not _counted(table):
             continue
         for line, values in table.rows:
-            for header, value in list(zip(table.header, values))[1:]:
+            for header, value in list(zip(table.header, values, strict=False))[1:]:
                 if cells.has_number(value):
                     out.append((line, header, value))
     return out

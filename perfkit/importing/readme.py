@@ -39,7 +39,6 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from perfkit import paths
 from perfkit.errors import UserError
 from perfkit.files.reading import read_text_bounded
 from perfkit.importing import cells, identity, limits, vendors
@@ -145,10 +144,10 @@ def _cn_number(text: str) -> int:
 
 
 def _last(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
-    match = None
-    for match in pattern.finditer(text):
-        pass
-    return match
+    last = None
+    for found in pattern.finditer(text):
+        last = found
+    return last
 
 
 def _bounded(nodes: int, cards: int) -> tuple[int | None, int | None]:
@@ -253,7 +252,7 @@ def _general(path: Path, page: Page, warnings: list[str]) -> list[dict[str, str]
                 if written != len(table.header):
                     warnings.append(f"{path}:{line}: 通用指标 row has {written} cells, the header {len(table.header)}; "
                                     f"read as far as it goes")
-                out.append(dict(zip(table.header, values)))
+                out.append(dict(zip(table.header, values, strict=False)))
             return out
     return []
 
@@ -297,7 +296,7 @@ def _row(path: Path, table: Table, line: int, values: list[str], inference: bool
         if lost:
             warnings.append(f"{path}:{line}: row has {written} cells, the header {len(table.header)}; "
                             f"cells beyond the header ({', '.join(lost)}) not imported")
-    for position, (header, text) in enumerate(zip(table.header, values)):
+    for position, (header, text) in enumerate(zip(table.header, values, strict=False)):
         name = header if header not in texts else f"{header} ({position + 1})"
         texts[name] = text
         column = cells.column_for(header)
@@ -510,7 +509,6 @@ def _parse_text(text: str, path: Path, benchmark: str = "", vendor: str = "") ->
         section.vendor = _section_vendor(section, short_name)
 
     marker = _MARKER.search(text)
-    marker_line = text.count("\n", 0, marker.start()) + 1 if marker else 1
     if marker:
         benchmark, vendor = benchmark or marker.group(1), vendor or marker.group(2)
     case, framework = ident.case, ident.framework

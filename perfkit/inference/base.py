@@ -10,8 +10,8 @@ run; it never falls back to something else silently.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from pathlib import Path
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, ClassVar
 
 import torch
@@ -33,7 +33,7 @@ class LogitsOnly(torch.nn.Module):
         self.input_names = input_names
 
     def forward(self, *inputs: torch.Tensor) -> torch.Tensor:
-        return self.model(**dict(zip(self.input_names, inputs))).logits
+        return self.model(**dict(zip(self.input_names, inputs, strict=False))).logits
 
 
 class BackendOptions(BaseModel):

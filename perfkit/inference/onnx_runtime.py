@@ -14,9 +14,9 @@ import numpy as np
 import torch
 
 from perfkit.errors import ParamsError
-from perfkit.plugins import require
 from perfkit.inference.base import BackendOptions, InferenceBackend, Inputs
 from perfkit.inference.onnx_export import OUTPUT, export_onnx
+from perfkit.plugins import require
 
 DEFAULT_PROVIDER = {"cpu": "CPUExecutionProvider", "cuda": "CUDAExecutionProvider"}
 FP16_PROVIDERS = frozenset({"CUDAExecutionProvider", "TensorrtExecutionProvider"})

@@ -58,6 +58,7 @@ class JobLauncher(ABC):
     @classmethod
     def add_arguments(cls, parser: argparse.ArgumentParser, suite: bool = False) -> None:
         """The launcher's own command-line options (none by default)."""
+        return None
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> JobLauncher:

@@ -32,12 +32,12 @@ from perfkit import paths
 from perfkit.benchmarks import benchmark_class
 from perfkit.errors import UserError
 from perfkit.jobs import publish
-from perfkit.results import publishing
 from perfkit.jobs.kernel import KernelEnding, run_notebook
-from perfkit.jobs.stall import DEFAULT_STALL_TIMEOUT_S
 from perfkit.jobs.live_progress import FEED_FILE as PROGRESS_FEED
 from perfkit.jobs.live_progress import live_progress
+from perfkit.jobs.stall import DEFAULT_STALL_TIMEOUT_S
 from perfkit.params import sources
+from perfkit.results import publishing
 from perfkit.results.record import RunResult, error_record, utc_now
 from perfkit.results.run_folder import HTML_FILE, NOTEBOOK_FILE
 from perfkit.results.store import RESULT_FILE, load_result, write_json_atomic

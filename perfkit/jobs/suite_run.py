@@ -16,9 +16,9 @@ from dataclasses import asdict, dataclass
 from perfkit import paths
 from perfkit.errors import UserError
 from perfkit.jobs.stall import DEFAULT_STALL_TIMEOUT_S
+from perfkit.jobs.suite import PlannedRun, Suite, completed, current_data_hash
 from perfkit.results.record import utc_now
 from perfkit.results.store import write_json_atomic
-from perfkit.jobs.suite import PlannedRun, Suite, completed, current_data_hash
 
 SKIP_REASON = "ok result with the same params hash, data hash and kit version"
 

@@ -199,7 +199,7 @@ def loss_alignment(measured: list[float], reference: list[float], first_step: in
                    tolerance: float = ALIGNMENT_TOLERANCE) -> dict[str, object]:
     """FlagPerf's rule: over steps first_step.. (1-based) that both curves have, the mean of
     |measured - reference| / reference must be below ``tolerance``. No common step: no verdict."""
-    pairs = [(m, r) for m, r in list(zip(measured, reference))[first_step - 1 :] if r]
+    pairs = [(m, r) for m, r in list(zip(measured, reference, strict=False))[first_step - 1 :] if r]
     if not pairs:
         return {"aligned": None, "mean_relative_error": None, "steps_compared": 0}
     error = sum(abs(m - r) / abs(r) for m, r in pairs) / len(pairs)

@@ -19,7 +19,7 @@ def mean_relative_loss_error(loss: list[float | None], reference: list[float | N
     """Mean |loss - ref| / |ref| over the common steps with finite values; None when none."""
     errors = [
         abs(a - b) / abs(b)
-        for a, b in zip(loss, reference)
+        for a, b in zip(loss, reference, strict=False)
         if a is not None and b is not None and math.isfinite(a) and math.isfinite(b) and b != 0
     ]
     return sum(errors) / len(errors) if errors else None

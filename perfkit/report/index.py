@@ -16,10 +16,10 @@ import pandas as pd
 from perfkit.errors import UserError
 from perfkit.files.given_paths import check_given_path
 from perfkit.report import labels, tables
-from perfkit.report.labels import keep_words
 from perfkit.report.headline import mfu_text
-from perfkit.results.record import RunResult
+from perfkit.report.labels import keep_words
 from perfkit.results import run_folder
+from perfkit.results.record import RunResult
 from perfkit.results.store import load_result, load_results  # noqa: F401  (load_result: re-exported)
 
 REPORT_FILE = "report.html"
@@ -90,7 +90,7 @@ def html_table(frame: pd.DataFrame, hrefs: dict[int, str] | None = None, link_co
     body = []
     for position, row in enumerate(frame.itertuples(index=False)):
         cells = []
-        for column, value in zip(frame.columns, row):
+        for column, value in zip(frame.columns, row, strict=False):
             raw = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
             text = _cell_html(raw)
             href = column_hrefs[column].get(position) if column in column_hrefs else (

@@ -31,8 +31,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import pandas as pd
 
@@ -254,7 +254,7 @@ def readme_text(benchmark: str, vendor: str, results: list[RunResult]) -> str:
     nonstandard = [k for r in runs for k in (r.run.get("nonstandard_keys") or [])]
     short_name = newest.hardware.get("short_name") or vendor
     general = general_rows(benchmark, kind, short_name, nonstandard, with_mfu=benchmark in MFU_PAGES)
-    metrics = {row.label: r.metrics for row, r in zip(rows, runs)}
+    metrics = {row.label: r.metrics for row, r in zip(rows, runs, strict=False)}
     notes = [f"- {escape_text(row.label)}: {escape_text(row.status)}; {escape_text(row.reason)}"
              for row in rows if row.reason or row.status != "ok"]
     return _page(benchmark, vendor, newest.hardware.get("name") or vendor, hardware, software, general, rows, kind,

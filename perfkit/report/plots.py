@@ -26,7 +26,7 @@ def figures_html(figures: list, alt: list[str]) -> str:
     """Figures side by side on a wide page, one column on a narrow one (the report template's
     ``perfkit-figs`` rule): each an inline PNG, so the page stays offline."""
     images = []
-    for fig, text in zip(figures, alt):
+    for fig, text in zip(figures, alt, strict=False):
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=100)
         plt.close(fig)

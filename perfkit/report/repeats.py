@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import statistics
-
 from typing import Any
 
 import pandas as pd

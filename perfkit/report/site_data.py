@@ -21,9 +21,9 @@ from perfkit.importing.readme import ReferencePage
 from perfkit.importing.references import load_references, references_dir
 from perfkit.report import alignment, compare, index, repeats, scaling
 from perfkit.report.csv_safe import to_csv_text
+from perfkit.report.frame import results_table
 from perfkit.report.redact import redact
 from perfkit.results import run_folder
-from perfkit.report.frame import results_table
 from perfkit.results.record import RunResult
 
 TABLES_DIR = "tables"
@@ -115,7 +115,7 @@ def raw_tables(site: SiteData, reference_run: str = "") -> dict[str, pd.DataFram
     runs["report"] = [index.report_href(site.reports / "runs" / rid, site.reports) for rid in runs["run_id"]]
     statuses = runs["status"] if "status" in runs else [""] * len(runs)
     runs["latest_attempt"] = [index.attempt_note(site.reports / "runs" / rid, site.reports)[0] if status == "ok" else ""
-                              for rid, status in zip(runs["run_id"], statuses)]
+                              for rid, status in zip(runs["run_id"], statuses, strict=False)]
     tables = {"results": results, "runs": runs, "flagged": flagged_table(site)}
     for benchmark in site.benchmarks:
         tables[f"{benchmark}_comparison"] = _pick(results[results["benchmark"] == benchmark],

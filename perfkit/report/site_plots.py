@@ -33,14 +33,14 @@ def throughput_chart(rows: list[Row], benchmarks: list[str]):
         return None
     height = sum(max(1.2, 0.35 * len(members) + 0.8) for _, members in panels)
     fig, axes = plt.subplots(len(panels), 1, figsize=(10, height), squeeze=False)
-    for ax, (benchmark, members) in zip(axes[:, 0], panels):
+    for ax, (benchmark, members) in zip(axes[:, 0], panels, strict=False):
         labels = [bar_label(r) for r in members]
         values = [throughput(r)[1] for r in members]
         keys = [throughput(r)[0] for r in members]
         bars = ax.barh(range(len(members)), values, color=[COLORS.get(r.source, "#888888") for r in members])
         ax.set_yticks(range(len(members)), labels)
         ax.invert_yaxis()
-        for bar, key in zip(bars, keys):
+        for bar, key in zip(bars, keys, strict=False):
             ax.annotate(f" {bar.get_width():.4g} {key}", (bar.get_width(), bar.get_y() + bar.get_height() / 2),
                         va="center", fontsize=8)
         ax.set_title(f"{benchmark}: throughput, samples/s")
@@ -57,7 +57,7 @@ def overlaid_curves(runs: list[tuple[str, RunResult]], benchmarks: list[str]):
     if not panels:
         return None
     fig, axes = plt.subplots(len(panels), 2, figsize=(11, 3.4 * len(panels)), squeeze=False)
-    for (left, right), (benchmark, members) in zip(axes, panels):
+    for (left, right), (benchmark, members) in zip(axes, panels, strict=False):
         for rid, r in members:
             loss = [v for v in r.curves.get("loss") or [] if v is not None]
             if loss:

@@ -107,7 +107,7 @@ def sweep_chart(results: list[RunResult]):
     if not found:
         return None
     fig, axes = plt.subplots(len(found), 1, figsize=(8, 3.4 * len(found)), squeeze=False)
-    for ax, sweep in zip(axes[:, 0], found):
+    for ax, sweep in zip(axes[:, 0], found, strict=False):
         for label, points in sweep.points().items():
             ax.errorbar([p.x for p in points], [p.mean for p in points], yerr=[p.std for p in points], marker="o",
                         capsize=3, label=label)

@@ -193,7 +193,8 @@ def environment_table(result: RunResult, english: bool = True) -> pd.DataFrame:
         (sw, ("Docker镜像和版本", "Docker image"), stated.get("docker_image", "in docker" if env.get("docker") else "")),
         (sw, ("训练框架版本", "Framework version"), pick(framework if libs.get("torch") else "", "framework")),
         (sw, ("训练编译器版本", "Compiler version"), pick(acc.get("sdk"), "compiler")),
-        (sw, ("依赖软件版本", "Dependencies"), ", ".join(f"{k} {v}" for k, v in libs.items() if k != "torch") or stated.get("dependencies", "")),
+        (sw, ("依赖软件版本", "Dependencies"),
+         ", ".join(f"{k} {v}" for k, v in libs.items() if k != "torch") or stated.get("dependencies", "")),
         (sw, ("Python版本", "Python"), env.get("python", "")),
         (sw, ("perfkit版本", "perfkit"), f"{env.get('perfkit', '')} (git {env.get('git', {}).get('commit', '')[:10]})"),
         (sw, ("厂商替换", "Vendor hooks"), vendor_hooks_cell(result)),
@@ -300,7 +301,8 @@ def run_summary(result: RunResult) -> pd.DataFrame:
     m = result.metrics
     rows = [
         ("状态 status", result.status),
-        ("配置 config", f"{result.run.get('config_file', '')} ({result.run.get('nnodes')}x{result.run.get('nproc_per_node')}, world {result.run.get('world_size')})"),
+        ("配置 config", f"{result.run.get('config_file', '')} ({result.run.get('nnodes')}x{result.run.get('nproc_per_node')}, "
+                        f"world {result.run.get('world_size')})"),
         ("收敛 converged", convergence_text(m)),
         ("卡数 / 单卡 p_train world size / per-card p_train",
          f"{result.run.get('world_size')} / {shown(_per_card(m.get('p_train'), result.run.get('world_size')))}"),

@@ -8,7 +8,8 @@ Each folder holds ``result.json``, the executed ``notebook.ipynb`` and its ``rep
 
 A run folder is written in a hidden staging sibling, then swapped in (perfkit.jobs.publish
 decides how); the swap carries over the repeat subfolders and any file of the user's (a name
-perfkit does not write, RUN_FILES) from the folder it replaces. A published ok result is replaced only by an ok run: any other ending of a later
+perfkit does not write, RUN_FILES) from the folder it replaces. A published ok result is replaced
+only by an ok run: any other ending of a later
 run is kept beside it as an *attempt*, ``<run folder>/attempts/<UTC time>-<status>/`` (the
 same three files), at most MAX_ATTEMPTS of them, newest kept; the next ok run drops them with
 the result they were attempts against. Readers of published runs never see attempts as runs.

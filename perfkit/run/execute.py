@@ -15,8 +15,8 @@ import time
 from perfkit.benchmarks import benchmark_class
 from perfkit.engine.distributed import DistContext, context_from_env
 from perfkit.engine.precision import precision_policy
-from perfkit.measure.timers import PhaseClock
 from perfkit.errors import UserError
+from perfkit.measure.timers import PhaseClock
 from perfkit.results.environment import collect_environment
 from perfkit.results.record import RunResult, error_from_exception, utc_now
 from perfkit.results.store import write_json_atomic
@@ -26,7 +26,6 @@ from perfkit.scenarios import Session
 from perfkit.telemetry import Work, sampling
 from perfkit.telemetry.host import HostLoad
 from perfkit.vendors import get_vendor
-
 
 _LOADER_WORKER_DIED = re.compile(r"DataLoader worker \(pids?\(?s?\)? [^)]*\) (exited unexpectedly|is killed by signal)")
 

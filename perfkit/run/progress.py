@@ -17,7 +17,8 @@ import json
 import math
 import os
 import time
-from typing import Callable, TextIO
+from collections.abc import Callable
+from typing import TextIO
 
 MAX_LINES = 20
 FEED_ENV = "PERFKIT_PROGRESS_FILE"
@@ -132,7 +133,7 @@ class Progress:
         self.acc: float | None = None
 
     @classmethod
-    def from_env(cls, total: int, enabled: bool, label: str, value_name: str, unit: str, stream: TextIO) -> "Progress":
+    def from_env(cls, total: int, enabled: bool, label: str, value_name: str, unit: str, stream: TextIO) -> Progress:
         return cls(total, enabled, label, value_name, unit, stream, os.environ.get(FEED_ENV) or None)
 
     def __call__(self, n: int, value: float, acc: float | None) -> None:

@@ -12,17 +12,15 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from perfkit import __version__
 from perfkit.benchmarks import declaration
 from perfkit.errors import ParamsError
 from perfkit.params import ResolvedParams, resolve_params
 from perfkit.params.hardware import HardwareSpec, load_hardware
-from perfkit.results.record import RunResult, utc_now
 from perfkit.results import run_folder
+from perfkit.results.record import RunResult, utc_now
 from perfkit.results.run_folder import RESULT_FILE
 
 if TYPE_CHECKING:

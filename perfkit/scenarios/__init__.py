@@ -14,7 +14,6 @@ from perfkit.scenarios.inference import InferenceScenario
 from perfkit.scenarios.training import TrainingScenario
 
 
-
 def _scenarios() -> dict[str, Scenario]:
     return {s.kind: s for s in (TrainingScenario(), InferenceScenario())}
 

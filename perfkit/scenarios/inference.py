@@ -6,16 +6,15 @@ Runs inside the notebook kernel; preflight (``check``) also runs on the host.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, ClassVar
 
 import torch
 
 from perfkit.benchmarks.inference_base import InferenceBenchmark
-from perfkit.measure import metrics as m
 from perfkit.engine.infer_loop import InferenceOutcome, infer
 from perfkit.engine.peak import PeakFlops, peak_flops
 from perfkit.inference import get_backend
+from perfkit.measure import metrics as m
 from perfkit.report.labels import TABLE_TITLES
 from perfkit.results.curves import bounded_curves
 from perfkit.scenarios.base import Measured, Scenario, Session

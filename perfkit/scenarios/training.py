@@ -11,9 +11,9 @@ from typing import Any, ClassVar
 import torch
 
 from perfkit.benchmarks.base import TrainingBenchmark
-from perfkit.measure import metrics as m
 from perfkit.engine.peak import PeakFlops, declared_peak, peak_flops
 from perfkit.engine.train_loop import TrainingOutcome, train
+from perfkit.measure import metrics as m
 from perfkit.params.hardware import HardwareSpec
 from perfkit.report.labels import TABLE_TITLES
 from perfkit.results.curves import bounded_curves

@@ -44,11 +44,11 @@ from perfkit.benchmarks import benchmark_class
 from perfkit.benchmarks.base import TrainingBenchmark
 from perfkit.benchmarks.mobilenetv2_training import MobileNetV2Params, MobileNetV2Training
 from perfkit.engine.distributed import DistContext
-from perfkit.measure.metrics import mfu
 from perfkit.engine.peak import gemm_measurement
 from perfkit.engine.precision import PrecisionPolicy, precision_policy
-from perfkit.measure.timers import PhaseClock
 from perfkit.engine.train_loop import train
+from perfkit.measure.metrics import mfu
+from perfkit.measure.timers import PhaseClock
 from perfkit.params import resolve_params
 from perfkit.selfcheck.hand_loops import wall_clock_loop
 from perfkit.telemetry import Work, sampling

@@ -20,13 +20,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-
 from perfkit.benchmarks import benchmark_class
 from perfkit.benchmarks.base import TrainingBenchmark
 from perfkit.engine.distributed import DistContext
 from perfkit.engine.precision import precision_policy
-from perfkit.measure.timers import PhaseClock
 from perfkit.engine.train_loop import train
+from perfkit.measure.timers import PhaseClock
 from perfkit.params import resolve_params
 from perfkit.selfcheck.hand_loops import HandLoop, HarnessPair
 from perfkit.selfcheck.interval import RatioInterval, ratio_interval

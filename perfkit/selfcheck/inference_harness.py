@@ -15,12 +15,11 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-
 from perfkit.benchmarks import benchmark_class
 from perfkit.benchmarks.base import to_device
 from perfkit.engine.infer_loop import measure_pass
-from perfkit.measure.timers import PhaseClock
 from perfkit.inference import get_backend
+from perfkit.measure.timers import PhaseClock
 from perfkit.params import resolve_params
 from perfkit.selfcheck.hand_loops import HarnessPair, forward_block
 from perfkit.vendors import get_vendor

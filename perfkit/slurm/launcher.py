@@ -24,9 +24,9 @@ from perfkit import paths
 from perfkit.jobs.launcher import JobLauncher
 from perfkit.results.record import RunResult, utc_now
 from perfkit.slurm import commands, ledger
+from perfkit.slurm.job_ids import array_task, is_array_task
 from perfkit.slurm.ledger import JobRecord
 from perfkit.slurm.options import SlurmOptions
-from perfkit.slurm.job_ids import array_task, is_array_task
 from perfkit.slurm.script import JobRequest, render, render_array
 from perfkit.slurm.settle import settle
 from perfkit.slurm.states import UNKNOWN, JobState

@@ -18,8 +18,7 @@ from pathlib import Path
 from perfkit import __version__
 from perfkit.errors import UserError
 from perfkit.jobs import publish
-from perfkit.results import publishing
-from perfkit.results import run_folder
+from perfkit.results import publishing, run_folder
 from perfkit.results.record import RunResult, error_record, utc_now
 from perfkit.results.store import RESULT_FILE, load_result, write_json_atomic
 from perfkit.slurm.job_ids import is_array_task

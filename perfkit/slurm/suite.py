@@ -27,14 +27,14 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from perfkit import paths
+from perfkit.jobs.suite import PlannedRun, Suite, completed, current_data_hash
+from perfkit.jobs.suite_run import SKIP_REASON, RunOutcome, SuiteReport
 from perfkit.results.record import RunResult, utc_now
 from perfkit.results.store import write_json_atomic
 from perfkit.slurm import commands
 from perfkit.slurm.ledger import JobRecord
 from perfkit.slurm.options import SlurmOptions
 from perfkit.slurm.script import JobRequest, array_key
-from perfkit.jobs.suite import PlannedRun, Suite, completed, current_data_hash
-from perfkit.jobs.suite_run import SKIP_REASON, RunOutcome, SuiteReport
 
 if TYPE_CHECKING:  # the launcher calls this module (run_suite); at run time it is handed in
     from perfkit.slurm.launcher import SlurmLauncher
@@ -91,7 +91,7 @@ def submit_suite(suite: Suite, planned: list[PlannedRun], launcher: SlurmLaunche
     waits = plan_lanes(widths, cap)
     unit_ids: list[str] = []  # what a later submission waits for: the job's or the array's id
     jobs: list[JobRecord] = []
-    for unit, width, wait_for in zip(units, widths, waits):
+    for unit, width, wait_for in zip(units, widths, waits, strict=False):
         after = [unit_ids[u] for u in wait_for]
         dependency = "afterany:" + ":".join(after) if after else ""
         if len(unit) == 1:

@@ -13,7 +13,8 @@ reads and writes the buffer once, so bytes moved = 2 × size, GB/s = bytes moved
 * On an accelerator it allocates chunks of ``chunk_bytes`` until the device's out-of-memory error
   (``torch.OutOfMemoryError``), reports the GiB held before it, and frees everything (and empties
   the caching allocator).
-* Both stop at ``timeout_s`` (checked between chunks): everything is freed and the case refused. ``allocate`` and the error types are injectable so the path is tested
+* Both stop at ``timeout_s`` (checked between chunks): everything is freed and the case refused.
+``allocate`` and the error types are injectable so the path is tested
   without an accelerator.
 """
 

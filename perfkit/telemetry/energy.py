@@ -70,7 +70,7 @@ def _series(samples: Sequence[Sample], name: str) -> tuple[np.ndarray, np.ndarra
     points.sort()
     if not points:
         return np.empty(0), np.empty(0)
-    t, v = zip(*points)
+    t, v = zip(*points, strict=False)
     return np.asarray(t, dtype=float), np.asarray(v, dtype=float)
 
 

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from perfkit.telemetry.energy import NOT_MEASURABLE, Window, Work, not_measurable, summarize
-from perfkit.telemetry.samples import Sample
 from perfkit.telemetry.sampler import Sampler
+from perfkit.telemetry.samples import Sample
 from perfkit.telemetry.source import TelemetrySource
 from perfkit.telemetry.sources import OpenedSources, open_sources
 from perfkit.telemetry.store import TELEMETRY_FILE, write_samples

@@ -54,7 +54,7 @@ def parse_ixsmi_csv(text: str) -> list[dict[str, float]]:
         if len(row) != len(header):
             continue
         card = {}
-        for name, cell in zip(header, row):
+        for name, cell in zip(header, row, strict=False):
             key = _IXSMI_KEYS.get(name)
             value = _number(cell) if key else None
             if key and value is not None:

@@ -48,7 +48,7 @@ def timeline_figure(samples: Sequence[Sample], window: Window | None, label: str
         ax.text(0.5, 0.5, "no telemetry samples (telemetry off or no source here)", ha="center", va="center")
         return fig
     fig, axes = plt.subplots(len(panels), 1, figsize=(11, 1.9 * len(panels)), sharex=True, squeeze=False)
-    for ax, (title, unit, series) in zip(axes[:, 0], panels):
+    for ax, (title, unit, series) in zip(axes[:, 0], panels, strict=False):
         for key, name in series:
             points = [(t, values[key]) for t, values in rows if key in values]
             t, v = np.asarray(points, dtype=float).T

@@ -15,8 +15,8 @@ from typing import Any
 
 import torch
 
-from perfkit.measure.timers import SyncedHostEvent
 from perfkit.errors import VendorError
+from perfkit.measure.timers import SyncedHostEvent
 from perfkit.vendors.base import VendorAdapter
 from perfkit.vendors.cuda_like import smi_query
 

@@ -154,3 +154,26 @@ def test_test_modules_have_unique_basenames():
         if not (path.parent / "__init__.py").exists():
             by_name.setdefault(path.name, []).append(str(path.relative_to(tests)))
     assert {name: paths for name, paths in by_name.items() if len(paths) > 1} == {}
+
+
+RUFF = Path(sys.executable).with_name("ruff")
+
+
+def _ruff(root: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([str(RUFF), "check", "--no-cache", "perfkit"], cwd=root, capture_output=True, text=True,
+                          timeout=300)
+
+
+def test_the_checkout_passes_ruff():
+    done = _ruff(ROOT)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_planted_lint_error_fails_ruff(tmp_path):
+    shutil.copytree(PACKAGE, tmp_path / "perfkit", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    errors = tmp_path / "perfkit" / "errors.py"
+    errors.write_text(errors.read_text() + "\n\ndef planted(items):\n    import os\n    return zip(items, items)\n")
+    done = _ruff(tmp_path)
+    assert done.returncode != 0
+    assert "F401" in done.stdout and "B905" in done.stdout

@@ -30,8 +30,9 @@ class ResNet50Params(ImageClassificationParams):
     @model_validator(mode="after")
     def _one_depth_per_stage(self):  # noqa: ANN202
         if len(self.hidden_sizes) != len(self.depths):
-            raise ParamRuleError(("depths", "hidden_sizes"), f"hidden_sizes has {len(self.hidden_sizes)} stages but depths has {len(self.depths)}; "
-                             "give one depth per stage")
+            raise ParamRuleError(("depths", "hidden_sizes"),
+                                 f"hidden_sizes has {len(self.hidden_sizes)} stages but depths has {len(self.depths)}; "
+                                 "give one depth per stage")
         for key, values, top in (("hidden_sizes", self.hidden_sizes, limits.MAX_MODEL_WIDTH),
                                  ("depths", self.depths, limits.MAX_LAYERS)):
             if any(not 1 <= v <= top for v in values):
@@ -43,7 +44,7 @@ class ResNet50Params(ImageClassificationParams):
         16 bytes each for training; activations: each stage's output map per image, 4 bytes."""
         parameters, side, width_in = 0, self.image_size // 4, self.embedding_size
         activations = 0
-        for stage, (width, depth) in enumerate(zip(self.hidden_sizes, self.depths)):
+        for stage, (width, depth) in enumerate(zip(self.hidden_sizes, self.depths, strict=False)):
             if stage:
                 side = max(1, side // 2)
             inner = max(1, width // 4) if self.layer_type == "bottleneck" else width
