@@ -24,7 +24,8 @@ import numpy as np
 import torch
 
 from perfkit import paths
-from perfkit.benchmarks.base import Batch, BenchmarkInfo, TrainingBenchmark
+from perfkit.benchmarks.base import Batch, TrainingBenchmark
+from perfkit.benchmarks.declared.llama import INFO
 from perfkit.benchmarks.llama_parallel import apply_parallelism
 from perfkit.benchmarks.llama_params import SHAPES, LlamaParams, LlamaShape
 from perfkit.benchmarks.optim import fast_kernels, warmup_cosine_schedule
@@ -49,18 +50,7 @@ PRECISION_MODES = {
 
 
 class LlamaPretraining(TrainingBenchmark):
-    info = BenchmarkInfo(
-        name="llama",
-        title="Llama pre-training (Megatron indexed data)",
-        kind="training",
-        task="大语言模型预训练",
-        model="llama3_8b",
-        dataset="Megatron indexed dataset (.bin/.idx)",
-        quality_metric="next_token_accuracy",
-        quality_label="held-out next-token accuracy",
-        notebook="llama_pretraining.ipynb",
-        quality_column="acc",
-    )
+    info = INFO
     params_model: ClassVar[type[TrainingParams]] = LlamaParams
     params: LlamaParams
     parallelism: str = "not set up yet"

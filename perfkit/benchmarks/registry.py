@@ -27,6 +27,7 @@ BUILTIN_DECLARATIONS = {
     "bert": "perfkit.benchmarks.declared.bert:DECLARATION",
     "bert_inference": "perfkit.benchmarks.declared.bert_inference:DECLARATION",
     "glm": "perfkit.benchmarks.declared.glm:DECLARATION",
+    "llama": "perfkit.benchmarks.declared.llama:DECLARATION",
     "mobilenetv2": "perfkit.benchmarks.declared.mobilenetv2:DECLARATION",
     "resnet50": "perfkit.benchmarks.declared.resnet50:DECLARATION",
 }

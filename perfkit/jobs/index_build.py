@@ -43,7 +43,12 @@ def build_index(reports: Path | None = None, redacted: bool = False, reference_r
     except OSError as exc:
         raise UserError(f"reports folder {reports} cannot be created ({describe_os_error(exc)})") from None
     check_index_targets(reports)
-    write_csv_tables(load_site(reports), reference_run, redacted)
+    site = load_site(reports)
+    known = sorted(run_id for run_id, _ in site.identified_runs)
+    if reference_run and reference_run not in known:
+        raise UserError(f"--reference-run {reference_run!r:.80}: no such run in {reports / 'runs'}; "
+                        f"known: {', '.join(known[:10]) or 'none'}" + (" …" if len(known) > 10 else ""))
+    write_csv_tables(site, reference_run, redacted)
     node = nbformat.read(str(sources.notebook_path(SUMMARY_NOTEBOOK)), as_version=4)
     executed = reports / f".summary.{os.getpid()}.ipynb"
     try:

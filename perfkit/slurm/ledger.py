@@ -27,12 +27,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from perfkit import paths
 from perfkit.errors import UserError
 from perfkit.files.reading import KIB, read_text_bounded
+from perfkit.results import run_folder
 from perfkit.results.store import write_json_atomic
 from perfkit.slurm.job_ids import is_job_id, sort_key
 
 RECORD_LIMIT = 256 * KIB
 _TIMESTAMP = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\+00:00|Z)$"
-_LABEL_REPEAT = re.compile(r"^(?P<run>.+) r(?P<repeat>[2-9]|[1-9][0-9]{1,5})$")
+_LABEL_REPEAT = re.compile(r"^(?P<run>.+) r(?P<repeat>[1-9][0-9]{0,5})$")  # a suite labels repeat 1 " r1" too
 
 JOBS_DIR = "jobs"
 
@@ -122,7 +123,7 @@ def expected_run_dir(record: JobRecord, reports: Path) -> Path:
     if (repeat["run"] if repeat else record.label) != run:
         raise UserError(f"label {record.label[:80]!r} is not {run!r} (or {run!r} rK for repeat K)")
     folder = Path(reports).resolve() / "runs" / Path(*names)
-    return folder / f"r{int(repeat['repeat'])}" if repeat else folder
+    return run_folder.repeat_dir(folder, int(repeat["repeat"])) if repeat else folder
 
 
 def jobs_dir(reports: Path | None = None) -> Path:

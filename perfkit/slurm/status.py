@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 
+from perfkit.errors import UserError
 from perfkit.slurm.options import SlurmOptions
 
 
@@ -29,7 +30,12 @@ def cmd_status(args: argparse.Namespace) -> int:
     from perfkit.slurm import commands, ledger
     from perfkit.slurm.launcher import SlurmLauncher, ended
 
-    records = [r for r in ledger.all_records() if not args.suite or r.suite == args.suite]
+    every = ledger.all_records()
+    if args.suite and args.suite not in {r.suite for r in every}:
+        suites = sorted({r.suite for r in every if r.suite})
+        raise UserError(f"--suite {args.suite!r:.80}: no Slurm jobs of that suite in {ledger.jobs_dir()}; "
+                        f"suites with jobs: {', '.join(suites) or 'none'}")
+    records = [r for r in every if not args.suite or r.suite == args.suite]
     if not records:
         print("no Slurm jobs in " + str(ledger.jobs_dir()) + (f" for suite {args.suite}" if args.suite else ""))
         return 0

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from IPython.display import HTML
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from support.browser import chromium_path, visit
 from support.fabricated import SEEDS, make_result, write_run
@@ -149,7 +150,7 @@ def _inference_report(folder: Path) -> Path:
         "latency_p90": 0.1012, "latency_p99": 0.1134, "warmup_batches": 2, "val_batches": 24, "infer_batches": 87,
         "eval_batches": 24, "masked_tokens": 3072, "mfu": 0.0391, "peak_tflops": 19.5, "peak_source": "hardware file"})
     result.curves = {"infer_latency": [0.09 + 0.001 * (i % 7) for i in range(87)], "val_latency": [0.1] * 24}
-    latency = pk.HTML(plots.figures_html([plots.latency_curve(result)], ["latency"]))
+    latency = HTML(plots.figures_html([plots.latency_curve(result)], ["latency"]))
     return _report(folder, "BERT-large masked-LM inference", [
         pk.headline(result), pk.inference_summary(result), pk.environment(result), pk.inference_metric_list(result),
         pk.inference_values(result), latency, pk.energy(result), pk.inference_definitions()], "nvidia", "A100x1x1")

@@ -65,7 +65,7 @@ def test_host_commands_never_import_torch(tmp_path, bert_data, project_root):
                           env=env, cwd=tmp_path, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     seen = json.loads(done.stdout.strip().splitlines()[-1])
-    assert seen["codes"] == [0, 0, 0, 2, 0, 0, 0], (seen, done.stderr[-2000:])
+    assert seen["codes"] == [0, 0, 0, 2, 0, 0, 3], (seen, done.stderr[-2000:])  # compare: one run a side, inconclusive
     assert seen["host"] == [], f"host commands imported {seen['host']}"
     assert seen["cell"] == [], f"the notebook's first cell imported {seen['cell']}"
 

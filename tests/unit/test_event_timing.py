@@ -54,6 +54,9 @@ class DeviceBench:
         torch.manual_seed(0)
         return torch.nn.Linear(4, 1)
 
+    def parallelize(self, model, ctx, device) -> bool:
+        return False  # not sharded: the loop wraps it as it wraps any model
+
     def build_optimizer(self, model):
         optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
         return optimizer, torch.optim.lr_scheduler.LambdaLR(optimizer, lambda _: 1.0)

@@ -163,3 +163,12 @@ def test_the_expected_folder_follows_the_identity_and_the_repeat(tree):
     path = tree / "jobs/91.json"
     path.write_text(json.dumps(_record(tree, label="bert/cpu/smoke r3", run_dir=str(tree / "runs/bert/cpu/smoke/r3"))))
     assert ledger.load(path, tree) is not None
+
+
+def test_a_suites_first_repeat_labelled_r1_is_the_run_folder_itself(tree):
+    """A suite with repeats labels its first run "… r1"; its folder is the run folder (no r1/)."""
+    first = ledger.JobRecord.checked(_record(tree, label="bert/cpu/smoke r1"))
+    assert ledger.expected_run_dir(first, tree) == tree / "runs/bert/cpu/smoke"
+    path = tree / "jobs/92.json"
+    path.write_text(json.dumps(_record(tree, job_id="92", label="bert/cpu/smoke r1", run_dir=str(tree / "runs/bert/cpu/smoke"))))
+    assert ledger.load(path, tree) is not None
