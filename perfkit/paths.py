@@ -52,11 +52,6 @@ def params_dir() -> Path:
     return project_root() / "params"
 
 
-def notebooks_dir() -> Path:
-    """The project's notebooks/ folder (lookups go through perfkit.params.sources)."""
-    return project_root() / "notebooks"
-
-
 def reports_dir() -> Path:
     return Path(os.environ.get("PERFKIT_REPORTS", project_root() / "reports")).resolve()
 

@@ -27,14 +27,6 @@ _PARSER = MarkdownIt("commonmark", {"html": True}).enable("table")
 _SEPARATOR_ROW = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
 
 
-class MarkdownError(ValueError):
-    """A malformed piece of the page; ``line`` is 1-based."""
-
-    def __init__(self, line: int, message: str) -> None:
-        super().__init__(message)
-        self.line = line
-
-
 @dataclass(frozen=True)
 class Heading:
     line: int

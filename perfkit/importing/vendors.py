@@ -76,11 +76,3 @@ def tool_vendor(tool: str) -> str:
         return TOOLS[lowered]
     found = vendors_named(lowered)
     return found.pop() if len(found) == 1 else ""
-
-
-def vendor_from_path(parts: tuple[str, ...]) -> str:
-    """'training/<vendor>/<case>/README.md' -> vendor when it is one FlagPerf publishes."""
-    for i, part in enumerate(parts[:-2]):
-        if part == "training" and parts[i + 1] in VENDORS:
-            return parts[i + 1]
-    return ""

@@ -114,16 +114,6 @@ def checked_name(value: object, what: str) -> str:
         raise ParamsError(str(exc)) from None
 
 
-def config_path(benchmark: str, vendor: str, config: str) -> Path:
-    """The run config file (see perfkit.params.sources for where it may come from), or an
-    error listing what exists at the level that is wrong."""
-    return sources.run_config_path(benchmark, vendor, config)
-
-
-def list_benchmarks() -> list[str]:
-    return sources.list_benchmarks()
-
-
 def load_yaml_mapping(path: Path) -> dict[str, Any]:
     """Safe-load a YAML file that must hold a mapping; errors name the file and line. A file
     read before with the same size and modification time is not parsed again (a suite's matrix
@@ -228,7 +218,7 @@ def resolve_params(
 ) -> ResolvedParams:
     """Apply the layers for one run and validate the outcome against the benchmark's schema."""
     overrides = dict(overrides or {})
-    path = config_path(benchmark, vendor, config)
+    path = sources.run_config_path(benchmark, vendor, config)
     shown = _display(path)
     data = load_yaml_mapping(path)
     unknown = sorted(set(data) - set(CONFIG_KEYS))

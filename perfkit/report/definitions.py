@@ -11,7 +11,6 @@ TRAINING = [
     ("mem", "硬件存储使用", "peak memory actually used / total, GiB (CPU: peak resident memory of the process / RAM); the busiest rank"),
     ("mfu", "MFU", "analytic model FLOPs per sample × p_core / peak FLOPs of the run's precision, in %, shown with that peak (TFLOP/s) and its source (blank without a stated or measured peak)"),
 ]
-SAMPLES_NOTE = "samples are global: summed over all ranks. Always p_core ≥ p_train ≥ p_whole."
 
 INFERENCE = [
     ("byte_per_batch", "批输入大小", "bytes of the input tensors of one batch as fed to the engine (input_ids, attention_mask, token_type_ids)"),

@@ -11,7 +11,6 @@ import pytest
 from perfkit.errors import ParamsError
 from perfkit.params import sources
 from perfkit.params.hardware import load_hardware
-from perfkit.params.loading import config_path, list_benchmarks
 
 
 def _fake_plugin(site: Path, dist: str, package: str, files: dict[str, str]) -> None:
@@ -55,8 +54,8 @@ def plugin(tmp_path, monkeypatch) -> Path:
 def test_plugin_files_are_found_after_the_project(project, plugin):
     labels = [s.label for s in sources.file_sources()]
     assert labels[:2] == ["project", "perfkit-fake-vendor"]
-    assert config_path("bert", "fake", "smoke") == plugin / "params/bert/fake/smoke.yaml"
-    assert config_path("bert", "cpu", "smoke") == project / "params/bert/cpu/smoke.yaml"
+    assert sources.run_config_path("bert", "fake", "smoke") == plugin / "params/bert/fake/smoke.yaml"
+    assert sources.run_config_path("bert", "cpu", "smoke") == project / "params/bert/cpu/smoke.yaml"
     assert sources.show(plugin / "params/bert/fake/smoke.yaml") == "perfkit-fake-vendor:params/bert/fake/smoke.yaml"
     assert sources.show(project / "params/bert/cpu/smoke.yaml") == "params/bert/cpu/smoke.yaml"
     assert load_hardware("fakecard").name == "Fake Card"
@@ -66,24 +65,24 @@ def test_plugin_files_are_found_after_the_project(project, plugin):
 
 def test_errors_list_choices_from_every_source(project, plugin):
     with pytest.raises(ParamsError, match=r"no run configs for vendor 'nope' in params/bert; allowed: .*fake"):
-        config_path("bert", "nope", "smoke")
+        sources.run_config_path("bert", "nope", "smoke")
     with pytest.raises(ParamsError, match=r"unknown hardware 'nope' .* allowed: .*fakecard"):
         load_hardware("nope")
-    assert "bert" in list_benchmarks()
+    assert "bert" in sources.list_benchmarks()
 
 
 def test_a_project_file_overrides_the_plugin(project, plugin):
     (project / "params/bert/fake").mkdir()
     (project / "params/bert/fake/smoke.yaml").write_text("hardware: cpu\n")
-    assert config_path("bert", "fake", "smoke") == project / "params/bert/fake/smoke.yaml"
+    assert sources.run_config_path("bert", "fake", "smoke") == project / "params/bert/fake/smoke.yaml"
 
 
 @pytest.mark.parametrize("name", ["../cpu", "..", ".", "a/b", "a\\b", "/etc/passwd", "", ".hidden", "x y", "c:d"])
 def test_names_are_never_paths(project, name):
     with pytest.raises(ParamsError, match="is not a name|must be a non-empty name"):
-        config_path("bert", "cpu", name)
+        sources.run_config_path("bert", "cpu", name)
     with pytest.raises(ParamsError, match="is not a name|must be a non-empty name"):
-        config_path("bert", name, "smoke")
+        sources.run_config_path("bert", name, "smoke")
     with pytest.raises(ParamsError, match="is not a name|must be a non-empty name"):
         load_hardware(name)
     with pytest.raises(ParamsError, match="is not a name|must be a non-empty name"):
