@@ -178,38 +178,63 @@ def _measured_peak(device: torch.device, dtype: torch.dtype, vendor: VendorAdapt
     return {"peak_tflops": measured.tflops, "peak_spread": measured.spread, "peak_repeats": measured.repeats}
 
 
-def check_bert_training(plan: Plan, workdir: Path) -> dict[str, Any]:
-    from perfkit.run.execute import execute
+@dataclass
+class TrainingCheck:
+    """What a training check measures: the prepared run (perfkit's side), and the benchmark,
+    vendor, device and precision the hand loop repeats; the offline data built once."""
+
+    run: Any
+    vendor: VendorAdapter
+    device: torch.device
+    cls: type[TrainingBenchmark]
+    policy: PrecisionPolicy
+    prepared: TrainingBenchmark
+
+    @property
+    def params(self) -> Any:
+        return self.run.resolved.params
+
+    def hand(self, steps: int) -> float:
+        """The hand loop on a fresh instance of the benchmark (same params, same data)."""
+        bench = self.cls(self.params)
+        bench.prepare_data()
+        return wall_clock_loop(bench, self.vendor, self.device, self.policy, steps)
+
+
+def training_check(benchmark: str, config: str, overrides: dict[str, Any], plan: Plan, workdir: Path) -> TrainingCheck:
     from perfkit.run.spec import prepare
 
-    overrides = {**plan.bert_train, "precision": plan.train_precision, "max_steps": plan.bert_train_steps,
-                 "eval_interval": 10**6, "data_dir": str(workdir / "bert"), "data_autobuild": True,
-                 "allow_nonstandard": True, "telemetry_interval": plan.telemetry_interval}
-    run = prepare("bert", plan.vendor, plan.train_config, dict(overrides), workdir / "runs" / "bert")
+    run = prepare(benchmark, plan.vendor, config, dict(overrides), workdir / "runs" / benchmark)
     vendor = get_vendor(plan.vendor)
     vendor.check_available()
     device = vendor.device(0)
-    cls = benchmark_class("bert")
+    cls = benchmark_class(benchmark)
     params = run.resolved.params
     policy = precision_policy(params.precision, device, vendor.precisions, vendor.name)
     prepared = cls(params)
     prepared.prepare_data()  # builds the offline set at this shape once
+    return TrainingCheck(run, vendor, device, cls, policy, prepared)
+
+
+def check_bert_training(plan: Plan, workdir: Path) -> dict[str, Any]:
+    from perfkit.run.execute import execute
+
+    overrides = {**plan.bert_train, "precision": plan.train_precision, "max_steps": plan.bert_train_steps,
+                 "eval_interval": 10**6, "data_dir": str(workdir / "bert"), "data_autobuild": True,
+                 "allow_nonstandard": True, "telemetry_interval": plan.telemetry_interval}
+    check = training_check("bert", plan.train_config, overrides, plan, workdir)
+    params = check.params
 
     def perfkit() -> dict[str, Any]:
-        record = execute(run, progress=False)
+        record = execute(check.run, progress=False)
         m = record.metrics
         return {"p_train": m["p_train"], "p_core": m["p_core"], "p_whole": m["p_whole"], "steps": m["steps"],
                 "mem_gib": m["mem_peak_gib"], **{k: m.get(k) for k in ENERGY_KEYS}}
 
-    def hand() -> float:
-        bench = cls(params)
-        bench.prepare_data()
-        return wall_clock_loop(bench, vendor, device, policy, plan.bert_train_steps)
-
-    figures = compare(hand, perfkit)
-    dtype = policy.dtype or torch.float32
-    figures.update(_measured_peak(device, dtype, vendor))
-    figures["flops_per_sample"] = prepared.flops_per_sample()
+    figures = compare(lambda: check.hand(plan.bert_train_steps), perfkit)
+    dtype = check.policy.dtype or torch.float32
+    figures.update(_measured_peak(check.device, dtype, check.vendor))
+    figures["flops_per_sample"] = check.prepared.flops_per_sample()
     figures["mfu_p_core"] = mfu(figures["flops_per_sample"], figures["p_core"], figures["peak_tflops"])
     figures["goal_ratio"] = GOALS["bert_train_ratio"]
     figures["precision"] = params.precision
@@ -221,34 +246,21 @@ def check_llama_training(plan: Plan, workdir: Path) -> dict[str, Any]:
     """perfkit's Llama pre-training (execute: the whole run) vs the hand loop, plus token/p/s and
     the MFU with attention (6·N + 12·L·h·s) against a GEMM peak measured here."""
     from perfkit.run.execute import execute
-    from perfkit.run.spec import prepare
 
     overrides = {**plan.llama, "precision": plan.train_precision, "max_steps": plan.llama_steps,
                  "eval_interval": 10**6, "warmup_steps": 1, "data_dir": str(workdir / "llama"), "data_autobuild": True,
                  "allow_nonstandard": True, "telemetry_interval": plan.telemetry_interval}
-    run = prepare("llama", plan.vendor, plan.llama_config, dict(overrides), workdir / "runs" / "llama")
-    vendor = get_vendor(plan.vendor)
-    vendor.check_available()
-    device = vendor.device(0)
-    cls = benchmark_class("llama")
-    params = run.resolved.params
-    policy = precision_policy(params.precision, device, vendor.precisions, vendor.name)
-    prepared = cls(params)
-    prepared.prepare_data()
+    check = training_check("llama", plan.llama_config, overrides, plan, workdir)
+    params = check.params
 
     def perfkit() -> dict[str, Any]:
-        m = execute(run, progress=False).metrics
+        m = execute(check.run, progress=False).metrics
         return {"p_train": m["p_train"], "p_core": m["p_core"], "steps": m["steps"], "mem_gib": m["mem_peak_gib"],
                 "tokens_per_card_s": m["tokens_per_card_s"], **{k: m.get(k) for k in ENERGY_KEYS}}
 
-    def hand() -> float:
-        bench = cls(params)
-        bench.prepare_data()
-        return wall_clock_loop(bench, vendor, device, policy, plan.llama_steps)
-
-    figures = compare(hand, perfkit)
-    figures.update(_measured_peak(device, policy.dtype or torch.float32, vendor))
-    six_n, with_attention = prepared.flops_per_token()
+    figures = compare(lambda: check.hand(plan.llama_steps), perfkit)
+    figures.update(_measured_peak(check.device, check.policy.dtype or torch.float32, check.vendor))
+    six_n, with_attention = check.prepared.flops_per_token()
     tokens_per_s = figures["p_train"] * params.seq_len
     figures["mfu_6n"] = mfu(six_n, tokens_per_s, figures["peak_tflops"])
     figures["mfu_attn"] = mfu(with_attention, tokens_per_s, figures["peak_tflops"])
