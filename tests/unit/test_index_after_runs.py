@@ -7,15 +7,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import nbformat
 import pytest
 
 from perfkit import cli
-from perfkit.jobs import notebook_run
 from perfkit.jobs.kernel import KernelEnding
 from perfkit.report.index import load_runs
-from perfkit.results.store import write_json_atomic
 from perfkit.run.spec import initial_record, prepare
+from support.fake_kernel import fake_runs
 
 BAD_RESULTS = {"a list": "[]", "not json": "{", "a number": "1", "unknown version": '{"schema_version": 99}',
                "deep": "[" * 50_000 + "]" * 50_000, "not utf-8": b"\xff\xfe".decode("latin-1")}
@@ -23,20 +21,7 @@ BAD_RESULTS = {"a list": "[]", "not json": "{", "a number": "1", "unknown versio
 
 @pytest.fixture()
 def reports(tmp_path, monkeypatch) -> Path:
-    reports = (tmp_path / "reports").resolve()
-    monkeypatch.setenv("PERFKIT_REPORTS", str(reports))
-    monkeypatch.setattr("perfkit.run.preflight.preflight", lambda prepared: None)
-
-    def run_notebook(notebook, output, parameters, cwd, timeout=None, **_):
-        staging = Path(output).parent
-        Path(output).write_text(nbformat.writes(nbformat.v4.new_notebook()))
-        record = initial_record(prepare("bert", "cpu", "smoke", {}, staging), "2026-12-07T01:00:00+00:00", status="ok")
-        record.metrics = {"p_core": 5.0}
-        write_json_atomic(staging / "result.json", record.to_dict())
-        return KernelEnding("ok", 1.0)
-
-    monkeypatch.setattr(notebook_run, "run_notebook", run_notebook)
-    return reports
+    return fake_runs(monkeypatch, tmp_path / "reports", "ok", KernelEnding("ok", 1.0), metrics={"p_core": 5.0})
 
 
 @pytest.mark.parametrize("case", sorted(BAD_RESULTS))

@@ -10,32 +10,20 @@ import subprocess
 import sys
 from pathlib import Path
 
-import nbformat
 import pytest
 
 from perfkit import cli
-from perfkit.jobs import notebook_run
 from perfkit.jobs.kernel import KernelEnding
 from perfkit.results import run_folder
 from perfkit.results.store import write_json_atomic
 from perfkit.run.spec import initial_record, prepare
+from support.fake_kernel import fake_runs
 
 
 @pytest.fixture()
 def reports(tmp_path, monkeypatch) -> Path:
-    reports = (tmp_path / "reports").resolve()
-    monkeypatch.setenv("PERFKIT_REPORTS", str(reports))
-    monkeypatch.setattr("perfkit.run.preflight.preflight", lambda prepared: None)
-
-    def run_notebook(notebook, output, parameters, cwd, timeout=None, **_):
-        staging = Path(output).parent
-        Path(output).write_text(nbformat.writes(nbformat.v4.new_notebook()))
-        record = initial_record(prepare("bert", "cpu", "smoke", {}, staging), "2026-12-07T01:00:00+00:00", status="failed")
-        write_json_atomic(staging / "result.json", record.to_dict())
-        return KernelEnding("error", 1.0, ename="InjectedFault", evalue="boom")
-
-    monkeypatch.setattr(notebook_run, "run_notebook", run_notebook)
-    return reports
+    return fake_runs(monkeypatch, tmp_path / "reports", "failed",
+                     KernelEnding("error", 1.0, ename="InjectedFault", evalue="boom"))
 
 
 @pytest.fixture()
