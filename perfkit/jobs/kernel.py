@@ -259,7 +259,8 @@ class _StallWatch:
     """No progress and no CPU for ``limit`` seconds: the run stalled. Progress is a new cell, a
     new save of the output notebook, or new bytes in the progress feed; CPU is the kernel's
     whole process tree (workers included) using more than BUSY_CPU_SHARE of a core. The clock
-    starts when the kernel process exists."""
+    starts when the first cell runs: before that the kernel is starting, which papermill bounds
+    with its own start timeout, and a slow start on a loaded host is not a stall."""
 
     def __init__(self, limit: float, watch: _Watch, files: list[Path]) -> None:
         self.limit, self.watch, self.files = limit, watch, files
@@ -293,7 +294,7 @@ class _StallWatch:
     def stalled(self, now: float) -> bool:
         """One look (at most every STALL_SAMPLE_S); whether the limit has passed with nothing moving."""
         process = self.watch.kernel_process()
-        if process is None or now - self.sampled < STALL_SAMPLE_S:
+        if process is None or self.watch.cell_index is None or now - self.sampled < STALL_SAMPLE_S:
             return False
         marks, cpu = self._marks(), self._cpu(process)
         if not self.sampled or marks != self.marks or cpu - self.cpu > BUSY_CPU_SHARE * (now - self.sampled):

@@ -86,3 +86,22 @@ def test_a_bad_stall_timeout_is_a_usage_error(text, capsys):
 
     assert cli.main(["run", "bert", "--stall-timeout", text]) == 2
     assert "--stall-timeout" in capsys.readouterr().err
+
+
+def test_the_stall_clock_starts_with_the_first_cell_not_the_kernel_start(tmp_path):
+    """A kernel that takes long to start on a loaded host (no cell yet, little CPU) is not stalled;
+    once a cell runs, the same quiet is."""
+    from perfkit.jobs.kernel import _StallWatch
+
+    class Watch:
+        cell_index: int | None = None
+
+        def kernel_process(self):
+            return psutil.Process()  # any live process: its CPU hardly moves while we sleep
+
+    watch = Watch()
+    stall = _StallWatch(2.0, watch, [tmp_path / "out.ipynb"])  # type: ignore[arg-type]
+    assert not any(stall.stalled(t) for t in (0.0, 1.0, 2.0, 5.0, 10.0))
+    watch.cell_index = 0
+    looks = [stall.stalled(t) for t in (11.0, 12.0, 13.0, 14.0)]
+    assert looks[0] is False and looks[-1] is True
