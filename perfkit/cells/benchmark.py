@@ -102,10 +102,12 @@ def prepare(
 
 def launcher_for(run: PreparedRun) -> Launcher:
     """One process for a one-card run (or inside a worker), else one per card."""
-    from perfkit.run.elastic import ElasticLauncher, inside_worker
     from perfkit.run.launcher import InlineLauncher
+    from perfkit.run.rendezvous import inside_worker
 
     if run.resolved.world_size > 1 and not inside_worker():
+        from perfkit.run.elastic import ElasticLauncher
+
         return ElasticLauncher()
     return InlineLauncher(progress=True)
 

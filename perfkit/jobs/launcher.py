@@ -106,8 +106,8 @@ class LocalLauncher(JobLauncher):
     def run(self, prepared: PreparedRun, overrides: dict[str, Any], timeout: float | None = None,
             html: bool = True, redacted: bool = False) -> NotebookRun:
         from perfkit.jobs.notebook_run import execute_notebook
-        from perfkit.run.elastic import ENDPOINT_ENV, announce_host, parse_endpoint
         from perfkit.run.preflight import preflight
+        from perfkit.run.rendezvous import ENDPOINT_ENV, announce_host, parse_endpoint
 
         if self.rdzv_endpoint:
             parse_endpoint(self.rdzv_endpoint)

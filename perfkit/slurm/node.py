@@ -52,8 +52,9 @@ def _node_zero(run, overrides: dict, args: argparse.Namespace) -> int:
 
 
 def _other_node(args: argparse.Namespace, overrides: dict, rank: int) -> int:
-    from perfkit.run.elastic import ENDPOINT_ENV, ElasticLauncher, WorkerFailed
+    from perfkit.run.elastic import ElasticLauncher, WorkerFailed
     from perfkit.run.preflight import preflight
+    from perfkit.run.rendezvous import ENDPOINT_ENV
     from perfkit.run.spec import prepare
 
     endpoint = os.environ.get(ENDPOINT_ENV, "")

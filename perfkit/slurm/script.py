@@ -117,7 +117,7 @@ def _header(title: str, values: list[tuple[str, str]]) -> list[str]:
 
 
 def _environment(request: JobRequest) -> list[str]:
-    from perfkit.run.elastic import ENDPOINT_ENV  # imports torch: only when a script is written
+    from perfkit.run.rendezvous import ENDPOINT_ENV
 
     exports = {"PERFKIT_ROOT": str(request.project_root), "PERFKIT_REPORTS": str(request.reports_dir),
                **request.environment}
