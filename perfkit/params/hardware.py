@@ -67,8 +67,9 @@ def _positive(value: object, key: str, unit: str, shown: str) -> float | None:
     -1, 0, NaN or inf would make every MFU negative, infinite or blank."""
     if value is None:
         return None
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-    number = float(value) if ok and abs(value) < 1e300 else math.nan
+    number = math.nan
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) < 1e300:
+        number = float(value)
     if not 0 < number <= MAX_FIGURE:  # also refuses nan
         raise ParamsError(f"{shown}: key '{key[:80]}' must be a number > 0 and at most {MAX_FIGURE:.0e} ({unit}), "
                           f"got {short_repr(value)}")
@@ -92,7 +93,9 @@ def load_hardware(name: str) -> HardwareSpec:
         table = data.get(key) or {}
         if not isinstance(table, dict):
             raise ParamsError(f"{shown}: key '{key}' maps precision to a finite number above 0 ({unit})")
-        tables[key] = {str(k): _positive(v, f"{key}.{k}", unit, shown) for k, v in table.items()}
+        # a precision given no figure (null) is not stated, as an absent one
+        stated = {str(k): _positive(v, f"{key}.{k}", unit, shown) for k, v in table.items()}
+        tables[key] = {k: figure for k, figure in stated.items() if figure is not None}
     numbers = {key: _positive(data.get(key), key, unit, shown) for key, unit in _NUMBERS.items()}
     return HardwareSpec(
         name=data["name"],
