@@ -76,6 +76,11 @@ def _positive(value: object, key: str, unit: str, shown: str) -> float | None:
     return number
 
 
+def _text(value: object) -> str:
+    """A stated text; null (or absent) is empty, never the word None."""
+    return "" if value is None else str(value)
+
+
 def load_hardware(name: str) -> HardwareSpec:
     path = sources.hardware_path(name)
     shown = sources.show(path)
@@ -97,18 +102,21 @@ def load_hardware(name: str) -> HardwareSpec:
         stated = {str(k): _positive(v, f"{key}.{k}", unit, shown) for k, v in table.items()}
         tables[key] = {k: figure for k, figure in stated.items() if figure is not None}
     numbers = {key: _positive(data.get(key), key, unit, shown) for key, unit in _NUMBERS.items()}
+    software = data.get("software") or {}
+    if not isinstance(software, dict):
+        raise ParamsError(f"{shown}: key 'software' maps a component (os, driver, ...) to its version")
     return HardwareSpec(
         name=data["name"],
         vendor=data["vendor"],
         short_name=data["short_name"],
-        machine_model=str(data.get("machine_model", "")),
+        machine_model=_text(data.get("machine_model")),
         memory_gib=numbers["memory_gib"],
         memory_bandwidth_tb_s=numbers["memory_bandwidth_tb_s"],
         interconnect_gb_s=numbers["interconnect_gb_s"],
         tdp_w=numbers["tdp_w"],
         peak_tflops=tables["peak_tflops"],
         peak_tops=tables["peak_tops"],
-        interconnect=str(data.get("interconnect", "")),
-        software={str(k): str(v) for k, v in (data.get("software") or {}).items()},
+        interconnect=_text(data.get("interconnect")),
+        software={str(k): _text(v) for k, v in software.items() if v is not None},
     )
 

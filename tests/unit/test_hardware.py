@@ -7,6 +7,7 @@ import dataclasses
 import pytest
 
 from perfkit import paths
+from perfkit.errors import ParamsError
 from perfkit.measure.metrics import scaling_efficiency
 from perfkit.params import hardware
 from perfkit.params.hardware import load_hardware
@@ -47,6 +48,18 @@ def test_a_precision_given_no_peak_is_not_stated(tmp_path, monkeypatch):
     assert spec.peak_tflops == {"fp16": 10.0} and spec.peak_tops == {}
     result = dataclasses.replace(_result("r300", {}), hardware=spec.to_dict())
     assert _rows(environment_table(result))["峰值算力 Peak compute (TFLOP/s)"] == "fp16 10"
+
+
+def test_a_text_given_null_is_empty_and_software_is_a_mapping(tmp_path, monkeypatch):
+    card = tmp_path / "card.yaml"
+    monkeypatch.setattr(hardware.sources, "hardware_path", lambda name: card)
+    card.write_text("name: Card\nvendor: cpu\nshort_name: card\nmachine_model: null\ninterconnect: ~\n"
+                    "software: {os: null, driver: 1.0}\n")
+    spec = hardware.load_hardware("card")
+    assert (spec.machine_model, spec.interconnect, spec.software) == ("", "", {"driver": "1.0"})
+    card.write_text("name: Card\nvendor: cpu\nshort_name: card\nsoftware: [os, driver]\n")
+    with pytest.raises(ParamsError, match=r"card.yaml: key 'software' maps a component"):
+        hardware.load_hardware("card")
 
 
 def _result(hardware: str, environment: dict, **run) -> RunResult:
