@@ -235,8 +235,8 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         vendor = get_vendor(args.vendor)
         device = vendor.device(0)
         accelerator = str(vendor.environment().get("accelerator", ""))
-        for name, dtype in (("fp32", torch.float32), ("bf16", torch.bfloat16)):
-            peak = measured_peak(device, accelerator, dtype, vendor.synchronize, remeasure=True)
+        for name, torch_dtype in (("fp32", torch.float32), ("bf16", torch.bfloat16)):
+            peak = measured_peak(device, accelerator, torch_dtype, vendor.synchronize, remeasure=True)
             print(f"GEMM peak on {args.vendor} ({device}), {name}: {peak.tflops:.3f} TFLOP/s ({peak.source})", flush=True)
     if which in ("gemm", "all"):
         from perfkit.selfcheck import gemm_check
@@ -299,7 +299,7 @@ def list_lines(what: str, benchmark: str = "", vendor: str = "") -> list[str]:
     if what == "suites":
         return sources.list_suites()
     benchmarks = [benchmark] if benchmark else config_benchmarks
-    lines = []
+    lines: list[str] = []
     for name in benchmarks:
         vendors = [vendor] if vendor else sources.list_vendors(name)
         lines.extend(f"{name}/{v}/{config}" for v in vendors for config in sources.list_configs(name, v))
@@ -381,7 +381,7 @@ def _finish_help(parser: argparse.ArgumentParser, name: str) -> None:
                 _finish_help(child, child_name)
 
 
-_HELP_OF: dict[str, str] = {}
+_HELP_OF: dict[str, str | None] = {}  # a subcommand's help line (None: it has none)
 
 
 def _add_launcher_options(parser: argparse.ArgumentParser, launchers, suite: bool = False) -> None:

@@ -17,9 +17,10 @@ from perfkit import paths
 from perfkit.benchmarks.checkpoint import check_checkpoint, check_complete, load_pretrained
 from perfkit.data.autobuild import autobuild, choose_folder, dataset_settings, hold_shared
 from perfkit.data.hashing import DataIdentity, identify
+from perfkit.data.locking import FolderLock
 from perfkit.errors import DataError
 from perfkit.files.given_paths import check_given_path
-from perfkit.params.schema import TrainingParams
+from perfkit.params.schema import RunParams, TrainingParams
 from perfkit.results.benchmark_info import BenchmarkInfo
 
 if TYPE_CHECKING:  # the run's distributed context (perfkit.engine, a layer above) is handed in
@@ -28,14 +29,16 @@ if TYPE_CHECKING:  # the run's distributed context (perfkit.engine, a layer abov
 Batch = dict[str, torch.Tensor]
 
 
-class TrainingBenchmark(ABC):
+class DataFolderRules(ABC):
+    """The data-folder rules training and inference benchmarks share: ``data_dir``, or with
+    ``data_autobuild`` the folder chosen for the build settings (never another config's data),
+    held with a shared lock while the benchmark reads it."""
+
     info: ClassVar[BenchmarkInfo]
-    params_model: ClassVar[type[TrainingParams]]
+    params: RunParams
+    _data_folder: Path
+    _data_lock: FolderLock
 
-    def __init__(self, params: TrainingParams) -> None:
-        self.params = params
-
-    # -- data -------------------------------------------------------------------------------
     def configured_data_dir(self) -> Path:
         """``data_dir`` as the params name it."""
         if not self.params.data_dir:
@@ -58,6 +61,47 @@ class TrainingBenchmark(ABC):
     @abstractmethod
     def build_data(self, out: Path) -> str:
         """Write the small offline dataset in the real format to ``out``; return its hash."""
+
+    def build_settings(self) -> dict[str, Any] | None:
+        """The builder settings these params call for; None when the benchmark cannot tell."""
+        return None
+
+    def current_data(self) -> DataIdentity | None:
+        """The dataset as it is on disk now; None when prepare_data would build it first."""
+        folder = self.data_dir()
+        if not folder.is_dir() or (self.params.data_autobuild and not any(folder.iterdir())):
+            return None
+        return identify(folder)
+
+    def autobuild_or_fail(self, folder: Path, what: str) -> Path:
+        """Make sure the data is there and hold a shared lock on it for as long as this object
+        lives (a build cannot replace it meanwhile); return the folder to read. With
+        ``data_autobuild`` the offline set is built into the folder chosen for these settings
+        when it is missing (never over another config's data); otherwise a missing folder is
+        the user's to fix. ``folder`` is what ``data_dir()`` said before; the answer may differ
+        when another process built data meanwhile."""
+        configured = self.configured_data_dir()
+        wanted = self.build_settings() if self.params.data_autobuild else None
+        if wanted is not None:
+            chosen, lock = autobuild(configured, wanted, dataset_settings, self.build_data)
+        else:
+            if not folder.exists():
+                raise DataError(
+                    f"data_dir {folder} does not exist: build it with "
+                    f"`perfkit data build {self.info.name} --out {folder}` or set data_autobuild: true"
+                )
+            chosen, lock = folder, hold_shared(folder)
+        self._data_folder = chosen
+        self._data_lock = lock
+        return chosen
+
+
+class TrainingBenchmark(DataFolderRules):
+    params_model: ClassVar[type[TrainingParams]]
+    params: TrainingParams
+
+    def __init__(self, params: TrainingParams) -> None:
+        self.params = params
 
     @abstractmethod
     def prepare_data(self) -> DataIdentity:
@@ -86,6 +130,11 @@ class TrainingBenchmark(ABC):
             check_checkpoint(folder, self.model_config())
         else:
             check_complete(model_cls, folder, self.model_config(), self.params.allow_partial_checkpoint)
+
+    def model_config(self) -> Any:
+        """The model's configuration (a transformers config or the benchmark's own), which a
+        checkpoint in init_checkpoint is checked against and loaded with."""
+        raise NotImplementedError(f"{self.info.name}: the benchmark declares no model_config")
 
     def checkpoint_model_class(self) -> type | None:
         """The transformers class a checkpoint in init_checkpoint is loaded into (for the
@@ -139,39 +188,6 @@ class TrainingBenchmark(ABC):
     def fix_hp(self) -> str:
         """The seeds' fix_hp column: the hyper-parameters a vendor set to fill the card."""
         return f"bs={self.params.batch_size},lr={self.params.learning_rate:g}"
-
-    def build_settings(self) -> dict[str, Any] | None:
-        """The builder settings these params call for; None when the benchmark cannot tell."""
-        return None
-
-    def current_data(self) -> DataIdentity | None:
-        """The dataset as it is on disk now; None when prepare_data would build it first."""
-        folder = self.data_dir()
-        if not folder.is_dir() or (self.params.data_autobuild and not any(folder.iterdir())):
-            return None
-        return identify(folder)
-
-    def autobuild_or_fail(self, folder: Path, what: str) -> Path:
-        """Make sure the data is there and hold a shared lock on it for as long as this object
-        lives (a build cannot replace it meanwhile); return the folder to read. With
-        ``data_autobuild`` the offline set is built into the folder chosen for these settings
-        when it is missing (never over another config's data); otherwise a missing folder is
-        the user's to fix. ``folder`` is what ``data_dir()`` said before; the answer may differ
-        when another process built data meanwhile."""
-        configured = self.configured_data_dir()
-        wanted = self.build_settings() if self.params.data_autobuild else None
-        if wanted is not None:
-            chosen, lock = autobuild(configured, wanted, dataset_settings, self.build_data)
-        else:
-            if not folder.exists():
-                raise DataError(
-                    f"data_dir {folder} does not exist: build it with "
-                    f"`perfkit data build {self.info.name} --out {folder}` or set data_autobuild: true"
-                )
-            chosen, lock = folder, hold_shared(folder)
-        self._data_folder = chosen
-        self._data_lock = lock
-        return chosen
 
 
 def to_device(batch: Batch, device: torch.device) -> Batch:

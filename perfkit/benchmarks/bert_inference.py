@@ -31,8 +31,9 @@ from perfkit.benchmarks.inference_base import InferenceBenchmark
 from perfkit.data import text_eval
 from perfkit.data.autobuild import autobuild, choose_folder, hold_shared
 from perfkit.data.hashing import DataIdentity, hash_files, identify
+from perfkit.data.locking import FolderLock
 from perfkit.errors import DataError
-from perfkit.params.schema import RunParams
+from perfkit.params.schema import InferenceParams
 
 CHECKPOINT_DIR = "checkpoint"
 UNIGRAM_PRIOR = "random init; MLM bias = log unigram frequency of the held-out offline text"
@@ -41,7 +42,7 @@ PRIOR_SCALE = 1.0
 
 class BertInference(InferenceBenchmark):
     info = INFO
-    params_model: ClassVar[type[RunParams]] = BertInferenceParams
+    params_model: ClassVar[type[InferenceParams]] = BertInferenceParams
     params: BertInferenceParams
 
     # -- data -------------------------------------------------------------------------------
@@ -108,6 +109,7 @@ class BertInference(InferenceBenchmark):
         from transformers import BertForMaskedLM
 
         folder = self.checkpoint_dir()
+        lock: FolderLock | None
         if self.params.data_autobuild:
             config, wanted = self.model_config(), self._wanted_checkpoint()
 
@@ -136,7 +138,7 @@ class BertInference(InferenceBenchmark):
         counts = torch.bincount(torch.tensor(ids), minlength=self.params.vocab_size).double()
         prior = torch.log((counts + 0.1) / (counts.sum() + 0.1 * len(counts)))
         with torch.no_grad():
-            model.cls.predictions.bias.copy_(PRIOR_SCALE * (prior - prior.mean()).float())
+            model.get_parameter("cls.predictions.bias").copy_(PRIOR_SCALE * (prior - prior.mean()).float())
 
     def eval_batches(self) -> list[Batch]:
         eval_file, vocab_file = self._files()

@@ -116,6 +116,7 @@ class BertTraining(TrainingBenchmark):
     def build_optimizer(self, model: torch.nn.Module):
         p = self.params
         groups = no_decay_groups(model, p.weight_decay)
+        optimizer: torch.optim.Optimizer
         if p.optimizer == "lamb":
             optimizer = Lamb(groups, lr=p.learning_rate, betas=(p.beta1, p.beta2))
         else:

@@ -7,34 +7,25 @@ Data-folder rules (data_dir, autobuild into a folder chosen by the build setting
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
-from pathlib import Path
+from abc import abstractmethod
 from typing import ClassVar
 
 import torch
 
-from perfkit.benchmarks.base import Batch, BenchmarkInfo, TrainingBenchmark
+from perfkit.benchmarks.base import Batch, DataFolderRules
 from perfkit.data.hashing import DataIdentity
-from perfkit.params.schema import RunParams
+from perfkit.params.schema import InferenceParams
 
 
-class InferenceBenchmark(ABC):
-    info: ClassVar[BenchmarkInfo]
-    params_model: ClassVar[type[RunParams]]
+class InferenceBenchmark(DataFolderRules):
+    """The same data-folder rules as training benchmarks (DataFolderRules); ``build_data``
+    writes the small offline eval set."""
 
-    def __init__(self, params: RunParams) -> None:
+    params_model: ClassVar[type[InferenceParams]]
+    params: InferenceParams
+
+    def __init__(self, params: InferenceParams) -> None:
         self.params = params
-
-    # the same data-folder rules as training benchmarks
-    configured_data_dir = TrainingBenchmark.configured_data_dir
-    data_dir = TrainingBenchmark.data_dir
-    build_settings = TrainingBenchmark.build_settings
-    autobuild_or_fail = TrainingBenchmark.autobuild_or_fail
-    current_data = TrainingBenchmark.current_data
-
-    @abstractmethod
-    def build_data(self, out: Path) -> str:
-        """Write the small offline eval set to ``out``; return its content hash."""
 
     @abstractmethod
     def prepare_data(self) -> DataIdentity:

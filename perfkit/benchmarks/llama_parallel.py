@@ -10,16 +10,18 @@ add DDP on top of a sharded model.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import torch
 
 if TYPE_CHECKING:  # the run's distributed context (perfkit.engine, a layer above) is handed in
+    from transformers import PreTrainedModel
+
     from perfkit.engine.distributed import DistContext
 
 
 def decoder_layers(model: torch.nn.Module) -> list[torch.nn.Module]:
-    return list(model.model.layers)
+    return list(model.get_submodule("model.layers").children())
 
 
 def apply_parallelism(model: torch.nn.Module, ctx: DistContext, device: torch.device, *, fsdp: bool,
@@ -28,6 +30,7 @@ def apply_parallelism(model: torch.nn.Module, ctx: DistContext, device: torch.de
     notes = []
     layers = decoder_layers(model)
     if checkpointing:
+        model = cast("PreTrainedModel", model)  # the benchmark's transformers LlamaForCausalLM
         if hasattr(model, "activation_checkpointing_enable"):  # transformers >= 5.x; the old name is deprecated
             model.activation_checkpointing_enable(activation_checkpointing_kwargs={"use_reentrant": False})
         else:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 from functools import cached_property
 from pathlib import Path
@@ -235,7 +235,7 @@ class LlamaPretraining(TrainingBenchmark):
         }
 
 
-def clip_gradients(params: list[torch.Tensor], max_norm: float) -> None:
+def clip_gradients(params: Sequence[torch.Tensor], max_norm: float) -> None:
     """Scale the gradients so that their global L2 norm is at most max_norm; sharded (DTensor)
     gradients give the norm over every shard."""
     grads = [q.grad for q in params if q.grad is not None]

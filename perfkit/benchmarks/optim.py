@@ -7,6 +7,8 @@ Adam moments with bias correction, decoupled weight decay, and a per-tensor trus
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import torch
 from torch.optim import Optimizer
 from torch.optim.lr_scheduler import LambdaLR
@@ -40,11 +42,17 @@ class Lamb(Optimizer):
         return loss
 
 
+def _grad(p: torch.Tensor) -> torch.Tensor:
+    """The gradient of a parameter that ``Lamb.step`` kept (only those that have one)."""
+    assert p.grad is not None
+    return p.grad
+
+
 def _reference_lamb(params: list[torch.Tensor], states, group: dict) -> None:
     """Per-tensor LAMB: the definition the multi-tensor version is checked against."""
     beta1, beta2 = group["betas"]
     for p in params:
-        grad = p.grad.float()
+        grad = _grad(p).float()
         state = states[p]
         m, v = state["exp_avg"], state["exp_avg_sq"]
         m.mul_(beta1).add_(grad, alpha=1 - beta1)
@@ -63,7 +71,7 @@ def _reference_lamb(params: list[torch.Tensor], states, group: dict) -> None:
 def _foreach_lamb(params: list[torch.Tensor], states, group: dict) -> None:
     """The same arithmetic on lists of tensors: a few multi-tensor kernels per group."""
     beta1, beta2 = group["betas"]
-    grads = [p.grad.float() for p in params]
+    grads = [_grad(p).float() for p in params]
     weights = [p.float() for p in params]  # the parameters themselves where they are fp32
     m = [states[p]["exp_avg"] for p in params]
     v = [states[p]["exp_avg_sq"] for p in params]
@@ -90,7 +98,14 @@ def _foreach_lamb(params: list[torch.Tensor], states, group: dict) -> None:
             p.add_(u.to(p.dtype), alpha=-group["lr"])
 
 
-def fast_kernels(model: torch.nn.Module) -> dict[str, bool]:
+class KernelChoice(TypedDict, total=False):
+    """The keyword torch's AdamW / SGD take for their kernel path (one of the two)."""
+
+    fused: bool
+    foreach: bool
+
+
+def fast_kernels(model: torch.nn.Module) -> KernelChoice:
     """Options for torch's AdamW / SGD: ``fused`` (one kernel for every tensor) on NVIDIA's CUDA
     build, ``foreach`` (multi-tensor kernels) elsewhere. Same update rule as the plain loop."""
     first = next(model.parameters(), None)
@@ -120,7 +135,8 @@ def warmup_poly_schedule(optimizer: Optimizer, warmup_steps: int, total_steps: i
 
 def no_decay_groups(model: torch.nn.Module, weight_decay: float) -> list[dict]:
     """Weight decay on weights only, not on biases and LayerNorm (the BERT recipe)."""
-    decay, plain = [], []
+    decay: list[torch.nn.Parameter] = []
+    plain: list[torch.nn.Parameter] = []
     for name, param in model.named_parameters():
         if not param.requires_grad:
             continue

@@ -125,6 +125,8 @@ def execute(run: PreparedRun, launcher: Launcher | None = None, publish: bool = 
     under reports/interactive/) is published when it ends, under the rule of
     perfkit.results.publishing; a run with an output folder of its own is not touched."""
     result = (launcher or launcher_for(run)).launch(run)
+    if result is None:  # only a launcher for a node other than 0, which holds no rank 0 record
+        raise ValueError("execute: the launcher ran no rank 0 here; run the notebook on node 0")
     if publish and run_folder.is_interactive(run.output_dir):
         _publish_interactive(run, result)
     return result

@@ -87,7 +87,7 @@ def _instance(tokens_a, tokens_b, random_next, s: BertBuildSettings, special, vo
             tokens[p] = mask
         elif roll < 0.9:
             tokens[p] = int(rng.integers(len(wordpiece.SPECIAL_TOKENS), vocab_size))
-    row = {
+    row: dict[str, np.ndarray] = {
         "input_ids": np.zeros(s.seq_len, np.int32),
         "input_mask": np.zeros(s.seq_len, np.int8),
         "segment_ids": np.zeros(s.seq_len, np.int8),

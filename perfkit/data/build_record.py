@@ -64,7 +64,7 @@ def _passage_records(doc_index: int, sentences: list[str], s: RecordBuildSetting
         starts = np.cumsum([0] + [len(sent) + 1 for sent in window])  # sentence offsets in text
         usable = [k for k, sent in enumerate(window)
                   if len(sent.split()) <= s.max_query_words and any(starts[k] <= a < starts[k] + len(sent) for a, _ in spans)]
-        qas = []
+        qas: list[dict] = []
         for k in rng.permutation(usable)[: s.queries_per_passage].tolist():
             inside = [(a, b) for a, b in spans if starts[k] <= a < starts[k] + len(window[k])]
             a, b = inside[int(rng.integers(len(inside)))]
@@ -98,7 +98,8 @@ def build_record_dataset(out: Path, settings: RecordBuildSettings = RecordBuildS
     order = rng.permutation(len(docs))
     n_val = max(1, int(round(len(docs) * s.val_fraction)))
     val_docs = set(order[:n_val].tolist())
-    train, val = [], []
+    train: list[dict] = []
+    val: list[dict] = []
     for index, (_, sentences) in enumerate(docs):
         (val if index in val_docs else train).extend(_passage_records(index, sentences, s, rng))
     with staged_folder(out) as staging:

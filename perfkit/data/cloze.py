@@ -10,18 +10,22 @@ and slot of each row, so no padding candidates are computed.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import torch
 
 from perfkit.data import wordpiece
 from perfkit.data.record import ClozeItem
 
+if TYPE_CHECKING:
+    from tokenizers import BertWordPieceTokenizer
+
 
 class ClozeEncoder:
     def __init__(self, vocab_file: Path, seq_len: int) -> None:
         self.vocab_file = vocab_file
         self.seq_len = seq_len
-        self._tokenizer = None
+        self._tokenizer: BertWordPieceTokenizer | None = None
         vocab = wordpiece.read_vocab(vocab_file)
         wordpiece.require_special_tokens(vocab, vocab_file)
         self.pad, self.bos, self.sep = (vocab.index(t) for t in ("[PAD]", "[CLS]", "[SEP]"))

@@ -48,7 +48,7 @@ def scan(split: Path, classes: list[str], what: str) -> list[tuple[Path, int]]:
     extra = sorted(present - set(classes))
     if extra:
         raise DataError(f"{what} folder {split} has class folder '{extra[0]}' that the training set lacks")
-    samples = []
+    samples: list[tuple[Path, int]] = []
     for label, name in enumerate(classes):
         files = sorted(p for p in (split / name).iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())
         if not files:

@@ -204,8 +204,8 @@ def train(
                             optimizer.step()
                         scheduler.step()
                         optimizer.zero_grad(set_to_none=True)
-                value = loss.detach().float()
-                step_loss = value if step_loss is None else step_loss + value
+                micro_loss = loss.detach().float()
+                step_loss = micro_loss if step_loss is None else step_loss + micro_loss
         assert step_loss is not None
         if fault is not None:
             poisoned = fire(fault, step, ctx.rank, 0.0)

@@ -418,7 +418,9 @@ def _read_marker(dir_fd: int) -> OwnedManifest | None:
     names = [_valid_relative(name) for name in files]
     if any(name is None for name in names):
         return None
-    created = data.get("created") if isinstance(data.get("created"), str) else ""
+    created = data.get("created")
+    if not isinstance(created, str):
+        created = ""
     extra = {k: v for k, v in data.items() if k not in ("tool", "kind", "files", "created")}
     return OwnedManifest(kind=kind, files=frozenset(n for n in names if n), created=created, extra=extra)
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from perfkit.importing.limits import MAX_COUNT, MAX_DIGITS, MAX_MAGNITUDE
@@ -169,7 +170,8 @@ def read_batch(text: str) -> dict[str, object]:
         return {"": None}
     total = 1
     for factor in re.split(r"\s*[*x×X]\s*", text.strip()):
-        total *= read_count(factor)[""] or 0
+        count = read_count(factor)[""]  # a whole number, or None for an empty factor
+        total *= count if isinstance(count, int) else 0
         if total > MAX_COUNT:
             raise CellError(f"{text[:40]!r} is out of range (beyond {MAX_COUNT:g})")
     if total <= 0:
@@ -244,7 +246,7 @@ class Column:
 
     key: str
     unit: str
-    read: object  # Callable[[str], dict]
+    read: Callable[[str], dict[str, object]]
     numeric: bool = True
     ref_key: str = ""  # where 'a/b' puts b; default <key>_ref
 

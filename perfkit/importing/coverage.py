@@ -102,7 +102,8 @@ def refusal_kind(line: str) -> str:
 def summary(results: list[PageCoverage]) -> list[str]:
     tried = len(results)
     imported = [r for r in results if r.imported]
-    clean = [r for r in imported if not r.page.warnings]
+    pages = [r.page for r in imported if r.page is not None]
+    clean = [page for page in pages if not page.warnings]
     lines = [
         f"pages tried: {tried}",
         f"imported (exit 0): {len(imported)} ({100 * len(imported) / tried:.1f}%)" if tried else "imported: 0",
@@ -121,7 +122,7 @@ def summary(results: list[PageCoverage]) -> list[str]:
     lines.append(f"tables (imported pages): {sum(tables.values())}; " + ", ".join(
         f"{kind} {n}" for kind, n in sorted(tables.items())) + f"; dropped silently: "
         f"{sum(len(r.silent_tables) for r in imported)}")
-    warning_count = Counter(refusal_kind(w) for r in imported for w in r.page.warnings)
+    warning_count = Counter(refusal_kind(w) for page in pages for w in page.warnings)
     for kind, n in warning_count.most_common():
         lines.append(f"  warning {n} x {kind}")
     for r in results:

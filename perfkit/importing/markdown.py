@@ -87,6 +87,13 @@ def inline_text(token: Token, max_lines: int | None = None) -> str:
     return " ".join("".join(parts).split())
 
 
+def _lines(token: Token) -> list[int]:
+    """A block token's source lines [begin, end): markdown-it maps every block token the parser
+    reads (headings, paragraphs, table rows)."""
+    assert token.map is not None, token.type
+    return token.map
+
+
 def split_row(line: str) -> list[str]:
     """A pipe row as written, split on unescaped pipes (used to count cells)."""
     body = line.strip()
@@ -94,7 +101,9 @@ def split_row(line: str) -> list[str]:
         body = body[1:]
     if body.endswith("|") and not body.endswith("\\|"):
         body = body[:-1]
-    cells, current, escaped = [], [], False
+    cells: list[str] = []
+    current: list[str] = []
+    escaped = False
     for char in body:
         if char == "|" and not escaped:
             cells.append("".join(current))
@@ -131,10 +140,10 @@ def read_page(text: str) -> Page:
             depth -= 1
         elif token.type == "heading_open":
             text_ = inline_text(tokens[i + 1])
-            headings.append(Heading(token.map[0] + 1, int(token.tag[1]), text_))
+            headings.append(Heading(_lines(token)[0] + 1, int(token.tag[1]), text_))
             label = text_
         elif token.type == "list_item_open" and i + 2 < len(tokens) and tokens[i + 1].type == "paragraph_open":
-            first, end = tokens[i + 1].map[0] + 1, tokens[i + 1].map[1]
+            first, end = _lines(tokens[i + 1])[0] + 1, _lines(tokens[i + 1])[1]
             inside = [line for line in cut_at if first < line <= end]  # a table swallowed by the item
             text_ = inline_text(tokens[i + 2], inside[0] - first if inside else None)
             if text_:
@@ -215,7 +224,7 @@ def _table(tokens: list[Token], start: int, lines: list[str], label: str) -> tup
             in_head = False
         elif token.type == "tr_open":
             cells = []
-            row_line = token.map[0] + 1
+            row_line = _lines(token)[0] + 1
         elif token.type == "inline":
             cells.append(inline_text(token))
         elif token.type == "tr_close":
@@ -227,5 +236,5 @@ def _table(tokens: list[Token], start: int, lines: list[str], label: str) -> tup
                 raw_lines[row_line] = lines[row_line - 1]
             # a line without a pipe right under a table is prose the table rule swallowed: not a row
         i += 1
-    table = Table(tokens[start].map[0] + 1, header, rows, label, raw_counts, raw_lines)
+    table = Table(_lines(tokens[start])[0] + 1, header, rows, label, raw_counts, raw_lines)
     return table, i + 1

@@ -312,7 +312,8 @@ def _row(path: Path, table: Table, line: int, values: list[str], inference: bool
             warnings.append(f"{path}:{line}: column '{header}': {exc}; not imported")
             parsed = {"": None}
             texts[name] = text[:limits.MAX_CELL_CHARS]
-        for note in parsed.pop(cells.NOTES, []):
+        notes = parsed.pop(cells.NOTES, [])  # a list of lines, where a reader has notes
+        for note in notes if isinstance(notes, list) else []:
             warnings.append(f"{path}:{line}: column '{header}': {note}")
         keys = []
         for suffix, value in parsed.items():

@@ -34,6 +34,7 @@ class OnnxRuntimeOptions(BackendOptions):
 class OnnxRuntime(InferenceBackend):
     name = "onnxruntime"
     Options = OnnxRuntimeOptions
+    options: OnnxRuntimeOptions
     precisions = frozenset({"fp32", "fp16"})
     device_types = frozenset({"cpu", "cuda"})
 

@@ -18,6 +18,7 @@ class TorchCompileOptions(BackendOptions):
 class TorchCompile(InferenceBackend):
     name = "torch_compile"
     Options = TorchCompileOptions
+    options: TorchCompileOptions
     precisions = frozenset({"fp32", "fp16", "bf16"})
     device_types = frozenset({"cpu", "cuda", "xpu"})
 

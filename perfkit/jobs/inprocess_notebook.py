@@ -72,7 +72,10 @@ def inject_parameters(node: nbformat.NotebookNode, parameters: dict[str, Any]) -
 def _run_cell(source: str, namespace: dict[str, Any], name: str) -> Any:
     """Execute ``source``; the value of its last line when that is an expression (else None)."""
     tree = ast.parse(source, filename=name)
-    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+    tail = tree.body[-1] if tree.body else None
+    last = tail if isinstance(tail, ast.Expr) else None
+    if last is not None:
+        tree.body.pop()
     exec(compile(tree, name, "exec"), namespace)  # noqa: S102 (the notebook's own code, as its kernel would run it)
     if last is None:
         return None

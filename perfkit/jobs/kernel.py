@@ -170,7 +170,8 @@ class _Watch:
                 super().__init__(*args, **kwargs)
                 watch.managers.append(self)
 
-            async def start_kernel(self, **kw: Any) -> None:
+            # jupyter_client declares AsyncKernelManager.start_kernel, a coroutine, over KernelManager's sync one
+            async def start_kernel(self, **kw: Any) -> None:  # type: ignore[override]
                 kw.setdefault("stderr", watch.stderr)
                 if watch.env:
                     kw.setdefault("env", {**os.environ, **watch.env})
@@ -269,7 +270,7 @@ class _StallWatch:
         self.sampled = self.moved = 0.0
 
     def _marks(self) -> tuple:
-        stats = []
+        stats: list[tuple[int, int] | None] = []
         for path in self.files:
             try:
                 info = path.stat()
@@ -417,15 +418,16 @@ def _ending(ending: str, watch: _Watch, seconds: float, said: str = "") -> Kerne
     exc = watch.error
     process = watch.kernel_process()
     exit_code = process.poll() if process is not None else None
-    common = {"seconds": seconds, "cell_index": watch.cell_index, "cell_source": watch.cell_source}
+    ok = KernelEnding("ok", seconds, cell_index=watch.cell_index, cell_source=watch.cell_source)
     if ending != "ok":
-        return KernelEnding(ending, exit_code=exit_code, evalue=said, **common)
+        return dataclasses.replace(ok, ending=ending, exit_code=exit_code, evalue=said)
     if exc is None:
-        return KernelEnding("ok", **common)
+        return ok
     if isinstance(exc, PapermillExecutionError):
         text = strip_ansi("\n".join(exc.traceback or []))
-        return KernelEnding("error", ename=exc.ename, evalue=exc.evalue, traceback=text, **common)
+        return dataclasses.replace(ok, ending="error", ename=exc.ename, evalue=exc.evalue, traceback=text)
     # DeadKernelError, or a kernel that could not start: the run could not go on
     dead = type(exc).__name__ == "DeadKernelError"
     text = "" if dead else "".join(traceback.format_exception(exc))
-    return KernelEnding("died", ename=type(exc).__name__, evalue=str(exc), traceback=text, exit_code=exit_code, **common)
+    return dataclasses.replace(ok, ending="died", ename=type(exc).__name__, evalue=str(exc), traceback=text,
+                               exit_code=exit_code)

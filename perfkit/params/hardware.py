@@ -67,12 +67,18 @@ def _positive(value: object, key: str, unit: str, shown: str) -> float | None:
     -1, 0, NaN or inf would make every MFU negative, infinite or blank."""
     if value is None:
         return None
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-    number = float(value) if ok and abs(value) < 1e300 else math.nan
+    number = math.nan
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) < 1e300:
+        number = float(value)
     if not 0 < number <= MAX_FIGURE:  # also refuses nan
         raise ParamsError(f"{shown}: key '{key[:80]}' must be a number > 0 and at most {MAX_FIGURE:.0e} ({unit}), "
                           f"got {short_repr(value)}")
     return number
+
+
+def _text(value: object) -> str:
+    """A stated text; null (or absent) is empty, never the word None."""
+    return "" if value is None else str(value)
 
 
 def load_hardware(name: str) -> HardwareSpec:
@@ -92,20 +98,25 @@ def load_hardware(name: str) -> HardwareSpec:
         table = data.get(key) or {}
         if not isinstance(table, dict):
             raise ParamsError(f"{shown}: key '{key}' maps precision to a finite number above 0 ({unit})")
-        tables[key] = {str(k): _positive(v, f"{key}.{k}", unit, shown) for k, v in table.items()}
+        # a precision given no figure (null) is not stated, as an absent one
+        stated = {str(k): _positive(v, f"{key}.{k}", unit, shown) for k, v in table.items()}
+        tables[key] = {k: figure for k, figure in stated.items() if figure is not None}
     numbers = {key: _positive(data.get(key), key, unit, shown) for key, unit in _NUMBERS.items()}
+    software = data.get("software") or {}
+    if not isinstance(software, dict):
+        raise ParamsError(f"{shown}: key 'software' maps a component (os, driver, ...) to its version")
     return HardwareSpec(
         name=data["name"],
         vendor=data["vendor"],
         short_name=data["short_name"],
-        machine_model=str(data.get("machine_model", "")),
+        machine_model=_text(data.get("machine_model")),
         memory_gib=numbers["memory_gib"],
         memory_bandwidth_tb_s=numbers["memory_bandwidth_tb_s"],
         interconnect_gb_s=numbers["interconnect_gb_s"],
         tdp_w=numbers["tdp_w"],
         peak_tflops=tables["peak_tflops"],
         peak_tops=tables["peak_tops"],
-        interconnect=str(data.get("interconnect", "")),
-        software={str(k): str(v) for k, v in (data.get("software") or {}).items()},
+        interconnect=_text(data.get("interconnect")),
+        software={str(k): _text(v) for k, v in software.items() if v is not None},
     )
 

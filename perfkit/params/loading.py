@@ -35,7 +35,7 @@ from perfkit.errors import ParamsError, UserError
 from perfkit.files.reading import PARAMS_LIMIT, read_text_bounded
 from perfkit.params import sources, yaml_safe
 from perfkit.params.limits import MAX_NNODES, MAX_NPROC_PER_NODE
-from perfkit.params.schema import ParamRuleError
+from perfkit.params.schema import ParamRuleError, RunParams
 
 CONFIG_KEYS = ("description", "hardware", "nnodes", "nproc_per_node", "allow_nonstandard", "params")
 OVERRIDES_SOURCE = "overrides (--set)"
@@ -51,7 +51,7 @@ class ResolvedParams:
     benchmark: str
     vendor: str
     config: str
-    params: BaseModel
+    params: RunParams
     config_file: str
     description: str
     hardware: str
@@ -201,7 +201,7 @@ def _validation_message(exc: ValidationError, schema: type[BaseModel], origin: d
     return f"{source}: key {key[:80]!r}: {' '.join(str(err['msg']).split())} (got {err.get('input')!r:.80})"
 
 
-def params_from_overrides(schema: type[BaseModel], overrides: dict[str, Any]) -> BaseModel:
+def params_from_overrides(schema: type[RunParams], overrides: dict[str, Any]) -> RunParams:
     """The schema's defaults with ``overrides`` (``--set``) applied, checked; ParamsError otherwise."""
     try:
         return schema(**overrides)
@@ -211,7 +211,7 @@ def params_from_overrides(schema: type[BaseModel], overrides: dict[str, Any]) ->
 
 def resolve_params(
     benchmark: str,
-    schema: type[BaseModel],
+    schema: type[RunParams],
     vendor: str,
     config: str,
     overrides: dict[str, Any] | None = None,
@@ -242,8 +242,8 @@ def resolve_params(
     except ValidationError as exc:
         raise ParamsError(_validation_message(exc, schema, origin)) from None
 
-    changeable = getattr(schema, "vendor_changeable", frozenset())
-    defaults = schema()
+    changeable = schema.vendor_changeable
+    defaults = schema.model_validate({})
     nonstandard = tuple(
         sorted(k for k in merged if k not in changeable and getattr(params, k) != getattr(defaults, k))
     )

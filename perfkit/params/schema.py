@@ -1,5 +1,6 @@
-"""The parameters benchmarks share: ``RunParams`` (every run) and ``TrainingParams`` (the training
-scenario's keys on top); each benchmark extends its scenario's base with its own model.
+"""The parameters benchmarks share: ``RunParams`` (every run), ``TrainingParams`` and
+``InferenceParams`` (each scenario's keys on top); each benchmark extends its scenario's base
+with its own model.
 
 Defaults are the public reference case. Fields carry descriptions so that error messages and
 the notebook's parameter table can say what a key means.
@@ -103,6 +104,20 @@ class TrainingParams(RunParams):
     gradient_accumulation_steps: int = Field(1, gt=0, description="micro-steps per optimizer step")
     max_steps: int = Field(25000, gt=0, description="optimizer steps before the run stops")
     eval_interval: int = Field(1000, gt=0, description="evaluate every N optimizer steps")
+
+
+class InferenceParams(RunParams):
+    """The inference scenario's keys on top of the run keys: the engine and how long the inference
+    loop (perfkit.engine.infer_loop) measures."""
+
+    vendor_changeable: ClassVar[frozenset[str]] = RunParams.vendor_changeable | {
+        "backend", "warmup_batches", "min_batches", "min_seconds",
+    }
+
+    backend: str = Field("torch", description="inference engine (perfkit.inference's registry)")
+    warmup_batches: int = Field(5, ge=0, description="untimed batches before each pass")
+    min_batches: int = Field(50, gt=0, description="measured inference batches at least")
+    min_seconds: float = Field(10.0, ge=0, description="measured inference seconds at least")
 
 
 # The name before the run/training split; training benchmarks may still extend it.

@@ -7,6 +7,7 @@ is flagged: the run did not train the same way (different data order, precision 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pandas as pd
 
@@ -35,7 +36,7 @@ def pick_reference(runs: list[tuple[str, RunResult]], benchmark: str, wanted: st
     return next(((rid, r) for rid, r in mine if r.status == "ok"), None)
 
 
-def alignment_rows(runs: list[tuple[str, RunResult]], wanted: str = "") -> list[dict[str, object]]:
+def alignment_rows(runs: list[tuple[str, RunResult]], wanted: str = "") -> list[dict[str, Any]]:
     out = []
     for benchmark in sorted({r.benchmark for _, r in runs}):
         reference = pick_reference(runs, benchmark, wanted)

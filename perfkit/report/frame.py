@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -160,7 +161,7 @@ def published_record(row: Any) -> dict[str, Any]:
     return record
 
 
-def results_table(runs: list[tuple[str, RunResult]], published: list[Any] = ()) -> pd.DataFrame:
+def results_table(runs: list[tuple[str, RunResult]], published: Sequence[Any] = ()) -> pd.DataFrame:
     """The table ``load`` returns, from (run id, result) pairs and published compare rows."""
     records = [measured_record(r, run_id) for run_id, r in runs] + [published_record(p) for p in published]
     frame = pd.DataFrame.from_records(records)

@@ -57,7 +57,7 @@ def _like_for_like(result: RunResult) -> tuple[str, str, str, str, str, str]:
             str(params.get("precision", "") or ""), hyperparams_key(fix_hp))
 
 
-def repeat_rows(results: list[RunResult]) -> list[dict[str, object]]:
+def repeat_rows(results: list[RunResult]) -> list[dict[str, Any]]:
     """One row per (configuration, metric) with at least two ok runs of the same hyperparameters."""
     groups: dict[tuple[str, ...], list[RunResult]] = {}
     for r in results:

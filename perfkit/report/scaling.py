@@ -3,6 +3,8 @@ with the same hyperparameters (like for like: see ``compare.Row.like_for_like``)
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from perfkit.measure.metrics import scaling_efficiency
@@ -14,7 +16,7 @@ def _mean(rows: list[Row], key: str) -> float:
     return sum(r.metrics[key] for r in rows) / len(rows)
 
 
-def scaling_rows(rows: list[Row]) -> list[dict[str, object]]:
+def scaling_rows(rows: list[Row]) -> list[dict[str, Any]]:
     """Like for like only: per (benchmark, vendor, source, precision, fix_hp, parallel) every
     configuration (the mean over its repeats) against the one with fewest cards (1x1 where there
     is one), all with the same throughput key. Rows whose hyperparameters differ from the others
@@ -27,9 +29,9 @@ def scaling_rows(rows: list[Row]) -> list[dict[str, object]]:
     for row in rows:
         if row.cards and row.standard and row.status in ("ok", "published"):
             groups.setdefault(row.like_for_like, []).append(row)
-    split = {}
-    for key in groups:
-        split[key[:3]] = split.get(key[:3], 0) + 1
+    split: dict[tuple, int] = {}
+    for like in groups:
+        split[like[:3]] = split.get(like[:3], 0) + 1
     for (benchmark, vendor, source, precision, _, parallel), members in sorted(groups.items()):
         keys = [throughput(r)[0] for r in members]
         key = next((k for k in THROUGHPUT_KEYS if k in keys), "")
@@ -42,8 +44,11 @@ def scaling_rows(rows: list[Row]) -> list[dict[str, object]]:
             continue
         base = _mean(usable[0], key)
         for runs in usable:
-            row = runs[0]
+            row, first = runs[0], usable[0][0]
             value = _mean(runs, key)
+            efficiency = None  # every row here has cards (the groups hold only those)
+            if len(usable) > 1 and row.cards and first.cards:
+                efficiency = scaling_efficiency(value, base, row.cards / first.cards)
             out.append({
                 "benchmark": benchmark,
                 "vendor": vendor,
@@ -57,8 +62,8 @@ def scaling_rows(rows: list[Row]) -> list[dict[str, object]]:
                 "throughput key": key,
                 "runs": len(runs),
                 "throughput": value,
-                "baseline": usable[0][0].topology,
-                "efficiency": scaling_efficiency(value, base, row.cards / usable[0][0].cards) if len(usable) > 1 else None,
+                "baseline": first.topology,
+                "efficiency": efficiency,
             })
     return out
 

@@ -76,7 +76,8 @@ def _throughput(result: RunResult) -> tuple[str, float | None]:
 def _x_key(keys: tuple[str, ...], params: dict) -> str | None:
     numeric = [k for k in keys if _number(params.get(k)) is not None]
     preferred = [k for k in X_PREFERRED if k in numeric]
-    return (preferred or numeric or [None])[0]
+    chosen = preferred or numeric
+    return chosen[0] if chosen else None
 
 
 def sweeps(results: list[RunResult]) -> list[Sweep]:
@@ -91,13 +92,14 @@ def sweeps(results: list[RunResult]) -> list[Sweep]:
         params = (result.run or {}).get("params") or {}
         x_key = _x_key(keys, params)
         metric, value = _throughput(result)
-        if x_key is None or value is None:
+        x = _number(params.get(x_key)) if x_key is not None else None  # x_key names a numeric param
+        if x_key is None or x is None or value is None:
             continue
         others = tuple(k for k in keys if k != x_key)
         sweep = found.setdefault((result.benchmark, result.vendor, base, x_key, others),
                                  Sweep(result.benchmark, result.vendor, base, x_key, metric))
         label = ", ".join(f"{k}={params.get(k)}" for k in others) or sweep.config
-        sweep.lines.setdefault(label, {}).setdefault(_number(params[x_key]), []).append(value)
+        sweep.lines.setdefault(label, {}).setdefault(x, []).append(value)
     return [s for key, s in sorted(found.items()) if len({x for line in s.lines.values() for x in line}) >= 2]
 
 

@@ -10,6 +10,7 @@ import math
 from typing import Any
 
 import pandas as pd
+from pydantic import BaseModel
 
 from perfkit.report import definitions
 from perfkit.report.headline import mfu_text
@@ -219,7 +220,7 @@ def vendor_hooks_cell(result: RunResult) -> str:
     return f"{text}; optimizer {optimizer}" if optimizer else text
 
 
-def params_table(resolved_dict: dict[str, Any], schema: type) -> pd.DataFrame:
+def params_table(resolved_dict: dict[str, Any], schema: type[BaseModel]) -> pd.DataFrame:
     """The resolved params with where each differs from the reference case."""
     defaults = schema().model_dump(mode="json")
     rows = []

@@ -25,6 +25,7 @@ plumbing with tiny shapes on the CPU (tests/test_device_check.py), so that it ne
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import math
 import platform
@@ -260,6 +261,9 @@ def check_llama_training(plan: Plan, workdir: Path) -> dict[str, Any]:
 
     figures = compare(lambda: check.hand(plan.llama_steps), perfkit)
     figures.update(_measured_peak(check.device, check.policy.dtype or torch.float32, check.vendor))
+    from perfkit.benchmarks.llama_pretraining import LlamaPretraining
+
+    assert isinstance(check.prepared, LlamaPretraining)
     six_n, with_attention = check.prepared.flops_per_token()
     tokens_per_s = figures["p_train"] * params.seq_len
     figures["mfu_6n"] = mfu(six_n, tokens_per_s, figures["peak_tflops"])
@@ -334,8 +338,11 @@ def check_mobilenet(plan: Plan) -> dict[str, Any]:
     device = vendor.device(0)
     policy = precision_policy(resolved.params.precision, device, vendor.precisions, vendor.name)
 
+    params = resolved.params
+    assert isinstance(params, MobileNetV2Params)
+
     def bench() -> MobileNetV2InMemory:
-        made = MobileNetV2InMemory(resolved.params)
+        made = MobileNetV2InMemory(params)
         made.images = plan.mobilenet_images
         return made
 
@@ -348,7 +355,7 @@ def check_mobilenet(plan: Plan) -> dict[str, Any]:
 def run_checks(plan: Plan, workdir: Path, only: set[str] | None = None) -> list[CheckResult]:
     checks: list[tuple[str, Callable[[], dict[str, Any]]]] = [("bert_training", lambda: check_bert_training(plan, workdir))]
     for backend in plan.infer_backends:
-        checks.append((f"bert_inference_{backend}", lambda b=backend: check_bert_inference(plan, workdir, b)))
+        checks.append((f"bert_inference_{backend}", functools.partial(check_bert_inference, plan, workdir, backend)))
     checks.append(("mobilenetv2_training", lambda: check_mobilenet(plan)))
     checks.append(("llama_training", lambda: check_llama_training(plan, workdir)))
     results = []

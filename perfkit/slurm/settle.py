@@ -87,7 +87,7 @@ def settle(job: JobRecord, state: JobState, log: Path) -> RunResult:
     found = fresh_result(job)
     written, source = found if found is not None else (None, None)
     verdict = slurm_verdict(state.state)
-    if verdict is None and written is not None:
+    if verdict is None and written is not None and source is not None:  # (both or neither)
         if written.status != "ok" and written.error is not None and "slurm_job_id" not in written.error:
             written.error["slurm_job_id"] = job.job_id  # same status: the report stays true
             write_json_atomic(source / RESULT_FILE, written.to_dict())

@@ -53,7 +53,7 @@ def plan_lanes(widths: list[int], max_jobs: int | None) -> list[list[int]]:
         if not 1 <= width <= max_jobs:
             raise ValueError(f"width {width} outside 1..{max_jobs}")
         taken = [(lane + k) % max_jobs for k in range(width)]
-        waits.append(sorted({owners[i] for i in taken if owners[i] is not None}))
+        waits.append(sorted({owner for i in taken if (owner := owners[i]) is not None}))
         for i in taken:
             owners[i] = unit
         lane = (lane + width) % max_jobs

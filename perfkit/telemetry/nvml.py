@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+from collections.abc import Callable
 from typing import Any
 
 from perfkit.telemetry.source import Unavailable
@@ -20,11 +21,17 @@ def aggregate(cards: list[dict[str, float]]) -> dict[str, float]:
     def present(key: str) -> list[float]:
         return [card[key] for card in cards if key in card]
 
-    for key, how in (("power_w", sum), ("gpu_mem_used_mib", sum), ("temperature_c", max),
-                     ("gpu_util_percent", "mean"), ("sm_clock_mhz", "mean")):
+    def mean(values: list[float]) -> float:
+        return sum(values) / len(values)
+
+    rules: tuple[tuple[str, Callable[[list[float]], float]], ...] = (
+        ("power_w", sum), ("gpu_mem_used_mib", sum), ("temperature_c", max),
+        ("gpu_util_percent", mean), ("sm_clock_mhz", mean),
+    )
+    for key, how in rules:
         values = present(key)
         if values:
-            out[key] = sum(values) / len(values) if how == "mean" else float(how(values))
+            out[key] = float(how(values))
     return out
 
 

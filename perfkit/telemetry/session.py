@@ -55,7 +55,7 @@ class TelemetrySession:
     def summary(self, window: Window, work: Work) -> dict[str, Any]:
         """result.json metrics: energy_j, power_avg_w, power_peak_w, samples_per_j, tokens_per_j,
         energy_source, telemetry_note, and the window on the samples' time axis."""
-        if not self.enabled:
+        if self.sampler is None:  # not enabled
             result = not_measurable("telemetry off (telemetry_interval 0)")
         else:
             reasons = "; ".join(f"{k}: {v}" for k, v in {**self.unavailable, **self.sampler.failed}.items())

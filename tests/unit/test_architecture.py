@@ -177,3 +177,43 @@ def test_a_planted_lint_error_fails_ruff(tmp_path):
     done = _ruff(tmp_path)
     assert done.returncode != 0
     assert "F401" in done.stdout and "B905" in done.stdout
+
+
+MYPY = Path(sys.executable).with_name("mypy")
+
+
+def _mypy(root: Path, module: str) -> subprocess.CompletedProcess:
+    """mypy with the checkout's configuration (pyproject.toml in ``root``) on one module; the
+    modules it imports are read for their types, their own errors not reported (the whole
+    package is scripts/test.sh's run)."""
+    return subprocess.run([str(MYPY), "--follow-imports=silent", "--cache-dir", str(root / ".mypy_cache"), module],
+                          cwd=root, capture_output=True, text=True, timeout=300)
+
+
+def test_the_test_command_type_checks_the_package():
+    """scripts/test.sh runs mypy (before the tests) with pyproject.toml's configuration: the
+    package, mypy's default checks, no module's errors ignored."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mypy"]
+    assert config["files"] == ["perfkit"] and not config.get("ignore_errors")
+    assert all(set(o) == {"module", "ignore_missing_imports"} for o in config.get("overrides", [])), config
+    commands = [line.strip() for line in (ROOT / "scripts" / "test.sh").read_text().splitlines()]
+    assert ".venv/bin/mypy" in commands
+    assert commands.index(".venv/bin/mypy") < next(i for i, c in enumerate(commands) if "pytest" in c and "exec" in c)
+
+
+def test_a_planted_type_error_fails_mypy(tmp_path):
+    """The same command passes on the module as it is and fails on it with a wrong return type
+    planted, naming the line and the error code. The metric arithmetic imports only the standard
+    library, so this costs about a second of CPU."""
+    shutil.copytree(PACKAGE, tmp_path / "perfkit", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    module = "perfkit/measure/metrics.py"
+    clean = _mypy(tmp_path, module)
+    assert clean.returncode == 0 and "Success" in clean.stdout, clean.stdout + clean.stderr
+    planted = tmp_path / module
+    lines = planted.read_text().count("\n")
+    planted.write_text(planted.read_text() + "\n\ndef planted(t: TrainingTimings) -> str:\n    return t.e2e\n")
+    done = _mypy(tmp_path, module)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert f"{module}:{lines + 4}: error: Incompatible return value type" in done.stdout, done.stdout
+    assert "[return-value]" in done.stdout

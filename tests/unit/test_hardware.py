@@ -7,7 +7,9 @@ import dataclasses
 import pytest
 
 from perfkit import paths
+from perfkit.errors import ParamsError
 from perfkit.measure.metrics import scaling_efficiency
+from perfkit.params import hardware
 from perfkit.params.hardware import load_hardware
 from perfkit.report.compare import measured_row
 from perfkit.report.scaling import scaling_rows
@@ -33,6 +35,31 @@ def test_every_hardware_file_loads_and_names_a_builtin_vendor(name):
     if spec.vendor != "cpu":  # the seeds' 环境配置 software fields are stated for every card
         assert set(SEED_SOFTWARE) <= set(spec.software), name
         assert spec.memory_gib and spec.machine_model
+
+
+def test_a_precision_given_no_peak_is_not_stated(tmp_path, monkeypatch):
+    """`peak_tflops: {fp32: null}` states no fp32 peak, like an absent key: the table keeps only
+    numbers, so the report's peak row and the MFU's lookup never meet a None."""
+    card = tmp_path / "card.yaml"
+    card.write_text("name: Card\nvendor: cpu\nshort_name: card\npeak_tflops: {fp32: null, fp16: 10}\n"
+                    "peak_tops: {int8: null}\n")
+    monkeypatch.setattr(hardware.sources, "hardware_path", lambda name: card)
+    spec = hardware.load_hardware("card")
+    assert spec.peak_tflops == {"fp16": 10.0} and spec.peak_tops == {}
+    result = dataclasses.replace(_result("r300", {}), hardware=spec.to_dict())
+    assert _rows(environment_table(result))["峰值算力 Peak compute (TFLOP/s)"] == "fp16 10"
+
+
+def test_a_text_given_null_is_empty_and_software_is_a_mapping(tmp_path, monkeypatch):
+    card = tmp_path / "card.yaml"
+    monkeypatch.setattr(hardware.sources, "hardware_path", lambda name: card)
+    card.write_text("name: Card\nvendor: cpu\nshort_name: card\nmachine_model: null\ninterconnect: ~\n"
+                    "software: {os: null, driver: 1.0}\n")
+    spec = hardware.load_hardware("card")
+    assert (spec.machine_model, spec.interconnect, spec.software) == ("", "", {"driver": "1.0"})
+    card.write_text("name: Card\nvendor: cpu\nshort_name: card\nsoftware: [os, driver]\n")
+    with pytest.raises(ParamsError, match=r"card.yaml: key 'software' maps a component"):
+        hardware.load_hardware("card")
 
 
 def _result(hardware: str, environment: dict, **run) -> RunResult:

@@ -10,17 +10,15 @@ from perfkit.benchmarks.declared import BenchmarkDeclaration
 from perfkit.benchmarks.declared.bert_shape import BertShapeParams
 from perfkit.benchmarks.declared.transformer_shape import transformer_memory
 from perfkit.params.memory import MemoryEstimate
-from perfkit.params.schema import RunParams
+from perfkit.params.schema import InferenceParams
 from perfkit.results.benchmark_info import BenchmarkInfo
 
 EVAL_FILE = "eval.txt"  # perfkit.data.text_eval's names
 VOCAB_FILE = "vocab.txt"
 
 
-class BertInferenceParams(BertShapeParams):
-    vendor_changeable: ClassVar[frozenset[str]] = RunParams.vendor_changeable | {
-        "backend", "onnx_provider", "compile_mode", "warmup_batches", "min_batches", "min_seconds",
-    }
+class BertInferenceParams(BertShapeParams, InferenceParams):
+    vendor_changeable: ClassVar[frozenset[str]] = InferenceParams.vendor_changeable | {"onnx_provider", "compile_mode"}
 
     precision: Literal["fp32", "fp16", "bf16"] = Field("fp32", description="fp32, fp16 or bf16 (the model cast)")
     batch_size: int = Field(32, gt=0, description="sequences per batch")
@@ -29,9 +27,6 @@ class BertInferenceParams(BertShapeParams):
     )
     onnx_provider: str = Field("", description="onnxruntime execution provider; empty = the device's")
     compile_mode: str = Field("", description="torch.compile mode; empty = default")
-    warmup_batches: int = Field(5, ge=0, description="untimed batches before each pass")
-    min_batches: int = Field(50, gt=0, description="measured inference batches at least")
-    min_seconds: float = Field(10.0, ge=0, description="measured inference seconds at least")
     seq_len: int = Field(512, gt=2, description="tokens per sequence")
     mask_prob: float = Field(0.10, gt=0, lt=1, description="share of text tokens replaced by [MASK]")
     eval_samples: int = Field(0, ge=0, description="sequences of the eval text used; 0 = all")
