@@ -114,7 +114,7 @@ class ResultSchema(BaseModel):
     curves: dict[str, list[Any] | dict[str, Any]] = Field(default_factory=dict)
     seeds: dict[str, Any] = Field(default_factory=dict)
     error: ErrorSection | None = None
-    kind: Literal["training", "inference"] | None = None
+    kind: Literal["training", "inference", "specs"] | None = None
     benchmark_info: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("curves")
