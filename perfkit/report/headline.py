@@ -87,9 +87,29 @@ def status_text(result: RunResult) -> str:
     return text
 
 
+def spec_counts_text(metrics: dict[str, Any]) -> str:
+    """``4 measured, 6 not applicable, 0 refused`` (a spec sheet's entries by kind)."""
+    counts = [(_num(metrics.get(f"cases_{kind}")), kind.replace("_", " ")) for kind in ("measured", "not_applicable",
+                                                                                       "refused")]
+    return ", ".join(f"{int(n)} {label}" for n, label in counts if n is not None) or "–"
+
+
+def spec_items(result: RunResult) -> list[tuple[str, str]]:
+    m = result.metrics
+    return [
+        ("状态 Status", status_text(result)),
+        ("项目 Cases", spec_counts_text(m)),
+        ("标称值 Datasheet", str(m.get("datasheet_source") or "–")[:200]),
+        ("能耗 Energy (J)", energy_text(m)),
+        ("端到端时间 End-to-end time (s)", _g(_num(m.get("e2e_time")))),
+    ]
+
+
 def headline_items(result: RunResult) -> list[tuple[str, str]]:
     """(bilingual label with unit, value) in reading order."""
     m = result.metrics
+    if result.kind == "specs":
+        return spec_items(result)
     return [
         ("状态 Status", status_text(result)),
         ("吞吐量 Throughput (samples/s)", throughput_text(result)),

@@ -1,0 +1,127 @@
+"""The spec sheet of a specs run (核心评测结果), and the latest sheet per hardware for the index.
+
+Read from the record's ``metrics.spec_cases`` (perfkit.scenarios.specs writes it): one row per
+entry with the measured value and its spread over repeats, the datasheet value from the
+hardware file, measured / datasheet in %, and the method or the reason. A value the record does
+not have stays empty or "unknown", never a made-up number. Records are untrusted: an entry that
+is not an object is skipped, a number that is not a finite number is shown as missing, and at
+most ``MAX_ENTRIES`` entries are read. No torch.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from perfkit.report.tables import fmt
+from perfkit.results.record import RunResult
+
+MAX_ENTRIES = 1000
+UNKNOWN = "unknown"
+NOT_APPLICABLE = "not applicable"
+REFUSED = "refused"
+COLUMNS = ("case", "variant", "measured", "unit", "spread", "datasheet", "percent", "note")
+HEADERS = {
+    "case": "项目 case",
+    "variant": "类别 variant",
+    "measured": "实测值 measured",
+    "unit": "单位 unit",
+    "spread": "波动 spread (CV %)",
+    "datasheet": "标称值 datasheet",
+    "percent": "实测/标称 measured / datasheet (%)",
+    "note": "说明 method or reason",
+}
+
+
+def _num(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return None
+    return float(value)
+
+
+def _text(value: Any, limit: int = 600) -> str:
+    return value[:limit] if isinstance(value, str) else ""
+
+
+def _figure(value: float | None) -> str:
+    """Four significant digits; small CPU figures keep theirs (0.0001166 TFLOP/s)."""
+    return "" if value is None else f"{value:.4g}"
+
+
+def entries(result: RunResult) -> list[dict[str, Any]]:
+    """The record's sheet entries that are objects, at most MAX_ENTRIES."""
+    cases = result.metrics.get("spec_cases")
+    if not isinstance(cases, list):
+        return []
+    return [c for c in cases[:MAX_ENTRIES] if isinstance(c, dict)]
+
+
+def sheet_row(entry: dict[str, Any]) -> dict[str, str]:
+    """One row of the sheet: numbers formatted, the datasheet "unknown" where none is stated."""
+    kind = entry.get("kind")
+    row = {"case": _text(entry.get("case"), 60), "variant": _text(entry.get("variant"), 60)}
+    if kind == "measured":
+        spread = _num(entry.get("spread"))
+        datasheet = _num(entry.get("datasheet"))
+        percent = _num(entry.get("percent_of_datasheet"))
+        return {**row, "measured": _figure(_num(entry.get("value"))), "unit": _text(entry.get("unit"), 20),
+                "spread": fmt(None if spread is None else 100 * spread, 1),
+                "datasheet": _figure(datasheet) if datasheet is not None else UNKNOWN,
+                "percent": fmt(percent, 1), "note": _text(entry.get("method"))}
+    shown = NOT_APPLICABLE if kind == "not_applicable" else REFUSED
+    return {**row, "measured": shown, "unit": "", "spread": "", "datasheet": "", "percent": "",
+            "note": _text(entry.get("reason"))}
+
+
+def sheet_table(result: RunResult) -> pd.DataFrame:
+    """The whole sheet of one run, columns ``COLUMNS``."""
+    return pd.DataFrame([sheet_row(e) for e in entries(result)], columns=list(COLUMNS))
+
+
+def displayed(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with the sheet's bilingual headers."""
+    return frame.rename(columns=HEADERS)
+
+
+def hardware_name(result: RunResult) -> str:
+    hardware = result.hardware if isinstance(result.hardware, dict) else {}
+    return _text(hardware.get("name"), 200) or _text(hardware.get("short_name"), 200) or result.vendor
+
+
+def power_line(result: RunResult) -> str:
+    """Average and peak power over the cases where the run had a power source, else why not."""
+    m = result.metrics
+    average, peak = _num(m.get("power_avg_w")), _num(m.get("power_peak_w"))
+    if average is None and peak is None:
+        note = _text(m.get("telemetry_note"), 300)
+        if note.startswith("not measurable here"):
+            return f"power: {note}"
+        return f"power: not measurable here{' (' + note + ')' if note else ''}"
+    return (f"power over the cases: average {fmt(average, 1) or '—'} W, peak {fmt(peak, 1) or '—'} W "
+            f"({_text(m.get('energy_source'), 100) or 'telemetry'})")
+
+
+def latest_sheets(runs: list[tuple[Path, RunResult]]) -> list[tuple[str, Path, RunResult]]:
+    """Per hardware (the hardware file's name), its latest ok specs run (by finished_at, then
+    the folder): (hardware, run folder, result), sorted by hardware."""
+    latest: dict[str, tuple[Path, RunResult]] = {}
+    for run_dir, result in runs:
+        if result.kind != "specs" or result.status != "ok" or not entries(result):
+            continue
+        name = hardware_name(result)
+        held = latest.get(name)
+        if held is None or (result.finished_at, str(run_dir)) > (held[1].finished_at, str(held[0])):
+            latest[name] = (run_dir, result)
+    return [(name, *latest[name]) for name in sorted(latest)]
+
+
+def raw_entry(entry: dict[str, Any]) -> dict[str, Any]:
+    """One entry as raw numbers for the CSV (None where the record has no finite number)."""
+    return {"case": _text(entry.get("case"), 60), "variant": _text(entry.get("variant"), 60),
+            "kind": _text(entry.get("kind"), 30), "value": _num(entry.get("value")), "unit": _text(entry.get("unit"), 20),
+            "spread": _num(entry.get("spread")), "repeats": _num(entry.get("repeats")),
+            "datasheet": _num(entry.get("datasheet")), "percent_of_datasheet": _num(entry.get("percent_of_datasheet")),
+            "reason": _text(entry.get("reason"))}
