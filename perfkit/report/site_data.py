@@ -133,7 +133,7 @@ def raw_tables(site: SiteData, reference_run: str = "") -> dict[str, pd.DataFram
 
 
 SPEC_SHEET_COLUMNS = ("hardware", "run_id", "case", "variant", "kind", "value", "unit", "spread", "repeats", "datasheet",
-                      "percent_of_datasheet", "reason")
+                      "percent_of_datasheet", "reason", *spec_sheet.TELEMETRY_KEYS)
 
 
 def spec_sheets_table(site: SiteData) -> pd.DataFrame:

@@ -23,7 +23,12 @@ MAX_ENTRIES = 1000
 UNKNOWN = "unknown"
 NOT_APPLICABLE = "not applicable"
 REFUSED = "refused"
-COLUMNS = ("case", "variant", "measured", "unit", "spread", "datasheet", "percent", "note")
+COLUMNS = ("case", "variant", "measured", "unit", "spread", "datasheet", "percent", "power", "temperature", "memory",
+           "note")
+# shown only when some entry of the sheet has a reading for them (the run sampled telemetry)
+TELEMETRY_COLUMNS = ("power", "temperature", "memory")
+TELEMETRY_KEYS = ("readings", "power_avg_w", "power_max_w", "power_std_w", "temperature_max_c", "device_memory_max_mib",
+                  "rss_max_mib")
 HEADERS = {
     "case": "项目 case",
     "variant": "类别 variant",
@@ -32,6 +37,9 @@ HEADERS = {
     "spread": "波动 spread (CV %)",
     "datasheet": "标称值 datasheet",
     "percent": "实测/标称 measured / datasheet (%)",
+    "power": "功耗 power (avg / max W, σ)",
+    "temperature": "温度 temperature (max °C)",
+    "memory": "内存 memory used (max MiB)",
     "note": "说明 method or reason",
 }
 
@@ -59,10 +67,33 @@ def entries(result: RunResult) -> list[dict[str, Any]]:
     return [c for c in cases[:MAX_ENTRIES] if isinstance(c, dict)]
 
 
+def readings(entry: dict[str, Any]) -> dict[str, float | None]:
+    """The telemetry readings over the entry's window (perfkit.telemetry.readings), as numbers."""
+    found = entry.get("telemetry")
+    found = found if isinstance(found, dict) else {}
+    return {key: _num(found.get(key)) for key in TELEMETRY_KEYS}
+
+
+def telemetry_cells(entry: dict[str, Any]) -> dict[str, str]:
+    """Power (average / maximum, standard deviation), the hottest temperature and the memory
+    used at most over the entry's window; empty where the run had no such reading."""
+    r = readings(entry)
+    power = ""
+    if r["power_avg_w"] is not None:
+        power = f"{r['power_avg_w']:.1f} / {fmt(r['power_max_w'], 1)}, σ {fmt(r['power_std_w'], 1)}"
+    memory = ""
+    if r["device_memory_max_mib"] is not None:
+        memory = f"{r['device_memory_max_mib']:.0f} (device)"
+    elif r["rss_max_mib"] is not None:
+        memory = f"{r['rss_max_mib']:.0f} (process RSS)"
+    return {"power": power, "temperature": fmt(r["temperature_max_c"], 0), "memory": memory}
+
+
 def sheet_row(entry: dict[str, Any]) -> dict[str, str]:
     """One row of the sheet: numbers formatted, the datasheet "unknown" where none is stated."""
     kind = entry.get("kind")
-    row = {"case": _text(entry.get("case"), 60), "variant": _text(entry.get("variant"), 60)}
+    row = {"case": _text(entry.get("case"), 60), "variant": _text(entry.get("variant"), 60),
+           **telemetry_cells(entry)}
     if kind == "measured":
         spread = _num(entry.get("spread"))
         datasheet = _num(entry.get("datasheet"))
@@ -77,8 +108,11 @@ def sheet_row(entry: dict[str, Any]) -> dict[str, str]:
 
 
 def sheet_table(result: RunResult) -> pd.DataFrame:
-    """The whole sheet of one run, columns ``COLUMNS``."""
-    return pd.DataFrame([sheet_row(e) for e in entries(result)], columns=list(COLUMNS))
+    """The whole sheet of one run, columns ``COLUMNS``; a telemetry column no entry has a
+    reading for is left out."""
+    frame = pd.DataFrame([sheet_row(e) for e in entries(result)], columns=list(COLUMNS))
+    empty = [c for c in TELEMETRY_COLUMNS if not frame[c].astype(bool).any()]
+    return frame.drop(columns=empty)
 
 
 def displayed(frame: pd.DataFrame) -> pd.DataFrame:
@@ -124,4 +158,4 @@ def raw_entry(entry: dict[str, Any]) -> dict[str, Any]:
             "kind": _text(entry.get("kind"), 30), "value": _num(entry.get("value")), "unit": _text(entry.get("unit"), 20),
             "spread": _num(entry.get("spread")), "repeats": _num(entry.get("repeats")),
             "datasheet": _num(entry.get("datasheet")), "percent_of_datasheet": _num(entry.get("percent_of_datasheet")),
-            "reason": _text(entry.get("reason"))}
+            "reason": _text(entry.get("reason")), **readings(entry)}

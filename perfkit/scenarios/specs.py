@@ -30,6 +30,8 @@ from perfkit.specs import collectives, gemm, memory, transfer
 from perfkit.specs.datasheet import with_datasheet
 from perfkit.specs.result import CaseRefused, NotApplicable, Refused, SheetEntry
 from perfkit.specs.timing import Budget
+from perfkit.telemetry.energy import Window
+from perfkit.telemetry.readings import window_readings
 
 SINGLE_DEVICE = ("gemm", "memory_bandwidth", "memory_capacity", "h2d", "d2h", "p2p")
 ONE_RANK_REASON = ("one process: a collective needs at least 2 ranks (a config with nproc_per_node or nnodes "
@@ -86,8 +88,8 @@ def run_entry(case: str, variant: str, params: SpecsParams, session: Session) ->
     vendor, ctx, plan_budget = session.vendor, session.ctx, budget(params)
     try:
         if case == "gemm":
-            n = params.gemm_size
-            result = gemm.run_gemm(vendor, variant, n, n, n, plan_budget, local_rank=ctx.local_rank)
+            m, n, k = params.gemm_shape()
+            result = gemm.run_gemm(vendor, variant, m, n, k, plan_budget, local_rank=ctx.local_rank)
         elif case == "memory_bandwidth":
             result = memory.run_memory_bandwidth(vendor, params.memory_bytes, plan_budget, local_rank=ctx.local_rank)
         elif case == "memory_capacity":
@@ -110,10 +112,15 @@ def run_entry(case: str, variant: str, params: SpecsParams, session: Session) ->
 
 
 def sheet_metrics(entries: list[SheetEntry], seconds: list[float], hardware: HardwareSpec,
-                  e2e_time: float) -> dict[str, Any]:
+                  e2e_time: float, telemetry: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """The record's metrics: every entry (``spec_cases``, each with the wall ``seconds`` it
-    took), the counts by kind, the time the cases took together and the end-to-end time."""
+    took and, where the run sampled telemetry, the readings over its window:
+    perfkit.telemetry.readings), the counts by kind, the time the cases took together and the
+    end-to-end time."""
     cases = [{**entry.to_dict(), "seconds": took} for entry, took in zip(entries, seconds, strict=True)]
+    if telemetry is not None:
+        for case, readings in zip(cases, telemetry, strict=True):
+            case["telemetry"] = readings
     count = {kind: sum(1 for c in cases if c["kind"] == kind) for kind in ("measured", "not_applicable", "refused")}
     return {
         "spec_cases": cases,
@@ -148,8 +155,9 @@ class SpecScenario(Scenario):
             check_params(params, session.device)
         entries: list[SheetEntry] = []
         seconds: list[float] = []
+        windows: list[Window] = []
         for number, (case, variant) in enumerate(plan(params, ctx.world_size), start=1):
-            started = time.perf_counter()
+            started, opened = time.perf_counter(), session.telemetry_now()
             if case in SINGLE_DEVICE and not ctx.is_main:
                 # the other ranks skip it; they meet rank 0 again at the next collective's barrier
                 entry: SheetEntry = NotApplicable(case, variant, "measured on rank 0 only")
@@ -157,11 +165,14 @@ class SpecScenario(Scenario):
                 entry = run_entry(case, variant, params, session)
             entries.append(entry)
             seconds.append(time.perf_counter() - started)
+            windows.append(Window(opened, session.telemetry_now()))
             if session.progress is not None:
                 session.progress(number, seconds[-1], None)
         session.loop_done()
-        return Measured(sheet_metrics(entries, seconds, session.hardware, time.perf_counter() - session.bench_start),
-                        {})
+        samples = session.telemetry_samples()
+        telemetry = [window_readings(samples, window) for window in windows] if samples else None
+        return Measured(sheet_metrics(entries, seconds, session.hardware, time.perf_counter() - session.bench_start,
+                                      telemetry), {})
 
     def window(self, metrics: dict[str, Any]) -> tuple[float, int]:
         # no samples: energy over the cases' time, per-joule figures stay empty

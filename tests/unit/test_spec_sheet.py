@@ -25,6 +25,9 @@ from perfkit.scenarios import scenario_named
 from perfkit.scenarios import specs as scenario
 from perfkit.specs import gemm
 from perfkit.specs.result import CaseRefused, Measured, NotApplicable, Refused
+from perfkit.telemetry.energy import Window
+from perfkit.telemetry.readings import window_readings
+from perfkit.telemetry.samples import Sample
 from perfkit.vendors import get_vendor
 
 from support.cli import run_main
@@ -106,6 +109,15 @@ def test_a_case_refused_while_it_runs_is_a_refused_entry_and_the_sheet_goes_on(m
     assert entry == Refused("gemm", "fp32", "gemm fp32: timeout of 1 s passed before one timed repeat finished")
 
 
+def test_gemm_m_n_and_k_may_be_set_apart(monkeypatch):
+    asked = []
+    monkeypatch.setattr(gemm, "run_gemm", lambda vendor, dtype, m, n, k, *a, **kw: asked.append((m, n, k)) or
+                        Measured("gemm", dtype, 1.0, "TFLOP/s", 0.0, 1, 1.0, "torch.mm"))
+    scenario.run_entry("gemm", "fp32", SpecsParams(gemm_m=6656, gemm_n=2048), _session())
+    scenario.run_entry("gemm", "fp32", SpecsParams(gemm_size=64), _session())
+    assert asked == [(6656, 2048, 4096), (64, 64, 64)]
+
+
 def test_a_measured_entry_is_paired_with_the_datasheet(monkeypatch):
     monkeypatch.setattr(gemm, "run_gemm", lambda *a, **k: Measured("gemm", "bf16", 790.0, "TFLOP/s", 0.01, 5, 795.0,
                                                                    "torch.mm (bfloat16)"))
@@ -164,7 +176,8 @@ def test_sheet_rows_show_measured_datasheet_percent_and_reasons():
     cpu = Measured("memory_bandwidth", "copy", 12.3456, "GB/s", 0.05, 3, 13.0, "dst.copy_(src)").to_dict()
     table = spec_sheet.sheet_table(_record([MEASURED, cpu, NotApplicable("h2d", "pinned", "same memory").to_dict(),
                                             Refused("p2p", "intra-node", "timeout").to_dict()]))
-    assert list(table.columns) == list(spec_sheet.COLUMNS)
+    # no entry has telemetry readings: the power, temperature and memory columns are left out
+    assert list(table.columns) == [c for c in spec_sheet.COLUMNS if c not in spec_sheet.TELEMETRY_COLUMNS]
     rows = table.to_dict("records")
     assert rows[0] | {"note": ""} == {"case": "gemm", "variant": "bf16", "measured": "790", "unit": "TFLOP/s",
                                       "spread": "1.2", "datasheet": "989.4", "percent": "79.8", "note": ""}
@@ -214,3 +227,31 @@ def test_the_headline_of_a_spec_sheet_counts_its_entries():
                                                  datasheet_source="none stated", e2e_time=2.0)))
     assert items["项目 Cases"] == "5 measured, 5 not applicable, 0 refused"
     assert items["标称值 Datasheet"] == "none stated" and "吞吐量 Throughput (samples/s)" not in items
+
+
+def test_telemetry_readings_over_a_case_window():
+    samples = [Sample(0.5, {"power_w": 100.0, "temperature_c": 50.0}),
+               Sample(1.0, {"power_w": 200.0, "temperature_c": 60.0, "gpu_mem_used_mib": 1000.0, "rss_mib": 10.0}),
+               Sample(2.0, {"power_w": 300.0, "temperature_c": 70.0, "gpu_mem_used_mib": 3000.0, "cpu_percent": 40.0}),
+               Sample(2.5, {"power_w": float("nan")}), Sample(3.5, {"power_w": 900.0})]
+    got = window_readings(samples, Window(1.0, 3.0))
+    assert got == {"readings": 3, "power_avg_w": 250.0, "power_max_w": 300.0, "power_std_w": 50.0,
+                   "temperature_max_c": 70.0, "device_memory_max_mib": 3000.0, "cpu_percent_avg": 40.0,
+                   "rss_max_mib": 10.0}
+    empty = window_readings(samples, Window(4.0, 5.0))
+    assert empty["readings"] == 0 and all(v is None for k, v in empty.items() if k != "readings")
+
+
+def test_a_sheet_with_telemetry_shows_power_temperature_and_memory_per_case():
+    readings = {"readings": 3, "power_avg_w": 250.0, "power_max_w": 300.0, "power_std_w": 50.0,
+                "temperature_max_c": 70.0, "device_memory_max_mib": 3000.0, "cpu_percent_avg": None, "rss_max_mib": 9.0}
+    metrics = scenario.sheet_metrics([Measured("gemm", "bf16", 790.0, "TFLOP/s", 0.0, 1, 790.0, "torch.mm"),
+                                      NotApplicable("p2p", "intra-node", "one card")], [1.0, 0.0],
+                                     load_hardware("cpu"), 2.0, [readings, {"readings": 0}])
+    rows = spec_sheet.sheet_table(_record(metrics["spec_cases"])).to_dict("records")
+    assert (rows[0]["power"], rows[0]["temperature"], rows[0]["memory"]) == ("250.0 / 300.0, σ 50.0", "70", "3000 (device)")
+    assert (rows[1]["power"], rows[1]["temperature"], rows[1]["memory"]) == ("", "", "")
+    cpu = spec_sheet.sheet_table(_record([{**metrics["spec_cases"][0], "telemetry": {"rss_max_mib": 12.4}}]))
+    assert list(cpu["memory"]) == ["12 (process RSS)"] and "power" not in cpu.columns
+    site = SiteData(Path("/r"), [(Path("/r/runs/specs/cpu/smoke"), _record(metrics["spec_cases"]))], [])
+    assert list(spec_sheets_table(site)["power_std_w"])[0] == 50.0

@@ -34,7 +34,7 @@ class SpecsParams(RunParams):
     """Which spec cases run, their sizes and their timing budget (perfkit.specs.timing.Budget)."""
 
     vendor_changeable: ClassVar[frozenset[str]] = RunParams.vendor_changeable | {
-        "cases", "gemm_dtypes", "gemm_size", "memory_bytes", "capacity_gib", "capacity_max_share",
+        "cases", "gemm_dtypes", "gemm_size", "gemm_m", "gemm_n", "gemm_k", "memory_bytes", "capacity_gib", "capacity_max_share",
         "capacity_chunk_bytes", "transfer_bytes", "host_memory", "p2p_bytes", "collective_bytes", "case_timeout_s",
     }
 
@@ -43,7 +43,10 @@ class SpecsParams(RunParams):
     gemm_dtypes: list[GemmDtype] = Field(list(GEMM_DTYPES), min_length=1,
                                          description="gemm dtypes: " + ", ".join(GEMM_DTYPES)
                                          + " (one the device lacks is refused before the run)")
-    gemm_size: int = Field(4096, ge=1, le=1 << 17, description="gemm M = N = K")
+    gemm_size: int = Field(4096, ge=1, le=1 << 17, description="gemm M = N = K, unless gemm_m, gemm_n or gemm_k say")
+    gemm_m: int | None = Field(None, ge=1, le=1 << 17, description="gemm M (rows of A); empty = gemm_size")
+    gemm_n: int | None = Field(None, ge=1, le=1 << 17, description="gemm N (columns of B); empty = gemm_size")
+    gemm_k: int | None = Field(None, ge=1, le=1 << 17, description="gemm K (the inner size); empty = gemm_size")
     memory_bytes: int = Field(1 << 30, ge=1, le=MAX_BYTES, description="memory_bandwidth: bytes per buffer (copied src -> dst)")
     capacity_gib: float = Field(1.0, gt=0, le=1 << 20,
                                 description="memory_capacity on the CPU: GiB to allocate, within capacity_max_share")
@@ -61,6 +64,11 @@ class SpecsParams(RunParams):
     repeats: int = Field(5, ge=1, le=1000, description="timed repeats per case (the spread is over them)")
     case_timeout_s: float = Field(600.0, gt=0, le=7 * 24 * 3600.0,
                                   description="wall seconds per case; past it the case stops and is marked refused")
+
+    def gemm_shape(self) -> tuple[int, int, int]:
+        """(M, N, K): each its own key where given, else gemm_size (FlagPerf's vendor configs
+        change them apart, e.g. M 6656, N 2048, K 4096)."""
+        return tuple(self.gemm_size if v is None else v for v in (self.gemm_m, self.gemm_n, self.gemm_k))  # type: ignore[return-value]
 
     @field_validator("cases", "gemm_dtypes", "host_memory")
     @classmethod
