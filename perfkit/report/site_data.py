@@ -132,7 +132,7 @@ def raw_tables(site: SiteData, reference_run: str = "") -> dict[str, pd.DataFram
     return tables
 
 
-SPEC_SHEET_COLUMNS = ("hardware", "run_id", "case", "variant", "kind", "value", "unit", "spread", "repeats", "datasheet",
+SPEC_SHEET_COLUMNS = ("hardware", "run_id", "case", "variant", "implementation", "kind", "value", "unit", "spread", "repeats", "datasheet",
                       "percent_of_datasheet", "reason", *spec_sheet.TELEMETRY_KEYS)
 
 

@@ -23,7 +23,7 @@ MAX_ENTRIES = 1000
 UNKNOWN = "unknown"
 NOT_APPLICABLE = "not applicable"
 REFUSED = "refused"
-COLUMNS = ("case", "variant", "measured", "unit", "spread", "datasheet", "percent", "power", "temperature", "memory",
+COLUMNS = ("case", "variant", "implementation", "measured", "unit", "spread", "datasheet", "percent", "power", "temperature", "memory",
            "note")
 # shown only when some entry of the sheet has a reading for them (the run sampled telemetry)
 TELEMETRY_COLUMNS = ("power", "temperature", "memory")
@@ -32,6 +32,7 @@ TELEMETRY_KEYS = ("readings", "power_avg_w", "power_max_w", "power_std_w", "temp
 HEADERS = {
     "case": "项目 case",
     "variant": "类别 variant",
+    "implementation": "实现 implementation",
     "measured": "实测值 measured",
     "unit": "单位 unit",
     "spread": "波动 spread (CV %)",
@@ -89,11 +90,23 @@ def telemetry_cells(entry: dict[str, Any]) -> dict[str, str]:
     return {"power": power, "temperature": fmt(r["temperature_max_c"], 0), "memory": memory}
 
 
+def implementation(entry: dict[str, Any]) -> str:
+    """"PyTorch" (perfkit.specs, also for records from before tools) or the vendor tool's name."""
+    name = _text(entry.get("implementation"), 100)
+    return "PyTorch" if name in ("", "pytorch") else f"{name} (vendor tool)"
+
+
+def _note(entry: dict[str, Any], text: str) -> str:
+    """The method or the reason; a vendor tool's description before it."""
+    tool = _text(entry.get("tool"), 300)
+    return f"{tool}: {text}" if tool else text
+
+
 def sheet_row(entry: dict[str, Any]) -> dict[str, str]:
     """One row of the sheet: numbers formatted, the datasheet "unknown" where none is stated."""
     kind = entry.get("kind")
     row = {"case": _text(entry.get("case"), 60), "variant": _text(entry.get("variant"), 60),
-           **telemetry_cells(entry)}
+           "implementation": implementation(entry), **telemetry_cells(entry)}
     if kind == "measured":
         spread = _num(entry.get("spread"))
         datasheet = _num(entry.get("datasheet"))
@@ -101,10 +114,10 @@ def sheet_row(entry: dict[str, Any]) -> dict[str, str]:
         return {**row, "measured": _figure(_num(entry.get("value"))), "unit": _text(entry.get("unit"), 20),
                 "spread": fmt(None if spread is None else 100 * spread, 1),
                 "datasheet": _figure(datasheet) if datasheet is not None else UNKNOWN,
-                "percent": fmt(percent, 1), "note": _text(entry.get("method"))}
+                "percent": fmt(percent, 1), "note": _note(entry, _text(entry.get("method")))}
     shown = NOT_APPLICABLE if kind == "not_applicable" else REFUSED
     return {**row, "measured": shown, "unit": "", "spread": "", "datasheet": "", "percent": "",
-            "note": _text(entry.get("reason"))}
+            "note": _note(entry, _text(entry.get("reason")))}
 
 
 def sheet_table(result: RunResult) -> pd.DataFrame:
@@ -155,6 +168,7 @@ def latest_sheets(runs: list[tuple[Path, RunResult]]) -> list[tuple[str, Path, R
 def raw_entry(entry: dict[str, Any]) -> dict[str, Any]:
     """One entry as raw numbers for the CSV (None where the record has no finite number)."""
     return {"case": _text(entry.get("case"), 60), "variant": _text(entry.get("variant"), 60),
+            "implementation": _text(entry.get("implementation"), 100) or "pytorch",
             "kind": _text(entry.get("kind"), 30), "value": _num(entry.get("value")), "unit": _text(entry.get("unit"), 20),
             "spread": _num(entry.get("spread")), "repeats": _num(entry.get("repeats")),
             "datasheet": _num(entry.get("datasheet")), "percent_of_datasheet": _num(entry.get("percent_of_datasheet")),

@@ -7,7 +7,8 @@ never share the device they measure; the collectives run on every rank of the ru
 group (``nproc_per_node``, the elastic launcher). A case that does not apply here (h2d/d2h and
 p2p on the CPU, a collective with one rank) is a ``NotApplicable`` with the reason; a case
 refused while it ran (its timeout passed before one repeat) is a ``Refused`` with the reason; the
-sheet goes on. What the device lacks (a gemm dtype) or what is above its bound (the CPU
+sheet goes on. A vendor's own tool (perfkit.specs.tools) named in ``spec_tools`` runs right after
+the PyTorch implementation of each entry whose case it implements. What the device lacks (a gemm dtype) or what is above its bound (the CPU
 capacity) is refused before anything runs (``check``).
 
 Runs inside the notebook kernel and inside each distributed worker; ``check`` also runs on the
@@ -29,7 +30,9 @@ from perfkit.scenarios.base import Measured, Scenario, Session
 from perfkit.specs import collectives, gemm, memory, transfer
 from perfkit.specs.datasheet import with_datasheet
 from perfkit.specs.result import CaseRefused, NotApplicable, Refused, SheetEntry
+from perfkit.specs.result import Measured as CaseMeasured
 from perfkit.specs.timing import Budget
+from perfkit.specs.tools import PYTORCH, TOOLS, SpecTool, load_tools
 from perfkit.telemetry.energy import Window
 from perfkit.telemetry.readings import window_readings
 
@@ -83,6 +86,26 @@ def check_params(params: SpecsParams, device: torch.device) -> None:
                             "now, key 'capacity_max_share'); ask for less")
 
 
+def run_tool_entry(name: str, tool: SpecTool, case: str, variant: str, params: SpecsParams,
+                   session: Session) -> SheetEntry:
+    """A vendor tool's figure for one entry (perfkit.specs.tools), its datasheet value paired. A
+    tool that fails is a ``Refused`` entry naming it and its error; the sheet goes on."""
+    ctx = session.ctx
+    if case in ("all_reduce", "all_gather") and ctx.world_size < 2:
+        return NotApplicable(case, variant, ONE_RANK_REASON)
+    try:
+        result = tool.run(session.vendor, case, variant, params.model_dump(), budget(params), local_rank=ctx.local_rank)
+    except CaseRefused as exc:
+        return Refused(case, variant, f"{name}: {exc}")
+    except Exception as exc:  # a third-party tool's fault is its entry, not the sheet's end
+        first = (str(exc).strip().splitlines() or [""])[0][:300]
+        return Refused(case, variant, f"spec tool '{name}' failed: {type(exc).__name__}: {first}")
+    if not isinstance(result, (CaseMeasured, NotApplicable)):
+        return Refused(case, variant, f"spec tool '{name}' returned {type(result).__name__}, not a Measured or "
+                                      "NotApplicable")
+    return with_datasheet(result, session.hardware)
+
+
 def run_entry(case: str, variant: str, params: SpecsParams, session: Session) -> SheetEntry:
     """One entry of the sheet, in this process; its datasheet value paired (Measured only)."""
     vendor, ctx, plan_budget = session.vendor, session.ctx, budget(params)
@@ -112,12 +135,19 @@ def run_entry(case: str, variant: str, params: SpecsParams, session: Session) ->
 
 
 def sheet_metrics(entries: list[SheetEntry], seconds: list[float], hardware: HardwareSpec,
-                  e2e_time: float, telemetry: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+                  e2e_time: float, telemetry: list[dict[str, Any]] | None = None,
+                  implementations: list[str] | None = None, tools: dict[str, str] | None = None) -> dict[str, Any]:
     """The record's metrics: every entry (``spec_cases``, each with the wall ``seconds`` it
     took and, where the run sampled telemetry, the readings over its window:
     perfkit.telemetry.readings), the counts by kind, the time the cases took together and the
-    end-to-end time."""
-    cases = [{**entry.to_dict(), "seconds": took} for entry, took in zip(entries, seconds, strict=True)]
+    end-to-end time. ``implementations``: per entry, "pytorch" or the vendor tool's name
+    (default: all pytorch); ``tools``: each tool's description, by name."""
+    implementations = implementations or [PYTORCH] * len(entries)
+    cases = [{**entry.to_dict(), "implementation": how, "seconds": took}
+             for entry, took, how in zip(entries, seconds, implementations, strict=True)]
+    for case in cases:
+        if case["implementation"] != PYTORCH:
+            case["tool"] = (tools or {}).get(case["implementation"], "")
     if telemetry is not None:
         for case, readings in zip(cases, telemetry, strict=True):
             case["telemetry"] = readings
@@ -145,6 +175,8 @@ class SpecScenario(Scenario):
         return len(plan(params))
 
     def check(self, bench: Any, device: torch.device) -> None:
+        for name in bench.params.spec_tools:  # registered (whether it runs on the vendor: measure)
+            TOOLS.load(name)
         if device.type == "cpu":  # an accelerator is probed in the kernel (measure), never on the host
             check_params(bench.params, device)
 
@@ -153,26 +185,34 @@ class SpecScenario(Scenario):
         ctx = session.ctx
         if session.device.type != "cpu":
             check_params(params, session.device)
+        tools = load_tools(params.spec_tools, session.vendor.name)
         entries: list[SheetEntry] = []
         seconds: list[float] = []
         windows: list[Window] = []
+        implementations: list[str] = []
         for number, (case, variant) in enumerate(plan(params, ctx.world_size), start=1):
-            started, opened = time.perf_counter(), session.telemetry_now()
-            if case in SINGLE_DEVICE and not ctx.is_main:
-                # the other ranks skip it; they meet rank 0 again at the next collective's barrier
-                entry: SheetEntry = NotApplicable(case, variant, "measured on rank 0 only")
-            else:
-                entry = run_entry(case, variant, params, session)
-            entries.append(entry)
-            seconds.append(time.perf_counter() - started)
-            windows.append(Window(opened, session.telemetry_now()))
+            implementers = [PYTORCH, *(name for name, tool in tools.items() if case in tool.cases)]
+            for how in implementers:
+                started, opened = time.perf_counter(), session.telemetry_now()
+                if case in SINGLE_DEVICE and not ctx.is_main:
+                    # the other ranks skip it; they meet rank 0 again at the next collective's barrier
+                    entry: SheetEntry = NotApplicable(case, variant, "measured on rank 0 only")
+                elif how == PYTORCH:
+                    entry = run_entry(case, variant, params, session)
+                else:
+                    entry = run_tool_entry(how, tools[how], case, variant, params, session)
+                entries.append(entry)
+                implementations.append(how)
+                seconds.append(time.perf_counter() - started)
+                windows.append(Window(opened, session.telemetry_now()))
             if session.progress is not None:
-                session.progress(number, seconds[-1], None)
+                session.progress(number, sum(seconds[-len(implementers):]), None)
         session.loop_done()
         samples = session.telemetry_samples()
         telemetry = [window_readings(samples, window) for window in windows] if samples else None
+        descriptions = {name: type(tool).description for name, tool in tools.items()}
         return Measured(sheet_metrics(entries, seconds, session.hardware, time.perf_counter() - session.bench_start,
-                                      telemetry), {})
+                                      telemetry, implementations, descriptions), {})
 
     def window(self, metrics: dict[str, Any]) -> tuple[float, int]:
         # no samples: energy over the cases' time, per-joule figures stay empty

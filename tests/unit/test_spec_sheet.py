@@ -179,7 +179,8 @@ def test_sheet_rows_show_measured_datasheet_percent_and_reasons():
     # no entry has telemetry readings: the power, temperature and memory columns are left out
     assert list(table.columns) == [c for c in spec_sheet.COLUMNS if c not in spec_sheet.TELEMETRY_COLUMNS]
     rows = table.to_dict("records")
-    assert rows[0] | {"note": ""} == {"case": "gemm", "variant": "bf16", "measured": "790", "unit": "TFLOP/s",
+    assert rows[0] | {"note": ""} == {"case": "gemm", "variant": "bf16", "implementation": "PyTorch",
+                                      "measured": "790", "unit": "TFLOP/s",
                                       "spread": "1.2", "datasheet": "989.4", "percent": "79.8", "note": ""}
     assert (rows[1]["measured"], rows[1]["datasheet"], rows[1]["percent"]) == ("12.35", "unknown", "")
     assert (rows[2]["measured"], rows[2]["note"]) == ("not applicable", "same memory")
@@ -255,3 +256,96 @@ def test_a_sheet_with_telemetry_shows_power_temperature_and_memory_per_case():
     assert list(cpu["memory"]) == ["12 (process RSS)"] and "power" not in cpu.columns
     site = SiteData(Path("/r"), [(Path("/r/runs/specs/cpu/smoke"), _record(metrics["spec_cases"]))], [])
     assert list(spec_sheets_table(site)["power_std_w"])[0] == 50.0
+
+
+# -- vendor tools (perfkit.specs.tools) ----------------------------------------------------------
+
+TOOL_MODULE = """
+from perfkit.specs.result import CaseRefused, Measured
+from perfkit.specs.tools import SpecTool
+
+
+class HandGemm(SpecTool):
+    vendors = ("cpu",)
+    cases = ("gemm", "all_reduce")
+    description = "hand gemm (a vendor's own tool)"
+
+    def run(self, vendor, case, variant, params, budget, local_rank=0):
+        if variant == "bf16":
+            raise CaseRefused("hand gemm: no bf16 kernel")
+        return Measured("gemm", variant, 2.5, "TFLOP/s", 0.0, 1, 2.5, "hand-written loop", {"m": params["gemm_size"]})
+
+
+class Broken(SpecTool):
+    vendors = ("cpu",)
+    cases = ("memory_bandwidth",)
+    description = "a tool with a bug"
+
+    def run(self, vendor, case, variant, params, budget, local_rank=0):
+        raise ZeroDivisionError("division by zero")
+
+
+class OtherVendor(SpecTool):
+    vendors = ("nvidia",)
+    cases = ("gemm",)
+    description = "CUDA only"
+
+    def run(self, vendor, case, variant, params, budget, local_rank=0):
+        raise AssertionError("never run on the CPU")
+"""
+
+
+@pytest.fixture()
+def installed_tools(tmp_path, monkeypatch):
+    """A package installed on the search path that registers three spec tools."""
+    from perfkit import plugins
+
+    site = tmp_path / "site"
+    info = site / "perfkit_fake_tools-0.1.dist-info"
+    info.mkdir(parents=True)
+    (site / "perfkit_fake_tools.py").write_text(TOOL_MODULE)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: perfkit-fake-tools\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text("[perfkit.spec_tools]\nhand_gemm = perfkit_fake_tools:HandGemm\n"
+                                           "broken = perfkit_fake_tools:Broken\nother = perfkit_fake_tools:OtherVendor\n")
+    monkeypatch.syspath_prepend(str(site))
+    plugins.scan_entry_points.cache_clear()
+    yield
+    plugins.scan_entry_points.cache_clear()
+
+
+def test_a_vendor_tool_runs_beside_the_pytorch_figure_and_is_recorded_as_such(installed_tools, tmp_path):
+    from perfkit.run.execute import execute
+    from perfkit.run.spec import prepare
+
+    run = prepare("specs", "cpu", "smoke", {"cases": ["gemm", "memory_bandwidth", "all_reduce"],
+                                            "gemm_dtypes": ["fp32", "bf16"], "gemm_size": 16, "memory_bytes": 4096,
+                                            "min_seconds": 0.05, "repeats": 2, "spec_tools": ["hand_gemm", "broken"]})
+    result = execute(replace(run, output_dir=tmp_path), progress=False)
+    got = [(c["case"], c["variant"], c["implementation"], c["kind"]) for c in result.metrics["spec_cases"]]
+    assert got == [("gemm", "fp32", "pytorch", "measured"), ("gemm", "fp32", "hand_gemm", "measured"),
+                   ("gemm", "bf16", "pytorch", "measured"), ("gemm", "bf16", "hand_gemm", "refused"),
+                   ("memory_bandwidth", "copy", "pytorch", "measured"), ("memory_bandwidth", "copy", "broken", "refused"),
+                   ("all_reduce", "1 rank", "pytorch", "not_applicable"), ("all_reduce", "1 rank", "hand_gemm",
+                                                                             "not_applicable")]
+    cases = result.metrics["spec_cases"]
+    assert cases[1]["value"] == 2.5 and cases[1]["tool"] == "hand gemm (a vendor's own tool)"
+    assert cases[3]["reason"] == "hand_gemm: hand gemm: no bf16 kernel"
+    assert cases[5]["reason"] == "spec tool 'broken' failed: ZeroDivisionError: division by zero"
+    assert "tool" not in cases[0]
+    rows = spec_sheet.sheet_table(result).to_dict("records")
+    assert [r["implementation"] for r in rows[:2]] == ["PyTorch", "hand_gemm (vendor tool)"]
+    assert rows[1]["note"] == "hand gemm (a vendor's own tool): hand-written loop"
+
+
+def test_a_spec_tool_not_registered_or_not_for_the_vendor_is_refused_in_one_line(installed_tools, tmp_path):
+    from perfkit.specs.tools import load_tools
+
+    reports = tmp_path / "reports"
+    done = run_main("run", "specs", "--config", "smoke", "--set", "spec_tools=[hand_gemm, nope]", "--no-index",
+                    env_extra={"PERFKIT_REPORTS": str(reports)})
+    assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+    assert "key 'spec_tools': unknown spec tool 'nope'; allowed: broken, hand_gemm, other" in done.stderr
+    with pytest.raises(UserError, match=r"^key 'spec_tools': spec tool 'other' runs on nvidia, not on 'cpu'$"):
+        load_tools(["hand_gemm", "other"], "cpu")
+    with pytest.raises(ValidationError):
+        SpecsParams(spec_tools=["../evil"])

@@ -10,7 +10,7 @@ the warm-up and the repeats are not.
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, field_validator
 
@@ -28,6 +28,7 @@ MAX_BYTES = 1 << 40  # one buffer of a case: 1 TiB, above any device
 Case = Literal["gemm", "memory_bandwidth", "memory_capacity", "h2d", "d2h", "p2p", "all_reduce", "all_gather"]
 GemmDtype = Literal["fp64", "fp32", "tf32", "fp16", "bf16", "int8", "fp8"]
 HostMemory = Literal["pinned", "pageable"]
+ToolName = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.-]+$")]
 
 
 class SpecsParams(RunParams):
@@ -36,6 +37,7 @@ class SpecsParams(RunParams):
     vendor_changeable: ClassVar[frozenset[str]] = RunParams.vendor_changeable | {
         "cases", "gemm_dtypes", "gemm_size", "gemm_m", "gemm_n", "gemm_k", "memory_bytes", "capacity_gib", "capacity_max_share",
         "capacity_chunk_bytes", "transfer_bytes", "host_memory", "p2p_bytes", "collective_bytes", "case_timeout_s",
+        "spec_tools",
     }
 
     cases: list[Case] = Field(list(CASES), min_length=1, description="spec cases to run, in sheet order: "
@@ -70,7 +72,11 @@ class SpecsParams(RunParams):
         change them apart, e.g. M 6656, N 2048, K 4096)."""
         return tuple(self.gemm_size if v is None else v for v in (self.gemm_m, self.gemm_n, self.gemm_k))  # type: ignore[return-value]
 
-    @field_validator("cases", "gemm_dtypes", "host_memory")
+    spec_tools: list[ToolName] = Field([], max_length=64,
+                                  description="vendor tools (perfkit.spec_tools entry points) run beside the PyTorch "
+                                              "figure of every case they implement")
+
+    @field_validator("cases", "gemm_dtypes", "host_memory", "spec_tools")
     @classmethod
     def _no_repeats(cls, values: list[str]) -> list[str]:
         doubled = sorted({v for v in values if values.count(v) > 1})
