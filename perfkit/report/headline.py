@@ -39,6 +39,25 @@ def mfu_text(metrics: dict[str, Any]) -> str:
     return f"{mfu * 100:.3g} % of {peak_text}" + (f" ({source})" if source else "")
 
 
+def _against(mfu: float | None, peak: float | None, source: str) -> str:
+    if peak is None:
+        return f"– ({source})" if source else "–"
+    shown = "–" if mfu is None else f"{mfu * 100:.3g} %"
+    return f"{shown} of {_g(peak)} TFLOP/s ({source})"
+
+
+def mfu_pair_text(metrics: dict[str, Any]) -> str:
+    """MFU against the measured peak and against the datasheet peak, each with its source; ""
+    for a record from before the pair was recorded."""
+    if "mfu_measured" not in metrics and "mfu_datasheet" not in metrics:
+        return ""
+    measured = _against(_num(metrics.get("mfu_measured")), _num(metrics.get("peak_measured_tflops")),
+                        str(metrics.get("peak_measured_source") or "")[:200])
+    datasheet = _against(_num(metrics.get("mfu_datasheet")), _num(metrics.get("peak_datasheet_tflops")),
+                         str(metrics.get("peak_datasheet_source") or "")[:200])
+    return f"measured: {measured}; datasheet: {datasheet}"
+
+
 def throughput_text(result: RunResult) -> str:
     m = result.metrics
     keys = INFERENCE_THROUGHPUT if any(k in m for k in INFERENCE_THROUGHPUT) else TRAINING_THROUGHPUT
@@ -110,11 +129,13 @@ def headline_items(result: RunResult) -> list[tuple[str, str]]:
     m = result.metrics
     if result.kind == "specs":
         return spec_items(result)
+    pair = mfu_pair_text(m)
     return [
         ("状态 Status", status_text(result)),
         ("吞吐量 Throughput (samples/s)", throughput_text(result)),
         ("精度 Accuracy (0–1)", accuracy_text(result)),
         ("算力利用率 MFU (%)", mfu_text(m)),
+        *([("MFU 实测/标称峰值 vs measured and datasheet peak", pair)] if pair else []),
         ("能耗 Energy (J)", energy_text(m)),
         ("显存 Memory (GiB)", memory_text(m)),
         ("端到端时间 End-to-end time (s)", _g(_num(m.get("e2e_time")))),

@@ -34,6 +34,7 @@ NUMERIC_METRICS = frozenset({
     "step_time_median", "step_time_p90", "flops_per_sample", "peak_tflops", "mfu", "byte_per_batch", "batch_size",
     "masked_tokens", "export_time", "val_time", "infer_whole_time", "infer_core_time", "val_samples",
     "infer_samples", "val_batches", "infer_batches", "eval_batches", "warmup_batches", "energy_j",
+    "mfu_measured", "mfu_datasheet", "peak_measured_tflops", "peak_datasheet_tflops",
 })
 _NUMBER_WORDS = ("nan", "inf", "infinity", "+inf", "-inf", "+infinity", "-infinity")
 
