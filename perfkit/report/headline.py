@@ -58,6 +58,25 @@ def mfu_pair_text(metrics: dict[str, Any]) -> str:
     return f"measured: {measured}; datasheet: {datasheet}"
 
 
+def roofline_text(metrics: dict[str, Any]) -> str:
+    """The run on its roofline in one line: achieved TFLOP/s, the compute ceilings (measured,
+    datasheet) and whether it has an arithmetic intensity; "" without a recorded roofline."""
+    line = metrics.get("roofline")
+    if not isinstance(line, dict):
+        return ""
+
+    def ceiling(key: str) -> str:
+        found = line.get(key)
+        value = _num(found.get("value")) if isinstance(found, dict) else None
+        return "–" if value is None else _g(value)
+
+    intensity = _num(line.get("arithmetic_intensity"))
+    x = f"{_g(intensity)} FLOP/B" if intensity is not None else "x omitted (no bytes moved stated)"
+    return (f"{_g(_num(line.get('achieved_tflops')))} TFLOP/s achieved; compute ceiling {ceiling('compute_measured')} "
+            f"measured / {ceiling('compute_datasheet')} datasheet; bandwidth {ceiling('bandwidth_measured')} / "
+            f"{ceiling('bandwidth_datasheet')} GB/s; {x}")
+
+
 def throughput_text(result: RunResult) -> str:
     m = result.metrics
     keys = INFERENCE_THROUGHPUT if any(k in m for k in INFERENCE_THROUGHPUT) else TRAINING_THROUGHPUT
@@ -129,13 +148,14 @@ def headline_items(result: RunResult) -> list[tuple[str, str]]:
     m = result.metrics
     if result.kind == "specs":
         return spec_items(result)
-    pair = mfu_pair_text(m)
+    pair, line = mfu_pair_text(m), roofline_text(m)
     return [
         ("状态 Status", status_text(result)),
         ("吞吐量 Throughput (samples/s)", throughput_text(result)),
         ("精度 Accuracy (0–1)", accuracy_text(result)),
         ("算力利用率 MFU (%)", mfu_text(m)),
         *([("MFU 实测/标称峰值 vs measured and datasheet peak", pair)] if pair else []),
+        *([("屋顶线 Roofline", line)] if line else []),
         ("能耗 Energy (J)", energy_text(m)),
         ("显存 Memory (GiB)", memory_text(m)),
         ("端到端时间 End-to-end time (s)", _g(_num(m.get("e2e_time")))),

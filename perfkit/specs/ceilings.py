@@ -72,11 +72,19 @@ def sheet_ceiling(run_id: str, result: RunResult, case: str, variant: str) -> Ce
     return None
 
 
+def machine_ceilings(reports: Path, vendor: str, hardware: str, accelerator: str,
+                     wanted: list[tuple[str, str]]) -> list[Ceiling | None]:
+    """Each (case, variant)'s figure from the latest ok spec sheet of this machine under
+    ``reports`` (None where it has none), all from the same sheet."""
+    found = latest_sheet(spec_runs(reports), vendor, hardware, accelerator)
+    if found is None:
+        return [None] * len(wanted)
+    run_dir, result = found
+    run_id = run_folder.run_id(run_dir, reports)
+    return [sheet_ceiling(run_id, result, case, variant) for case, variant in wanted]
+
+
 def machine_ceiling(reports: Path, vendor: str, hardware: str, accelerator: str, case: str,
                     variant: str) -> Ceiling | None:
     """(case, variant)'s figure from the latest ok spec sheet of this machine under ``reports``."""
-    found = latest_sheet(spec_runs(reports), vendor, hardware, accelerator)
-    if found is None:
-        return None
-    run_dir, result = found
-    return sheet_ceiling(run_folder.run_id(run_dir, reports), result, case, variant)
+    return machine_ceilings(reports, vendor, hardware, accelerator, [(case, variant)])[0]

@@ -12,7 +12,7 @@ import torch
 
 from perfkit.engine.peak import PeakFlops
 from perfkit.params.hardware import load_hardware
-from perfkit.report.headline import headline_items, mfu_pair_text
+from perfkit.report.headline import headline_items, mfu_pair_text, roofline_text
 from perfkit.results.record import RunResult
 from perfkit.scenarios import peaks
 from perfkit.specs import ceilings
@@ -99,3 +99,35 @@ def test_the_headline_shows_mfu_against_both_peaks():
     assert dict(headline_items(result))["MFU 实测/标称峰值 vs measured and datasheet peak"] == mfu_pair_text(metrics)
     result.metrics = {}
     assert mfu_pair_text({}) == "" and "MFU 实测/标称峰值 vs measured and datasheet peak" not in dict(headline_items(result))
+
+
+def test_the_run_on_its_roofline_with_measured_and_datasheet_ceilings():
+    h100 = load_hardware("h100-sxm")
+    gemm = Ceiling(790.0, "TFLOP/s", "spec sheet specs/nvidia/H100x1x8 (gemm bf16, 2026-01-02)")
+    copy = Ceiling(2900.0, "GB/s", "spec sheet specs/nvidia/H100x1x8 (memory_bandwidth copy, 2026-01-02)")
+    line = peaks.roofline(2e12, 100.0, h100, "bf16", gemm, copy)
+    assert line["achieved_tflops"] == pytest.approx(200.0)
+    assert line["arithmetic_intensity"] is None and line["intensity_note"] == peaks.INTENSITY_NOT_STATED
+    assert line["compute_measured"] == {"value": 790.0, "unit": "TFLOP/s", "source": gemm.source}
+    assert line["compute_datasheet"]["value"] == 989.4 and "hardware file" in line["compute_datasheet"]["source"]
+    assert line["bandwidth_measured"]["value"] == 2900.0
+    assert line["bandwidth_datasheet"]["value"] == pytest.approx(3350.0)
+    assert peaks.roofline(2e12, 100.0, h100, "bf16", gemm, copy, bytes_per_sample=1e9)["arithmetic_intensity"] == 2000.0
+    cpu = peaks.roofline(1e9, 10.0, load_hardware("cpu"), "fp32", None, None)
+    assert all(cpu[k]["value"] is None and cpu[k]["source"].startswith("none") for k in
+               ("compute_measured", "compute_datasheet", "bandwidth_measured", "bandwidth_datasheet"))
+    text = roofline_text({"roofline": line})
+    assert text == ("200 TFLOP/s achieved; compute ceiling 790 measured / 989.4 datasheet; bandwidth 2900 / 3350 GB/s; "
+                    "x omitted (no bytes moved stated)")
+    assert roofline_text({}) == "" and roofline_text({"roofline": "x"}) == ""
+
+
+def test_the_run_reads_both_ceilings_from_one_sheet(tmp_path, monkeypatch):
+    reports = tmp_path / "reports"
+    sheet = _sheet(2.0, "2026-01-02T00:00:00+00:00")
+    sheet.metrics["spec_cases"].append(Measured("memory_bandwidth", "copy", 12.0, "GB/s", 0.0, 3, 12.0, "copy_").to_dict())
+    _publish(reports, "smoke", sheet)
+    monkeypatch.setenv("PERFKIT_REPORTS", str(reports))
+    gemm, copy = peaks.spec_sheet_ceilings("cpu", load_hardware("cpu"), "AMD EPYC", torch.float32)
+    assert (gemm.value, copy.value) == (2.0, 12.0) and copy.source.startswith("spec sheet specs/cpu/smoke")
+    assert peaks.spec_sheet_ceilings("cpu", load_hardware("cpu"), "AMD EPYC", torch.int8)[0] is None
