@@ -4,7 +4,7 @@ notebook's kernel.
     site = ps.load(reports_dir)
     ps.runs_table(site); ps.flagged(site); ps.comparison(site); ps.throughput(site); ps.sweeps(site)
     ps.scaling(site); ps.curves(site); ps.alignment(site, reference_run); ps.repeats(site)
-    ps.spec_sheets(site)
+    ps.spec_sheets(site); ps.rooflines(site)
     ps.csv_links(site)
 
 Every function returns something the notebook displays; all text is escaped.
@@ -24,6 +24,7 @@ from perfkit.errors import UserError
 from perfkit.report import alignment as _alignment
 from perfkit.report import index, plots, site_plots
 from perfkit.report import repeats as _repeats
+from perfkit.report import roofline as _roofline
 from perfkit.report import scaling as _scaling
 from perfkit.report import spec_sheet as _spec_sheet
 from perfkit.report import sweeps as _sweeps
@@ -90,6 +91,14 @@ def spec_sheets(site: SiteData) -> HTML:
                      + index.html_table(_spec_sheet.displayed(_spec_sheet.sheet_table(result))))
     return HTML("".join(parts) or "<p>No spec sheet yet (<code>perfkit run specs</code> or "
                 "<code>perfkit suite specs</code>).</p>")
+
+
+def rooflines(site: SiteData) -> HTML:
+    """屋顶线 per hardware: every ok run's achieved TFLOP/s against the measured (spec sheet) and
+    datasheet compute ceilings its record holds, and its arithmetic intensity or why it has none."""
+    parts = [f"<h3>{html.escape(hardware)}</h3>" + index.html_table(_roofline.displayed(frame))
+             for hardware, frame in _roofline.roofline_tables(site.runs, site.reports).items()]
+    return HTML("".join(parts) or "<p>No run with a roofline yet (training and inference runs record one).</p>")
 
 
 def _shown(fig):

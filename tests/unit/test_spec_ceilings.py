@@ -131,3 +131,29 @@ def test_the_run_reads_both_ceilings_from_one_sheet(tmp_path, monkeypatch):
     gemm, copy = peaks.spec_sheet_ceilings("cpu", load_hardware("cpu"), "AMD EPYC", torch.float32)
     assert (gemm.value, copy.value) == (2.0, 12.0) and copy.source.startswith("spec sheet specs/cpu/smoke")
     assert peaks.spec_sheet_ceilings("cpu", load_hardware("cpu"), "AMD EPYC", torch.int8)[0] is None
+
+
+def test_the_index_lists_every_ok_run_on_its_hardwares_roofline():
+    from perfkit.report.roofline import roofline_tables
+
+    h100, cpu = load_hardware("h100-sxm"), load_hardware("cpu")
+    gemm = Ceiling(790.0, "TFLOP/s", "spec sheet")
+
+    def run(name: str, line: dict, hardware: str, status: str = "ok") -> tuple[Path, RunResult]:
+        result = RunResult(benchmark=name, vendor="nvidia", config="x", status=status, kit_version="0", started_at="",
+                           finished_at="", run={}, environment={}, hardware={"name": hardware}, data={},
+                           metrics={"roofline": line})
+        return Path(f"/r/runs/{name}/nvidia/x"), result
+
+    runs = [run("bert", peaks.roofline(2e12, 100.0, h100, "bf16", gemm, None), h100.name),
+            run("llama", peaks.roofline(1e9, 10.0, cpu, "fp32", None, None), cpu.name),
+            run("glm", peaks.roofline(1e9, 10.0, cpu, "fp32", None, None), cpu.name, status="failed"),
+            run("resnet50", {"achieved_tflops": "nan", "compute_measured": {"value": float("inf")}}, cpu.name)]
+    tables = roofline_tables(runs, Path("/r"))
+    assert list(tables) == sorted([cpu.name, h100.name])
+    bert = tables[h100.name].to_dict("records")[0]
+    assert bert == {"run": "bert/nvidia/x", "achieved": "200", "measured ceiling": "790", "% of measured": "25.3",
+                    "datasheet ceiling": "989.4", "% of datasheet": "20.2", "intensity": peaks.INTENSITY_NOT_STATED}
+    rows = tables[cpu.name].to_dict("records")
+    assert [r["run"] for r in rows] == ["llama/nvidia/x", "resnet50/nvidia/x"]
+    assert rows[1]["achieved"] == rows[1]["measured ceiling"] == rows[1]["% of measured"] == ""
