@@ -18,8 +18,10 @@ BENCHMARKS = Registry(
         "llama": "perfkit.benchmarks.llama_pretraining:LlamaPretraining",
         "mobilenetv2": "perfkit.benchmarks.mobilenetv2_training:MobileNetV2Training",
         "resnet50": "perfkit.benchmarks.resnet50_training:ResNet50Training",
+        "specs": "perfkit.benchmarks.specs:SpecSheetBenchmark",
     },
-    base=("perfkit.benchmarks.base:TrainingBenchmark", "perfkit.benchmarks.inference_base:InferenceBenchmark"),
+    base=("perfkit.benchmarks.base:TrainingBenchmark", "perfkit.benchmarks.inference_base:InferenceBenchmark",
+          "perfkit.benchmarks.specs:SpecSheetBenchmark"),
 )
 
 DECLARATIONS_GROUP = "perfkit.benchmark_declarations"
@@ -30,6 +32,7 @@ BUILTIN_DECLARATIONS = {
     "llama": "perfkit.benchmarks.declared.llama:DECLARATION",
     "mobilenetv2": "perfkit.benchmarks.declared.mobilenetv2:DECLARATION",
     "resnet50": "perfkit.benchmarks.declared.resnet50:DECLARATION",
+    "specs": "perfkit.benchmarks.declared.specs:DECLARATION",
 }
 
 

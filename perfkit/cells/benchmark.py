@@ -208,8 +208,32 @@ def timeline(run: PreparedRun, result: RunResult):
     samples = read_samples(path) if path.is_file() else []
     edges = result.metrics.get("telemetry_window")
     window = Window(*edges) if isinstance(edges, list) and len(edges) == 2 else None
-    label = "inference pass" if result.kind == "inference" else "training window"
+    label = {"inference": "inference pass", "specs": "spec cases"}.get(result.kind, "training window")
     return _shown(timeline_figure(samples, window, label))
+
+
+# -- spec-sheet notebooks (specs.ipynb) -------------------------------------------------------
+
+def spec_sheet(result: RunResult) -> Styler:
+    """核心评测结果: per case, measured (spread over repeats), datasheet and measured / datasheet."""
+    from perfkit.report import spec_sheet as _sheet
+
+    return _styled(_sheet.displayed(_sheet.sheet_table(result)))
+
+
+def spec_power(result: RunResult) -> HTML:
+    """Average and peak power over the cases, where the run had a power source."""
+    import html
+
+    from perfkit.report import spec_sheet as _sheet
+
+    return _html(f"<p>{html.escape(_sheet.power_line(result))}</p>")
+
+
+def spec_definitions() -> Styler:
+    from perfkit.report import tables
+
+    return _styled(tables.spec_definitions_table())
 
 
 # -- inference notebooks (bert_inference.ipynb) ---------------------------------------------

@@ -2,7 +2,7 @@
 
 Every benchmark notebook has the same cells: the title, the annotated ``parameters`` cell, the
 import, the run (its printed progress folds into the report's collapsed "运行日志 Run log"),
-the headline, then the detail sections of its scenario (training or inference). Only the
+the headline, then the detail sections of its scenario (training, inference or specs). Only the
 entries of ``NOTEBOOKS`` differ. A fix to a cell is made here once; then
 
     python -m perfkit.cells.notebook_template            # rewrite notebooks/*.ipynb
@@ -31,7 +31,7 @@ class NotebookEntry:
 
     benchmark: str
     file: str  # notebooks/<file>.ipynb
-    kind: str  # training or inference: which detail sections follow the headline
+    kind: str  # training, inference or specs: which detail sections follow the headline
     title: str
     origin: str  # which FlagPerf case it reproduces
     about: str = ""  # one more paragraph line before "Run it in JupyterLab"
@@ -55,6 +55,11 @@ NOTEBOOKS = (
                         "onnxruntime, tensorrt)",
                   papermill_extra=" -p overrides '{\"backend\": \"onnxruntime\"}'",
                   overrides_example='{"backend": "onnxruntime"}'),
+    NotebookEntry("specs", "specs", "specs", "Hardware spec sheet", "FlagPerf's base/ cases",
+                  about=": compute per dtype (`torch.mm`), memory bandwidth and capacity, host-device\nand "
+                        "card-to-card copies, all_reduce and all_gather (nccl-tests' busbw), each against the\n"
+                        "hardware file's datasheet (docs/specs.md)",
+                  overrides_example='{"gemm_dtypes": ["fp32"]}'),
 )
 
 ENERGY_NOTE = ("Sampled in the background during the run (`telemetry_interval`); energy is over the {window}, "
@@ -85,6 +90,20 @@ INFERENCE = [
      "pk.energy(result)\n---\npk.timeline(run, result)"),
     ("## 指标定义 Metric definitions", "pk.inference_definitions()"),
 ]
+
+
+SPECS = [
+    ("## 核心评测结果 Spec sheet\n\nOne row per case: the measured value (the median of the repeats) with its "
+     "spread, the hardware file's datasheet value (unknown where the file states none: never invented), and "
+     "measured / datasheet. A case that does not apply to this device says why; a case refused while it ran "
+     "(its timeout) says so.", "pk.spec_sheet(result)"),
+    ("## 环境配置 Environment\n\nMeasured at run time; what cannot be measured comes from the hardware file.",
+     "pk.environment(result)"),
+    ("## 能耗监控结果 Energy and telemetry\n\n" + ENERGY_NOTE.format(window="spec cases"),
+     "pk.spec_power(result)\n---\npk.energy(result)\n---\npk.timeline(run, result)"),
+    ("## 指标定义 Metric definitions", "pk.spec_definitions()"),
+]
+SECTIONS = {"training": TRAINING, "inference": INFERENCE, "specs": SPECS}
 
 
 def _intro(entry: NotebookEntry) -> str:
@@ -125,7 +144,7 @@ def notebook(entry: NotebookEntry) -> nbformat.NotebookNode:
         md("## 参数 Parameters\n\nThe run config layered over the reference case; † marks keys a vendor may not change."),
         code("pk.params(run)"),
     ]
-    for text, calls in TRAINING if entry.kind == "training" else INFERENCE:
+    for text, calls in SECTIONS[entry.kind]:
         cells.append(md(text))
         cells.extend(code(call) for call in calls.split("\n---\n"))
     for number, cell in enumerate(cells):

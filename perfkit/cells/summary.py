@@ -4,6 +4,7 @@ notebook's kernel.
     site = ps.load(reports_dir)
     ps.runs_table(site); ps.flagged(site); ps.comparison(site); ps.throughput(site); ps.sweeps(site)
     ps.scaling(site); ps.curves(site); ps.alignment(site, reference_run); ps.repeats(site)
+    ps.spec_sheets(site); ps.rooflines(site)
     ps.csv_links(site)
 
 Every function returns something the notebook displays; all text is escaped.
@@ -23,7 +24,9 @@ from perfkit.errors import UserError
 from perfkit.report import alignment as _alignment
 from perfkit.report import index, plots, site_plots
 from perfkit.report import repeats as _repeats
+from perfkit.report import roofline as _roofline
 from perfkit.report import scaling as _scaling
+from perfkit.report import spec_sheet as _spec_sheet
 from perfkit.report import sweeps as _sweeps
 from perfkit.report.labels import TABLE_TITLES
 from perfkit.report.site_data import TABLES_DIR, SiteData, comparison_tables, flagged_table, load_site
@@ -71,6 +74,31 @@ def comparison(site: SiteData) -> HTML:
         title = TABLE_TITLES.get(_kind(site, benchmark), TABLE_TITLES["training"])
         parts.append(f"<h3>{html.escape(benchmark)} {title}</h3>" + index.html_table(frame, hrefs, "from"))
     return HTML("".join(parts) or "<p>No runs and no imported pages yet.</p>")
+
+
+def spec_sheets(site: SiteData) -> HTML:
+    """核心评测结果 per hardware: the latest ok specs run of each hardware file, its sheet (case,
+    measured, datasheet, %) and the power over its cases, linked to its report."""
+    parts = []
+    for hardware, run_dir, result in _spec_sheet.latest_sheets(site.runs):
+        href = index.report_href(run_dir, site.reports)
+        run_id = html.escape(site.run_id(run_dir))
+        link = f'<a href="{html.escape(href, quote=True)}">{run_id}</a>' if href else run_id
+        parts.append(f"<h3>{html.escape(hardware)} {TABLE_TITLES['specs']}</h3>"
+                     f"<p>{link}, finished {html.escape(result.finished_at)} "
+                     f"({'standard' if result.standard else 'non-standard †'}); "
+                     f"{html.escape(_spec_sheet.power_line(result))}</p>"
+                     + index.html_table(_spec_sheet.displayed(_spec_sheet.sheet_table(result))))
+    return HTML("".join(parts) or "<p>No spec sheet yet (<code>perfkit run specs</code> or "
+                "<code>perfkit suite specs</code>).</p>")
+
+
+def rooflines(site: SiteData) -> HTML:
+    """屋顶线 per hardware: every ok run's achieved TFLOP/s against the measured (spec sheet) and
+    datasheet compute ceilings its record holds, and its arithmetic intensity or why it has none."""
+    parts = [f"<h3>{html.escape(hardware)}</h3>" + index.html_table(_roofline.displayed(frame))
+             for hardware, frame in _roofline.roofline_tables(site.runs, site.reports).items()]
+    return HTML("".join(parts) or "<p>No run with a roofline yet (training and inference runs record one).</p>")
 
 
 def _shown(fig):

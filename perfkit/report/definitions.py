@@ -27,6 +27,18 @@ INFERENCE = [
     ("mfu", "MFU", "analytic forward FLOPs per sample × p_infer_core / peak FLOPs of the run's precision (hardware file, else a measured GEMM peak)"),
 ]
 
+SPECS = [
+    ("gemm", "算力", "torch.mm (int8: torch._int_mm, fp8: torch._scaled_mm) of M×K by K×N in the dtype; FLOPs = 2·M·N·K per product; TFLOP/s (int8: TOP/s) = FLOPs / seconds per product / 1e12, the median of the repeats"),
+    ("memory_bandwidth", "存储带宽", "dst.copy_(src) of one buffer on the device; bytes moved = 2 × size (read + write); GB/s = bytes moved / seconds / 1e9"),
+    ("memory_capacity", "存储容量", "GiB held: on the CPU the request, allocated in chunks, written and freed, bounded by a share of the available memory; on an accelerator chunks until its out-of-memory error, then all freed"),
+    ("h2d/d2h", "主机-设备带宽", "card.copy_(host) / host.copy_(card) from pinned or pageable host memory; bytes moved = size; GB/s; not applicable on the CPU"),
+    ("p2p", "卡间带宽", "copy from card 0 to card 1 of one node; bytes moved = size; GB/s; not applicable without two cards"),
+    ("all_reduce/all_gather", "集合通信带宽", "nccl-tests' busbw: algbw = S / t (S: the all_reduce buffer, or the whole all_gather output), busbw = algbw × 2(n−1)/n (all_reduce), algbw × (n−1)/n (all_gather); t: the slowest rank's time"),
+    ("spread", "波动", "coefficient of variation of the repeats' rates: population standard deviation / mean, in %"),
+    ("datasheet", "标称值", "the hardware file's figure for the case (dense peak per dtype, memory bandwidth and size, interconnect); unknown where the file states none"),
+    ("percent", "实测/标称", "measured / datasheet × 100, only when both exist"),
+]
+
 # the English beside each Chinese name, for labels that show the name without its key
 ENGLISH = {
     "端到端时间": "End-to-end time", "总吞吐量": "Whole throughput", "训练吞吐量": "Training throughput",
@@ -35,6 +47,9 @@ ENGLISH = {
     "验证计算吞吐量": "Validation compute throughput", "推理总吞吐量": "Inference whole throughput",
     "推理计算吞吐量": "Inference compute throughput", "推理单样本耗时": "Time per sample",
     "推理结果": "Inference result", "单批延迟": "Batch latency", "导出时间": "Export time",
+    "算力": "Compute", "存储带宽": "Memory bandwidth", "存储容量": "Memory capacity", "主机-设备带宽": "Host-device bandwidth",
+    "卡间带宽": "Card-to-card bandwidth", "集合通信带宽": "Collective bus bandwidth", "波动": "Spread",
+    "标称值": "Datasheet", "实测/标称": "Measured / datasheet",
 }
 
 

@@ -44,7 +44,7 @@ IDENTITY_COLUMNS = (
     "nonstandard_keys", "reason", "nnodes", "nproc_per_node", "world_size", "params_hash", "kit_version",
     "git_commit", "started_at", "finished_at",
 )
-TEXT_METRICS = ("peak_source", "backend", "engine", "provider", "fix_hp")
+TEXT_METRICS = ("peak_source", "peak_measured_source", "peak_datasheet_source", "backend", "engine", "provider", "fix_hp")
 # Formatted text the seed tables print; the raw numbers are in other columns.
 FORMATTED_METRICS = ("mem",)
 _REPEAT = re.compile(r"r(\d+)")

@@ -39,6 +39,44 @@ def mfu_text(metrics: dict[str, Any]) -> str:
     return f"{mfu * 100:.3g} % of {peak_text}" + (f" ({source})" if source else "")
 
 
+def _against(mfu: float | None, peak: float | None, source: str) -> str:
+    if peak is None:
+        return f"– ({source})" if source else "–"
+    shown = "–" if mfu is None else f"{mfu * 100:.3g} %"
+    return f"{shown} of {_g(peak)} TFLOP/s ({source})"
+
+
+def mfu_pair_text(metrics: dict[str, Any]) -> str:
+    """MFU against the measured peak and against the datasheet peak, each with its source; ""
+    for a record from before the pair was recorded."""
+    if "mfu_measured" not in metrics and "mfu_datasheet" not in metrics:
+        return ""
+    measured = _against(_num(metrics.get("mfu_measured")), _num(metrics.get("peak_measured_tflops")),
+                        str(metrics.get("peak_measured_source") or "")[:200])
+    datasheet = _against(_num(metrics.get("mfu_datasheet")), _num(metrics.get("peak_datasheet_tflops")),
+                         str(metrics.get("peak_datasheet_source") or "")[:200])
+    return f"measured: {measured}; datasheet: {datasheet}"
+
+
+def roofline_text(metrics: dict[str, Any]) -> str:
+    """The run on its roofline in one line: achieved TFLOP/s, the compute ceilings (measured,
+    datasheet) and whether it has an arithmetic intensity; "" without a recorded roofline."""
+    line = metrics.get("roofline")
+    if not isinstance(line, dict):
+        return ""
+
+    def ceiling(key: str) -> str:
+        found = line.get(key)
+        value = _num(found.get("value")) if isinstance(found, dict) else None
+        return "–" if value is None else _g(value)
+
+    intensity = _num(line.get("arithmetic_intensity"))
+    x = f"{_g(intensity)} FLOP/B" if intensity is not None else "x omitted (no bytes moved stated)"
+    return (f"{_g(_num(line.get('achieved_tflops')))} TFLOP/s achieved; compute ceiling {ceiling('compute_measured')} "
+            f"measured / {ceiling('compute_datasheet')} datasheet; bandwidth {ceiling('bandwidth_measured')} / "
+            f"{ceiling('bandwidth_datasheet')} GB/s; {x}")
+
+
 def throughput_text(result: RunResult) -> str:
     m = result.metrics
     keys = INFERENCE_THROUGHPUT if any(k in m for k in INFERENCE_THROUGHPUT) else TRAINING_THROUGHPUT
@@ -87,14 +125,37 @@ def status_text(result: RunResult) -> str:
     return text
 
 
+def spec_counts_text(metrics: dict[str, Any]) -> str:
+    """``4 measured, 6 not applicable, 0 refused`` (a spec sheet's entries by kind)."""
+    counts = [(_num(metrics.get(f"cases_{kind}")), kind.replace("_", " ")) for kind in ("measured", "not_applicable",
+                                                                                       "refused")]
+    return ", ".join(f"{int(n)} {label}" for n, label in counts if n is not None) or "–"
+
+
+def spec_items(result: RunResult) -> list[tuple[str, str]]:
+    m = result.metrics
+    return [
+        ("状态 Status", status_text(result)),
+        ("项目 Cases", spec_counts_text(m)),
+        ("标称值 Datasheet", str(m.get("datasheet_source") or "–")[:200]),
+        ("能耗 Energy (J)", energy_text(m)),
+        ("端到端时间 End-to-end time (s)", _g(_num(m.get("e2e_time")))),
+    ]
+
+
 def headline_items(result: RunResult) -> list[tuple[str, str]]:
     """(bilingual label with unit, value) in reading order."""
     m = result.metrics
+    if result.kind == "specs":
+        return spec_items(result)
+    pair, line = mfu_pair_text(m), roofline_text(m)
     return [
         ("状态 Status", status_text(result)),
         ("吞吐量 Throughput (samples/s)", throughput_text(result)),
         ("精度 Accuracy (0–1)", accuracy_text(result)),
         ("算力利用率 MFU (%)", mfu_text(m)),
+        *([("MFU 实测/标称峰值 vs measured and datasheet peak", pair)] if pair else []),
+        *([("屋顶线 Roofline", line)] if line else []),
         ("能耗 Energy (J)", energy_text(m)),
         ("显存 Memory (GiB)", memory_text(m)),
         ("端到端时间 End-to-end time (s)", _g(_num(m.get("e2e_time")))),

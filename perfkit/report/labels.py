@@ -13,7 +13,7 @@ import pandas as pd
 
 _SPS = "(samples/s)"
 # the title of a benchmark's results table, by scenario kind (the seeds' own words)
-TABLE_TITLES = {"training": "性能指标 Performance", "inference": "指标值 Values"}
+TABLE_TITLES = {"training": "性能指标 Performance", "inference": "指标值 Values", "specs": "核心评测结果 Spec sheet"}
 HEADERS = {
     # the seeds' columns (性能指标 / 指标值)
     "配置": "配置 config",

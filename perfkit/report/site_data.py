@@ -19,7 +19,7 @@ from perfkit.files.writing import (
 )
 from perfkit.importing.readme import ReferencePage
 from perfkit.importing.references import load_references, references_dir
-from perfkit.report import alignment, compare, index, repeats, scaling
+from perfkit.report import alignment, compare, index, repeats, scaling, spec_sheet
 from perfkit.report.csv_safe import to_csv_text
 from perfkit.report.frame import results_table
 from perfkit.report.redact import redact
@@ -48,15 +48,20 @@ class SiteData:
     def results(self) -> list[RunResult]:
         return [r for _, r in self.runs]
 
+    @property
+    def workload_runs(self) -> list[tuple[Path, RunResult]]:
+        """The training and inference runs: spec sheets (kind "specs") have their own section."""
+        return [(d, r) for d, r in self.runs if r.kind != "specs"]
+
     def rows(self) -> list[compare.Row]:
-        """Measured rows, then published rows, per benchmark."""
-        measured = [compare.measured_row(r, self.run_id(d)) for d, r in self.runs]
+        """Measured rows, then published rows, per benchmark (spec sheets are not rows)."""
+        measured = [compare.measured_row(r, self.run_id(d)) for d, r in self.workload_runs]
         published = [row for page in self.references for row in compare.published_rows(page)]
         return sorted(measured + published, key=lambda r: (r.benchmark, r.source != compare.MEASURED, r.vendor, r.cards or 0))
 
     @property
     def benchmarks(self) -> list[str]:
-        return sorted({r.benchmark for r in self.results} | {p.benchmark for p in self.references})
+        return sorted({r.benchmark for _, r in self.workload_runs} | {p.benchmark for p in self.references})
 
 
 def load_site(reports: Path) -> SiteData:
@@ -123,7 +128,22 @@ def raw_tables(site: SiteData, reference_run: str = "") -> dict[str, pd.DataFram
     tables["scaling"] = pd.DataFrame(scaling.scaling_rows(site.rows()))
     tables["repeats"] = pd.DataFrame(repeats.repeat_rows(site.results))
     tables["alignment"] = pd.DataFrame(alignment.alignment_rows(site.identified_runs, reference_run))
+    tables["spec_sheets"] = spec_sheets_table(site)
     return tables
+
+
+SPEC_SHEET_COLUMNS = ("hardware", "run_id", "case", "variant", "implementation", "kind", "value", "unit", "spread", "repeats", "datasheet",
+                      "percent_of_datasheet", "reason", *spec_sheet.TELEMETRY_KEYS)
+
+
+def spec_sheets_table(site: SiteData) -> pd.DataFrame:
+    """The latest spec sheet per hardware as raw numbers (spread as a fraction, % as a percent)."""
+    rows = []
+    for hardware, run_dir, result in spec_sheet.latest_sheets(site.runs):
+        for entry in spec_sheet.entries(result):
+            raw = spec_sheet.raw_entry(entry)
+            rows.append({"hardware": hardware, "run_id": site.run_id(run_dir), **raw})
+    return pd.DataFrame(rows, columns=list(SPEC_SHEET_COLUMNS))
 
 
 def write_csv_tables(site: SiteData, reference_run: str = "", redacted: bool = False) -> list[Path]:

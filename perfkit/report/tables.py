@@ -267,6 +267,8 @@ def energy_table(result: RunResult) -> pd.DataFrame:
     m = result.metrics
     inference = "infer_samples" in m
     window = "inference pass (p_infer_whole)" if inference else "training window (train_time)"
+    if result.kind == "specs":
+        window = "spec cases (spec_time)"
     rows = [
         ("能耗 energy", measured(m.get("energy_j"), 1, "J"), f"over the {window}"),
         ("平均功率 average power", measured(m.get("power_avg_w"), 1, "W"), "energy / window"),
@@ -448,3 +450,7 @@ def inference_summary(result: RunResult) -> pd.DataFrame:
 
 def inference_definitions_table() -> pd.DataFrame:
     return _definitions(definitions.INFERENCE)
+
+
+def spec_definitions_table() -> pd.DataFrame:
+    return _definitions(definitions.SPECS)

@@ -18,7 +18,7 @@ class BenchmarkInfo:
 
     name: str
     title: str
-    kind: str  # "training" or "inference"
+    kind: str  # "training", "inference" or "specs"
     task: str  # 任务类别
     model: str  # 模型
     dataset: str  # 数据集

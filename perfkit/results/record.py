@@ -40,7 +40,7 @@ class RunResult:
     seeds: dict[str, int] = field(default_factory=dict)
     error: dict[str, Any] | None = None
     schema_version: int = SCHEMA_VERSION
-    kind: str = "training"  # the scenario: "training" or "inference"
+    kind: str = "training"  # the scenario: "training", "inference" or "specs"
     # the benchmark's description (perfkit.results.benchmark_info): reports need no benchmark import
     benchmark_info: dict[str, str] = field(default_factory=dict)
 

@@ -34,6 +34,7 @@ NUMERIC_METRICS = frozenset({
     "step_time_median", "step_time_p90", "flops_per_sample", "peak_tflops", "mfu", "byte_per_batch", "batch_size",
     "masked_tokens", "export_time", "val_time", "infer_whole_time", "infer_core_time", "val_samples",
     "infer_samples", "val_batches", "infer_batches", "eval_batches", "warmup_batches", "energy_j",
+    "mfu_measured", "mfu_datasheet", "peak_measured_tflops", "peak_datasheet_tflops",
 })
 _NUMBER_WORDS = ("nan", "inf", "infinity", "+inf", "-inf", "+infinity", "-infinity")
 
@@ -114,7 +115,7 @@ class ResultSchema(BaseModel):
     curves: dict[str, list[Any] | dict[str, Any]] = Field(default_factory=dict)
     seeds: dict[str, Any] = Field(default_factory=dict)
     error: ErrorSection | None = None
-    kind: Literal["training", "inference"] | None = None
+    kind: Literal["training", "inference", "specs"] | None = None
     benchmark_info: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("curves")

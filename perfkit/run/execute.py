@@ -78,7 +78,8 @@ def execute(run: PreparedRun, progress: bool = True, ctx: DistContext | None = N
             loop_end: list[float] = []
             session = Session(vendor, device, ctx, policy, run.hardware, str(facts.get("accelerator", "")),
                               bench_start, PhaseClock(vendor.synchronize, event=vendor.create_event), bar,
-                              loop_done=lambda: loop_end.append(telemetry.now()))
+                              loop_done=lambda: loop_end.append(telemetry.now()),
+                              telemetry_now=telemetry.now, telemetry_samples=lambda: telemetry.samples)
             measured = scenario.measure(bench, session)
         record.environment["host_load"] = host_load.finish()
         record.metrics, record.curves = measured.metrics, measured.curves

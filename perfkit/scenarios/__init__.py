@@ -1,4 +1,4 @@
-"""Scenarios: training and inference as objects (perfkit.scenarios.base.Scenario).
+"""Scenarios: training, inference and specs (the hardware spec sheet) as objects (perfkit.scenarios.base.Scenario).
 
 A benchmark declares its kind (``info.kind``); :func:`scenario_of` is the one place that turns a
 benchmark into the scenario that owns its params base, loop, metrics, headline keys and table
@@ -11,11 +11,12 @@ from perfkit.benchmarks import benchmark_class
 from perfkit.errors import UserError
 from perfkit.scenarios.base import Measured, Scenario, Session
 from perfkit.scenarios.inference import InferenceScenario
+from perfkit.scenarios.specs import SpecScenario
 from perfkit.scenarios.training import TrainingScenario
 
 
 def _scenarios() -> dict[str, Scenario]:
-    return {s.kind: s for s in (TrainingScenario(), InferenceScenario())}
+    return {s.kind: s for s in (TrainingScenario(), InferenceScenario(), SpecScenario())}
 
 
 def scenario_named(kind: str) -> Scenario:

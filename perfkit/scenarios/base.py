@@ -39,6 +39,10 @@ class Session:
     # called as soon as the measured loop returns (before the peak and the metric assembly):
     # the end of the telemetry window
     loop_done: Callable[[], None] = lambda: None
+    # the telemetry session's clock and its samples so far (a scenario that summarizes
+    # telemetry per part of its loop: the spec sheet's cases); empty without telemetry
+    telemetry_now: Callable[[], float] = lambda: 0.0
+    telemetry_samples: Callable[[], list] = lambda: []
 
 
 @dataclass

@@ -18,6 +18,7 @@ from perfkit.measure import metrics as m
 from perfkit.report.labels import TABLE_TITLES
 from perfkit.results.curves import bounded_curves
 from perfkit.scenarios.base import Measured, Scenario, Session
+from perfkit.scenarios.peaks import peak_metrics, roofline, spec_sheet_ceilings
 
 
 def check_backend(params, device: torch.device) -> None:
@@ -90,8 +91,14 @@ class InferenceScenario(Scenario):
         session.loop_done()
         peak = peak_flops(session.hardware, params.precision, backend.dtype, session.device, session.accelerator,
                           session.vendor.synchronize)
-        return Measured(inference_metrics(bench, outcome, peak), inference_curves(outcome),
-                        {"checkpoint": bench.checkpoint_identity()})
+        metrics = inference_metrics(bench, outcome, peak)
+        spec_gemm, spec_bandwidth = spec_sheet_ceilings(session.vendor.name, session.hardware, session.accelerator,
+                                                        backend.dtype)
+        metrics.update(peak_metrics(metrics["flops_per_sample"], metrics["p_infer_core"], session.hardware,
+                                    params.precision, spec_gemm, peak))
+        metrics["roofline"] = roofline(metrics["flops_per_sample"], metrics["p_infer_core"], session.hardware,
+                                       params.precision, spec_gemm, spec_bandwidth)
+        return Measured(metrics, inference_curves(outcome), {"checkpoint": bench.checkpoint_identity()})
 
     def window(self, metrics: dict[str, Any]) -> tuple[float, int]:
         return metrics["infer_whole_time"], metrics["infer_samples"]

@@ -18,6 +18,7 @@ from perfkit.params.hardware import HardwareSpec
 from perfkit.report.labels import TABLE_TITLES
 from perfkit.results.curves import bounded_curves
 from perfkit.scenarios.base import Measured, Scenario, Session
+from perfkit.scenarios.peaks import peak_metrics, roofline, spec_sheet_ceilings
 
 
 def training_metrics(
@@ -92,6 +93,13 @@ class TrainingScenario(Scenario):
         peak = peak_flops(session.hardware, params.precision, session.policy.dtype or torch.float32, session.device,
                           session.accelerator, session.vendor.synchronize)
         metrics = training_metrics(bench, outcome, session.hardware, params.precision, peak)
+        dtype = session.policy.dtype or torch.float32
+        spec_gemm, spec_bandwidth = spec_sheet_ceilings(session.vendor.name, session.hardware, session.accelerator,
+                                                        dtype)
+        metrics.update(peak_metrics(metrics["flops_per_sample"], metrics["p_core"], session.hardware, params.precision,
+                                    spec_gemm, peak))
+        metrics["roofline"] = roofline(metrics["flops_per_sample"], metrics["p_core"], session.hardware,
+                                       params.precision, spec_gemm, spec_bandwidth)
         metrics.update(bench.extra_metrics(metrics, outcome.loss_curve, session.ctx.world_size))
         return Measured(metrics, training_curves(outcome))
 

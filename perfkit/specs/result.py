@@ -1,4 +1,5 @@
-"""What a spec case returns: a measured value with its spread, or why the case does not apply.
+"""What a spec case returns: a measured value with its spread, or why the case does not apply
+(``NotApplicable``); on a spec sheet also a case refused while it ran (``Refused``).
 
 ``Measured.value`` is the median of the repeats' rates; ``spread`` is their coefficient of
 variation (population standard deviation / mean), ``best`` the highest repeat. ``method`` says
@@ -59,3 +60,19 @@ class NotApplicable:
 
 
 CaseResult = Measured | NotApplicable
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A case that was planned and could not give a figure in this run (its timeout passed
+    before one repeat finished, its bound moved below the request): the one-line reason."""
+
+    case: str
+    variant: str
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "kind": "refused"}
+
+
+SheetEntry = Measured | NotApplicable | Refused
