@@ -109,6 +109,7 @@ def run_tool_entry(name: str, tool: SpecTool, case: str, variant: str, params: S
 def run_entry(case: str, variant: str, params: SpecsParams, session: Session) -> SheetEntry:
     """One entry of the sheet, in this process; its datasheet value paired (Measured only)."""
     vendor, ctx, plan_budget = session.vendor, session.ctx, budget(params)
+    result: CaseMeasured | NotApplicable
     try:
         if case == "gemm":
             m, n, k = params.gemm_shape()

@@ -20,7 +20,7 @@ does not run on the run's vendor, is refused before the run in one line.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from perfkit.errors import UserError
 from perfkit.plugins import Registry
@@ -61,7 +61,7 @@ def load_tools(names: list[str], vendor: str) -> dict[str, SpecTool]:
     for a name not registered or a tool that does not run on ``vendor``."""
     tools = {}
     for name in names:
-        cls = TOOLS.load(name)
+        cls = cast(type[SpecTool], TOOLS.load(name))  # the registry checks it subclasses SpecTool
         if vendor not in cls.vendors:
             raise UserError(f"key 'spec_tools': spec tool '{name}' runs on {', '.join(cls.vendors) or 'no vendor'}, "
                             f"not on '{vendor}'")

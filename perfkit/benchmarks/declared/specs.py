@@ -19,10 +19,10 @@ from perfkit.params.schema import RunParams
 from perfkit.results.benchmark_info import BenchmarkInfo
 
 # the cases in the order a sheet shows them (perfkit.specs: one module per case)
-CASES = ("gemm", "memory_bandwidth", "memory_capacity", "h2d", "d2h", "p2p", "all_reduce", "all_gather")
+CASES: tuple[Case, ...] = ("gemm", "memory_bandwidth", "memory_capacity", "h2d", "d2h", "p2p", "all_reduce", "all_gather")
 # perfkit.specs.gemm.DTYPES, spelled here so the host needs no torch (a unit test keeps them equal)
-GEMM_DTYPES = ("fp64", "fp32", "tf32", "fp16", "bf16", "int8", "fp8")
-HOST_MEMORY = ("pinned", "pageable")
+GEMM_DTYPES: tuple[GemmDtype, ...] = ("fp64", "fp32", "tf32", "fp16", "bf16", "int8", "fp8")
+HOST_MEMORY: tuple[HostMemory, ...] = ("pinned", "pageable")
 MAX_BYTES = 1 << 40  # one buffer of a case: 1 TiB, above any device
 
 Case = Literal["gemm", "memory_bandwidth", "memory_capacity", "h2d", "d2h", "p2p", "all_reduce", "all_gather"]
