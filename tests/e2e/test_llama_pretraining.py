@@ -26,15 +26,6 @@ LOSS_RTOL = 1e-4
 
 
 @pytest.fixture(scope="module")
-def llama_data(tmp_path_factory):
-    from perfkit.cli import main
-
-    out = tmp_path_factory.mktemp("llama") / "data"
-    assert main(["data", "build", "llama", "--out", str(out)]) == 0
-    return out
-
-
-@pytest.fixture(scope="module")
 def smoke(llama_data, tmp_path_factory):
     reports = tmp_path_factory.mktemp("reports-llama")
     done = run_cli("run", "llama", "--vendor", "cpu", "--config", "smoke", "--set", f"data_dir={llama_data}",
