@@ -54,7 +54,7 @@ import pandas as pd
 
 from perfkit import __version__, paths
 from perfkit.files.writing import check_folder_path, check_target
-from perfkit.importing.readme import ReferencePage
+from perfkit.importing.readme import ReferencePage, ReferenceRow
 from perfkit.report import compare, tables
 from perfkit.report.tables import fmt
 from perfkit.results.record import RunResult
@@ -303,8 +303,8 @@ def llm_details(result: RunResult) -> dict[str, Any]:
     }
 
 
-def published_details(row: Any) -> dict[str, Any]:
-    """llm_details of an imported page's row (a ReferenceRow): what the page printed."""
+def published_details(row: ReferenceRow) -> dict[str, Any]:
+    """llm_details of an imported page's row: what the page printed."""
     m = row.metrics
     return {"parallel": str(m.get("parallel") or ""), "aligned": str(m.get("aligned") or ""),
             "mfu_attn": _finite(m.get("mfu_attn")), "sharding": "", "optimisations": [], "model": "",
