@@ -65,6 +65,16 @@ def imagenet_data(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.fixture(scope="session")
+def llama_data(tmp_path_factory) -> Path:
+    """The offline pre-training corpus (byte-level pydoc text, Megatron .bin/.idx), built once."""
+    from perfkit.data.build_llama import build_llama_dataset
+
+    out = tmp_path_factory.mktemp("data") / "llama"
+    build_llama_dataset(out)
+    return out
+
+
 @pytest.fixture()
 def reports(tmp_path, monkeypatch) -> Path:
     """A private reports/ folder for one test (PERFKIT_REPORTS)."""

@@ -311,6 +311,7 @@ COLUMNS: dict[str, Column] = {
     "map": Column("map", "fraction", read_fraction),
     "bbox_map": Column("map", "fraction", read_fraction),
     "mfu": Column("mfu", "fraction", read_fraction),
+    "mfu_attn": Column("mfu_attn", "fraction", read_fraction),  # perfkit's LLM pages: 6·N + 12·L·h·s
     "loss": Column("loss", "", read_number),
     "ppl": Column("ppl", "", read_number),
     "steps数": Column("steps", "steps", read_count),
@@ -324,6 +325,7 @@ COLUMNS: dict[str, Column] = {
     "power_avg_w": Column("power_avg_w", "W", read_number),
     "最大功耗(w)": Column("power_peak_w", "W", read_number),
     "power_peak_w": Column("power_peak_w", "W", read_number),
+    "token/j": Column("tokens_per_j", "tokens/J", read_number),
 }
 CANONICAL_KEYS = {c.key for c in COLUMNS.values()} | {"mem_total_gib", "acc_val", "fix_hp_values"}
 

@@ -13,6 +13,20 @@ The page is laid out as FlagPerf's vendor pages are, so it can sit beside them u
     * 运行情况    训练资源 | 配置文件 | 运行时长(s) | 目标精度 | 收敛精度 | Steps数 | 性能(samples/s)
     #### 能耗监控结果   (monitor_section: energy and power per configuration)
 
+An LLM pre-training benchmark (``LLM_PAGES``: llama) gets the layout of FlagPerf's LLM pages
+(training/nvidia/llama3_8B-megatron/README.md) instead:
+
+    ### <硬件>配置与运行信息参考
+    #### 环境配置
+    - ##### 硬件环境 / 软件环境 / 并行策略 (how each configuration was sharded) / 优化策略
+    ### 运行情况
+    * 输入批尺寸  LBS, MPE, GAS, GBS per configuration
+    * 通用指标    FlagPerf's LLM rows (parallel, MFU as PaLM defines it, token/p/s, loss) and
+                  MFU_attn (6·N + 12·L·h·s)
+    * 性能指标    the 2 %-from-step-21 loss-alignment rule, then
+                  配置 | precision | parallel | fix_hp | token/p/s | loss | 是否精度对齐 | mem | MFU | MFU_attn
+    #### 能耗监控结果   (with token/J)
+
 A cell that does not apply or was not measured is ``/``. A benchmark and vendor with imported
 (published) rows but no measured run gets its page from those rows. Every number comes from a
 result.json or a reference record; ``perfkit import`` reads the page back to the same numbers.
@@ -29,16 +43,18 @@ lines (``comment_text``) loses ``<``, ``>`` and runs of ``-``.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from perfkit import __version__, paths
 from perfkit.files.writing import check_folder_path, check_target
-from perfkit.importing.readme import ReferencePage
+from perfkit.importing.readme import ReferencePage, ReferenceRow
 from perfkit.report import compare, tables
 from perfkit.report.tables import fmt
 from perfkit.results.record import RunResult
@@ -49,8 +65,13 @@ MARKER = "<!-- perfkit: benchmark={benchmark} vendor={vendor} -->"
 NOT_APPLICABLE = "/"
 # Benchmarks whose FlagPerf page has an MFU column in 性能指标
 MFU_PAGES = {"glm"}
+# Benchmarks whose FlagPerf page is an LLM pre-training page (training/<vendor>/llama3_8B-megatron)
+LLM_PAGES = {"llama"}
+LLM_COLUMNS = ("配置", "precision", "parallel", "fix_hp", "token/p/s", "loss", "是否精度对齐", "mem", "MFU", "MFU_attn")
+LLM_ALIGNMENT_RULE = "精度对齐需第21步及之后，所有步的loss与参考曲线（参数reference_run所指的run）对应步的loss平均相对误差小于2%。"
 RUN_COLUMNS = ("训练资源", "配置文件", "运行时长(s)", "目标精度", "收敛精度", "Steps数", "性能(samples/s)")
 MONITOR_COLUMNS = (("总能耗(J)", "energy_j", 1), ("平均功耗(W)", "power_avg_w", 1), ("最大功耗(W)", "power_peak_w", 1))
+LLM_MONITOR_COLUMNS = (*MONITOR_COLUMNS, ("token/J", "tokens_per_j", 2))
 _CN_NODES = {1: "单机", 2: "两机"}
 
 
@@ -192,14 +213,16 @@ def run_table(rows: list[compare.Row]) -> pd.DataFrame:
     return pd.DataFrame(data, columns=list(RUN_COLUMNS))
 
 
-def monitor_section(rows: list[compare.Row], metrics: dict[str, dict]) -> list[str]:
+def monitor_section(rows: list[compare.Row], metrics: dict[str, dict],
+                    columns: tuple[tuple[str, str, int], ...] = MONITOR_COLUMNS) -> list[str]:
     """The monitor part of the page (能耗监控结果): energy and power per configuration, from the
     result metrics energy_j, power_avg_w and power_peak_w, with where they came from (the
     note says "not measurable here" for a run that had no power source); '/' for what is not
-    there. ``metrics`` maps a row's 配置 label to its result's full metrics. The section is
-    left out when no row carries telemetry (results from before it, published rows)."""
+    there. ``metrics`` maps a row's 配置 label to its result's full metrics; ``columns`` are
+    (header, metric key, digits), LLM pages add token/J. The section is left out when no row
+    carries telemetry (results from before it, published rows)."""
     def has_telemetry(m: dict) -> bool:
-        return "energy_source" in m or any(m.get(key) is not None for _, key, _ in MONITOR_COLUMNS)
+        return "energy_source" in m or any(m.get(key) is not None for _, key, _ in columns)
 
     if not any(has_telemetry(metrics.get(r.label, {})) for r in rows):
         return []
@@ -207,19 +230,20 @@ def monitor_section(rows: list[compare.Row], metrics: dict[str, dict]) -> list[s
     for r in rows:
         m = metrics.get(r.label, {})
         if not has_telemetry(m):
-            data.append([r.label] + ["/"] * (len(MONITOR_COLUMNS) + 1))
+            data.append([r.label] + ["/"] * (len(columns) + 1))
             continue
-        values = [fmt(m.get(key), digits) or "/" for _, key, digits in MONITOR_COLUMNS]
+        values = [fmt(m.get(key), digits) or "/" for _, key, digits in columns]
         source = str(m.get("energy_source") or "")
         note = str(m.get("telemetry_note") or "")
         data.append([r.label] + values + ["; ".join(part for part in (source, note) if part) or "/"])
-    frame = pd.DataFrame(data, columns=["配置"] + [header for header, _, _ in MONITOR_COLUMNS] + ["来源 source"])
+    frame = pd.DataFrame(data, columns=["配置"] + [header for header, _, _ in columns] + ["来源 source"])
     return ["#### 能耗监控结果", "", markdown_table(frame), ""]
 
 
-def _page(benchmark: str, vendor: str, title: str, hardware: dict[str, str], software: dict[str, str],
-          general: pd.DataFrame, rows: list[compare.Row], kind: str, provenance: str,
-          monitor: list[str], notes: list[str]) -> str:
+def _environment(benchmark: str, vendor: str, title: str, provenance: str,
+                 sections: Iterable[tuple[str, dict[str, str] | list[str]]]) -> list[str]:
+    """The marker, the provenance line, the title and 环境配置: each section's bullets, ``key:
+    value`` from a dict, or the lines of a list as they are."""
     out = [
         MARKER.format(benchmark=benchmark, vendor=vendor),
         f"<!-- generated by perfkit {__version__} from {comment_text(provenance)}; do not edit by hand -->",
@@ -227,15 +251,152 @@ def _page(benchmark: str, vendor: str, title: str, hardware: dict[str, str], sof
         f"### {escape_text(title)}配置与运行信息参考",
         "#### 环境配置",
     ]
-    for section, values in (("硬件环境", hardware), ("软件环境", software)):
+    for section, values in sections:
         out.append(f"- ##### {section}")
-        for key, value in values.items():
-            out.append(f"  - {escape_text(key) or NOT_APPLICABLE}: {escape_text(value) or NOT_APPLICABLE}")
+        if isinstance(values, dict):
+            values = [f"{escape_text(k) or NOT_APPLICABLE}: {escape_text(v) or NOT_APPLICABLE}" for k, v in values.items()]
+        out += [f"  - {line}" for line in values]
         out.append("")
+    return out
+
+
+def _page(benchmark: str, vendor: str, title: str, hardware: dict[str, str], software: dict[str, str],
+          general: pd.DataFrame, rows: list[compare.Row], kind: str, provenance: str,
+          monitor: list[str], notes: list[str]) -> str:
+    out = _environment(benchmark, vendor, title, provenance, (("硬件环境", hardware), ("软件环境", software)))
     out += ["#### 运行情况", "", "* 通用指标", "", markdown_table(general), ""]
     out += ["* 性能指标" if kind == "training" else "* 指标值", "", markdown_table(performance_table(rows, benchmark, kind)), ""]
     if kind == "training":
         out += ["* 运行情况", "", markdown_table(run_table(rows)), ""]
+    out += monitor
+    if notes:
+        out += ["† / status notes:", *notes]
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+# --- LLM pre-training pages (FlagPerf's training/<vendor>/llama3_8B-megatron layout) ----------
+
+def _finite(value: Any) -> float | None:
+    """A number a page may print; None for text, booleans, NaN and infinities (from any file)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def llm_details(result: RunResult) -> dict[str, Any]:
+    """What an LLM page shows of a run beyond its Row: the parallel cell (perfkit's data
+    parallelism in FlagPerf's PPxDPyTPz: every process one data-parallel rank, sharded by FSDP2
+    or replicated), the alignment verdict, the second MFU, how it was sharded and the batch."""
+    m, params = result.metrics, result.run.get("params") or {}
+    world = result.run.get("world_size")
+    aligned = m.get("loss_aligned")
+    return {
+        "parallel": f"PP1DP{world}TP1" if isinstance(world, int) and not isinstance(world, bool) and world > 0 else "",
+        "aligned": str(aligned) if isinstance(aligned, bool) else "",
+        "mfu_attn": _finite(m.get("mfu_attn")),
+        "sharding": m.get("sharding") or "",
+        "optimisations": [m.get(key) for key in ("attention", "precision_mode") if m.get(key)],
+        "model": m.get("model_shape") or params.get("shape") or "",
+        "batch": {"LBS": params.get("batch_size"), "MPE": params.get("seq_len"),
+                  "GAS": params.get("gradient_accumulation_steps"), "GBS": m.get("global_batch"),
+                  "tokens": m.get("global_batch_tokens")},
+    }
+
+
+def published_details(row: ReferenceRow) -> dict[str, Any]:
+    """llm_details of an imported page's row: what the page printed."""
+    m = row.metrics
+    return {"parallel": str(m.get("parallel") or ""), "aligned": str(m.get("aligned") or ""),
+            "mfu_attn": _finite(m.get("mfu_attn")), "sharding": "", "optimisations": [], "model": "",
+            "batch": {}}
+
+
+def llm_general_rows(benchmark: str, short_name: str, models: Iterable[str], nonstandard: Iterable[str] = ()) -> pd.DataFrame:
+    """通用指标 of FlagPerf's LLM pages, with both MFUs' formulas and token/p/s's definition."""
+    info = _info(benchmark)
+    extra = ", ".join(sorted(set(nonstandard))) or "无"
+    model = ", ".join(sorted({str(m) for m in models if m})) or (info.model if info else benchmark)
+    rows = [
+        ("任务类别", info.task if info else "", ""),
+        ("模型", model, ""),
+        ("数据集", info.dataset if info else "", ""),
+        ("数据精度", "precision,见“性能指标”", "可选fp32/amp/fp16/bf16"),
+        ("超参修改", "parallel,见“性能指标”", "格式为PPxDPyTPz，例如PP2DP4TP1"),
+        ("超参修改", "fix_hp,见“性能指标”", "跑满硬件设备评测吞吐量所需特殊超参"),
+        ("硬件设备简称", short_name, ""),
+        ("硬件存储使用", "mem,见“性能指标”", "通常称为“显存”,单位为GiB"),
+        ("计算使用率", "MFU,见“性能指标”", "参见PaLM论文定义: token/p/s × 6·N ÷ 该精度的峰值算力, N为不含输入embedding的参数量"),
+        ("计算使用率", "MFU_attn,见“性能指标”", "含attention: token/p/s × (6·N + 12·L·h·s) ÷ 峰值算力, L层数, h宽度, s序列长度"),
+        ("吞吐量", "token/p/s,见“性能指标”", "平均单卡每秒处理的token数: 全局批token数 ÷ 步时间 ÷ 卡数"),
+        ("损失值", "loss,见“性能指标”", "训练损失值(最后至多10步的均值)"),
+        ("额外修改项", extra, "" if extra == "无" else "改动了厂商不可改动的配置项,结果不作标准结果"),
+    ]
+    return pd.DataFrame(rows, columns=["指标名称", "指标值", "特殊说明"])
+
+
+def llm_performance_table(entries: list[tuple[compare.Row, dict[str, Any]]]) -> pd.DataFrame:
+    """性能指标 of FlagPerf's LLM pages (LLM_COLUMNS); numbers as the records hold them."""
+    data = []
+    for row, details in entries:
+        m = row.metrics
+        data.append([row.label, row.precision, details["parallel"], row.fix_hp, fmt(m.get("tokens_per_card_s"), 2),
+                     fmt(m.get("loss"), 4), details["aligned"], compare.format_memory(m.get("mem_peak_gib"), m.get("mem_total_gib")),
+                     _mfu_cell(m.get("mfu"), m.get("mfu_high")), _percent(details["mfu_attn"])])
+    return pd.DataFrame(data, columns=list(LLM_COLUMNS))
+
+
+def _mfu_cell(low: float | None, high: float | None) -> str:
+    """MFU in percent; a range (FlagPerf's bf16+fp8 rows: 25.4%-50.6%) when the row has a high end."""
+    return f"{_percent(low)}-{_percent(high)}" if low is not None and high is not None else _percent(low)
+
+
+def _per_config(entries: list[tuple[compare.Row, dict[str, Any]]], value) -> str:
+    """'label: value; label: value' over the entries that have one."""
+    parts = [f"{row.label}: {text}" for row, details in entries if (text := value(details))]
+    return escape_text("; ".join(parts)) or NOT_APPLICABLE
+
+
+def llm_strategy(entries: list[tuple[compare.Row, dict[str, Any]]]) -> list[tuple[str, list[str]]]:
+    """并行策略 and 优化策略: how each configuration was sharded, what it ran with."""
+    parallel = [
+        "并行技术: 数据并行（多进程时FSDP2分片参数、梯度与优化器状态），无张量与流水并行",
+        "实施者: PyTorch FSDP2 (torch.distributed.fsdp.fully_shard)",
+        f"实施细节: {_per_config(entries, lambda d: d['sharding'] or d['parallel'])}",
+    ]
+    optimisations = [_per_config(entries, lambda d: ", ".join(str(o) for o in d["optimisations"]))]
+    return [("并行策略", parallel), ("优化策略", optimisations)]
+
+
+def llm_batch_lines(entries: list[tuple[compare.Row, dict[str, Any]]]) -> list[str]:
+    """输入批尺寸, as FlagPerf words it, with each configuration's values."""
+    def batch(key: str):
+        return lambda d: fmt(_finite(d["batch"].get(key)), 0)
+
+    def global_batch(d: dict[str, Any]) -> str:
+        sequences, tokens = batch("GBS")(d), batch("tokens")(d)
+        return f"{sequences} ({tokens or NOT_APPLICABLE})" if sequences else ""
+
+    return [
+        "* 输入批尺寸",
+        f"  1. local_batchsize(micro_batchsize)，简写为LBS，即实际进入模型的张量批尺寸: {_per_config(entries, batch('LBS'))}",
+        f"  2. seqlength(max_position_embedding)，简写为MPE，即实际进入模型的序列长度: {_per_config(entries, batch('MPE'))}",
+        f"  3. gradient_accumulate_steps，简写为GAS，即梯度累加步数: {_per_config(entries, batch('GAS'))}",
+        "  4. global_batchsize恒等于local_batchsize\\*gradient_accumulate_steps\\*data_parallel_size，简写为GBS"
+        f"（序列数，括号内为token数）: {_per_config(entries, global_batch)}",
+        "",
+    ]
+
+
+def llm_page(benchmark: str, vendor: str, title: str, hardware: dict[str, str], software: dict[str, str],
+             general: pd.DataFrame, entries: list[tuple[compare.Row, dict[str, Any]]], provenance: str,
+             monitor: list[str], notes: list[str]) -> str:
+    out = _environment(benchmark, vendor, title, provenance,
+                       (("硬件环境", hardware), ("软件环境", software), *llm_strategy(entries)))
+    out += ["### 运行情况", ""]
+    if any(details["batch"] for _, details in entries):
+        out += llm_batch_lines(entries)
+    out += ["* 通用指标", "", markdown_table(general), ""]
+    out += ["* 性能指标", "", LLM_ALIGNMENT_RULE, "", markdown_table(llm_performance_table(entries)), ""]
     out += monitor
     if notes:
         out += ["† / status notes:", *notes]
@@ -257,6 +418,12 @@ def readme_text(benchmark: str, vendor: str, results: list[RunResult]) -> str:
     metrics = {row.label: r.metrics for row, r in zip(rows, runs, strict=False)}
     notes = [f"- {escape_text(row.label)}: {escape_text(row.status)}; {escape_text(row.reason)}"
              for row in rows if row.reason or row.status != "ok"]
+    provenance = f"{len(results)} result.json file(s)"
+    if benchmark in LLM_PAGES and kind == "training":
+        entries = [(row, llm_details(r)) for row, r in zip(rows, runs, strict=True)]
+        general = llm_general_rows(benchmark, short_name, [d["model"] for _, d in entries], nonstandard)
+        return llm_page(benchmark, vendor, newest.hardware.get("name") or vendor, hardware, software, general, entries,
+                        provenance, monitor_section(rows, metrics, LLM_MONITOR_COLUMNS), notes)
     return _page(benchmark, vendor, newest.hardware.get("name") or vendor, hardware, software, general, rows, kind,
                  f"{len(results)} result.json file(s)", monitor_section(rows, metrics), notes)
 
@@ -274,6 +441,12 @@ def published_text(benchmark: str, vendor: str, pages: list[ReferencePage]) -> s
     general = general_rows(benchmark, page.kind, short_name, with_mfu=benchmark in MFU_PAGES)
     metrics = {row.label: row.metrics for row in rows}
     sources = ", ".join(sorted({p.path or p.source for p in pages}))
+    if benchmark in LLM_PAGES and page.kind == "training":
+        entries = [(row, published_details(ref)) for p in pages for row, ref in zip(compare.published_rows(p), p.rows, strict=True)
+                   if row.vendor == vendor]
+        general = llm_general_rows(benchmark, short_name, [page.model])
+        return llm_page(benchmark, vendor, title, hardware, software, general, entries, f"published rows of {sources}",
+                        monitor_section(rows, metrics, LLM_MONITOR_COLUMNS), [])
     return _page(benchmark, vendor, title, hardware, software, general, rows, page.kind,
                  f"published rows of {sources}", monitor_section(rows, metrics), [])
 

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -23,15 +24,6 @@ FSDP_STEPS = 6
 # fp32; they differ only in the order gradients are summed (reduce-scatter vs one backward), so
 # per-step losses agree to float rounding; held here to 1e-4 relative.
 LOSS_RTOL = 1e-4
-
-
-@pytest.fixture(scope="module")
-def llama_data(tmp_path_factory):
-    from perfkit.cli import main
-
-    out = tmp_path_factory.mktemp("llama") / "data"
-    assert main(["data", "build", "llama", "--out", str(out)]) == 0
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +63,12 @@ def test_the_cpu_smoke_learns_below_the_unigram_entropy(smoke):
 def test_the_index_shows_token_per_chip_and_mfu(smoke):
     reports, _ = smoke
     html = (reports / "index.html").read_text()
-    assert "llama/cpu/smoke" in html and "token/p/s" in html
+    metrics = json.loads((reports / "runs/llama/cpu/smoke/result.json").read_text())["metrics"]
+    row = re.search(r"<tr[^>]*>(?:(?!</tr>).)*llama/cpu/smoke(?:(?!</tr>).)*</tr>", html, re.S)
+    assert row and "token/p/s" in html
+    shown = re.sub(r"<[^>]+>", " ", row.group(0))  # what a reader sees in the run's row
+    assert f" {metrics['tokens_per_card_s']:.1f} " in shown  # token/p/s
+    assert f"{metrics['mfu'] * 100:.3g} % of" in shown  # MFU (6·N) with its peak
 
 
 @pytest.fixture(scope="module")

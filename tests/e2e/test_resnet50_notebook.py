@@ -1,6 +1,6 @@
-"""End to end: ResNet50's notebook under plain papermill, and the smoke suite's plan. Its run
-through `perfkit run` (the seed row, the index, that its whole CPU smoke learns) is one case of
-tests/e2e/test_training_notebooks.py."""
+"""End to end: ResNet50's notebook under plain papermill, and the smoke suite's plan (its ResNet50
+and Llama entries are their CPU smoke configs). ResNet50's run through `perfkit run` (the seed
+row, the index, that its whole CPU smoke learns) is one case of tests/e2e/test_training_notebooks.py."""
 
 from __future__ import annotations
 
@@ -29,9 +29,13 @@ def test_resnet50_notebook_runs_under_plain_papermill(imagenet_data, tmp_path):
     assert result["run"]["benchmark"] == "resnet50" and result["run"]["params"]["depths"] == [1, 1, 1]
 
 
-def test_the_smoke_suite_plans_resnet50():
+@pytest.mark.parametrize("benchmark", ["llama", "resnet50"])
+def test_the_smoke_suite_plans_the_cpu_smoke_config(benchmark):
+    """The suite runs the very params `perfkit run BENCHMARK --vendor cpu --config smoke` resolves
+    (the run that tests/e2e/test_training_notebooks.py and test_llama_pretraining.py see learn)."""
     from perfkit.jobs.suite import load_suite, plan_suite
+    from perfkit.run.spec import prepare
 
-    planned = plan_suite(load_suite("smoke"))
-    labels = [(p.entry.benchmark, p.entry.vendor, p.entry.config) for p in planned]
-    assert ("resnet50", "cpu", "smoke") in labels
+    planned = {(p.entry.benchmark, p.entry.vendor, p.entry.config): p for p in plan_suite(load_suite("smoke"))}
+    run = planned[(benchmark, "cpu", "smoke")]
+    assert run.repeat == 1 and run.prepared.resolved.params_hash == prepare(benchmark, "cpu", "smoke").resolved.params_hash

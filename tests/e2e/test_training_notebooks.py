@@ -1,5 +1,6 @@
 """End to end: each training benchmark's notebook executed through `perfkit run` on the CPU, its
-result read back; the same checks for BERT, GLM, MobileNetV2 and ResNet50, plus plain papermill.
+result read back; the same checks for BERT, GLM, MobileNetV2 and ResNet50, plus plain papermill
+(BERT and Llama).
 
 Each benchmark runs once per module, at its whole CPU smoke config (BERT: 200 of its 300 steps),
 and every check reads that one run: the seed row, the report, the index, and that it learns."""
@@ -141,17 +142,31 @@ def test_image_smoke_ends_clearly_above_chance(smoke):
     assert result["metrics"]["acc"] >= 0.1 + 0.2, result["metrics"]["acc"]
 
 
-def test_plain_papermill_runs_the_notebook(bert_data, tmp_path):
+# benchmark -> (its notebook, the session fixture holding its dataset, the metrics its result must hold)
+PLAIN_PAPERMILL = {
+    "bert": ("bert_training", "bert_data", ("p_core",)),
+    # llama's learning is checked through `perfkit run` (tests/e2e/test_llama_pretraining.py);
+    # here four steps, enough to read token/p/s and both MFUs back from the result
+    "llama": ("llama_pretraining", "llama_data", ("tokens_per_card_s", "mfu", "mfu_attn", "loss")),
+}
+
+
+@pytest.mark.parametrize("benchmark", list(PLAIN_PAPERMILL))
+def test_plain_papermill_runs_the_notebook(benchmark, request, tmp_path):
+    notebook, data, keys = PLAIN_PAPERMILL[benchmark]
     out_dir = tmp_path / "run"
-    overrides = json.dumps({"data_dir": str(bert_data), "max_steps": 4, "eval_interval": 2})
+    overrides = json.dumps({"data_dir": str(request.getfixturevalue(data)), "max_steps": 4, "eval_interval": 2})
     done = subprocess.run(
-        [sys.executable, "-m", "papermill", str(ROOT / "notebooks/bert_training.ipynb"), str(tmp_path / "out.ipynb"),
+        [sys.executable, "-m", "papermill", str(ROOT / f"notebooks/{notebook}.ipynb"), str(tmp_path / "out.ipynb"),
          "-p", "vendor", "cpu", "-p", "config", "smoke", "-p", "overrides", overrides, "-p", "output_dir", str(out_dir)],
         capture_output=True, text=True, timeout=600,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads((out_dir / "result.json").read_text())
-    assert result["status"] == "ok" and result["metrics"]["steps"] == 4
+    assert result["status"] == "ok" and result["run"]["benchmark"] == benchmark
+    assert result["metrics"]["steps"] == 4 and [e["step"] for e in result["curves"]["eval"]] == [2, 4]
+    for key in keys:
+        assert isinstance(result["metrics"][key], float) and result["metrics"][key] > 0, key
     assert "Passed unknown parameter" not in done.stderr
 
 

@@ -154,6 +154,21 @@ def test_the_1x8_configs_train_llama3_8b_at_flagperfs_global_batch(config):
     assert resolved.standard
 
 
+def test_the_kunlunxin_config_is_flagperfs_llama2_7b_r300_setting():
+    """training/kunlunxin/llama2_7b-deepspeed: seq 512, micro batch 12, GAS 1, 8 cards (GBS 96),
+    fp16, gradient checkpointing, ZeRO-3 (here FSDP2)."""
+    from perfkit.params.hardware import load_hardware
+    from perfkit.params.loading import resolve_params
+
+    resolved = resolve_params("llama", LlamaParams, "kunlunxin", "R300x1x8", {})
+    p = resolved.params
+    cards = resolved.nnodes * resolved.nproc_per_node
+    assert (p.shape, p.seq_len, p.precision, cards) == ("llama2_7b", 512, "fp16", 8)
+    assert p.batch_size * p.gradient_accumulation_steps * cards == 96
+    assert p.fsdp and p.activation_checkpointing
+    assert load_hardware(resolved.hardware).vendor == "kunlunxin"
+    assert set(resolved.nonstandard_keys) == {"shape", "seq_len", "max_steps", "eval_interval"}
+
 def test_activation_checkpointing_gives_the_same_gradients_and_is_recorded():
     from perfkit.engine.distributed import DistContext
 
