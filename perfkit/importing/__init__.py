@@ -6,7 +6,8 @@
 """
 
 from perfkit.importing.batch import BatchResult, import_pages, parse_pages
-from perfkit.importing.readme import PageError, ReferencePage, ReferenceRow, parse_page, parse_text
+from perfkit.importing.pages import parse_page, parse_text
+from perfkit.importing.readme import PageError, ReferencePage, ReferenceRow
 from perfkit.importing.references import load_references, references_dir, write_references
 
 __all__ = [
