@@ -127,11 +127,14 @@ def _cmd_report(args: argparse.Namespace) -> int:
         from perfkit.importing import load_references, references_dir
         from perfkit.report.index import load_runs
         from perfkit.report.markdown import README_DIR, write_readmes
+        from perfkit.report.spec_sheet import published_rows, write_pages
         from perfkit.results.run_folder import runs_root
 
         reports = Path(args.reports).resolve() if args.reports else paths.reports_dir()
-        written = write_readmes([r for _, r in load_runs(reports)], reports / README_DIR,
-                                load_references(references_dir(reports)))
+        runs = [r for _, r in load_runs(reports)]  # first: it names a bad reports folder in one line
+        references = load_references(references_dir(reports))
+        written = write_readmes(runs, reports / README_DIR, references)
+        written += write_pages(published_rows(references), reports / README_DIR)  # FlagPerf base pages
         print("\n".join(map(str, written)) if written else f"no results under {runs_root(reports)} and no imported "
               f"pages: no README written")
         return 0

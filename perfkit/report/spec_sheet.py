@@ -1,0 +1,317 @@
+"""A spec sheet in FlagPerf's base layout: one README per case, as FlagPerf's ``base/`` pages are.
+
+    reports/readme/base/benchmarks/<case>/<vendor>/<chip>/README.md
+    reports/readme/base/toolkits/<case>/<vendor>/<chip>/README.md     (a vendor's own tool)
+
+with FlagPerf's five sections and tables:
+
+    # 参评AI芯片信息        * 厂商 / 产品名称 / 产品型号 / TDP
+    # 所用服务器配置        * 服务器数量 / 单服务器内使用卡数 / 服务器型号 / 操作系统版本 / ...
+    # 评测结果
+    ## 核心评测结果         评测项 | <item>测试值(N卡平均) | <item>标定值(N卡平均) | 测试标定比例(N卡平均)
+    ## 能耗监控结果         监控项 | 系统平均功耗 | 系统最大功耗 | 系统功耗标准差 | 单机TDP | 单卡平均功耗 | ...
+    ## 其他重要监控结果     监控项 | 系统平均CPU占用 | 系统平均内存占用 | 单卡平均温度 | 单卡平均显存占用
+
+Two inputs, one page renderer (``SheetRow``):
+
+* a spec run's results (``SpecSheet``: the chip, the server, and per case a
+  ``perfkit.specs.result.Measured`` or ``NotApplicable`` with its power and monitor figures);
+  ``flagperf_case`` names the FlagPerf case of each (gemm bf16 -> computation-BF16,
+  memory_bandwidth -> main_memory-bandwidth, all_reduce over one node -> interconnect-MPI_intraserver,
+  ...); a case FlagPerf has no page for (d2h, pageable h2d, all_gather) is not written here;
+* imported FlagPerf base records (``ReferencePage`` of kind ``spec``), written back in the same
+  layout by ``perfkit report --markdown``.
+
+Numbers are written with at most 4 decimals (``259.2TFLOPS``, ``83.08%``, ``338.4W``), units as
+FlagPerf writes them (TFLOP/s -> TFLOPS, TOP/s -> TOPS); a figure that is not there is ``/``.
+``perfkit import`` reads such a page back to the same numbers (rounded to those 4 decimals).
+Every text (names, reasons, methods) goes through ``markdown.escape_text``; the names that become
+folders are checked with ``paths.safe_name`` before anything is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from perfkit import paths
+from perfkit.files.writing import check_folder_path, check_target
+from perfkit.importing.base_page import CORE, CORE_LABEL, MONITOR, MONITOR_LABEL, POWER, TOOLKIT
+from perfkit.importing.readme import ReferencePage
+from perfkit.report.markdown import MARKER, NOT_APPLICABLE, comment_text, escape_text
+from perfkit.results.store import write_text_atomic
+from perfkit.specs.result import Measured, NotApplicable
+
+BASE_DIR = "base"
+GEMM_DTYPES = ("fp64", "fp32", "tf32", "fp16", "bf16", "int8", "fp8")
+ITEMS = {  # FlagPerf case -> the item its 核心评测结果 columns name
+    "main_memory-bandwidth": "主存储带宽", "main_memory-capacity": "主存储容量", "interconnect-h2d": "CPU-芯片互联带宽",
+    "interconnect-P2P_intraserver": "服务器内P2P互联带宽", "interconnect-P2P_interserver": "跨服务器P2P互联带宽",
+    "interconnect-MPI_intraserver": "单机多卡的MPI互联带宽", "interconnect-MPI_interserver": "服务器间多卡的MPI互联带宽",
+}
+FLAGPERF_UNITS = {"TFLOP/s": "TFLOPS", "TOP/s": "TOPS", "GFLOP/s": "GFLOPS", "PFLOP/s": "PFLOPS"}
+POWER_COLUMNS = (  # (header, key); '{n}' is the number of cards
+    ("系统平均功耗", "system_power_avg"), ("系统最大功耗", "system_power_max"), ("系统功耗标准差", "system_power_std"),
+    ("单机TDP", "system_tdp"), ("单卡平均功耗({n}卡平均)", "card_power_avg"), ("单卡最大功耗({n}卡最大)", "card_power_max"),
+    ("单卡功耗标准差({n}卡平均)", "card_power_std"), ("单卡TDP", "card_tdp"),
+)
+MONITOR_COLUMNS = (  # (header, key, unit)
+    ("系统平均CPU占用", "cpu_percent", "%"), ("系统平均内存占用", "memory_percent", "%"),
+    ("单卡平均温度({n}卡平均)", "card_temperature", "°C"), ("单卡平均显存占用({n}卡平均)", "card_memory_percent", "%"),
+)
+
+
+@dataclass(frozen=True)
+class PowerStats:
+    """能耗监控结果, in W: the system's (all cards of the run together) and one card's."""
+
+    system_power_avg: float | None = None
+    system_power_max: float | None = None
+    system_power_std: float | None = None
+    system_tdp: float | None = None
+    card_power_avg: float | None = None
+    card_power_max: float | None = None
+    card_power_std: float | None = None
+    card_tdp: float | None = None
+
+
+@dataclass(frozen=True)
+class MonitorStats:
+    """其他重要监控结果: host CPU and memory load (%), card temperature (°C) and memory use (%)."""
+
+    cpu_percent: float | None = None
+    memory_percent: float | None = None
+    card_temperature: float | None = None
+    card_memory_percent: float | None = None
+
+
+@dataclass(frozen=True)
+class SheetCase:
+    """One case of a spec run as the sheet shows it."""
+
+    result: Measured | NotApplicable
+    nodes: int = 1
+    cards_per_node: int = 1
+    power: PowerStats | None = None
+    monitor: MonitorStats | None = None
+    toolkit: bool = False  # measured by the vendor's own tool (base/toolkits), not the PyTorch case
+
+
+@dataclass(frozen=True)
+class ChipInfo:
+    """参评AI芯片信息."""
+
+    vendor: str  # perfkit's vendor name; a folder of the written tree
+    chip: str  # the hardware's short name ('H100'); a folder of the written tree
+    maker: str = ""  # 厂商 as shown ('Nvidia'); the vendor name when empty
+    product: str = ""  # 产品名称; the chip when empty
+    model: str = ""  # 产品型号
+    tdp_w: float | None = None
+
+
+@dataclass(frozen=True)
+class ServerInfo:
+    """所用服务器配置 (text as shown; '' is written as '/')."""
+
+    model: str = ""
+    os: str = ""
+    kernel: str = ""
+    cpu: str = ""
+    docker: str = ""
+    memory: str = ""
+    interconnect: str = ""
+
+
+@dataclass(frozen=True)
+class SpecSheet:
+    chip: ChipInfo
+    server: ServerInfo = ServerInfo()
+    cases: tuple[SheetCase, ...] = ()
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    """What one page shows, whichever input it came from."""
+
+    case: str  # FlagPerf case: computation-BF16, ...
+    vendor: str
+    chip: str
+    toolkit: bool
+    measured: float | None
+    unit: str
+    datasheet: float | None
+    ratio_percent: float | None
+    cards: int
+    hardware: dict[str, str]
+    server: dict[str, str]
+    power: dict[str, float | None] = field(default_factory=dict)
+    monitor: dict[str, float | None] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    measured_second: tuple[float, str] | None = None  # capacity pages give GiB(GB)
+
+
+def flagperf_case(result: Measured | NotApplicable, nodes: int = 1) -> str | None:
+    """The FlagPerf base case a perfkit spec case is shown as; None when FlagPerf has no page for it."""
+    case, variant = result.case, result.variant
+    if case == "gemm" and variant in GEMM_DTYPES:
+        return f"computation-{variant.upper()}"
+    if case == "memory_bandwidth":
+        return "main_memory-bandwidth"
+    if case == "memory_capacity":
+        return "main_memory-capacity"
+    if case == "h2d" and variant in ("pinned", ""):
+        return "interconnect-h2d"
+    if case == "p2p":
+        return "interconnect-P2P_intraserver" if nodes <= 1 else "interconnect-P2P_interserver"
+    if case == "all_reduce":
+        return "interconnect-MPI_intraserver" if nodes <= 1 else "interconnect-MPI_interserver"
+    return None
+
+
+def _hardware(chip: ChipInfo) -> dict[str, str]:
+    return {"厂商": chip.maker or chip.vendor, "产品名称": chip.product or chip.chip, "产品型号": chip.model,
+            "TDP": f"{_number(chip.tdp_w)}W" if chip.tdp_w is not None else ""}
+
+
+def _server(server: ServerInfo, nodes: int, cards: int) -> dict[str, str]:
+    return {"服务器数量": str(nodes), "单服务器内使用卡数": str(cards), "服务器型号": server.model,
+            "操作系统版本": server.os, "操作系统内核": server.kernel, "CPU": server.cpu, "docker版本": server.docker,
+            "内存": server.memory, "服务器间AI芯片直连规格及带宽": server.interconnect}
+
+
+def sheet_rows(sheet: SpecSheet) -> list[SheetRow]:
+    """The pages of a spec run: one per case FlagPerf has a page for."""
+    out = []
+    for item in sheet.cases:
+        case = flagperf_case(item.result, item.nodes)
+        if case is None:
+            continue
+        result = item.result
+        notes: list[str] = []
+        if isinstance(result, Measured):
+            measured, unit, datasheet, ratio = result.value, result.unit, result.datasheet, result.percent_of_datasheet
+            notes.append(f"注：测试值为{result.repeats}次重复的中位数（变异系数{100 * result.spread:.2f}%，"
+                         f"最佳{_number(result.best)}{_unit(result.unit)}）；方法：{result.method}")
+            if result.datasheet_source:
+                notes.append(f"注：标定值来源：{result.datasheet_source}")
+        else:
+            measured, unit, datasheet, ratio = None, "", None, None
+            notes.append(f"注：此评测项在本机不适用：{result.reason}")
+        power = vars(item.power) if item.power else {}
+        monitor = vars(item.monitor) if item.monitor else {}
+        out.append(SheetRow(case, sheet.chip.vendor, sheet.chip.chip, item.toolkit, measured, unit, datasheet, ratio,
+                            item.nodes * item.cards_per_node, _hardware(sheet.chip),
+                            _server(sheet.server, item.nodes, item.cards_per_node), dict(power), dict(monitor),
+                            tuple(notes)))
+    return out
+
+
+def published_rows(pages: Iterable[ReferencePage]) -> list[SheetRow]:
+    """Imported FlagPerf base records (kind ``spec``) as pages of the same layout."""
+    out = []
+    for page in pages:
+        if page.kind != "spec" or not page.rows:
+            continue
+        row = page.rows[0]
+        m = row.metrics
+
+        def number(key: str, metrics: dict = m) -> float | None:
+            value = metrics.get(key)
+            return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+        second = number("measured_2")
+        cards = (row.nnodes or 1) * (row.nproc_per_node or 1)
+        out.append(SheetRow(page.case or page.benchmark, page.vendor, page.chip, page.framework == TOOLKIT,
+                            number("measured"), row.units.get("measured", ""), number("datasheet"),
+                            number("ratio_percent"), cards, dict(page.hardware), dict(page.software),
+                            {key: number(key) for _, key in POWER_COLUMNS},
+                            {key: number(key) for _, key, _ in MONITOR_COLUMNS},
+                            (f"注：发布值，导入自 {page.path or page.source}",),
+                            (second, row.units.get("measured_2", "")) if second is not None else None))
+    return out
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return NOT_APPLICABLE
+    text = f"{round(float(value), 4):.4f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _unit(unit: str) -> str:
+    return FLAGPERF_UNITS.get(unit, unit)
+
+
+def _figure(value: float | None, unit: str) -> str:
+    return NOT_APPLICABLE if value is None else f"{_number(value)}{escape_text(_unit(unit))}"
+
+
+def _item(case: str) -> str:
+    if case.startswith("computation-"):
+        return f"{case.split('-', 1)[1]}算力"
+    return ITEMS.get(case, escape_text(case))
+
+
+def _table(header: list[str], row: list[str]) -> list[str]:
+    return ["| " + " | ".join(header) + " |", "| " + " | ".join("----" for _ in header) + " |",
+            "| " + " | ".join(row) + " |"]
+
+
+def _bullets(values: dict[str, str]) -> list[str]:
+    return [f"* {escape_text(key)}：{escape_text(value) or NOT_APPLICABLE}" for key, value in values.items()]
+
+
+def page_text(row: SheetRow) -> str:
+    """One case's page in FlagPerf's base layout (see the module's docstring)."""
+    n = row.cards
+    item = _item(row.case)
+    measured = _figure(row.measured, row.unit)
+    if row.measured is not None and row.measured_second is not None:
+        measured += f"({_figure(*row.measured_second)})"
+    lines = [MARKER.format(benchmark=comment_text(row.case), vendor=comment_text(row.vendor)), "",
+             "# 参评AI芯片信息", "", *_bullets(row.hardware), "", "# 所用服务器配置", "", *_bullets(row.server), "",
+             "# 评测结果", "", f"## {CORE}", "",
+             *_table([CORE_LABEL, f"{item}测试值({n}卡平均)", f"{item}标定值({n}卡平均)", f"测试标定比例({n}卡平均)"],
+                     ["评测结果", measured, _figure(row.datasheet, row.unit),
+                      _figure(row.ratio_percent, "%")]), ""]
+    lines += [part for note in row.notes for part in (escape_text(note), "")]  # one paragraph each
+    lines += [f"## {POWER}", "",
+              *_table([MONITOR_LABEL, *(h.format(n=n) for h, _ in POWER_COLUMNS)],
+                      ["监控结果", *(_figure(row.power.get(key), "W") for _, key in POWER_COLUMNS)]), "",
+              f"## {MONITOR}", "",
+              *_table([MONITOR_LABEL, *(h.format(n=n) for h, _, _ in MONITOR_COLUMNS)],
+                      ["监控结果", *(_figure(row.monitor.get(key), unit) for _, key, unit in MONITOR_COLUMNS)]), ""]
+    return "\n".join(lines)
+
+
+def page_path(folder: Path, row: SheetRow) -> Path:
+    """folder/base/<benchmarks|toolkits>/<case>/<vendor>[/<chip>]/README.md, every name checked."""
+    parts = [BASE_DIR, "toolkits" if row.toolkit else "benchmarks",
+             paths.safe_name(row.case, "spec sheet case"), paths.safe_name(row.vendor, "spec sheet vendor")]
+    if row.chip:
+        parts.append(paths.safe_name(row.chip, "spec sheet chip"))
+    return Path(folder).joinpath(*parts, "README.md")
+
+
+def write_pages(rows: list[SheetRow], folder: Path) -> list[Path]:
+    """Write every row's page under ``folder`` (reports/readme/); every target is checked before
+    the first write (a link or a file where a folder belongs, a README.md that is a link or a
+    special file: refused with one line, nothing written). Two rows for one page: the first."""
+    targets: dict[Path, SheetRow] = {}
+    for row in rows:
+        targets.setdefault(page_path(folder, row), row)
+    if not targets:
+        return []
+    root = Path(folder).parent  # reports/: readme/ and everything below it must be real folders
+    check_folder_path(root, folder)
+    for path in targets:
+        check_target(root, path)
+    for path, row in targets.items():
+        write_text_atomic(path, page_text(row), root=root)
+    return list(targets)
+
+
+def write_spec_sheet(sheet: SpecSheet, folder: Path) -> list[Path]:
+    """A spec run's pages in FlagPerf's base layout under ``folder`` (reports/readme/)."""
+    return write_pages(sheet_rows(sheet), folder)
