@@ -46,13 +46,7 @@ from typing import Any
 
 from perfkit.importing import cells, identity, limits
 from perfkit.importing.markdown import Page, Table, split_row
-from perfkit.importing.readme import (
-    ReferencePage,
-    ReferenceRow,
-    _check_name,
-    _collect,
-    _error,
-)
+from perfkit.importing.readme import _KEY_VALUE, ReferencePage, ReferenceRow, _check_name, _error
 
 KIND = "spec"
 TOOLKIT = "toolkit"  # ReferencePage.framework of a base/toolkits page
@@ -256,15 +250,23 @@ def _merge(target: ReferenceRow, row: ReferenceRow) -> None:
 
 
 def _bullets(page: Page, title: str) -> dict[str, str]:
-    """The ``key：value`` bullets of the section headed ``title`` (up to the next level-1 heading)."""
+    """The ``key：value`` bullets of the section headed ``title`` (up to the next heading of its
+    level or above); a key seen again (a page with 服务器1 and 服务器2) is kept as 'key (2)', a
+    bullet without a colon as a key with an empty value."""
     heads = sorted(page.headings, key=lambda h: h.line)
     start = next((h for h in heads if _section(h.text) == title), None)
     if start is None:
         return {}
     end = next((h.line for h in heads if h.line > start.line and h.level <= start.level), len(page.lines) + 1)
     out: dict[str, str] = {}
-    _collect(out, [b for b in page.bullets if start.line < b.line < end])
-    return {k[:200]: v[:limits.MAX_CELL_CHARS] for k, v in list(out.items())[:100]}
+    for bullet in [b for b in page.bullets if start.line < b.line < end][:100]:
+        match = _KEY_VALUE.match(bullet.text)
+        key, value = (match.group(1).strip(), match.group(2).strip()) if match else (bullet.text.strip(), "")
+        key, n = key[:200], 2
+        while key in out:
+            key, n = f"{key.rsplit(' (', 1)[0]} ({n})", n + 1
+        out[key] = value[:limits.MAX_CELL_CHARS]
+    return out
 
 
 def _count(text: str) -> int | None:
@@ -294,6 +296,10 @@ def parse_base(text: str, path: Path, page: Page, benchmark: str = "", vendor: s
     core = [t for t in results if sections[id(t)] == CORE]
     if not core:
         anchor = next((h.line for h in page.headings if _section(h.text) == CORE), 1)
+        stray = [n for n in page.stray_rows if n > anchor]
+        if anchor > 1 and stray:
+            raise _error(path, stray[0], f"the {CORE} table is garbled: its '| --- |' separator row is missing or "
+                                         "holds cells; no figure can be read from it")
         raise _error(path, anchor, f"no {CORE} table: expected a table whose first column is {CORE_LABEL} "
                                    f"under '## {CORE}'")
     for number in page.stray_rows:
@@ -311,6 +317,9 @@ def parse_base(text: str, path: Path, page: Page, benchmark: str = "", vendor: s
         for row in [r for r in rows if r.table != CORE]:
             _merge(first, row)
         rows = [first]
+    else:  # several 核心评测结果 tables (alltoall / all_reduce, 算法带宽 / 等效带宽): each row named by its item
+        for row in core_rows:
+            row.config = next((h for h in row.cells if "测试值" in h), row.config)[:limits.MAX_CELL_CHARS]
     if len(rows) > limits.MAX_ROWS_PER_PAGE:
         raise _error(path, core[0].line, f"more than {limits.MAX_ROWS_PER_PAGE} results rows on one page "
                                          "(limits.MAX_ROWS_PER_PAGE)")

@@ -44,7 +44,7 @@ def rel(path: Path) -> str:
 
 def test_the_fixtures_are_flagperfs_base_pages_with_their_sources():
     sources = (ROOT / "SOURCES.md").read_text(encoding="utf-8")
-    assert len(PAGES) >= 30
+    assert len(PAGES) >= 170  # 89 under base/benchmarks, 85 under base/toolkits when they were collected
     for path in PAGES:
         ident = base_identity(rel(path))
         assert ident is not None, rel(path)
@@ -101,6 +101,28 @@ def test_a_page_with_a_bare_number_or_another_dtypes_header_says_so():
     mislabelled = parse_page(ROOT / "base/benchmarks/computation-FP16/iluvatar/BI150/README.md")
     assert mislabelled.benchmark == "computation-FP16"
     assert any("names BF16 but the case is computation-FP16" in w for w in mislabelled.warnings)
+
+
+def test_the_two_pages_perfkit_refuses_say_why_in_one_line():
+    with pytest.raises(PageError, match=r"README\.md:1: no 核心评测结果 table"):  # a page with no results at all
+        parse_page(ROOT / "base/benchmarks/computation-INT8/iluvatar/BI150/README.md")
+    with pytest.raises(PageError, match=r"README\.md:\d+: the 核心评测结果 table is garbled"):  # '| ---- |65.985.5%  |'
+        parse_page(ROOT / "base/toolkits/main_memory-bandwidth/denglin/GS40/README.md")
+
+
+def test_a_page_with_several_core_tables_keeps_each_as_a_row_named_by_its_item():
+    page = parse_page(ROOT / "base/toolkits/interconnect-MPI_interserver/nvidia/A100/README.md")
+    core = [(r.config, r.metrics["measured"], r.units["measured"]) for r in page.rows if r.table == CORE]
+    assert core == [("服务器间多卡的MPI互联算法带宽测试值(8卡平均)", 25.77, "GB/s"),
+                    ("服务器间多卡的MPI互联等效带宽测试值(8卡平均)", 96.62, "GB/s")]
+    power = next(r for r in page.rows if r.table == POWER)
+    assert (power.metrics["card_power_avg"], power.nnodes, power.nproc_per_node) == (110.58, 2, 8)
+
+
+def test_two_servers_bullets_are_both_kept():
+    page = parse_page(ROOT / "base/benchmarks/computation-FP32/nvidia/A100/README.md")
+    assert (page.hardware["产品名称"], page.hardware["产品名称 (2)"]) == ("A800", "A100")
+    assert page.software["操作系统内核 (2)"] == "linux5.4.0-113"
 
 
 def test_every_page_imports_in_one_batch_each_under_its_own_record(tmp_path):
