@@ -131,6 +131,19 @@ class SpecSheet:
 
 
 @dataclass(frozen=True)
+class CoreItem:
+    """One 核心评测结果 table: the measured figure, the datasheet figure and their ratio."""
+
+    measured: float | None
+    unit: str
+    datasheet: float | None
+    ratio_percent: float | None
+    header: str = ""  # the 测试值 column as the page names it; '' = the case's own item ('BF16算力测试值(8卡平均)')
+    measured_second: tuple[float, str] | None = None  # capacity pages give GiB(GB)
+    datasheet_unit: str = ""  # when it differs from the measured unit (1390.5GB/s against 1.8TB/s)
+
+
+@dataclass(frozen=True)
 class SheetRow:
     """What one page shows, whichever input it came from."""
 
@@ -138,17 +151,13 @@ class SheetRow:
     vendor: str
     chip: str
     toolkit: bool
-    measured: float | None
-    unit: str
-    datasheet: float | None
-    ratio_percent: float | None
+    items: tuple[CoreItem, ...]  # one per 核心评测结果 table (most pages have one)
     cards: int
     hardware: dict[str, str]
     server: dict[str, str]
     power: dict[str, float | None] = field(default_factory=dict)
     monitor: dict[str, float | None] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
-    measured_second: tuple[float, str] | None = None  # capacity pages give GiB(GB)
 
 
 def flagperf_case(result: Measured | NotApplicable, nodes: int = 1) -> str | None:
@@ -197,39 +206,48 @@ def sheet_rows(sheet: SpecSheet) -> list[SheetRow]:
                 notes.append(f"注：标定值来源：{result.datasheet_source}")
         else:
             measured, unit, datasheet, ratio = None, "", None, None
-            notes.append(f"注：此评测项在本机不适用：{result.reason}")
+            notes.append(f"注：此评测项无测试值：{result.reason}")  # not applicable here, or refused while it ran
         power = vars(item.power) if item.power else {}
         monitor = vars(item.monitor) if item.monitor else {}
-        out.append(SheetRow(case, sheet.chip.vendor, sheet.chip.chip, item.toolkit, measured, unit, datasheet, ratio,
-                            item.nodes * item.cards_per_node, _hardware(sheet.chip),
+        out.append(SheetRow(case, sheet.chip.vendor, sheet.chip.chip, item.toolkit,
+                            (CoreItem(measured, unit, datasheet, ratio),), item.nodes * item.cards_per_node, _hardware(sheet.chip),
                             _server(sheet.server, item.nodes, item.cards_per_node), dict(power), dict(monitor),
                             tuple(notes)))
     return out
 
 
 def published_rows(pages: Iterable[ReferencePage]) -> list[SheetRow]:
-    """Imported FlagPerf base records (kind ``spec``) as pages of the same layout."""
+    """Imported FlagPerf base records (kind ``spec``) as pages of the same layout: each
+    核心评测结果 row an item, the power and monitor figures from the record's other rows."""
     out = []
     for page in pages:
-        if page.kind != "spec" or not page.rows:
+        core = [row for row in page.rows if row.table == CORE]
+        if page.kind != "spec" or not core:
             continue
-        row = page.rows[0]
-        m = row.metrics
-
-        def number(key: str, metrics: dict = m) -> float | None:
-            value = metrics.get(key)
-            return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
-
-        second = number("measured_2")
-        cards = (row.nnodes or 1) * (row.nproc_per_node or 1)
+        figures: dict[str, float | None] = {}
+        for row in page.rows:
+            for key, value in row.metrics.items():
+                if figures.get(key) is None:
+                    figures[key] = _plain_number(value)
+        items = []
+        for row in core:
+            value, second = (_plain_number(row.metrics.get(k)) for k in ("measured", "measured_2"))
+            items.append(CoreItem(value, row.units.get("measured", ""), _plain_number(row.metrics.get("datasheet")),
+                                  _plain_number(row.metrics.get("ratio_percent")),
+                                  row.config if len(core) > 1 else "",
+                                  (second, row.units.get("measured_2", "")) if second is not None else None,
+                                  row.units.get("datasheet", "")))
+        first = core[0]
         out.append(SheetRow(page.case or page.benchmark, page.vendor, page.chip, page.framework == TOOLKIT,
-                            number("measured"), row.units.get("measured", ""), number("datasheet"),
-                            number("ratio_percent"), cards, dict(page.hardware), dict(page.software),
-                            {key: number(key) for _, key in POWER_COLUMNS},
-                            {key: number(key) for _, key, _ in MONITOR_COLUMNS},
-                            (f"注：发布值，导入自 {page.path or page.source}",),
-                            (second, row.units.get("measured_2", "")) if second is not None else None))
+                            tuple(items), (first.nnodes or 1) * (first.nproc_per_node or 1), dict(page.hardware),
+                            dict(page.software), {key: figures.get(key) for _, key in POWER_COLUMNS},
+                            {key: figures.get(key) for _, key, _ in MONITOR_COLUMNS},
+                            (f"注：发布值，导入自 {page.path or page.source}",)))
     return out
+
+
+def _plain_number(value: object) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
 def _number(value: float | None) -> str:
@@ -262,19 +280,31 @@ def _bullets(values: dict[str, str]) -> list[str]:
     return [f"* {escape_text(key)}：{escape_text(value) or NOT_APPLICABLE}" for key, value in values.items()]
 
 
+def _core_table(item: CoreItem, case: str, cards: int) -> list[str]:
+    if item.header:  # a page's own item name: '服务器间多卡的MPI互联等效带宽测试值(8卡平均)'
+        measured_header = escape_text(item.header)
+        datasheet_header = measured_header.replace("测试值", "标定值")
+        ratio_header = "测试标定比例"
+    else:
+        name = _item(case)
+        measured_header, datasheet_header = f"{name}测试值({cards}卡平均)", f"{name}标定值({cards}卡平均)"
+        ratio_header = f"测试标定比例({cards}卡平均)"
+    measured = _figure(item.measured, item.unit)
+    if item.measured is not None and item.measured_second is not None:
+        measured += f"({_figure(*item.measured_second)})"
+    return _table([CORE_LABEL, measured_header, datasheet_header, ratio_header],
+                  ["评测结果", measured, _figure(item.datasheet, item.datasheet_unit or item.unit),
+                   _figure(item.ratio_percent, "%")])
+
+
 def page_text(row: SheetRow) -> str:
     """One case's page in FlagPerf's base layout (see the module's docstring)."""
     n = row.cards
-    item = _item(row.case)
-    measured = _figure(row.measured, row.unit)
-    if row.measured is not None and row.measured_second is not None:
-        measured += f"({_figure(*row.measured_second)})"
     lines = [MARKER.format(benchmark=comment_text(row.case), vendor=comment_text(row.vendor)), "",
              "# 参评AI芯片信息", "", *_bullets(row.hardware), "", "# 所用服务器配置", "", *_bullets(row.server), "",
-             "# 评测结果", "", f"## {CORE}", "",
-             *_table([CORE_LABEL, f"{item}测试值({n}卡平均)", f"{item}标定值({n}卡平均)", f"测试标定比例({n}卡平均)"],
-                     ["评测结果", measured, _figure(row.datasheet, row.unit),
-                      _figure(row.ratio_percent, "%")]), ""]
+             "# 评测结果", "", f"## {CORE}", ""]
+    for item in row.items:
+        lines += [*_core_table(item, row.case, n), ""]
     lines += [part for note in row.notes for part in (escape_text(note), "")]  # one paragraph each
     lines += [f"## {POWER}", "",
               *_table([MONITOR_LABEL, *(h.format(n=n) for h, _ in POWER_COLUMNS)],

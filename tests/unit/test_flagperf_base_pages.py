@@ -26,6 +26,7 @@ from perfkit.report.spec_sheet import (
     page_text,
     published_rows,
     sheet_rows,
+    write_pages,
     write_spec_sheet,
 )
 from perfkit.specs.result import Measured, NotApplicable
@@ -283,13 +284,14 @@ def test_export_then_import_gives_the_same_numbers_per_case(tmp_path):
         assert coverage.imported and not coverage.silent and not coverage.page.warnings, path
         page = coverage.page
         row = by_case[page.benchmark]
+        item = row.items[0]
         metrics, units = page.rows[0].metrics, page.rows[0].units
         assert (page.vendor, page.chip, page.framework == "toolkit") == ("nvidia", "H100", row.toolkit)
-        for key, value in (("measured", row.measured), ("datasheet", row.datasheet), ("ratio_percent", row.ratio_percent),
-                           *row.power.items(), *row.monitor.items()):
+        for key, value in (("measured", item.measured), ("datasheet", item.datasheet),
+                           ("ratio_percent", item.ratio_percent), *row.power.items(), *row.monitor.items()):
             assert metrics.get(key) == (None if value is None else round(value, 4)), (path, key)
-        if row.measured is not None:
-            assert units["measured"] == row.unit
+        if item.measured is not None:
+            assert units["measured"] == item.unit
         assert page.rows[0].nproc_per_node * page.rows[0].nnodes == row.cards
 
 
@@ -341,3 +343,29 @@ def test_a_record_copied_from_a_fixture_tree_keeps_its_path_identity(tmp_path):
     target.parent.mkdir(parents=True)
     shutil.copy(A100_BF16, target)
     assert parse_page(target).id == "computation-BF16-nvidia-A100"
+
+
+def _figures(page) -> list[tuple[str, dict]]:
+    """Per row: its item label (several core tables) and every figure with its unit."""
+    several = sum(r.table == CORE for r in page.rows) > 1
+    return sorted((r.config if several and r.table == CORE else r.table,
+                   {k: (v, r.units.get(k)) for k, v in r.metrics.items() if v is not None}) for r in page.rows)
+
+
+def test_every_imported_flagperf_page_exported_in_the_base_layout_imports_back_to_the_same_figures(tmp_path):
+    result = import_pages(PAGES, tmp_path / "references")
+    rows = published_rows(result.pages)
+    assert len(rows) == len(result.pages) >= 0.95 * len(PAGES)
+    written = write_pages(rows, tmp_path / "readme")
+    assert len(written) == len(rows)  # every record its own page
+    by_path = {rel(Path(p.path)) if Path(p.path).is_relative_to(ROOT) else p.path: p for p in result.pages}
+    checked = 0
+    for path in written:
+        again = parse_page(path)
+        original = by_path[path.relative_to(tmp_path / "readme").as_posix()]
+        assert (again.benchmark, again.vendor, again.chip, again.framework) == (
+            original.benchmark, original.vendor, original.chip, original.framework)
+        assert _figures(again) == _figures(original), path
+        assert not page_coverage(path).silent
+        checked += 1
+    assert checked == len(rows)
