@@ -242,8 +242,15 @@ def published_rows(pages: Iterable[ReferencePage]) -> list[SheetRow]:
                             tuple(items), (first.nnodes or 1) * (first.nproc_per_node or 1), dict(page.hardware),
                             dict(page.software), {key: figures.get(key) for _, key in POWER_COLUMNS},
                             {key: figures.get(key) for _, key, _ in MONITOR_COLUMNS},
-                            (f"注：发布值，导入自 {page.path or page.source}",)))
+                            (f"注：FlagPerf 发布值（{_flagperf_path(page)}），由 perfkit import 导入",)))
     return out
+
+
+def _flagperf_path(page: ReferencePage) -> str:
+    """Where FlagPerf keeps the page (never the local path it was imported from)."""
+    parts = ["base", "toolkits" if page.framework == TOOLKIT else "benchmarks", page.case or page.benchmark,
+             page.vendor, *([page.chip] if page.chip else []), "README.md"]
+    return "/".join(parts)
 
 
 def _plain_number(value: object) -> float | None:

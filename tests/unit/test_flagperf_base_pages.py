@@ -320,6 +320,9 @@ def test_report_markdown_writes_imported_base_pages_back_in_their_layout(tmp_pat
     out = capsys.readouterr().out
     again = reports / "readme/base/benchmarks/computation-BF16/nvidia/A100/README.md"
     assert str(again) in out and not (reports / "readme" / "computation-BF16").exists()
+    note = again.read_text(encoding="utf-8")
+    assert "FlagPerf 发布值（base/benchmarks/computation-BF16/nvidia/A100/README.md）" in note
+    assert str(ROOT) not in note and str(tmp_path) not in note  # never the local path it was imported from
     assert (reports / "readme/base/toolkits/computation-INT8/nvidia/README.md").is_file()
     for original, exported in zip(pages, [again, reports / "readme/base/toolkits/computation-INT8/nvidia/README.md",
                                           reports / "readme/base/benchmarks/main_memory-capacity/nvidia/A100/README.md"],
