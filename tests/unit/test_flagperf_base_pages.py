@@ -15,7 +15,7 @@ from perfkit.errors import UserError
 from perfkit.importing import PageError, import_pages, load_references, parse_page, parse_text
 from perfkit.importing.base_page import CORE, MONITOR, POWER, SECTIONS, base_identity, read_quantity
 from perfkit.importing.coverage import page_coverage, summary
-from perfkit.report.spec_sheet import (
+from perfkit.report.flagperf_base import (
     ChipInfo,
     MonitorStats,
     PowerStats,
@@ -25,6 +25,7 @@ from perfkit.report.spec_sheet import (
     flagperf_case,
     page_text,
     published_rows,
+    sheet_from_record,
     sheet_rows,
     write_pages,
     write_spec_sheet,
@@ -372,3 +373,58 @@ def test_every_imported_flagperf_page_exported_in_the_base_layout_imports_back_t
         assert not page_coverage(path).silent
         checked += 1
     assert checked == len(rows)
+
+
+def _spec_record():
+    from support.fabricated import make_result
+
+    def measured(case, variant, value, unit, datasheet, telemetry=None, implementation="pytorch"):
+        entry = {**Measured(case, variant, value, unit, 0.01, 3, value, "timed", {}, datasheet, "hardware file").to_dict(),
+                 "implementation": implementation, "seconds": 1.0}
+        return {**entry, "telemetry": telemetry} if telemetry else entry
+
+    readings = {"readings": 12, "power_avg_w": 5200.0, "power_max_w": 5600.0, "power_std_w": 80.0,
+                "temperature_max_c": 66.5, "device_memory_max_mib": 1024.0, "cpu_percent_avg": 3.5, "rss_max_mib": 900.0}
+    result = make_result(benchmark="specs", vendor="nvidia", nnodes=1, nproc=8, kind="specs", metrics={"spec_cases": [
+        measured("gemm", "bf16", 791.25, "TFLOP/s", 989.0, readings),
+        measured("memory_bandwidth", "copy", 2900.5, "GB/s", 3350.0),
+        measured("gemm", "bf16", 800.0, "TFLOP/s", 989.0, implementation="cublas_gemm"),
+        {"case": "p2p", "variant": "intra-node", "reason": "1 card visible; p2p needs two", "kind": "not_applicable"},
+        {"case": "all_reduce", "variant": "8 ranks", "reason": "its timeout passed", "kind": "refused"},
+        measured("d2h", "pinned", 24.0, "GB/s", None),
+        "not an entry", {"kind": "measured", "case": "gemm", "variant": "fp32", "value": "NaN"},
+    ]})
+    result.hardware = {"name": "H100 SXM", "short_name": "H100"}
+    return result
+
+
+def test_a_specs_run_record_becomes_flagperfs_base_pages(tmp_path):
+    written = write_spec_sheet(sheet_from_record(_spec_record()), tmp_path / "readme")
+    base = tmp_path / "readme" / "base"
+    pages = sorted(p.relative_to(base).as_posix() for p in written)
+    assert pages == ["benchmarks/computation-BF16/nvidia/H100/README.md",
+                     "benchmarks/interconnect-MPI_intraserver/nvidia/H100/README.md",
+                     "benchmarks/interconnect-P2P_intraserver/nvidia/H100/README.md",
+                     "benchmarks/main_memory-bandwidth/nvidia/H100/README.md",
+                     "toolkits/computation-BF16/nvidia/H100/README.md"]  # d2h has no FlagPerf page; bad entries skipped
+    bf16 = parse_page(base / pages[0])
+    metrics = bf16.rows[0].metrics
+    assert (metrics["measured"], metrics["datasheet"], metrics["ratio_percent"]) == (791.25, 989.0, 80.0051)
+    assert (metrics["system_power_avg"], metrics["card_power_avg"], metrics["card_temperature"]) == (5200.0, 650.0, 66.5)
+    assert (bf16.rows[0].nnodes, bf16.rows[0].nproc_per_node) == (1, 8)
+    assert parse_page(base / pages[4]).rows[0].metrics["measured"] == 800.0  # the vendor tool's figure, beside it
+    refused = (base / pages[1]).read_text(encoding="utf-8")
+    assert "| 评测结果 | / | / | / |" in refused and "its timeout passed" in refused
+
+
+def test_report_markdown_writes_a_specs_run_in_flagperfs_base_layout(tmp_path, capsys):
+    from perfkit.report.index import load_runs
+    from support.fabricated import write_run
+
+    reports = tmp_path / "reports"
+    write_run(reports, _spec_record())
+    if not load_runs(reports):
+        pytest.skip("this tree's record schema has no 'specs' kind yet (the specs scenario adds it)")
+    assert main(["report", "--markdown", "--reports", str(reports)]) == 0
+    assert (reports / "readme/base/benchmarks/computation-BF16/nvidia/H100/README.md").is_file()
+    assert not (reports / "readme" / "specs").exists()  # no training-layout page for a spec run

@@ -31,15 +31,18 @@ folders are checked with ``paths.safe_name`` before anything is written.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from perfkit import paths
 from perfkit.files.writing import check_folder_path, check_target
 from perfkit.importing.base_page import CORE, CORE_LABEL, MONITOR, MONITOR_LABEL, POWER, TOOLKIT
 from perfkit.importing.readme import ReferencePage
 from perfkit.report.markdown import MARKER, NOT_APPLICABLE, comment_text, escape_text
+from perfkit.results.record import RunResult
 from perfkit.results.store import write_text_atomic
 from perfkit.specs.result import Measured, NotApplicable
 
@@ -255,6 +258,65 @@ def _flagperf_path(page: ReferencePage) -> str:
 
 def _plain_number(value: object) -> float | None:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+# --- a specs run's record -> SpecSheet ------------------------------------------------------------
+
+MAX_CASES = 200  # entries of one record's spec_cases read
+
+
+def _entry_result(entry: dict[str, Any]) -> Measured | NotApplicable | None:
+    """One ``metrics.spec_cases`` entry (``Measured.to_dict()`` / ``NotApplicable.to_dict()``, or a
+    refused entry with its reason) as the typed result; None for an entry that is neither."""
+    case, variant = str(entry.get("case", ""))[:60], str(entry.get("variant", ""))[:60]
+    if entry.get("kind") == "measured":
+        value = _plain_number(entry.get("value"))
+        if value is None:
+            return None
+        return Measured(case, variant, value, str(entry.get("unit", ""))[:20], _plain_number(entry.get("spread")) or 0.0,
+                        int(_plain_number(entry.get("repeats")) or 0), _plain_number(entry.get("best")) or value,
+                        str(entry.get("method", ""))[:600], {}, _plain_number(entry.get("datasheet")),
+                        str(entry.get("datasheet_source", ""))[:200])
+    if entry.get("kind") in ("not_applicable", "refused"):
+        return NotApplicable(case, variant, str(entry.get("reason", ""))[:600])
+    return None
+
+
+def _readings(entry: dict[str, Any], cards: int) -> tuple[PowerStats | None, MonitorStats | None]:
+    """The case's telemetry (perfkit.telemetry.readings: node aggregates over the visible cards):
+    the summed card power as the system figures and, divided by the cards, the card average; the
+    hottest card's temperature; the host CPU load. What the readings do not give stays None."""
+    found = entry.get("telemetry")
+    if not isinstance(found, dict):
+        return None, None
+    avg, peak, std = (_plain_number(found.get(k)) for k in ("power_avg_w", "power_max_w", "power_std_w"))
+    power = PowerStats(system_power_avg=avg, system_power_max=peak, system_power_std=std,
+                       card_power_avg=avg / cards if avg is not None and cards > 0 else None)
+    monitor = MonitorStats(cpu_percent=_plain_number(found.get("cpu_percent_avg")),
+                           card_temperature=_plain_number(found.get("temperature_max_c")))
+    return power, monitor
+
+
+def sheet_from_record(result: RunResult) -> SpecSheet:
+    """A specs run's record (``metrics.spec_cases``, written by the specs scenario) as a SpecSheet:
+    the chip is the hardware file's short name (else its name, else the vendor), made a plain name."""
+    hardware = result.hardware if isinstance(result.hardware, dict) else {}
+    name = str(hardware.get("short_name") or hardware.get("name") or result.vendor)[:80]
+    chip = re.sub(r"[^A-Za-z0-9_.\-]+", "_", name).strip("._-") or result.vendor
+    nodes = int(_plain_number(result.run.get("nnodes")) or 1)
+    cards = int(_plain_number(result.run.get("nproc_per_node")) or 1)
+    cases = []
+    entries = result.metrics.get("spec_cases")
+    for entry in (entries if isinstance(entries, list) else [])[:MAX_CASES]:
+        typed = _entry_result(entry) if isinstance(entry, dict) else None
+        if typed is None:
+            continue
+        power, monitor = _readings(entry, nodes * cards)
+        cases.append(SheetCase(typed, nodes, cards, power, monitor,
+                               toolkit=str(entry.get("implementation", "pytorch")) not in ("pytorch", "")))
+    return SpecSheet(ChipInfo(result.vendor, chip, product=name, model=str(hardware.get("name", ""))[:200]),
+                     ServerInfo(os=str(result.environment.get("os", ""))[:200] if isinstance(result.environment, dict)
+                                else ""), tuple(cases))
 
 
 def _number(value: float | None) -> str:
