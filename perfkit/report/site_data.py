@@ -56,7 +56,8 @@ class SiteData:
 
     @property
     def benchmarks(self) -> list[str]:
-        return sorted({r.benchmark for r in self.results} | {p.benchmark for p in self.references})
+        # a FlagPerf base (spec sheet) record has no training or inference rows to compare
+        return sorted({r.benchmark for r in self.results} | {p.benchmark for p in self.references if p.kind != "spec"})
 
 
 def load_site(reports: Path) -> SiteData:

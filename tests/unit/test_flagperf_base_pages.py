@@ -428,3 +428,17 @@ def test_report_markdown_writes_a_specs_run_in_flagperfs_base_layout(tmp_path, c
     assert main(["report", "--markdown", "--reports", str(reports)]) == 0
     assert (reports / "readme/base/benchmarks/computation-BF16/nvidia/H100/README.md").is_file()
     assert not (reports / "readme" / "specs").exists()  # no training-layout page for a spec run
+
+
+def test_spec_records_stay_out_of_the_training_and_inference_views(tmp_path):
+    from perfkit.report import compare, frame
+    from perfkit.report.site_data import SiteData
+
+    training = Path(__file__).parents[1] / "fixtures" / "flagperf" / "training__metax__mobilenetv2-pytorch__README.md"
+    reports = tmp_path / "reports"
+    assert main(["import", str(A100_BF16), str(training), "--reports", str(reports)]) == 0
+    references = load_references(reports / "references")
+    assert sorted(p.kind for p in references) == ["spec", "training"]
+    assert SiteData(reports, [], references).benchmarks == ["mobilenetv2"]  # the index has no empty spec section
+    assert compare.published_rows(next(p for p in references if p.kind == "spec")) == []
+    assert set(frame.load(reports)["benchmark"]) == {"mobilenetv2"}
