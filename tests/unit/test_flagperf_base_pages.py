@@ -181,6 +181,8 @@ def _write(tmp_path: Path, text: str, rel_path: str = "base/benchmarks/computati
     (None, "base/benchmarks/computation-BF16/nvidia/A1$0/README.md", r"chip: 'A1\$0' is not a name"),
     (None, "base/benchmarks/computation BF16/nvidia/README.md", r"is not a FlagPerf base case name"),
     (None, "saved/README.md", r"cannot tell the case .*pass --benchmark"),
+    (None, "base/benchmarks/computation-BF16/../README.md", r"vendor: '\.\.' is not a name"),
+    (None, "base/toolkits/computation-BF16/nvidia/-rf/README.md", r"chip: '-rf' is not a name"),
     ("# 参评AI芯片信息\n\n## 核心评测结果\n\n" + "| 评测项 | a |\n| --- | --- |\n" + "| 评测结果 | 1W |\n" * 300, None,
      r"table of 300 rows; at most 200"),
     ("# 参评AI芯片信息\n\n## 核心评测结果\n\n| 评测项 |" + " a |" * 70 + "\n|" + " --- |" * 71 + "\n", None,
@@ -196,6 +198,20 @@ def test_hostile_or_garbled_pages_are_refused_with_one_line(tmp_path, capsys, te
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "Traceback" not in err[0]
     assert not (reports / "references").exists() or not list((reports / "references").iterdir())
+
+
+def test_a_page_that_is_not_utf8_is_refused_in_one_line(tmp_path):
+    path = _write(tmp_path, "")
+    path.write_bytes(A100_BF16.read_bytes().replace("评测结果".encode(), "评测结果".encode("gb18030")))
+    with pytest.raises(PageError, match="README.md"):
+        parse_page(path)
+
+
+def test_cells_beyond_the_header_are_named(tmp_path):
+    text = A100_BF16.read_text(encoding="utf-8").replace("| 83.1%         |", "| 83.1%         | 99.9 |")
+    coverage = page_coverage(_write(tmp_path, text))
+    assert coverage.imported and not coverage.silent
+    assert any("cells beyond the header (99.9) not imported" in w for w in coverage.page.warnings)
 
 
 def test_an_oversized_page_is_refused_before_it_is_parsed(tmp_path):
