@@ -47,6 +47,7 @@ from perfkit.results.store import write_text_atomic
 from perfkit.specs.result import Measured, NotApplicable
 
 BASE_DIR = "base"
+NOT_MEANINGFUL = "此评测样例中无意义"  # FlagPerf's 能耗监控结果 on a capacity page
 GEMM_DTYPES = ("fp64", "fp32", "tf32", "fp16", "bf16", "int8", "fp8")
 ITEMS = {  # FlagPerf case -> the item its 核心评测结果 columns name
     "main_memory-bandwidth": "主存储带宽", "main_memory-capacity": "主存储容量", "interconnect-h2d": "CPU-芯片互联带宽",
@@ -375,10 +376,13 @@ def page_text(row: SheetRow) -> str:
     for item in row.items:
         lines += [*_core_table(item, row.case, n), ""]
     lines += [part for note in row.notes for part in (escape_text(note), "")]  # one paragraph each
-    lines += [f"## {POWER}", "",
-              *_table([MONITOR_LABEL, *(h.format(n=n) for h, _ in POWER_COLUMNS)],
-                      ["监控结果", *(_figure(row.power.get(key), "W") for _, key in POWER_COLUMNS)]), "",
-              f"## {MONITOR}", "",
+    lines += [f"## {POWER}", ""]
+    if row.case == "main_memory-capacity" and all(row.power.get(key) is None for _, key in POWER_COLUMNS):
+        lines += [NOT_MEANINGFUL, ""]  # as FlagPerf's capacity pages say
+    else:
+        lines += [*_table([MONITOR_LABEL, *(h.format(n=n) for h, _ in POWER_COLUMNS)],
+                          ["监控结果", *(_figure(row.power.get(key), "W") for _, key in POWER_COLUMNS)]), ""]
+    lines += [f"## {MONITOR}", "",
               *_table([MONITOR_LABEL, *(h.format(n=n) for h, _, _ in MONITOR_COLUMNS)],
                       ["监控结果", *(_figure(row.monitor.get(key), unit) for _, key, unit in MONITOR_COLUMNS)]), ""]
     return "\n".join(lines)

@@ -289,6 +289,8 @@ def test_the_export_has_flagperfs_sections_and_tables(tmp_path):
     assert "变异系数1.23%" in text
     p2p = (tmp_path / "readme/base/benchmarks/interconnect-P2P_intraserver/nvidia/H100/README.md").read_text("utf-8")
     assert "| 评测结果 | / | / | / |" in p2p and "1 card visible; p2p needs two" in p2p
+    capacity = (tmp_path / "readme/base/benchmarks/main_memory-capacity/nvidia/H100/README.md").read_text("utf-8")
+    assert "## 能耗监控结果\n\n此评测样例中无意义\n" in capacity  # no power figures: FlagPerf's line, not a table
 
 
 def test_export_then_import_gives_the_same_numbers_per_case(tmp_path):
