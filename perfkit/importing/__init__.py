@@ -1,4 +1,6 @@
 """`perfkit import`: FlagPerf README pages -> reference records the site shows beside measured runs.
+Training and inference pages (``readme``) and hardware spec pages under ``base/`` (``base_page``);
+``pages`` tells them apart.
 
     page = parse_page(path)                           # PageError (a UserError) naming file:line
     result = import_pages(files, references_dir(reports))   # every bad page listed, good ones written
