@@ -274,10 +274,12 @@ def _entry_result(entry: dict[str, Any]) -> Measured | NotApplicable | None:
         value = _plain_number(entry.get("value"))
         if value is None:
             return None
-        return Measured(case, variant, value, str(entry.get("unit", ""))[:20], _plain_number(entry.get("spread")) or 0.0,
-                        int(_plain_number(entry.get("repeats")) or 0), _plain_number(entry.get("best")) or value,
-                        str(entry.get("method", ""))[:600], {}, _plain_number(entry.get("datasheet")),
-                        str(entry.get("datasheet_source", ""))[:200])
+        return Measured(case=case, variant=variant, value=value, unit=str(entry.get("unit", ""))[:20],
+                        spread=_plain_number(entry.get("spread")) or 0.0,
+                        repeats=int(_plain_number(entry.get("repeats")) or 0),
+                        best=_plain_number(entry.get("best")) or value, method=str(entry.get("method", ""))[:600],
+                        datasheet=_plain_number(entry.get("datasheet")),
+                        datasheet_source=str(entry.get("datasheet_source", ""))[:200])
     if entry.get("kind") in ("not_applicable", "refused"):
         return NotApplicable(case, variant, str(entry.get("reason", ""))[:600])
     return None
