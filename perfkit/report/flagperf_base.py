@@ -31,6 +31,7 @@ folders are checked with ``paths.safe_name`` before anything is written.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ from typing import Any
 from perfkit import paths
 from perfkit.files.writing import check_folder_path, check_target
 from perfkit.importing.base_page import CORE, CORE_LABEL, MONITOR, MONITOR_LABEL, POWER, TOOLKIT
+from perfkit.importing.limits import MAX_MAGNITUDE
 from perfkit.importing.readme import ReferencePage
 from perfkit.report.markdown import MARKER, NOT_APPLICABLE, comment_text, escape_text
 from perfkit.results.record import RunResult
@@ -258,7 +260,11 @@ def _flagperf_path(page: ReferencePage) -> str:
 
 
 def _plain_number(value: object) -> float | None:
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    """A finite number within the importer's bounds, else None (a record is read, never trusted)."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return None
+    number = float(value)
+    return number if math.isfinite(number) and abs(number) <= MAX_MAGNITUDE else None
 
 
 # --- a specs run's record -> SpecSheet ------------------------------------------------------------

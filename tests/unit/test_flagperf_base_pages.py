@@ -411,6 +411,8 @@ def _spec_record():
         {"case": "all_reduce", "variant": "8 ranks", "reason": "its timeout passed", "kind": "refused"},
         measured("d2h", "pinned", 24.0, "GB/s", None),
         "not an entry", {"kind": "measured", "case": "gemm", "variant": "fp32", "value": "NaN"},
+        {"kind": "measured", "case": "gemm", "variant": "fp16", "value": float("inf"), "unit": "TFLOP/s"},
+        {"kind": "measured", "case": "gemm", "variant": "fp64", "value": 1e300, "unit": "TFLOP/s"},
     ]})
     result.hardware = {"name": "H100 SXM", "short_name": "H100"}
     return result
