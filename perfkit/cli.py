@@ -125,13 +125,19 @@ def _cmd_report(args: argparse.Namespace) -> int:
     if args.markdown:
         from perfkit import paths
         from perfkit.importing import load_references, references_dir
+        from perfkit.report.flagperf_base import published_rows, sheet_from_record, sheet_rows, write_pages
         from perfkit.report.index import load_runs
         from perfkit.report.markdown import README_DIR, write_readmes
         from perfkit.results.run_folder import runs_root
 
         reports = Path(args.reports).resolve() if args.reports else paths.reports_dir()
-        written = write_readmes([r for _, r in load_runs(reports)], reports / README_DIR,
-                                load_references(references_dir(reports)))
+        runs = [r for _, r in load_runs(reports)]  # first: it names a bad reports folder in one line
+        references = load_references(references_dir(reports))
+        specs = [r for r in runs if r.kind == "specs" and r.status == "ok"]  # spec sheets: FlagPerf's base layout
+        written = write_readmes([r for r in runs if r.kind != "specs"], reports / README_DIR, references)
+        sheets = [row for r in sorted(specs, key=lambda r: r.finished_at, reverse=True)
+                  for row in sheet_rows(sheet_from_record(r))]  # the latest run first: its page wins
+        written += write_pages(sheets + published_rows(references), reports / README_DIR)
         print("\n".join(map(str, written)) if written else f"no results under {runs_root(reports)} and no imported "
               f"pages: no README written")
         return 0

@@ -17,7 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from perfkit.importing.readme import PageError, ReferencePage, parse_page, split_by_vendor
+from perfkit.importing.pages import parse_page
+from perfkit.importing.readme import PageError, ReferencePage, split_by_vendor
 from perfkit.importing.references import write_references
 
 ALL_IMPORTED, SOME_REFUSED, NONE_IMPORTED = 0, 1, 2

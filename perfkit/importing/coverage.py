@@ -4,8 +4,10 @@ metrics, extras included) and cells named by a warning. A cell that is neither i
 
 Counted: every cell holding a number in every table that looks like results (its first column
 is 配置 / 训练资源 / 推理工具, or one of its headers is a metric perfkit knows), first column
-(the configuration label) excepted. Not counted: the 通用指标 / 指标列表 tables (kept as text in
-``ReferencePage.general``) and tables about something else (the dataset's file list).
+(the configuration label) excepted; on a FlagPerf base page (first column 评测项 / 监控项) every
+cell holding any digit at all, so a figure the reader does not recognise still counts.
+Not counted: the 通用指标 / 指标列表 tables (kept as text in ``ReferencePage.general``) and
+tables about something else (the dataset's file list).
 
 Tables are counted too: every table of the page (as markdown-it-py finds it) against the
 record's ``tables`` by kind; a table missing from the record, or of kind ``other`` with no
@@ -21,7 +23,10 @@ from pathlib import Path
 
 from perfkit.importing import cells
 from perfkit.importing.markdown import Table, read_page
-from perfkit.importing.readme import LABEL_COLUMNS, PageError, ReferencePage, parse_page
+from perfkit.importing.pages import parse_page
+from perfkit.importing.readme import LABEL_COLUMNS, PageError, ReferencePage
+
+BASE_LABEL_COLUMNS = ("评测项", "监控项")  # FlagPerf base pages: 核心评测结果 / monitor tables
 
 
 @dataclass
@@ -41,10 +46,15 @@ class PageCoverage:
         return self.page is not None
 
 
+def _base_table(table: Table) -> bool:
+    """A FlagPerf base (spec) page's 核心评测结果 or monitor table."""
+    return bool(table.header) and cells.normalize(table.header[0]) in BASE_LABEL_COLUMNS
+
+
 def _counted(table: Table) -> bool:
     if not table.header or cells.normalize(table.header[0]) == "指标名称":
         return False
-    if cells.normalize(table.header[0]) in LABEL_COLUMNS:
+    if cells.normalize(table.header[0]) in LABEL_COLUMNS or _base_table(table):
         return True
     return any((c := cells.column_for(h)) is not None and c.numeric for h in table.header)
 
@@ -55,9 +65,10 @@ def numeric_cells(text: str) -> list[tuple[int, str, str]]:
     for table in read_page(text).tables:
         if not _counted(table):
             continue
+        base = _base_table(table)
         for line, values in table.rows:
             for header, value in list(zip(table.header, values, strict=False))[1:]:
-                if cells.has_number(value):
+                if cells.has_number(value) or base and any(c.isdigit() for c in value):
                     out.append((line, header, value))
     return out
 

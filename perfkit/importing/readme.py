@@ -96,7 +96,7 @@ class ReferencePage:
     sha256: str
     benchmark: str
     vendor: str  # one vendor, or 'a+b' for an inference page with several
-    kind: str  # training or inference
+    kind: str  # training, inference or spec (a FlagPerf base page, perfkit.importing.base_page)
     title: str  # the (first) hardware section's title
     hardware: dict[str, str]
     software: dict[str, str]
@@ -112,6 +112,7 @@ class ReferencePage:
     sections: list[dict[str, Any]] = field(default_factory=list)  # every hardware section
     warnings: list[str] = field(default_factory=list)  # one line per thing not imported
     tables: list[dict[str, Any]] = field(default_factory=list)  # every table of the page: line, label, header, kind
+    chip: str = ""  # a FlagPerf base (spec) page's chip ('A100'); '' for training and inference pages
 
     @property
     def vendors(self) -> list[str]:
@@ -119,9 +120,10 @@ class ReferencePage:
 
     @property
     def id(self) -> str:
-        """The record's name: benchmark, vendor and (when the case folder has one) framework,
-        so that two README.md files of different vendors or cases never share a record."""
-        parts = [self.benchmark, self.vendor] + ([self.framework] if self.framework else [])
+        """The record's name: benchmark, vendor, (a spec page's) chip and (when the case folder
+        has one) framework, so that two README.md files of different vendors, chips or cases
+        never share a record."""
+        parts = [self.benchmark, self.vendor] + [p for p in (self.chip, self.framework) if p]
         return "-".join(parts)
 
     def to_dict(self) -> dict[str, Any]:

@@ -133,7 +133,9 @@ def measured_row(result: RunResult, origin: str = "") -> Row:
 def published_rows(page: ReferencePage) -> list[Row]:
     """One Row per configuration of an imported page; every numeric column comes along (the
     canonical ones under NUMBER_KEYS, the page's other columns as extras)."""
-    rows = []
+    rows: list[Row] = []
+    if page.kind == "spec":  # a FlagPerf base (spec sheet) page has no training or inference rows
+        return rows
     for ref in page.rows:
         metrics = {key: _number(ref.metrics.get(key)) for key in NUMBER_KEYS}
         extras = tuple(k for k in ref.metrics if k not in NUMBER_KEYS and _number(ref.metrics.get(k)) is not None)

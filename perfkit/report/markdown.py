@@ -470,7 +470,7 @@ def write_readmes(results: list[RunResult], folder: Path, references: Iterable[R
         names = [paths.safe_name(benchmark, "result.json field 'benchmark'"), paths.safe_name(vendor, "result.json field 'vendor'")]
         targets[(benchmark, vendor)] = _readme_target(folder, *names)
     published: dict[tuple[str, str], list[ReferencePage]] = {}
-    for page in references:
+    for page in (p for p in references if p.kind != "spec"):  # spec pages: perfkit.report.flagperf_base
         for vendor in page.vendors:
             if (page.benchmark, vendor) not in pairs:
                 published.setdefault((page.benchmark, vendor), []).append(page)

@@ -61,7 +61,8 @@ class SiteData:
 
     @property
     def benchmarks(self) -> list[str]:
-        return sorted({r.benchmark for _, r in self.workload_runs} | {p.benchmark for p in self.references})
+        # a FlagPerf base (spec sheet) record has no training or inference rows to compare
+        return sorted({r.benchmark for _, r in self.workload_runs} | {p.benchmark for p in self.references if p.kind != "spec"})
 
 
 def load_site(reports: Path) -> SiteData:
