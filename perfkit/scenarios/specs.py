@@ -165,6 +165,17 @@ def sheet_metrics(entries: list[SheetEntry], seconds: list[float], hardware: Har
     }
 
 
+class NothingMeasured(RuntimeError):
+    """A spec run in which no case was measured: it is not a spec sheet, and must not end ``ok``."""
+
+
+def nothing_measured(entries: list[SheetEntry]) -> str:
+    """One line: no case was measured, and why, for the first few entries."""
+    reasons = [f"{e.case}{'/' + e.variant if e.variant else ''}: {getattr(e, 'reason', '')}" for e in entries[:3]]
+    more = f" (and {len(entries) - 3} more)" if len(entries) > 3 else ""
+    return f"no spec case was measured; {'; '.join(reasons)}{more}"
+
+
 class SpecScenario(Scenario):
     kind: ClassVar[str] = "specs"
     headline_keys = ("e2e_time", "cases_measured", "cases_not_applicable", "cases_refused")
@@ -212,8 +223,11 @@ class SpecScenario(Scenario):
         samples = session.telemetry_samples()
         telemetry = [window_readings(samples, window) for window in windows] if samples else None
         descriptions = {name: type(tool).description for name, tool in tools.items()}
-        return Measured(sheet_metrics(entries, seconds, session.hardware, time.perf_counter() - session.bench_start,
-                                      telemetry, implementations, descriptions), {})
+        metrics = sheet_metrics(entries, seconds, session.hardware, time.perf_counter() - session.bench_start,
+                                telemetry, implementations, descriptions)
+        if not metrics["cases_measured"]:
+            raise NothingMeasured(nothing_measured(entries))
+        return Measured(metrics, {})
 
     def window(self, metrics: dict[str, Any]) -> tuple[float, int]:
         # no samples: energy over the cases' time, per-joule figures stay empty

@@ -159,6 +159,18 @@ def test_one_process_runs_a_sheet_in_process_and_writes_a_valid_record(tmp_path)
     assert gemm_entry["params"]["m"] == 16 and gemm_entry["datasheet"] is None
 
 
+def test_a_sheet_with_nothing_measured_fails_naming_why(tmp_path):
+    """Only cases that do not apply here (or that were all refused): no sheet, so no ok status."""
+    from perfkit.run.execute import execute
+    from perfkit.run.spec import prepare
+
+    run = prepare("specs", "cpu", "smoke", {"cases": ["p2p", "all_reduce"], "min_seconds": 0.05, "repeats": 2})
+    with pytest.raises(scenario.NothingMeasured, match=r"no spec case was measured; p2p/intra-node: .+; all_reduce/1 rank: "):
+        execute(replace(run, output_dir=tmp_path), progress=False)
+    data = json.loads((tmp_path / "result.json").read_text())
+    assert data["status"] == "failed" and "no spec case was measured" in json.dumps(data["error"])
+
+
 # -- the sheet in reports and on the index -------------------------------------------------------
 
 def _record(entries: list, finished: str = "2026-01-01T00:00:00+00:00", status: str = "ok", kind: str = "specs",
