@@ -307,3 +307,15 @@ def test_capacity_past_its_timeout_frees_everything_and_is_refused():
     assert len(made) == 2 and all(ref() is None for ref in made)
     with pytest.raises(CaseRefused, match="timeout_s must be a positive number"):
         memory.run_memory_capacity(CpuVendor(), size_gib=0.001, timeout_s=0)
+
+
+def test_bench_gemm_prints_each_pair_and_the_median_of_the_pairs_ratios(capsys):
+    from perfkit.cli import main
+    from perfkit.selfcheck.gemm_check import GemmPair, pair_ratio
+
+    # the median of the per-pair ratios (1, 1, 3): 1.0; the ratio of the medians would be 2 / 1
+    assert pair_ratio([GemmPair(1.0, 1.0), GemmPair(2.0, 2.0), GemmPair(3.0, 1.0)]) == 1.0
+    assert main(["bench", "gemm", "--dtype", "fp32", "--size", "32", "--pairs", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "pair 1: case" in out and "pair 2: case" in out and "hand torch.mm loop" in out
+    assert "median of the pairs' ratios" in out and "the ±5% goal" in out
