@@ -145,13 +145,10 @@ def notebook_parameters(run: PreparedRun) -> dict[str, Any]:
     notebook, run again with ``resolved`` emptied, resolves the same params hash. A sweep point
     records its point's name as its config; its ``config`` parameter is the file it came from."""
     resolved = run.resolved
-    overrides = dict(resolved.overrides)
-    if resolved.allow_nonstandard:
-        overrides["allow_nonstandard"] = True  # read from the overrides, or the file: harmless either way
     return {
         "vendor": resolved.vendor,
         "config": source_config(resolved),
-        "overrides": json.dumps(overrides, sort_keys=True),
+        "overrides": json.dumps(resolved.overrides, sort_keys=True),
         "output_dir": str(run.output_dir),
         "resolved": to_payload(run),
     }

@@ -68,13 +68,13 @@ def test_a_sweep_runs_on_slurm_as_one_array_and_each_point_keeps_its_values(proj
         (job,) = [j for j in jobs.values() if j["config"] == name]
         assert job["status"] == "ok" and Path(job["prepared"]).is_file()
         prepared = json.loads(Path(job["prepared"]).read_text())
-        assert prepared["run"]["params_hash"] == result["params_hash"]
+        assert prepared["run"]["params_hash"] == result["run"]["params_hash"]
         # the saved notebook's parameters hold the point's values beside the payload
         saved = nbformat.read(folder / "notebook.ipynb", as_version=4)
         parameters = saved.metadata.papermill.parameters
         assert parameters["vendor"] == "cpu" and parameters["config"] == "tiny"
         assert json.loads(parameters["overrides"]) == {"batch_size": batch}
-        hashes[batch] = (folder, parameters, result["params_hash"])
+        hashes[batch] = (folder, parameters, result["run"]["params_hash"])
     assert hashes[BATCHES[0]][2] != hashes[BATCHES[1]][2]
 
     # the saved notebook of one point, run again with plain papermill from its parameters alone
@@ -90,5 +90,5 @@ def test_a_sweep_runs_on_slurm_as_one_array_and_each_point_keeps_its_values(proj
         cwd=str(project), progress_bar=False, kernel_name="python3",
     )
     rerun = json.loads((again / "result.json").read_text())
-    assert rerun["status"] == "ok" and rerun["params_hash"] == params_hash
+    assert rerun["status"] == "ok" and rerun["run"]["params_hash"] == params_hash
     assert rerun["run"]["params"]["batch_size"] == BATCHES[1]
