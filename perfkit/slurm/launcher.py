@@ -72,7 +72,7 @@ class SlurmLauncher(JobLauncher):
         from perfkit.run.spec import to_payload
 
         resolved = prepared.resolved
-        reports = paths.reports_dir().resolve()
+        reports = paths.reports_dir()
         output_dir = Path(prepared.output_dir).resolve()
         return JobRequest(
             benchmark=resolved.benchmark, vendor=resolved.vendor, config=resolved.config,
