@@ -22,6 +22,7 @@ import argparse
 import os
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from perfkit.errors import UserError, stop_on_sigterm_like_ctrl_c
@@ -56,14 +57,13 @@ def _node_zero(run, args: argparse.Namespace) -> int:
     return 0 if done.status == "ok" else 130 if done.status == "interrupted" else 1
 
 
-def _other_node(args: argparse.Namespace, rank: int) -> int:
+def _other_node(prepared, rank: int) -> int:
     from perfkit.run.elastic import ENDPOINT_ENV, ElasticLauncher, WorkerFailed
     from perfkit.run.preflight import preflight
-    from perfkit.run.spec import load_payload_file
 
     endpoint = os.environ.get(ENDPOINT_ENV, "")
     with tempfile.TemporaryDirectory(prefix="perfkit-node-") as scratch:  # only rank 0 writes results
-        run = load_payload_file(Path(args.prepared), scratch)
+        run = replace(prepared, output_dir=Path(scratch))
         preflight(run)
         try:
             ElasticLauncher(rank, endpoint).launch(run)
@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         stop_on_sigterm_like_ctrl_c()
         if rank == 0:
             return _node_zero(run, args)
-        return _other_node(args, rank)
+        return _other_node(run, rank)
     except UserError as exc:
         print(f"perfkit: error: {exc}", file=sys.stderr, flush=True)
         return exc.exit_code
