@@ -441,3 +441,24 @@ def test_a_node_takes_its_run_from_the_prepared_file(reports, tmp_path, monkeypa
     monkeypatch.setenv("SLURM_NTASKS", "1")
     assert node.main(["--prepared", job.prepared, "--output-dir", job.run_dir, "--timeout", "60", "--no-html"]) == 0
     assert ran == [(3, job.run_dir, 60.0, False)]
+
+
+def test_another_node_joins_with_the_prepared_run_in_a_scratch_folder(reports, tmp_path, monkeypatch):
+    from perfkit.run import elastic
+    from perfkit.slurm import node
+
+    run_dir = reports / "runs/bert/cpu/cpux2x1"
+    prepared = save_payload_file(prepare("bert", "cpu", "cpux2x1", {"max_steps": 3}, run_dir),
+                                 ledger.new_prepared_path(reports))
+    joined = []
+
+    def launch(self, run):
+        joined.append((run.resolved.params.max_steps, run.resolved.nnodes, run.output_dir != run_dir))
+
+    monkeypatch.setattr("perfkit.run.spec.prepare", None)
+    monkeypatch.setattr(elastic.ElasticLauncher, "launch", launch)
+    monkeypatch.setattr("perfkit.run.preflight.preflight", lambda run: None)
+    monkeypatch.setenv("SLURM_PROCID", "1")
+    monkeypatch.setenv("SLURM_NTASKS", "2")
+    assert node.main(["--prepared", str(prepared), "--output-dir", str(run_dir)]) == 0
+    assert joined == [(3, 2, True)]  # the prepared run, in a scratch folder: only node 0 writes the run folder
