@@ -43,7 +43,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     launcher = _launcher(args)
     prepared = prepare(args.benchmark, args.vendor, args.config, overrides)  # params errors before anything starts
     stop_on_sigterm_like_ctrl_c()
-    done = launcher.run(prepared, overrides, args.timeout, not args.no_html, args.redact)
+    done = launcher.run(prepared, args.timeout, not args.no_html, args.redact)
     if done is None:  # submitted, not waited for: the launcher said where to look
         return 0
     print(f"{args.benchmark}/{args.vendor}/{args.config}: {done.status} in {done.seconds:.1f} s -> {done.run_dir}")
@@ -99,9 +99,6 @@ def _cmd_suite(args: argparse.Namespace) -> int:
             print(line, flush=True)
         return 0
     planned = plan_suite(suite, args.timeout)
-    if args.launcher == "slurm" and any(entry.point for entry in suite.entries):
-        raise UserError(f"{suite.source}: a 'matrix' runs with --launcher local only (a Slurm job resolves its "
-                        "run from a config file, and a sweep point has none)")
     report = _launcher(args).run_suite(suite, planned, html=not args.no_html, redacted=args.redact, force=args.force)
     if report is None:  # submitted, not waited for
         return 0

@@ -2,7 +2,7 @@
 ``perfkit run`` and ``perfkit suite`` picks one; the CLI only ever talks to this interface.
 
     launcher = LocalLauncher.from_args(args)                    # or SlurmLauncher, ...
-    done = launcher.run(prepared, overrides, timeout, html, redacted)       # NotebookRun | None
+    done = launcher.run(prepared, timeout, html, redacted)       # NotebookRun | None
     report = launcher.run_suite(suite, planned, html, redacted, force)      # SuiteReport | None
 
 ``None`` means "submitted, not waited for" (``--no-wait``): the launcher has said where to look.
@@ -23,7 +23,7 @@ from __future__ import annotations
 import argparse
 import os
 from abc import ABC, abstractmethod
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from perfkit.errors import stop_on_sigterm_like_ctrl_c
 from perfkit.jobs.stall import DEFAULT_STALL_TIMEOUT_S
@@ -66,9 +66,11 @@ class JobLauncher(ABC):
         return cls()
 
     @abstractmethod
-    def run(self, prepared: PreparedRun, overrides: dict[str, Any], timeout: float | None = None,
+    def run(self, prepared: PreparedRun, timeout: float | None = None,
             html: bool = True, redacted: bool = False) -> NotebookRun | None:
-        """Execute one run and publish it; None when it was only submitted."""
+        """Execute one run and publish it; None when it was only submitted. The prepared run is
+        all a launcher gets: what the notebook and the nodes need comes from it (its payload,
+        perfkit.run.spec.to_payload), never from the YAML again."""
 
     @abstractmethod
     def run_suite(self, suite: Suite, planned: list[PlannedRun], html: bool = True, redacted: bool = False,
@@ -103,7 +105,7 @@ class LocalLauncher(JobLauncher):
                    wait_lock=getattr(args, "wait_lock", False),
                    stall_timeout=getattr(args, "stall_timeout", DEFAULT_STALL_TIMEOUT_S) or None)
 
-    def run(self, prepared: PreparedRun, overrides: dict[str, Any], timeout: float | None = None,
+    def run(self, prepared: PreparedRun, timeout: float | None = None,
             html: bool = True, redacted: bool = False) -> NotebookRun:
         from perfkit.jobs.notebook_run import execute_notebook
         from perfkit.run.preflight import preflight
@@ -115,7 +117,7 @@ class LocalLauncher(JobLauncher):
         preflight(prepared)
         if prepared.resolved.nnodes > 1 and self.announce:
             announce_host(prepared)
-        return execute_notebook(prepared, overrides, timeout=timeout, html=html, redacted=redacted, live=self.live,
+        return execute_notebook(prepared, timeout=timeout, html=html, redacted=redacted, live=self.live,
                                 wait_lock=self.wait_lock, stall_timeout=self.stall_timeout)
 
     def run_suite(self, suite: Suite, planned: list[PlannedRun], html: bool = True, redacted: bool = False,

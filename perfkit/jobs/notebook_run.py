@@ -2,7 +2,10 @@
 `perfkit suite` are made of. Runs on the host; the notebook's kernel runs perfkit.cells.
 
 The host resolves the run once (perfkit.run.spec) and hands it to the kernel as the notebook
-parameter ``resolved``; the kernel checks its params hash instead of resolving again.
+parameter ``resolved``; the kernel checks its params hash instead of resolving again. The other
+parameters (vendor, config, overrides) come from the same prepared run
+(perfkit.run.spec.notebook_parameters): a saved notebook run again without ``resolved``, a
+sweep point's included, resolves the same params hash.
 
 The run is staged in a hidden sibling folder and published by perfkit.jobs.publish: an ok run
 replaces the run folder; any other ending replaces it only when it holds no ok result, else it
@@ -20,11 +23,9 @@ notebook, and ``NotebookRun.report_error`` says why in one line.
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import papermill
 
@@ -41,7 +42,7 @@ from perfkit.results import publishing
 from perfkit.results.record import RunResult, error_record, utc_now
 from perfkit.results.run_folder import HTML_FILE, NOTEBOOK_FILE
 from perfkit.results.store import RESULT_FILE, load_result, write_json_atomic
-from perfkit.run.spec import PreparedRun, initial_record, to_payload
+from perfkit.run.spec import PreparedRun, initial_record, notebook_parameters
 
 USER_ERROR_NAMES = {"UserError", "ParamsError", "DataError", "VendorError"}
 # how the notebook ended -> the run's status when it did not end well
@@ -131,7 +132,6 @@ def settle_result(
 
 def execute_notebook(
     prepared: PreparedRun,
-    overrides: dict[str, Any],
     timeout: float | None = None,
     html: bool = True,
     redacted: bool = False,
@@ -149,13 +149,7 @@ def execute_notebook(
     resolved = prepared.resolved
     notebook = _notebook_path(resolved.benchmark)
     final = prepared.output_dir
-    parameters = {
-        "vendor": resolved.vendor,
-        "config": resolved.config,
-        "overrides": json.dumps(overrides),
-        "output_dir": "",
-        "resolved": to_payload(prepared),
-    }
+    parameters = notebook_parameters(prepared)  # all from the prepared run: the payload and what it was resolved from
     _check_notebook_parameters(notebook, list(parameters))
     # one writer per run folder, for the whole execution; published by perfkit.jobs.publish's rule
     with publishing.staged(final, wait=wait_lock) as stage:

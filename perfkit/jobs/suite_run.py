@@ -117,7 +117,7 @@ def _execute(run: PlannedRun, html: bool, redacted: bool, force: bool,
         if done:
             base.status, base.detail = "skipped", SKIP_REASON
             return base
-        ran = execute_notebook(run.prepared, run.entry.overrides, timeout=run.timeout, html=html, redacted=redacted,
+        ran = execute_notebook(run.prepared, timeout=run.timeout, html=html, redacted=redacted,
                                stall_timeout=stall_timeout)
     except UserError as exc:
         base.detail = str(exc)

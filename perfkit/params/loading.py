@@ -218,6 +218,7 @@ def resolve_params(
 ) -> ResolvedParams:
     """Apply the layers for one run and validate the outcome against the benchmark's schema."""
     overrides = dict(overrides or {})
+    asked = dict(overrides)  # recorded as given (allow_nonstandard included): they resolve this run again
     path = sources.run_config_path(benchmark, vendor, config)
     shown = _display(path)
     data = load_yaml_mapping(path)
@@ -266,5 +267,5 @@ def resolve_params(
         nproc_per_node=nproc,
         allow_nonstandard=allow_nonstandard,
         nonstandard_keys=nonstandard,
-        overrides=overrides,
+        overrides=asked,
     )

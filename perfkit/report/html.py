@@ -11,6 +11,7 @@ at the end. The page title names the run
 from __future__ import annotations
 
 import html as _html
+import json
 import re
 from pathlib import Path
 
@@ -114,10 +115,21 @@ def page_title(node: nbformat.NotebookNode, fallback: str) -> str:
                 heading = match.group(1).strip()
                 break
     params = node.metadata.get("papermill", {}).get("parameters", {}) or {}
-    run = "/".join(str(params[k]) for k in ("vendor", "config") if params.get(k))
+    shown = {"vendor": params.get("vendor"), "config": _run_config(params.get("resolved")) or params.get("config")}
+    run = "/".join(str(shown[k]) for k in ("vendor", "config") if shown[k])
     parts = [p for p in (heading or fallback.strip(". ") or "report", run) if p]
     title = " · ".join(parts)
     return title if "perfkit" in title else f"{title} · perfkit"
+
+
+def _run_config(payload: object) -> str:
+    """The config the resolved run records (a sweep point's name), from the ``resolved``
+    parameter; '' when there is none or it is not a payload."""
+    try:
+        config = json.loads(payload)["run"]["config"] if isinstance(payload, str) and payload else ""
+    except (ValueError, KeyError, TypeError, RecursionError):
+        return ""
+    return config if isinstance(config, str) else ""
 
 
 def notebook_to_html(notebook: Path, html: Path, hide_code: bool = True, redacted: bool = False,

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from perfkit import __version__
 from perfkit.benchmarks import declaration
-from perfkit.errors import ParamsError
+from perfkit.errors import ParamsError, UserError
 from perfkit.params import ResolvedParams, resolve_params
 from perfkit.params.hardware import HardwareSpec, load_hardware
 from perfkit.results import run_folder
@@ -86,32 +86,78 @@ def prepare(
 
 
 def to_payload(run: PreparedRun) -> str:
-    """The resolved run as JSON, for the kernel and the workers (see :func:`from_payload`)."""
+    """The resolved run as JSON, the one form a run travels in: to the notebook kernel (its
+    ``resolved`` parameter), the distributed workers, a Slurm job's nodes and its settling
+    (perfkit.slurm: the job's prepared-run file). See :func:`from_payload`."""
     return json.dumps({"run": run.resolved.to_dict(), "output_dir": str(run.output_dir)}, sort_keys=True)
 
 
-def from_payload(text: str, output_dir: str | Path | None = None) -> PreparedRun:
+def from_payload(text: str, output_dir: str | Path | None = None, shown: str = "parameter 'resolved'") -> PreparedRun:
     """Rebuild a run the host resolved, and check its params hash: a different perfkit or params
-    schema on this side would otherwise run something else than the host asked for."""
+    schema on this side, or an edited payload, would otherwise run something else than the host
+    asked for. ``shown``: what the payload came from, for the one-line error (a ParamsError)."""
     try:
         data = json.loads(text)
         run, folder = data["run"], data["output_dir"]
         benchmark = run["benchmark"]
-    except (json.JSONDecodeError, KeyError, TypeError) as exc:
-        raise ParamsError(f"parameter 'resolved': not a run resolved by perfkit ({exc})") from None
-    model = declaration(benchmark).params_model
-    resolved = ResolvedParams(
-        benchmark=benchmark, vendor=run["vendor"], config=run["config"], params=model(**run["params"]),
-        config_file=run["config_file"], description=run["description"], hardware=run["hardware"],
-        nnodes=run["nnodes"], nproc_per_node=run["nproc_per_node"], allow_nonstandard=run["allow_nonstandard"],
-        nonstandard_keys=tuple(run["nonstandard_keys"]), overrides=dict(run["overrides"]),
-    )
-    if resolved.params_hash != run["params_hash"]:
+        model = declaration(benchmark).params_model
+        resolved = ResolvedParams(
+            benchmark=benchmark, vendor=run["vendor"], config=run["config"], params=model(**run["params"]),
+            config_file=run["config_file"], description=run["description"], hardware=run["hardware"],
+            nnodes=run["nnodes"], nproc_per_node=run["nproc_per_node"], allow_nonstandard=run["allow_nonstandard"],
+            nonstandard_keys=tuple(run["nonstandard_keys"]), overrides=dict(run["overrides"]),
+        )
+        recorded = run["params_hash"]
+    except UserError as exc:  # an unknown benchmark
+        raise ParamsError(f"{shown}: {exc}") from None
+    except (ValueError, KeyError, TypeError, RecursionError) as exc:  # pydantic's ValidationError is a ValueError
+        reason = " ".join(str(exc).split())[:200]
+        raise ParamsError(f"{shown}: not a run resolved by perfkit ({type(exc).__name__}: {reason})") from None
+    if resolved.params_hash != recorded:
         raise ParamsError(
-            f"params hash mismatch for {benchmark}/{resolved.vendor}/{resolved.config}: the host resolved "
-            f"{run['params_hash']}, this process {resolved.params_hash} (a different perfkit or params schema here)"
+            f"{shown}: params hash mismatch for {benchmark}/{resolved.vendor}/{resolved.config}: recorded "
+            f"{str(recorded)[:40]}, recomputed here {resolved.params_hash} (an edited payload, or a different "
+            "perfkit or params schema here)"
         )
     return PreparedRun(resolved, load_hardware(resolved.hardware), Path(output_dir or folder))
+
+
+def load_payload_file(path: Path, output_dir: str | Path | None = None) -> PreparedRun:
+    """A run saved by :func:`save_payload_file`, its params hash checked; a ParamsError naming
+    the file when it is missing, too large, not a payload or does not match its hash."""
+    from perfkit.files.reading import JSON_LIMIT, read_text_bounded
+
+    return from_payload(read_text_bounded(path, JSON_LIMIT, ParamsError), output_dir, shown=str(path))
+
+
+def save_payload_file(run: PreparedRun, path: Path) -> Path:
+    """Write the run's payload to ``path`` (atomically)."""
+    from perfkit.results.store import write_text_atomic
+
+    write_text_atomic(path, to_payload(run))
+    return path
+
+
+def notebook_parameters(run: PreparedRun) -> dict[str, Any]:
+    """The notebook's parameters for this run, all taken from the run itself: the payload
+    (``resolved``, whose hash the kernel checks), and beside it the vendor, run config and every
+    override the run was resolved with (a sweep point's values included), so that the saved
+    notebook, run again with ``resolved`` emptied, resolves the same params hash. A sweep point
+    records its point's name as its config; its ``config`` parameter is the file it came from."""
+    resolved = run.resolved
+    return {
+        "vendor": resolved.vendor,
+        "config": source_config(resolved),
+        "overrides": json.dumps(resolved.overrides, sort_keys=True),
+        "output_dir": str(run.output_dir),
+        "resolved": to_payload(run),
+    }
+
+
+def source_config(resolved: ResolvedParams) -> str:
+    """The run config the params came from: the stem of ``params/<benchmark>/<vendor>/<config>.yaml``."""
+    name = PurePosixPath(resolved.config_file.replace("\\", "/")).name
+    return name[: -len(".yaml")] if name.endswith(".yaml") else resolved.config
 
 
 def initial_record(run: PreparedRun, started: str = "", status: str = "failed") -> RunResult:
@@ -135,4 +181,5 @@ def initial_record(run: PreparedRun, started: str = "", status: str = "failed") 
     )
 
 
-__all__ = ["PreparedRun", "from_payload", "initial_record", "parse_overrides_text", "prepare", "to_payload"]
+__all__ = ["PreparedRun", "from_payload", "initial_record", "load_payload_file", "notebook_parameters", "parse_overrides_text",
+           "prepare", "save_payload_file", "source_config", "to_payload"]

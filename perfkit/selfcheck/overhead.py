@@ -39,7 +39,7 @@ def measure(benchmark: str = "bert", overrides: dict | None = None) -> dict[str,
     with _scratch_reports():
         started = time.perf_counter()
         overrides = overrides or {"max_steps": 20, "eval_interval": 10}
-        done = LocalLauncher().run(prepare(benchmark, "cpu", "smoke", overrides), overrides)
+        done = LocalLauncher().run(prepare(benchmark, "cpu", "smoke", overrides))
         total = time.perf_counter() - started
         index_started = time.perf_counter()
         if done.status == "ok":

@@ -4,7 +4,7 @@ one Slurm job; waiting polls Slurm, shows progress, and settles each job as it e
 as ``perfkit run`` does (perfkit.slurm.node).
 
     launcher = SlurmLauncher(SlurmOptions(partition="gpu"))
-    done = launcher.run(prepared, overrides)    # submit, wait, settle: a NotebookRun (None: --no-wait)
+    done = launcher.run(prepared)               # submit, wait, settle: a NotebookRun (None: --no-wait)
     report = launcher.run_suite(suite, planned) # a job per run, or arrays (perfkit.slurm.suite)
     job = launcher.submit(prepared)             # or the steps: submit ...
     launcher.wait([job])                        # ... and wait later (`perfkit status`)
@@ -17,12 +17,14 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from perfkit import paths
 from perfkit.jobs.launcher import JobLauncher
 from perfkit.results.record import RunResult, utc_now
+from perfkit.results.store import write_text_atomic
 from perfkit.slurm import commands, ledger
 from perfkit.slurm.job_ids import array_task, is_array_task
 from perfkit.slurm.ledger import JobRecord
@@ -30,6 +32,9 @@ from perfkit.slurm.options import SlurmOptions
 from perfkit.slurm.script import JobRequest, render, render_array
 from perfkit.slurm.settle import settle
 from perfkit.slurm.states import UNKNOWN, JobState
+
+if TYPE_CHECKING:
+    from perfkit.run.spec import PreparedRun
 
 PASSED_ENV = ("PERFKIT_DATA",)  # exported into the job when set here
 
@@ -60,29 +65,34 @@ class SlurmLauncher(JobLauncher):
         self.python = python or sys.executable
 
     # -- submitting --------------------------------------------------------------------------
-    def request(self, prepared: Any, overrides: dict[str, Any] | None = None, timeout: float | None = None,
-                html: bool = True, redacted: bool = False) -> JobRequest:
+    def request(self, prepared: PreparedRun, timeout: float | None = None, html: bool = True,
+                redacted: bool = False) -> JobRequest:
+        """The job of one prepared run: its payload travels, written to the job's prepared-run
+        file when it is submitted (perfkit.slurm.ledger.new_prepared_path)."""
+        from perfkit.run.spec import to_payload
+
         resolved = prepared.resolved
         reports = paths.reports_dir()
+        output_dir = Path(prepared.output_dir).resolve()
         return JobRequest(
             benchmark=resolved.benchmark, vendor=resolved.vendor, config=resolved.config,
-            overrides=dict(resolved.overrides if overrides is None else overrides),
-            output_dir=Path(prepared.output_dir).resolve(), nnodes=resolved.nnodes,
+            payload=to_payload(replace(prepared, output_dir=output_dir)),
+            prepared_file=ledger.new_prepared_path(reports),
+            output_dir=output_dir, nnodes=resolved.nnodes,
             nproc_per_node=resolved.nproc_per_node, project_root=paths.project_root(), reports_dir=reports,
             python=self.python, log_path=ledger.jobs_dir(reports) / "%j.log", timeout=timeout, html=html,
             redacted=redacted, environment={name: os.environ[name] for name in PASSED_ENV if os.environ.get(name)},
         )
 
-    def submit(self, prepared: Any, overrides: dict[str, Any] | None = None, timeout: float | None = None,
-               html: bool = True, redacted: bool = False, label: str = "", suite: str = "",
-               dependency: str = "") -> JobRecord:
-        """Write the job script, sbatch it, keep a ledger record; return the record."""
-        return self.submit_request(self.request(prepared, overrides, timeout, html, redacted), label, suite, dependency)
+    def submit(self, prepared: PreparedRun, timeout: float | None = None, html: bool = True, redacted: bool = False,
+               label: str = "", suite: str = "", dependency: str = "") -> JobRecord:
+        """Write the job's prepared run and script, sbatch it, keep a ledger record; return the record."""
+        return self.submit_request(self.request(prepared, timeout, html, redacted), label, suite, dependency)
 
     def submit_request(self, request: JobRequest, label: str = "", suite: str = "", dependency: str = "") -> JobRecord:
         """One run as one job."""
         submitted_at = utc_now()
-        job_id = self._sbatch(request.reports_dir, render(request, self.options, dependency))
+        job_id = self._sbatch(request.reports_dir, render(request, self.options, dependency), [request])
         record = self._record(job_id, submitted_at, request, label, suite)
         ledger.save(record)
         return record
@@ -95,24 +105,32 @@ class SlurmLauncher(JobLauncher):
         log = ledger.jobs_dir(reports) / "%A_%a.log"  # = log_path(<array>_<task>)
         text = render_array(requests, self.options, f"perfkit-suite-{suite}", log, dependency, throttle)
         submitted_at = utc_now()
-        array_id = self._sbatch(reports, text)
+        array_id = self._sbatch(reports, text, requests)
         records = [self._record(array_task(array_id, task), submitted_at, request, label, suite)
                    for task, (request, label) in enumerate(zip(requests, labels, strict=True))]
         for record in records:
             ledger.save(record)
         return records
 
-    def _sbatch(self, reports: Path, script: str) -> str:
-        """Write ``script`` under reports/jobs/, submit it, keep it as ``<job id>.sh``."""
+    def _sbatch(self, reports: Path, script: str, requests: list[JobRequest]) -> str:
+        """Write the requests' prepared runs and ``script`` under reports/jobs/, submit it, keep
+        it as ``<job id>.sh``; nothing stays behind when the submission fails."""
         commands.require("sbatch")  # before anything is written
         folder = ledger.jobs_dir(reports)
         folder.mkdir(parents=True, exist_ok=True)
         pending = folder / f".submit-{os.getpid()}-{time.monotonic_ns()}.sh"
-        pending.write_text(script, encoding="utf-8")
+        written: list[Path] = []
         try:
+            for request in requests:
+                request.prepared_file.parent.mkdir(parents=True, exist_ok=True)
+                write_text_atomic(request.prepared_file, request.payload)
+                written.append(request.prepared_file)
+            pending.write_text(script, encoding="utf-8")
             job_id = commands.submit(pending)
         except BaseException:
             pending.unlink(missing_ok=True)
+            for path in written:
+                path.unlink(missing_ok=True)
             raise
         pending.replace(folder / f"{job_id}.sh")  # sbatch keeps its own copy: the name can change
         return job_id
@@ -121,7 +139,7 @@ class SlurmLauncher(JobLauncher):
     def _record(job_id: str, submitted_at: str, request: JobRequest, label: str, suite: str) -> JobRecord:
         return JobRecord(job_id, submitted_at, request.benchmark, request.vendor, request.config,
                          label or f"{request.benchmark}/{request.vendor}/{request.config}", str(request.output_dir),
-                         request.overrides, request.timeout, suite, request.html, request.redacted)
+                         str(request.prepared_file), request.timeout, suite, request.html, request.redacted)
 
     # -- waiting -----------------------------------------------------------------------------
     def poll(self, job: JobRecord) -> JobState:
@@ -201,13 +219,12 @@ class SlurmLauncher(JobLauncher):
         echo = (lambda line: print(line, file=sys.stderr, flush=True)) if args.no_wait else None
         return cls(options_from(args), echo=echo)
 
-    def run(self, prepared: Any, overrides: dict[str, Any], timeout: float | None = None, html: bool = True,
-            redacted: bool = False):
+    def run(self, prepared: PreparedRun, timeout: float | None = None, html: bool = True, redacted: bool = False):
         """Submit the run as one job; unless ``--no-wait``, follow its output until it ends and
         return its settled run (a NotebookRun, as a local run's)."""
         from perfkit.jobs.notebook_run import NotebookRun, error_line
 
-        job = self.submit(prepared, overrides, timeout, html, redacted)
+        job = self.submit(prepared, timeout, html, redacted)
         self.echo(f"submitted Slurm job {job.job_id}: {job.label} -> {job.run_dir} (output {log_path(job.job_id)})")
         if not self.options.wait:
             print(job.job_id)

@@ -3,6 +3,9 @@ job's script (``<jobid>.sh``) and its output (``<jobid>.log``). ``perfkit status
 
 An array's tasks (``<arrayid>_<task>``, perfkit.slurm.job_ids) have a record each; they share the
 array's script (``<arrayid>.sh``) and write their own output (``<arrayid>_<task>.log``).
+Each job's run travels as its prepared run (perfkit.run.spec.to_payload), written before the
+submission to ``reports/jobs/prepared/<name>.json``, named by the record's ``prepared``: the
+job's nodes run it and settling a job that wrote nothing records it, neither reads the YAML.
 
 A record is read back as untrusted input, validated against a schema (pydantic, strict types:
 a ``submitted_at`` that is a number is refused, not compared), bounded in size, and its
@@ -10,6 +13,7 @@ a ``submitted_at`` that is a number is refused, not compared), bounded in size, 
 <vendor>/<config>``, plus ``r<K>`` when its label names repeat K. Anything else (the reports
 folder itself, ``runs/``, ``references/``, another benchmark's run folder) is refused: the
 record is skipped with one warning naming its file, and nothing is written or deleted for it.
+Its ``prepared``, when set, must be a file of ``<reports>/jobs/prepared/`` named as perfkit names them.
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ import json
 import math
 import re
 import sys
-from dataclasses import asdict, dataclass, field
+import uuid
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +41,8 @@ _TIMESTAMP = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\+00:00|Z)
 _LABEL_REPEAT = re.compile(r"^(?P<run>.+) r(?P<repeat>[1-9][0-9]{0,5})$")  # a suite labels repeat 1 " r1" too
 
 JOBS_DIR = "jobs"
+PREPARED_DIR = "prepared"  # reports/jobs/prepared/<name>.json: each job's prepared run, written at submission
+_PREPARED_NAME = re.compile(r"^[0-9a-f]{32}\.json$")
 
 
 @dataclass
@@ -47,7 +54,7 @@ class JobRecord:
     config: str
     label: str  # bert/cpu/smoke, plus " r2" for a repeat
     run_dir: str
-    overrides: dict[str, Any] = field(default_factory=dict)
+    prepared: str = ""  # the job's prepared run, reports/jobs/prepared/<name>.json ('' in records of older perfkits)
     timeout: float | None = None
     suite: str = ""
     html: bool = True
@@ -85,7 +92,7 @@ class JobRecord:
             raise ValueError(f"job_id: {model.job_id[:40]!r} is not a Slurm job id")
         if model.timeout is not None and not (math.isfinite(model.timeout) and model.timeout > 0):
             raise ValueError("timeout: must be a finite number of seconds > 0")
-        return cls(**model.model_dump())
+        return cls(**model.model_dump(exclude={"overrides"}))
 
 
 class LedgerSchema(BaseModel):
@@ -100,7 +107,8 @@ class LedgerSchema(BaseModel):
     config: str = Field(max_length=paths.NAME_MAX)
     label: str = Field(max_length=3 * paths.NAME_MAX + 20)
     run_dir: str = Field(max_length=4096)
-    overrides: dict[str, Any] = {}
+    prepared: str = Field(default="", max_length=4096)
+    overrides: dict[str, Any] = {}  # written by perfkits before the prepared-run file; read, not kept
     timeout: float | None = None
     suite: str = Field(default="", max_length=paths.NAME_MAX)
     html: bool = True
@@ -130,6 +138,22 @@ def jobs_dir(reports: Path | None = None) -> Path:
     return (reports or paths.reports_dir()) / JOBS_DIR
 
 
+def new_prepared_path(reports: Path) -> Path:
+    """A fresh name for a job's prepared-run file."""
+    return Path(reports).resolve() / JOBS_DIR / PREPARED_DIR / f"{uuid.uuid4().hex}.json"
+
+
+def expected_prepared(record: JobRecord, reports: Path) -> Path | None:
+    """The record's prepared-run file, which must be one perfkit names (:func:`new_prepared_path`);
+    None for a record without one. A UserError otherwise."""
+    if not record.prepared:
+        return None
+    path = Path(record.prepared)
+    if not _PREPARED_NAME.fullmatch(path.name) or path != Path(reports).resolve() / JOBS_DIR / PREPARED_DIR / path.name:
+        raise UserError(f"prepared {record.prepared[:200]!r} is not a prepared-run file of {jobs_dir(Path(reports))}")
+    return path
+
+
 def record_path(job_id: str, reports: Path | None = None) -> Path:
     if not is_job_id(job_id):
         raise ValueError(f"not a job id: {job_id!r}")
@@ -152,6 +176,7 @@ def check(path: Path, reports: Path | None = None) -> JobRecord:
         if path.name != f"{record.job_id}.json":
             raise ValueError(f"job_id: {record.job_id!r} is not the record of {path.name}")
         expected = expected_run_dir(record, reports or paths.reports_dir())
+        expected_prepared(record, reports or paths.reports_dir())
     except (UserError, ValueError, RecursionError) as exc:
         raise UserError(f"{path}: {' '.join(str(exc).split())[:300]}") from None
     if Path(record.run_dir) != expected:

@@ -1,8 +1,9 @@
 """The job script of one run, as text: ``#SBATCH`` lines, the environment, one ``srun``.
 
 The allocation has ``nnodes`` nodes and one task per node; each task runs
-``python -m perfkit.slurm.node`` (perfkit.slurm.node), which runs the notebook on node 0 and
-joins its rendezvous on the others. The rendezvous endpoint is the allocation's first node,
+``python -m perfkit.slurm.node --prepared FILE`` (perfkit.slurm.node), which loads the run the
+host prepared from FILE (its params hash checked), runs the notebook on node 0 and joins its
+rendezvous on the others. The rendezvous endpoint is the allocation's first node,
 on a port derived from the job id so that jobs sharing a node do not meet each other.
 
 Runs that ask for the same allocation (nodes, cards, time limit, the user's options) can share
@@ -13,12 +14,10 @@ rendezvous port, state and output file ``<array>_<task>.log``).
 
 from __future__ import annotations
 
-import json
 import re
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from perfkit.slurm.options import SlurmOptions, minutes_for
 
@@ -30,12 +29,16 @@ _UNSAFE_COMMENT = re.compile(r"[^A-Za-z0-9_./-]+")
 
 @dataclass(frozen=True)
 class JobRequest:
-    """One run to submit: what it runs, where it writes, with which interpreter."""
+    """One run to submit: what it runs, where it writes, with which interpreter. What it runs is
+    the prepared run alone: ``payload`` (perfkit.run.spec.to_payload), written to
+    ``prepared_file`` when the job is submitted and read by every node (perfkit.slurm.node);
+    benchmark, vendor and config are the payload's, for the job's name and the ledger."""
 
     benchmark: str
     vendor: str
     config: str
-    overrides: dict[str, Any]
+    payload: str
+    prepared_file: Path
     output_dir: Path
     nnodes: int
     nproc_per_node: int
@@ -96,10 +99,7 @@ def node_command(request: JobRequest) -> list[str]:
     """What every task runs: ``python -m perfkit.slurm.node ...``."""
     command = [
         request.python, "-m", "perfkit.slurm.node",
-        "--benchmark", request.benchmark,
-        "--vendor", request.vendor,
-        "--config", request.config,
-        "--overrides", json.dumps(request.overrides, sort_keys=True),
+        "--prepared", str(request.prepared_file),
         "--output-dir", str(request.output_dir),
     ]
     if request.timeout is not None:

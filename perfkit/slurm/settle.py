@@ -59,14 +59,20 @@ def fresh_result(job: JobRecord) -> tuple[RunResult, Path] | None:
 
 
 def _blank_record(job: JobRecord) -> RunResult:
-    """What was asked, for a run that wrote nothing (never started, or killed before it could)."""
-    from perfkit.run.spec import initial_record, prepare
+    """What was asked, for a run that wrote nothing (never started, or killed before it could):
+    the job's prepared run, its params hash checked (perfkit.run.spec.load_payload_file), never
+    the YAML again. A record without a usable one keeps what the ledger knows."""
+    from perfkit.run.spec import initial_record, load_payload_file
 
-    try:
-        return initial_record(prepare(job.benchmark, job.vendor, job.config, job.overrides, job.run_dir))
-    except UserError:  # the params changed since the submission: keep what the ledger knows
-        return RunResult(job.benchmark, job.vendor, job.config, "failed", __version__, job.submitted_at, "",
-                         {"overrides": job.overrides}, {}, {}, {})
+    if job.prepared:
+        try:
+            prepared = load_payload_file(Path(job.prepared), job.run_dir)
+            resolved = prepared.resolved
+            if (resolved.benchmark, resolved.vendor, resolved.config) == (job.benchmark, job.vendor, job.config):
+                return initial_record(prepared)
+        except UserError:
+            pass
+    return RunResult(job.benchmark, job.vendor, job.config, "failed", __version__, job.submitted_at, "", {}, {}, {}, {})
 
 
 def _slurm_error(job: JobRecord, state: JobState, earlier: dict | None, log: Path) -> dict:

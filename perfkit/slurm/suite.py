@@ -84,7 +84,7 @@ def submit_suite(suite: Suite, planned: list[PlannedRun], launcher: SlurmLaunche
             todo.append(run)
     if todo:
         commands.require("sbatch")  # the missing command named first, before scontrol is asked anything
-    requests = [launcher.request(run.prepared, run.entry.overrides, run.timeout, html, redacted) for run in todo]
+    requests = [launcher.request(run.prepared, run.timeout, html, redacted) for run in todo]
     units = group_by_allocation(requests, launcher.options, commands.max_array_size() if len(todo) > 1 else 1)
     cap = launcher.options.max_jobs
     widths = [min(len(unit), cap) if cap else len(unit) for unit in units]

@@ -30,8 +30,9 @@ class RecordingLauncher(JobLauncher):
         launcher.flag = args.recording_flag
         return launcher
 
-    def run(self, prepared, overrides, timeout=None, html=True, redacted=False):
-        self.calls.append(("run", prepared.resolved.config, prepared.resolved.params.max_steps, overrides, timeout,
+    def run(self, prepared, timeout=None, html=True, redacted=False):
+        self.calls.append(("run", prepared.resolved.config, prepared.resolved.params.max_steps, prepared.resolved.overrides,
+                           timeout,
                            html, self.flag))
         return self.outcome
 

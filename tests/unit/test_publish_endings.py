@@ -67,7 +67,7 @@ def _run(monkeypatch, reports: Path, ending: str, html: bool = False, p_core: fl
         monkeypatch.setattr("perfkit.report.html.notebook_to_html", no_template)
         html = True
     prepared = prepare("bert", "cpu", "smoke", {}, reports / "runs/bert/cpu/smoke")
-    return notebook_run.execute_notebook(prepared, {}, timeout=5.0, html=html)
+    return notebook_run.execute_notebook(prepared, timeout=5.0, html=html)
 
 
 def _published(reports: Path) -> dict:
@@ -148,7 +148,7 @@ def test_a_usage_error_inside_the_kernel_publishes_nothing_and_keeps_no_attempt(
     before = (final / "result.json").read_bytes()
     _fake_kernel(monkeypatch, KernelEnding("error", 1.0, ename="DataError", evalue="no data in /x"), False, "failed", 0)
     with pytest.raises(UserError, match="no data"):
-        notebook_run.execute_notebook(prepare("bert", "cpu", "smoke", {}, final), {}, html=False)
+        notebook_run.execute_notebook(prepare("bert", "cpu", "smoke", {}, final), html=False)
     assert (final / "result.json").read_bytes() == before and run_folder.attempts(final) == []
 
 

@@ -3,6 +3,7 @@ for accuracy, MFU with its peak and source, stderr gathered into a collapsed log
 
 from __future__ import annotations
 
+import json
 import re
 
 import nbformat
@@ -116,3 +117,13 @@ def test_log_merges_a_cells_outputs_and_drops_terminal_escapes():
     section = log_section_html([(6, "Loading:   0%| | 0/42\r"), (6, "\x1b[A\r"), (6, "Loading: 100%| | 42/42\n"), (7, "  \n")])
     assert section.count("[cell 6]") == 1 and "[cell 7]" not in section
     assert "\x1b" not in section and "[A" not in section and "Loading: 100%" in section and "0/42" not in section
+
+
+def test_a_sweep_points_title_names_the_point_its_resolved_run_records(tmp_path):
+    path, _ = _notebook(tmp_path)
+    nb = nbformat.read(path, as_version=4)
+    payload = json.dumps({"run": {"config": "smoke--batch_size-16"}, "output_dir": "x"})
+    nb.metadata["papermill"]["parameters"].update(resolved=payload)  # its `config` is the file it came from
+    nbformat.write(nb, path)
+    page = notebook_to_html(path, tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "<title>BERT pre-training (masked LM) · cpu/smoke--batch_size-16 · perfkit</title>" in page

@@ -12,7 +12,7 @@ import pytest
 
 from perfkit.errors import UserError
 from perfkit.results.record import RunResult
-from perfkit.run.spec import initial_record, prepare
+from perfkit.run.spec import initial_record, prepare, save_payload_file
 from perfkit.slurm import ledger
 from perfkit.slurm.commands import parse_sacct, parse_scontrol
 from perfkit.slurm.ledger import JobRecord
@@ -25,11 +25,12 @@ from perfkit.slurm.suite import group_by_allocation, plan_lanes
 
 
 def _request(tmp_path: Path, **changes) -> JobRequest:
-    values = dict(benchmark="bert", vendor="cpu", config="cpux2x1", overrides={"max_steps": 10},
+    values = dict(benchmark="bert", vendor="cpu", config="cpux2x1", payload="{}",
                   output_dir=tmp_path / "reports/runs/bert/cpu/cpux2x1", nnodes=2, nproc_per_node=1,
                   project_root=tmp_path / "project with space", reports_dir=tmp_path / "reports",
                   python="/opt/venv/bin/python", log_path=tmp_path / "reports/jobs/%j.log", timeout=600.0)
     values.update(changes)
+    values.setdefault("prepared_file", tmp_path / f"reports/jobs/prepared/{values['config']}.json")
     return JobRequest(**values)
 
 
@@ -179,7 +180,8 @@ def test_runs_asking_for_the_same_allocation_share_an_array(tmp_path):
     assert 'case "${SLURM_ARRAY_TASK_ID:-}" in' in lines
     sruns = [line.strip() for line in lines if line.strip().startswith("srun ")]
     assert len(sruns) == 3
-    assert "--config a" in sruns[0] and "--config b" in sruns[1] and "cpu/a/r2 --timeout 600 ;;" in sruns[2]
+    assert "prepared/a.json" in sruns[0] and "prepared/b.json" in sruns[1] and "cpu/a/r2 --timeout 600 ;;" in sruns[2]
+    assert not any("--config" in srun or "--overrides" in srun for srun in sruns)  # the prepared run alone travels
     assert "PERFKIT_RDZV_ENDPOINT" not in text  # one node each
     assert subprocess.run(["bash", "-n"], input=text, text=True).returncode == 0
     # task K runs the K-th run; a task the script does not know stops with exit 2
@@ -189,7 +191,7 @@ def test_runs_asking_for_the_same_allocation_share_an_array(tmp_path):
     (stub / "srun").chmod(0o755)
     env = {"PATH": f"{stub}:/usr/bin:/bin", "SLURM_ARRAY_TASK_ID": "1"}
     ran = subprocess.run(["bash", "-c", text], env=env, capture_output=True, text=True)
-    assert ran.returncode == 0 and "--config b" in ran.stdout and "--config a" not in ran.stdout
+    assert ran.returncode == 0 and "prepared/b.json" in ran.stdout and "prepared/a.json" not in ran.stdout
     ran = subprocess.run(["bash", "-c", text], env={**env, "SLURM_ARRAY_TASK_ID": "3"}, capture_output=True, text=True)
     assert ran.returncode == 2 and "no run for array task 3" in ran.stderr
     with pytest.raises(ValueError):
@@ -234,8 +236,11 @@ def test_ledger_rejects_hostile_records(reports):
 
 
 def _job(reports: Path, submitted_at: str) -> JobRecord:
+    """A job as SlurmLauncher.submit records it: its prepared run (3 steps) saved in the ledger."""
     run_dir = reports / "runs/bert/cpu/smoke"
-    return JobRecord("77", submitted_at, "bert", "cpu", "smoke", "bert/cpu/smoke", str(run_dir), {"max_steps": 3})
+    prepared = save_payload_file(prepare("bert", "cpu", "smoke", {"max_steps": 3}, run_dir),
+                                 ledger.new_prepared_path(reports))
+    return JobRecord("77", submitted_at, "bert", "cpu", "smoke", "bert/cpu/smoke", str(run_dir), str(prepared))
 
 
 def test_a_job_cancelled_before_it_ran_is_recorded_interrupted(reports, tmp_path):
@@ -362,3 +367,98 @@ def test_a_trailing_newline_never_reaches_a_script_line(options):
         SlurmOptions(**options)
     with pytest.raises(UserError):
         parse_pairs([f"gres={next(iter(options.values()))}"], "--slurm-arg")
+
+
+def _tampered(path: Path, **params) -> None:
+    """The prepared-run file with some params changed and its recorded hash left as it was."""
+    data = json.loads(path.read_text())
+    data["run"]["params"].update(params)
+    path.write_text(json.dumps(data))
+
+
+def test_a_job_that_wrote_nothing_is_recorded_from_its_prepared_run_not_the_yaml(reports, tmp_path, monkeypatch):
+    job = _job(reports, "2026-01-01T00:00:00+00:00")
+    monkeypatch.setattr("perfkit.run.spec.prepare", None)  # settling never resolves again
+    record = settle(job, JobState("77", "CANCELLED", "", "0:0", ""), tmp_path / "none.log")
+    assert record.status == "interrupted"
+    assert record.run["params"]["max_steps"] == 3 and record.run["overrides"] == {"max_steps": 3}
+    assert record.params_hash == prepare("bert", "cpu", "smoke", {"max_steps": 3}).resolved.params_hash
+
+
+def test_settling_refuses_a_prepared_run_whose_hash_does_not_match(reports, tmp_path):
+    job = _job(reports, "2026-01-01T00:00:00+00:00")
+    _tampered(Path(job.prepared), max_steps=5)
+    record = settle(job, JobState("77", "CANCELLED", "", "0:0", ""), tmp_path / "none.log")
+    assert record.status == "interrupted" and record.run == {}  # what the ledger knows, not the edited params
+
+
+@pytest.mark.parametrize("case", ["edited params", "edited hash", "not json", "missing", "another benchmark"])
+def test_a_node_checks_its_prepared_runs_hash_and_names_the_file(reports, tmp_path, monkeypatch, capsys, case):
+    from perfkit.slurm import node
+
+    job = _job(reports, "2026-01-01T00:00:00+00:00")
+    path = Path(job.prepared)
+    if case == "edited params":
+        _tampered(path, max_steps=5)
+    elif case == "edited hash":
+        data = json.loads(path.read_text())
+        data["run"]["params_hash"] = "0" * 16
+        path.write_text(json.dumps(data))
+    elif case == "not json":
+        path.write_text("{")
+    elif case == "missing":
+        path.unlink()
+    else:
+        data = json.loads(path.read_text())
+        data["run"]["benchmark"] = "no_such_benchmark"
+        path.write_text(json.dumps(data))
+    monkeypatch.setattr("perfkit.jobs.launcher.LocalLauncher.run", None)  # nothing may start
+    monkeypatch.setenv("SLURM_PROCID", "0")
+    monkeypatch.setenv("SLURM_NTASKS", "1")
+    assert node.main(["--prepared", str(path), "--output-dir", job.run_dir]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and str(path) in err[0], err
+    if case.startswith("edited"):
+        assert "params hash mismatch" in err[0]
+
+
+def test_a_node_takes_its_run_from_the_prepared_file(reports, tmp_path, monkeypatch):
+    from perfkit.slurm import node
+
+    job = _job(reports, "2026-01-01T00:00:00+00:00")
+    ran = []
+
+    class Done:
+        status, seconds, error, run_dir = "ok", 1.0, "", job.run_dir
+
+    def run(self, prepared, timeout=None, html=True, redacted=False):
+        ran.append((prepared.resolved.params.max_steps, str(prepared.output_dir), timeout, html))
+        return Done()
+
+    monkeypatch.setattr("perfkit.run.spec.prepare", None)  # the node never resolves again
+    monkeypatch.setattr("perfkit.jobs.launcher.LocalLauncher.run", run)
+    monkeypatch.setenv("SLURM_PROCID", "0")
+    monkeypatch.setenv("SLURM_NTASKS", "1")
+    assert node.main(["--prepared", job.prepared, "--output-dir", job.run_dir, "--timeout", "60", "--no-html"]) == 0
+    assert ran == [(3, job.run_dir, 60.0, False)]
+
+
+def test_another_node_joins_with_the_prepared_run_in_a_scratch_folder(reports, tmp_path, monkeypatch):
+    from perfkit.run import elastic
+    from perfkit.slurm import node
+
+    run_dir = reports / "runs/bert/cpu/cpux2x1"
+    prepared = save_payload_file(prepare("bert", "cpu", "cpux2x1", {"max_steps": 3}, run_dir),
+                                 ledger.new_prepared_path(reports))
+    joined = []
+
+    def launch(self, run):
+        joined.append((run.resolved.params.max_steps, run.resolved.nnodes, run.output_dir != run_dir))
+
+    monkeypatch.setattr("perfkit.run.spec.prepare", None)
+    monkeypatch.setattr(elastic.ElasticLauncher, "launch", launch)
+    monkeypatch.setattr("perfkit.run.preflight.preflight", lambda run: None)
+    monkeypatch.setenv("SLURM_PROCID", "1")
+    monkeypatch.setenv("SLURM_NTASKS", "2")
+    assert node.main(["--prepared", str(prepared), "--output-dir", str(run_dir)]) == 0
+    assert joined == [(3, 2, True)]  # the prepared run, in a scratch folder: only node 0 writes the run folder

@@ -84,6 +84,10 @@ HOSTILE_RUN_DIRS = {
     "a relative path": lambda r: {"run_dir": "runs/bert/cpu/smoke"},
     "a config that is a path": lambda r: {"config": "../../..", "label": "bert/cpu/../../..",
                                           "run_dir": str(r)},
+    "a prepared run outside the ledger": lambda r: {"prepared": "/etc/passwd"},
+    "a prepared run through ..": lambda r: {"prepared": str(r / "jobs/prepared/../../runs/bert/cpu/smoke/result.json")},
+    "a prepared run not named as perfkit names them": lambda r: {"prepared": str(r / "jobs/prepared/x.json")},
+    "a relative prepared run": lambda r: {"prepared": "jobs/prepared/" + "0" * 32 + ".json"},
 }
 
 

@@ -143,11 +143,74 @@ def test_summary_cell_draws_the_sweep_from_a_reports_folder(tmp_path):
     assert "No sweeps yet" in ps.sweeps(empty).data
 
 
-def test_a_matrix_is_refused_on_slurm_in_one_line(project, monkeypatch, capsys):
-    write_suite(project, "sweep", [{**SHORT, "matrix": {"batch_size": [16, 32]}}])
+def _in_project(project, monkeypatch) -> None:
     monkeypatch.setenv("PERFKIT_ROOT", str(project))
     monkeypatch.setenv("PERFKIT_REPORTS", str(project / "reports"))
-    assert main(["suite", "sweep", "--launcher", "slurm"]) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "--launcher local only" in err[0]
-    assert not (project / "reports").exists()
+
+
+def test_a_sweep_points_notebook_parameters_resolve_the_point_again(project, monkeypatch):
+    """What a sweep point's notebook is given: its payload, and the vendor, run config and
+    overrides it was resolved from, the point's values included, so that the saved notebook,
+    run again with papermill without the payload, resolves the same params hash (the real
+    re-run is in tests/e2e/slurm/test_slurm_sweep.py)."""
+    from pathlib import Path
+
+    import nbformat
+
+    from perfkit.jobs import notebook_run
+    from perfkit.jobs.kernel import KernelEnding
+    from perfkit.jobs.suite_run import suite_exit_code
+    from perfkit.run.spec import from_payload, prepare
+
+    write_suite(project, "sweep", [{**SHORT, "set": {"eval_interval": 2},
+                                    "matrix": {"batch_size": [16, 32], "precision": ["bf16"]}}])
+    _in_project(project, monkeypatch)
+    given: dict[str, dict] = {}
+
+    def run_notebook(notebook, output, parameters, cwd, timeout=None, **_):
+        given[from_payload(parameters["resolved"]).resolved.config] = dict(parameters)
+        Path(output).write_text(nbformat.writes(nbformat.v4.new_notebook()))
+        return KernelEnding("died", 0.1, exit_code=-9)
+
+    monkeypatch.setattr(notebook_run, "run_notebook", run_notebook)
+    planned = {run.prepared.resolved.config: run.prepared for run in plan_suite(load_suite("sweep"))}
+    assert main(["suite", "sweep", "--no-html", "--no-index"]) == suite_exit_code(2)  # both "crashed": nothing ran
+    assert set(given) == set(planned) == {"short--batch_size-16--precision-bf16", "short--batch_size-32--precision-bf16"}
+    for name, parameters in given.items():
+        assert parameters["vendor"] == "cpu" and parameters["config"] == "short"
+        point = planned[name].resolved
+        again = prepare("bert", parameters["vendor"], parameters["config"], parameters["overrides"])
+        assert again.resolved.params_hash == point.params_hash == from_payload(parameters["resolved"]).resolved.params_hash
+        assert again.resolved.params.batch_size == point.params.batch_size and again.resolved.params.eval_interval == 2
+
+
+def test_a_matrix_on_slurm_is_one_array_whose_tasks_run_their_points(project, monkeypatch, capsys):
+    """Points of one shape (nodes, cards, time) share one job array; each task gets the prepared
+    run of its own point (reports/jobs/prepared/), not a config name and overrides."""
+    from pathlib import Path
+
+    from perfkit.run.spec import load_payload_file
+    from perfkit.slurm import commands, ledger
+
+    write_suite(project, "sweep", [{**SHORT, "matrix": {"batch_size": [16, 32]}}])
+    _in_project(project, monkeypatch)
+    scripts: list[str] = []
+
+    def submit(script, extra=None):
+        scripts.append(Path(script).read_text())
+        return "500"
+
+    monkeypatch.setattr(commands, "require", lambda command: None)
+    monkeypatch.setattr(commands, "max_array_size", lambda: 1000)
+    monkeypatch.setattr(commands, "submit", submit)
+    assert main(["suite", "sweep", "--launcher", "slurm", "--no-wait", "--no-html"]) == 0
+    assert capsys.readouterr().out.split() == ["500_0", "500_1"]
+    (script,) = scripts
+    assert "#SBATCH --array=0-1" in script and "--overrides" not in script and "--config" not in script
+    records = {r.job_id: r for r in ledger.all_records()}
+    for task, batch in ((0, 16), (1, 32)):
+        record = records[f"500_{task}"]
+        assert record.config == f"short--batch_size-{batch}" and record.run_dir == str(run_dir(project, record.config))
+        prepared = load_payload_file(Path(record.prepared))
+        assert prepared.resolved.params.batch_size == batch and prepared.resolved.config == record.config
+        assert f"--prepared {record.prepared} " in script.split(f"  {task})")[1].split(";;")[0]
