@@ -151,7 +151,22 @@ def headline(result: RunResult) -> HTML:
     """结果概要 Headline: what a vendor reads first, before the detail."""
     from perfkit.report import headline as _headline
 
-    return _html(_headline.headline_html(result))
+    return _html(_headline.headline_html(result) + roofline_html(result))
+
+
+def roofline_html(result: RunResult) -> str:
+    """屋顶线 Roofline: the run against its machine's ceilings, as a figure with its caption;
+    "" for a record without a roofline (a spec sheet, a failed or older run)."""
+    import html
+
+    from perfkit.report import plots, roofline_plot
+
+    fig = roofline_plot.run_figure(f"{result.benchmark}/{result.vendor}/{result.config}", result.metrics.get("roofline"))
+    if fig is None:
+        return ""
+    return ("<p><strong>屋顶线 Roofline</strong></p>"
+            + plots.figures_html([fig], ["the run on its machine's roofline: achieved FLOP/s against the ceilings"])
+            + f"<p>{html.escape(roofline_plot.figure_caption(result.metrics.get('roofline')))}</p>")
 
 
 def summary(result: RunResult) -> Styler:
