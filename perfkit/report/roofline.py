@@ -83,7 +83,9 @@ def roofs_of(line: Any) -> list[Roof]:
     for kind, keys in (("compute", COMPUTE_KEYS), ("bandwidth", BANDWIDTH_KEYS)):
         for key, name in keys:
             found = line.get(key) if isinstance(line, dict) else None
-            value = _positive(found.get("value")) if isinstance(found, dict) else None
+            if not isinstance(found, dict):
+                continue
+            value = _positive(found.get("value"))
             if value is not None:
                 roofs.append(Roof(kind, name, value, short_text(found.get("source"))))
     return roofs
