@@ -156,44 +156,48 @@ def _precision(result: RunResult) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _sheet_roofs(run_id: str, sheet: RunResult, precisions: list[str]) -> list[Roof]:
-    """The latest spec sheet's gemm of each precision the runs used and its memory bandwidth."""
-    wanted = [("compute", "measured GEMM", "gemm", p) for p in precisions]
-    wanted.append(("bandwidth", "measured bandwidth", "memory_bandwidth", "copy"))
-    roofs = []
-    for kind, name, case, variant in wanted:
-        found = sheet_ceiling(run_id, sheet, case, variant)
-        if found is not None:
-            roofs.append(Roof(kind, f"{name} {variant}" if kind == "compute" and len(precisions) > 1 else name,
-                              found.value, short_text(found.source)))
-    return roofs
+def _renamed(roof: Roof, suffix: str) -> Roof:
+    return Roof(roof.kind, roof.name + suffix, roof.value, roof.source)
+
+
+def _ceilings(runs: list[RunResult], sheet: tuple[str, RunResult] | None) -> list[Roof]:
+    """One hardware's ceilings: per precision its runs used, the measured GEMM of the latest spec
+    sheet (else the runs' recorded one) and the datasheet's; the memory bandwidth measured by
+    that sheet (else recorded) and the datasheet's. With several precisions, a compute ceiling's
+    name ends with its precision."""
+    precisions = sorted({_precision(r) for r in runs})
+    roofs: list[Roof] = []
+    for precision in precisions:
+        recorded = [roof for r in runs if _precision(r) == precision for roof in roofs_of(r.metrics.get("roofline"))]
+        suffix = f" {precision}" if len(precisions) > 1 and precision else ""
+        gemm = sheet_ceiling(sheet[0], sheet[1], "gemm", precision) if sheet and precision else None
+        if gemm is not None:
+            roofs.append(Roof("compute", "measured GEMM" + suffix, gemm.value, short_text(gemm.source)))
+        else:
+            roofs += [_renamed(r, suffix) for r in recorded if r.kind == "compute" and r.name.startswith("measured")]
+        roofs += [_renamed(r, suffix) for r in recorded if r.kind == "compute" and not r.name.startswith("measured")]
+    recorded = [roof for r in runs for roof in roofs_of(r.metrics.get("roofline")) if roof.kind == "bandwidth"]
+    copy = sheet_ceiling(sheet[0], sheet[1], "memory_bandwidth", "copy") if sheet else None
+    if copy is not None:
+        roofs.append(Roof("bandwidth", "measured bandwidth", copy.value, short_text(copy.source)))
+    else:
+        roofs += [r for r in recorded if r.name.startswith("measured")]
+    roofs += [r for r in recorded if not r.name.startswith("measured")]
+    return list(dict.fromkeys(roofs))
 
 
 def hardware_rooflines(runs: list[tuple[Path, RunResult]], reports: Path) -> dict[str, HardwareRoofline]:
     """Per hardware (as ``roofline_tables`` names it), every ok run with a roofline as a labelled
-    point, and the ceilings: measured from that hardware's latest ok spec sheet (the gemm of each
-    precision its runs used, the memory bandwidth), else those the runs' records hold; the
-    datasheet's from the records (the hardware file)."""
+    point (its run folder), and the ceilings of ``_ceilings`` from that hardware's latest ok spec
+    sheet and the runs' records."""
     grouped: dict[str, list[tuple[Path, RunResult]]] = {}
     for run_dir, result in runs:
         if result.status == "ok" and result.kind != "specs" and isinstance(result.metrics.get("roofline"), dict):
             grouped.setdefault(hardware_name(result), []).append((run_dir, result))
-    sheets = {name: (run_dir, sheet) for name, run_dir, sheet in latest_sheets(runs)}
+    sheets = {name: (run_folder.run_id(run_dir, reports), sheet) for name, run_dir, sheet in latest_sheets(runs)}
     found: dict[str, HardwareRoofline] = {}
     for name in sorted(grouped):
-        points, recorded = [], []
-        for run_dir, result in grouped[name]:
-            line = result.metrics["roofline"]
-            point = point_of(run_folder.run_id(run_dir, reports), line)
-            if point is not None:
-                points.append(point)
-            recorded.extend(roofs_of(line))
-        roofs = [r for r in recorded if not r.name.startswith("measured")]
-        if name in sheets:
-            sheet_dir, sheet = sheets[name]
-            precisions = sorted({_precision(r) for _, r in grouped[name]} - {""})
-            measured = _sheet_roofs(run_folder.run_id(sheet_dir, reports), sheet, precisions)
-        else:
-            measured = [r for r in recorded if r.name.startswith("measured")]
-        found[name] = HardwareRoofline(points, list(dict.fromkeys(measured + roofs)))
+        points = [point_of(run_folder.run_id(run_dir, reports), result.metrics["roofline"]) for run_dir, result in grouped[name]]
+        found[name] = HardwareRoofline([p for p in points if p is not None],
+                                       _ceilings([result for _, result in grouped[name]], sheets.get(name)))
     return found

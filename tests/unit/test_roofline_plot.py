@@ -165,3 +165,25 @@ def test_the_index_draws_one_roofline_per_hardware_with_every_ok_run_and_the_lat
     page = ps.rooflines(site).data
     assert page.count("<img alt=\"every run of ") == 2 and page.count("<h3>") == 2
     assert page.index("<img") < page.index("<table")  # the plot above the table
+
+
+def test_the_index_names_each_precisions_ceilings_and_keeps_a_recorded_one_the_sheet_lacks():
+    from pathlib import Path
+
+    h100 = {"name": H100.name}
+    old_fp32 = Ceiling(60.0, "TFLOP/s", "spec sheet specs/nvidia/old (gemm fp32, 2025-12-01)")
+    runs = []
+    for benchmark, precision, gemm in (("bert", "bf16", GEMM), ("llama", "fp32", old_fp32)):
+        result = make_result(benchmark=benchmark, vendor="nvidia", config="H100x1x8",
+                             metrics={"roofline": peaks.roofline(2e12, 10.0, H100, precision, gemm, COPY)})
+        result.hardware, result.run["params"]["precision"] = h100, precision
+        runs.append((Path(f"/r/runs/{benchmark}/nvidia/H100x1x8"), result))
+    runs.append((Path("/r/runs/specs/nvidia/sheet800"), _sheet(800.0, "2026-01-03T00:00:00+00:00", h100)))
+    roofs = hardware_rooflines(runs, Path("/r"))[H100.name].roofs
+    compute = {r.name: r.value for r in roofs if r.kind == "compute"}
+    assert compute == {"measured GEMM bf16": 800.0, "measured GEMM fp32": 60.0,
+                       "datasheet bf16": pytest.approx(989.4), "datasheet fp32": pytest.approx(66.9)}
+    assert {r.name: r.value for r in roofs if r.kind == "bandwidth"} == {"measured bandwidth": 2000.0,
+                                                                         "datasheet bandwidth": pytest.approx(3350.0)}
+    fig = roofline_plot.roofline_figure([], roofs)
+    assert len(_ceiling_lines(fig.axes[0])) == 4 and "no run with an achieved FLOP/s" in _texts(fig)
