@@ -125,6 +125,26 @@ def test_the_run_report_headline_cell_embeds_the_figure_and_its_caption():
     assert "<img" not in pk.headline(make_result(status="failed")).data
 
 
+def test_the_exported_run_report_carries_the_roofline_offline(tmp_path):
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    import perfkit.cells.benchmark as pk
+    from perfkit.report.html import notebook_to_html
+    from perfkit.report.offline import remote_references
+
+    shown = new_code_cell("pk.headline(result)")
+    result = make_result(metrics={"roofline": peaks.roofline(2e12, 100.0, H100, "bf16", GEMM, COPY)})
+    shown.outputs = [new_output("display_data", data={"text/html": pk.headline(result).data})]
+    path = tmp_path / "run.ipynb"
+    nbformat.write(new_notebook(cells=[shown]), path)
+    page = notebook_to_html(path, tmp_path / "report.html").read_text(encoding="utf-8")
+    assert remote_references(page) == []
+    figure = page.index('alt="the run on its machine\'s roofline')
+    assert page.index("perfkit-headline") < figure and page[figure:].index("data:image/png;base64,") < 200
+    assert "no bytes moved per sample" in page[figure:]
+
+
 def _sheet(value: float, finished: str, hardware: dict) -> object:
     entries = [Measured("gemm", "bf16", value, "TFLOP/s", 0.01, 3, value, "torch.mm").to_dict(),
                Measured("memory_bandwidth", "copy", 2000.0, "GB/s", 0.0, 3, 2000.0, "copy_").to_dict()]
