@@ -157,16 +157,14 @@ def headline(result: RunResult) -> HTML:
 def roofline_html(result: RunResult) -> str:
     """屋顶线 Roofline: the run against its machine's ceilings, as a figure with its caption;
     "" for a record without a roofline (a spec sheet, a failed or older run)."""
-    import html
+    from perfkit.report import roofline_plot
 
-    from perfkit.report import plots, roofline_plot
-
-    fig = roofline_plot.run_figure(f"{result.benchmark}/{result.vendor}/{result.config}", result.metrics.get("roofline"))
+    line = result.metrics.get("roofline")
+    fig = roofline_plot.run_figure(f"{result.benchmark}/{result.vendor}/{result.config}", line)
     if fig is None:
         return ""
-    return ("<p><strong>屋顶线 Roofline</strong></p>"
-            + plots.figures_html([fig], ["the run on its machine's roofline: achieved FLOP/s against the ceilings"])
-            + f"<p>{html.escape(roofline_plot.figure_caption(result.metrics.get('roofline')))}</p>")
+    return "<p><strong>屋顶线 Roofline</strong></p>" + roofline_plot.figure_html(
+        fig, "the run on its machine's roofline: achieved FLOP/s against the ceilings", roofline_plot.figure_caption(line))
 
 
 def summary(result: RunResult) -> Styler:

@@ -105,9 +105,8 @@ def rooflines(site: SiteData) -> HTML:
         if hardware in plotted:
             found = plotted[hardware]
             fig = roofline_plot.roofline_figure(found.points, found.roofs, f"roofline: {hardware}")
-            part += plots.figures_html([fig], [f"every run of {hardware} on its roofline"])
-            note = roofline_plot.caption(found.points, found.roofs)
-            part += f"<p>{html.escape(note)}</p>" if note else ""
+            part += roofline_plot.figure_html(fig, f"every run of {hardware} on its roofline",
+                                              roofline_plot.caption(found.points, found.roofs))
         parts.append(part + index.html_table(_roofline.displayed(frame)))
     return HTML("".join(parts) or "<p>No run with a roofline yet (training and inference runs record one).</p>")
 

@@ -14,15 +14,24 @@ are drawn, texts are cut short.
 
 from __future__ import annotations
 
+import html
 import math
+from dataclasses import replace
 from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
 
+from perfkit.report import plots
 from perfkit.report.roofline import Point, Roof, point_of, roofs_of, short_text
 
+WIDTH_PX = 800  # figsize 8 in at the 100 dpi of plots.figures_html
 NO_CEILING = "no compute ceiling: neither a spec sheet of this machine nor the datasheet states one"
+
+
+def _plain(text: str) -> str:
+    """A record's text as matplotlib shows it literally: an escaped "$" starts no mathtext."""
+    return text.replace("$", r"\$")
 
 
 def _roof_label(roof: Roof) -> str:
@@ -54,10 +63,12 @@ def caption(points: list[Point], roofs: list[Roof]) -> str:
 
 def roofline_figure(points: list[Point], roofs: list[Roof], title: str = "roofline"):
     """The figure: the compute ceilings, the bandwidth roofs where x is an intensity, the runs."""
-    roofs = _unique(roofs)
+    points = [replace(p, label=_plain(p.label)) for p in points]
+    roofs = _unique([replace(r, name=_plain(r.name), source=_plain(r.source)) for r in roofs])
+    title = _plain(title)
     compute = [r for r in roofs if r.kind == "compute"]
     placed = [p for p in points if p.intensity is not None]
-    fig, ax = plt.subplots(figsize=(8, 5.2), layout="constrained")
+    fig, ax = plt.subplots(figsize=(WIDTH_PX / 100, 5.2), layout="constrained")
     ax.set_yscale("log")
     ax.set_ylabel("FLOP/s")
     ax.set_title(short_text(title, 100))
@@ -139,3 +150,10 @@ def figure_caption(line: Any) -> str:
     """The run report figure's caption (``caption`` of its record's point and ceilings)."""
     point = point_of("run", line)
     return caption([point] if point else [], roofs_of(line))
+
+
+def figure_html(fig, alt: str, note: str) -> str:  # noqa: ANN001
+    """The figure as an inline PNG (``plots.figures_html``), no wider than it was drawn, with its
+    caption below it (escaped; none when ``note`` is empty)."""
+    caption_html = f"<p>{html.escape(note)}</p>" if note else ""
+    return f'<div style="max-width:{WIDTH_PX}px">{plots.figures_html([fig], [alt])}{caption_html}</div>'

@@ -207,3 +207,10 @@ def test_the_index_names_each_precisions_ceilings_and_keeps_a_recorded_one_the_s
                                                                          "datasheet bandwidth": pytest.approx(3350.0)}
     fig = roofline_plot.roofline_figure([], roofs)
     assert len(_ceiling_lines(fig.axes[0])) == 4 and "no run with an achieved FLOP/s" in _texts(fig)
+
+
+def test_a_dollar_in_a_record_text_is_shown_literally_not_parsed_as_mathtext():
+    line = peaks.roofline(2e12, 100.0, H100, "bf16", Ceiling(790.0, "TFLOP/s", r"sheet $\frac{$ odd"), COPY)
+    fig = roofline_plot.run_figure(r"bert/$\badmacro$/x", line)
+    fig.canvas.draw()  # mathtext would raise on the unknown macro here
+    assert r"bert/$\badmacro$/x" in fig.axes[0].get_xticklabels()[0].get_text().replace(r"\$", "$")
