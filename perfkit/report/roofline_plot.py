@@ -155,5 +155,5 @@ def figure_caption(line: Any) -> str:
 def figure_html(fig, alt: str, note: str) -> str:  # noqa: ANN001
     """The figure as an inline PNG (``plots.figures_html``), no wider than it was drawn, with its
     caption below it (escaped; none when ``note`` is empty)."""
-    caption_html = f"<p>{html.escape(note)}</p>" if note else ""
+    caption_html = f'<p style="font-size:13px;color:#444">{html.escape(note)}</p>' if note else ""
     return f'<div style="max-width:{WIDTH_PX}px">{plots.figures_html([fig], [alt])}{caption_html}</div>'
