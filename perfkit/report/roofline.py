@@ -56,10 +56,15 @@ class Point:
     note: str
 
 
+PLOTTED_RANGE = (1e-12, 1e12)  # TFLOP/s, GB/s, FLOP/byte: outside it a record's figure is not plotted
+
+
 def _positive(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+    """A figure to plot: finite, positive and within ``PLOTTED_RANGE`` (so that scaling to FLOP/s
+    and the plot's margins stay finite), else None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         return None
-    return float(value)
+    return float(value) if PLOTTED_RANGE[0] <= value <= PLOTTED_RANGE[1] else None
 
 
 def short_text(value: Any, limit: int = SOURCE_CHARS) -> str:

@@ -103,6 +103,9 @@ def test_with_no_ceiling_the_figure_says_so_and_draws_no_ceiling_line():
     {"achieved_tflops": float("nan"), "compute_measured": {"value": float("inf"), "source": "x"}},
     {"achieved_tflops": "200", "compute_datasheet": {"value": -1.0}, "arithmetic_intensity": True},
     {"achieved_tflops": 5.0, "arithmetic_intensity": float("-inf"), "compute_measured": {"value": 9.0, "source": "s" * 5000}},
+    {"achieved_tflops": 5.0, "arithmetic_intensity": 1e-320, "compute_measured": {"value": 1e300, "source": 7}},
+    {"achieved_tflops": 1e308, "compute_datasheet": {"value": 1e-300}, "bandwidth_measured": {"value": 1e300}},
+    {"achieved_tflops": 5.0, "arithmetic_intensity": 1e300, "bandwidth_datasheet": ["not", "a", "mapping"]},
 ])
 def test_a_hostile_record_draws_only_finite_positive_numbers_and_short_texts(line):
     fig = roofline_plot.run_figure("run", line)
@@ -110,7 +113,8 @@ def test_a_hostile_record_draws_only_finite_positive_numbers_and_short_texts(lin
     for label in _ceiling_lines(ax):
         assert len(label) < 200
     for x, y in _points(ax):
-        assert x == 0.0 and y == 5e12  # a non-finite intensity is no intensity
+        assert x == 0.0 and y == 5e12  # a non-finite or absurd intensity is no intensity
+    fig.canvas.draw()  # limits and scales stay finite
     assert roofline_plot.run_figure("run", "not a roofline") is None
 
 
