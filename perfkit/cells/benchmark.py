@@ -151,7 +151,20 @@ def headline(result: RunResult) -> HTML:
     """结果概要 Headline: what a vendor reads first, before the detail."""
     from perfkit.report import headline as _headline
 
-    return _html(_headline.headline_html(result))
+    return _html(_headline.headline_html(result) + roofline_html(result))
+
+
+def roofline_html(result: RunResult) -> str:
+    """屋顶线 Roofline: the run against its machine's ceilings, as a figure with its caption;
+    "" for a record without a roofline (a spec sheet, a failed or older run)."""
+    from perfkit.report import roofline_plot
+
+    line = result.metrics.get("roofline")
+    fig = roofline_plot.run_figure(f"{result.benchmark}/{result.vendor}/{result.config}", line)
+    if fig is None:
+        return ""
+    return "<p><strong>屋顶线 Roofline</strong></p>" + roofline_plot.figure_html(
+        fig, "the run on its machine's roofline: achieved FLOP/s against the ceilings", roofline_plot.figure_caption(line))
 
 
 def summary(result: RunResult) -> Styler:

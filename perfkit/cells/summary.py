@@ -22,7 +22,7 @@ from IPython.display import HTML
 from perfkit import paths
 from perfkit.errors import UserError
 from perfkit.report import alignment as _alignment
-from perfkit.report import index, plots, site_plots
+from perfkit.report import index, plots, roofline_plot, site_plots
 from perfkit.report import repeats as _repeats
 from perfkit.report import roofline as _roofline
 from perfkit.report import scaling as _scaling
@@ -94,10 +94,20 @@ def spec_sheets(site: SiteData) -> HTML:
 
 
 def rooflines(site: SiteData) -> HTML:
-    """屋顶线 per hardware: every ok run's achieved TFLOP/s against the measured (spec sheet) and
-    datasheet compute ceilings its record holds, and its arithmetic intensity or why it has none."""
-    parts = [f"<h3>{html.escape(hardware)}</h3>" + index.html_table(_roofline.displayed(frame))
-             for hardware, frame in _roofline.roofline_tables(site.runs, site.reports).items()]
+    """屋顶线 per hardware: one roofline plot with every ok run as a labelled point against the
+    hardware's ceilings (its latest spec sheet's measured ones, the datasheet's), then the table:
+    each run's achieved TFLOP/s against the measured and datasheet compute ceilings its record
+    holds, and its arithmetic intensity or why it has none."""
+    plotted = _roofline.hardware_rooflines(site.runs, site.reports)
+    parts = []
+    for hardware, frame in _roofline.roofline_tables(site.runs, site.reports).items():
+        part = f"<h3>{html.escape(hardware)}</h3>"
+        if hardware in plotted:
+            found = plotted[hardware]
+            fig = roofline_plot.roofline_figure(found.points, found.roofs, f"roofline: {hardware}")
+            part += roofline_plot.figure_html(fig, f"every run of {hardware} on its roofline",
+                                              roofline_plot.caption(found.points, found.roofs))
+        parts.append(part + index.html_table(_roofline.displayed(frame)))
     return HTML("".join(parts) or "<p>No run with a roofline yet (training and inference runs record one).</p>")
 
 

@@ -29,6 +29,14 @@ needs_chromium = pytest.mark.skipif(
     chromium_path() is None,
     reason="playwright or /usr/bin/chromium is missing (scripts/test.sh installs chromium with apt-get in CI or as root)")
 WIDTHS = (1400, 400)
+# a run's metrics.roofline as perfkit.scenarios.peaks.roofline records it (no intensity, as every run today)
+ROOFLINE = {"achieved_tflops": 0.41, "arithmetic_intensity": None,
+            "intensity_note": "omitted: the benchmark states no bytes moved per sample, so the run has no arithmetic "
+                              "intensity (x) on the roofline",
+            "compute_measured": {"value": 1.5, "unit": "TFLOP/s", "source": "spec sheet specs/cpu/smoke (gemm fp32, 2026-01-02)"},
+            "compute_datasheet": {"value": None, "unit": "TFLOP/s", "source": "none: the hardware file states no peak"},
+            "bandwidth_measured": {"value": 21.5, "unit": "GB/s", "source": "spec sheet specs/cpu/smoke (memory_bandwidth copy)"},
+            "bandwidth_datasheet": {"value": None, "unit": "GB/s", "source": "none: the hardware file states none"}}
 # What a reader would see as broken: each word (and each numeric cell as a whole) must sit on
 # one line; the document must not be wider than the window.
 LAYOUT = """(() => {
@@ -89,7 +97,7 @@ def site(tmp_path_factory) -> Path:
     loss = [6.0 - 0.1 * i for i in range(30)]
     evals = [{"samples": 64 * i, "quality": 0.05 * i} for i in range(1, 4)]
     write_run(reports, make_result(config="x1", loss=loss, evals=evals, metrics={
-        "mfu": 0.2391, "peak_tflops": 1.5, "peak_source": "measured GEMM fp32"}))
+        "mfu": 0.2391, "peak_tflops": 1.5, "peak_source": "measured GEMM fp32", "roofline": ROOFLINE}))
     write_run(reports, make_result(config="x1", loss=loss, metrics={"p_core": 103.0}), repeat="r2")
     write_run(reports, make_result(config="R300x1x8_a_rather_long_configuration_name", nproc=8, metrics={"p_core": 700.0}))
     write_run(reports, make_result(config="odd", nonstandard=["seq_len", "vocab_size", "hidden_size", "num_layers",
@@ -136,7 +144,8 @@ def _training_report(folder: Path) -> Path:
     result = make_result(config="R300x1x8", loss=loss, evals=evals, metrics={
         "mfu": 0.2391, "peak_tflops": 171.25, "peak_source": "hardware file", "target": 0.72, "converged": False,
         "steps": 95, "samples": 1520, "global_batch": 16, "setup_time": 1.5, "train_time": 10.0, "eval_time": 0.5,
-        "compute_time": 9.0, "step_time_median": 0.1052, "step_time_p90": 0.1187, "flops_per_sample": 1.23e12})
+        "compute_time": 9.0, "step_time_median": 0.1052, "step_time_p90": 0.1187, "flops_per_sample": 1.23e12,
+        "roofline": ROOFLINE})
     return _report(folder, "BERT pre-training (masked LM)", [
         pk.headline(result), pk.summary(result), pk.environment(result), pk.general(result), pk.performance(result),
         pk.curves(result), pk.energy(result), pk.definitions()])
@@ -183,6 +192,7 @@ def test_index_reads_cleanly_and_report_links_are_rendered(site, width, tmp_path
     for link in runs_links:
         assert link["width"] > 0 and link["height"] > 0, link
     assert "23.9" in seen.text and "0.2391" not in seen.text  # MFU in percent under its "%" header
+    assert 'alt="every run of Host CPU on its roofline"' in site.read_text(encoding="utf-8")  # the index's plot
     assert seen.errors == [] and seen.network_requests == []
 
 
@@ -200,6 +210,9 @@ def test_pages_read_cleanly(name, width, tmp_path):
         assert "Loading weights" not in seen.text  # in the collapsed log, not on the page
         assert "loss=6.1" not in seen.text  # progress lines folded into the collapsed run log
         assert "运行日志 Run log (19 lines)" in seen.text
+    if name == "training-report":
+        assert "屋顶线 Roofline" in seen.text and "no bytes moved per sample" in seen.text
+        assert "alt=\"the run on its machine's roofline" in page.read_text(encoding="utf-8")
 
 
 @needs_chromium
