@@ -58,6 +58,20 @@ def test_bad_spec_params_are_refused_naming_the_key(overrides, key):
     assert raised.value.errors()[0]["loc"][0] == key
 
 
+@pytest.mark.parametrize("config, fp8", [("A100x1x8", False), ("H100x1x8", True), ("H200x1x8", True)])
+def test_each_nvidia_chip_has_a_standard_sheet_at_flagperfs_base_settings(config, fp8):
+    from perfkit.jobs.suite import load_suite
+    from perfkit.run.spec import prepare
+
+    resolved = prepare("specs", "nvidia", config, {}).resolved
+    params = resolved.params
+    assert resolved.nonstandard_keys == () and resolved.nproc_per_node == 8
+    assert (params.gemm_size, params.warmup, params.memory_bytes, params.collective_bytes) == (4096, 100, 4 << 30, 4 << 30)
+    assert ("fp8" in params.gemm_dtypes) == fp8 and {"tf32", "bf16", "int8"} <= set(params.gemm_dtypes)
+    suite = load_suite(f"specs_{config[:4].lower()}")
+    assert [(e.benchmark, e.vendor, e.config) for e in suite.entries] == [("specs", "nvidia", config)]
+
+
 def test_the_plan_lists_every_entry_in_sheet_order():
     params = SpecsParams(cases=["all_reduce", "gemm", "h2d", "memory_capacity", "p2p", "all_gather"],
                          gemm_dtypes=["bf16", "fp32"], host_memory=["pageable"])
