@@ -23,6 +23,7 @@ from perfkit import paths
 from perfkit.errors import UserError
 from perfkit.report import alignment as _alignment
 from perfkit.report import index, plots, roofline_plot, site_plots
+from perfkit.report import published_specs as _published_specs
 from perfkit.report import repeats as _repeats
 from perfkit.report import roofline as _roofline
 from perfkit.report import scaling as _scaling
@@ -89,6 +90,11 @@ def spec_sheets(site: SiteData) -> HTML:
                      f"({'standard' if result.standard else 'non-standard †'}); "
                      f"{html.escape(_spec_sheet.power_line(result))}</p>"
                      + index.html_table(_spec_sheet.displayed(_spec_sheet.sheet_table(result))))
+    published = _published_specs.published_table([p for p in site.references if p.kind == "spec"], site.runs)
+    if len(published):
+        parts.append("<h3>FlagPerf 发布值 Published spec sheets</h3><p>Imported FlagPerf base pages "
+                     "(<code>perfkit import</code>), beside the latest sheet measured here on the same chip.</p>"
+                     + index.html_table(published))
     return HTML("".join(parts) or "<p>No spec sheet yet (<code>perfkit run specs</code> or "
                 "<code>perfkit suite specs</code>).</p>")
 

@@ -375,3 +375,24 @@ def test_a_spec_tool_not_registered_or_not_for_the_vendor_is_refused_in_one_line
         load_tools(["hand_gemm", "other"], "cpu")
     with pytest.raises(ValidationError):
         SpecsParams(spec_tools=["../evil"])
+
+
+# -- published (imported FlagPerf base pages) beside measured ------------------------------------
+
+def test_an_imported_base_page_sits_beside_the_sheet_measured_on_the_same_chip():
+    from perfkit.importing import parse_page
+    from perfkit.report.published_specs import chip_matches, published_table
+
+    page = parse_page(Path(__file__).parents[1] / "fixtures/flagperf_base/base/benchmarks/computation-BF16/nvidia/A100/README.md")
+    a100 = Measured("gemm", "bf16", 250.0, "TFLOP/s", 0.01, 5, 252.0, "torch.mm (bfloat16)").to_dict()
+    on_a100 = _record([a100], hardware="NVIDIA_A100-SXM4-40GB")
+    on_cpu = _record([a100], hardware="Host CPU")
+    table = published_table([page], [(Path("runs/specs/nvidia/A100x1x8"), on_a100)])
+    row = table.iloc[0].to_dict()
+    assert (row["chip"], row["FlagPerf case"], row["source"]) == ("A100", "computation-BF16", "PyTorch")
+    assert (row["published"], row["datasheet"], row["published %"]) == ("259.2 TFLOP/s", "312 TFLOP/s", "83.1 %")
+    assert row["measured here"] == "250 TFLOP/s" and row["measured / published"] == f"{100 * 250 / 259.2:.1f} %"
+    alone = published_table([page], [(Path("runs/specs/cpu/smoke"), on_cpu)]).iloc[0].to_dict()
+    assert alone["published"] == "259.2 TFLOP/s" and alone["measured here"] == "" and alone["measured / published"] == ""
+    assert chip_matches("A100", "NVIDIA_A100-SXM4-40GB") and not chip_matches("A10", "NVIDIA_A100-SXM4-40GB")
+    assert not chip_matches("H100", "H1000") and not chip_matches("", "anything")
