@@ -89,10 +89,17 @@ def _wait_for(predicate, seconds: float = 300) -> None:
         time.sleep(0.2)
 
 
+def _interruptible() -> None:
+    """In the child before it runs: Ctrl-C delivered as a terminal delivers it. A test run started
+    in the background of a non-interactive shell inherits SIGINT ignored (POSIX shells ignore it
+    for `&` commands), and Python keeps an inherited ignore, so the suite would never see it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start_suite(root: Path, name: str) -> subprocess.Popen:
     env = {**os.environ, "PERFKIT_ROOT": str(root), "PERFKIT_REPORTS": str(root / "reports")}
     return subprocess.Popen([sys.executable, "-m", "perfkit", "suite", name, "--no-index"], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_interruptible)
 
 
 def _every_json_parses(root: Path) -> int:
