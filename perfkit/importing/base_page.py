@@ -46,7 +46,7 @@ from typing import Any
 
 from perfkit.importing import cells, identity, limits
 from perfkit.importing.markdown import Page, Table, split_row
-from perfkit.importing.readme import _KEY_VALUE, ReferencePage, ReferenceRow, _check_name, _error
+from perfkit.importing.readme import _KEY_VALUE, ReferencePage, ReferenceRow, _check_name, _error, cells_beyond_header
 
 KIND = "spec"
 TOOLKIT = "toolkit"  # ReferencePage.framework of a base/toolkits page
@@ -188,12 +188,9 @@ def _row(path: Path, section: str, table: Table, line: int, values: list[str], w
     units: dict[str, str] = {}
     sources: dict[str, list[str]] = {}
     extras: list[str] = []
-    written = table.raw_counts.get(line, len(values))
-    if written > len(table.header):
-        raw = [c for c in _raw(table, line)[len(table.header):] if c and not cells.is_empty(c)]
-        if raw:
-            warnings.append(f"{path}:{line}: row has {written} cells, the header {len(table.header)}; "
-                            f"cells beyond the header ({', '.join(raw)}) not imported")
+    beyond = cells_beyond_header(path, table, line, values)
+    if beyond:
+        warnings.append(beyond)
     for position, (header, text) in enumerate(zip(table.header, values, strict=False)):
         name = header if header not in texts else f"{header} ({position + 1})"
         texts[name] = text[:limits.MAX_CELL_CHARS]
@@ -223,10 +220,6 @@ def _row(path: Path, section: str, table: Table, line: int, values: list[str], w
     label = values[0] if values else ""
     return ReferenceRow(line=line, config=label[:limits.MAX_CELL_CHARS], nnodes=None, nproc_per_node=None,
                         cells=texts, metrics=metrics, units=units, table=section, sources=sources, extras=extras)
-
-
-def _raw(table: Table, line: int) -> list[str]:
-    return split_row(table.raw_lines.get(line, ""))
 
 
 def _merge(target: ReferenceRow, row: ReferenceRow) -> None:

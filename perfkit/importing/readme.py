@@ -292,12 +292,9 @@ def _row(path: Path, table: Table, line: int, values: list[str], inference: bool
     units: dict[str, str] = {}
     sources: dict[str, list[str]] = {}
     extras: list[str] = []
-    written = table.raw_counts.get(line, len(values))
-    if written > len(table.header):
-        lost = [c for c in _raw_cells(table, line)[len(table.header):] if c and not cells.is_empty(c)]
-        if lost:
-            warnings.append(f"{path}:{line}: row has {written} cells, the header {len(table.header)}; "
-                            f"cells beyond the header ({', '.join(lost)}) not imported")
+    beyond = cells_beyond_header(path, table, line, values)
+    if beyond:
+        warnings.append(beyond)
     for position, (header, text) in enumerate(zip(table.header, values, strict=False)):
         name = header if header not in texts else f"{header} ({position + 1})"
         texts[name] = text
@@ -375,8 +372,18 @@ def _merge(row: ReferenceRow, target: ReferenceRow) -> bool:
     return True
 
 
-def _raw_cells(table: Table, line: int) -> list[str]:
-    return split_row(table.raw_lines.get(line, ""))
+def cells_beyond_header(path: Path, table: Table, line: int, values: list[str]) -> str:
+    """The warning for a row written with more cells than its header has, naming the cells that
+    are not imported; '' when there are none (every page kind says it the same way)."""
+    written = table.raw_counts.get(line, len(values))
+    if written <= len(table.header):
+        return ""
+    raw = split_row(table.raw_lines.get(line, ""))
+    lost = [c for c in raw[len(table.header):] if c and not cells.is_empty(c)]
+    if not lost:
+        return ""
+    return (f"{path}:{line}: row has {written} cells, the header {len(table.header)}; "
+            f"cells beyond the header ({', '.join(lost)}) not imported")
 
 
 # --- identity -----------------------------------------------------------------------------------
