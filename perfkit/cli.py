@@ -249,7 +249,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         vendor.check_available()
         on_cpu = vendor.device(0).type == "cpu"
         dtype = args.dtype or ("fp32" if on_cpu else "bf16")
-        size = args.size or (512 if on_cpu else 4096)
+        size = args.size or (1024 if on_cpu else 4096)  # the CPU: the size its MFU peak and smoke sheet use
         pairs = gemm_check.measure(vendor, dtype, size, args.pairs or 5)
         print(gemm_check.report(vendor, dtype, size, pairs), flush=True)
     if which in ("overhead", "all"):
@@ -502,7 +502,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="gemm: the dtype of the spec case and the hand torch.mm loop (default fp32 on the CPU, "
                             "bf16 on an accelerator)")
     bench.add_argument("--size", type=int, default=None,
-                       help="gemm: M=N=K (default 512 on the CPU, 4096 on an accelerator)")
+                       help="gemm: M=N=K (default 1024 on the CPU, 4096 on an accelerator)")
     bench.add_argument("--step-seconds", type=float, default=0.2, help="typical step time for the timing cost")
     bench.set_defaults(func=_cmd_bench)
 
