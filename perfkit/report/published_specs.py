@@ -13,7 +13,7 @@ import pandas as pd
 
 from perfkit.importing.readme import ReferencePage
 from perfkit.report.flagperf_base import CoreItem, published_rows, sheet_from_record, sheet_rows
-from perfkit.report.spec_sheet import hardware_name, latest_sheets
+from perfkit.report.spec_sheet import latest_sheets
 from perfkit.report.tables import fmt
 from perfkit.results.record import RunResult
 
@@ -43,13 +43,14 @@ def _figure(value: float | None, unit: str) -> str:
 
 def published_table(pages: list[ReferencePage], runs: list[tuple[Path, RunResult]]) -> pd.DataFrame:
     """One row per imported base page's 核心评测结果 item, sorted by chip and case."""
-    sheets = [(hardware, result) for hardware, _, result in latest_sheets(runs)]
+    # each sheet's figures once, not once per imported page; latest_sheets names each by hardware_name
+    sheets = [(hardware, measured_cases(result)) for hardware, _, result in latest_sheets(runs)]
     rows = []
     for page in published_rows(pages):
         here: CoreItem | None = None
-        for hardware, result in sheets:
-            if chip_matches(page.chip, hardware) or chip_matches(page.chip, hardware_name(result)):
-                here = measured_cases(result).get(page.case)
+        for hardware, cases in sheets:
+            if chip_matches(page.chip, hardware):
+                here = cases.get(page.case)
                 break
         for item in page.items:
             ratio = ""
