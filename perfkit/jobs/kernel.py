@@ -29,6 +29,7 @@ import tempfile
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -153,9 +154,13 @@ class _Watch:
     """What the worker thread reports back: the kernel manager, the running cell, the outcome.
     The kernel's own stderr goes to ``stderr`` (a file), not the terminal."""
 
-    def __init__(self, stderr: Any, env: dict[str, str] | None = None) -> None:
+    def __init__(self, stderr: Any, env: dict[str, str] | None = None, preload: tuple[str, ...] = ()) -> None:
         self.stderr = stderr
         self.env = env or {}  # added to the kernel's environment
+        self.preload = preload  # modules the kernel imports as it starts, before the first cell
+        self.cleared = threading.Event()  # set when the host's checks passed: the first cell may run
+        self.cleared.set()
+        self.refused = False  # the host's checks refused the run: no cell may run
         self.managers: list[AsyncKernelManager] = []
         self.cell_index: int | None = None
         self.cell_source = ""
@@ -173,6 +178,8 @@ class _Watch:
             # jupyter_client declares AsyncKernelManager.start_kernel, a coroutine, over KernelManager's sync one
             async def start_kernel(self, **kw: Any) -> None:  # type: ignore[override]
                 kw.setdefault("stderr", watch.stderr)
+                if watch.preload:  # nbclient passes its own (empty by default) extra_arguments
+                    kw["extra_arguments"] = [*(kw.get("extra_arguments") or []), preload_argument(watch.preload)]
                 if watch.env:
                     kw.setdefault("env", {**os.environ, **watch.env})
                 await super().start_kernel(**kw)
@@ -180,6 +187,9 @@ class _Watch:
         return WatchedKernelManager
 
     def on_cell_execute(self, cell: Any, cell_index: int, **_: Any) -> None:
+        self.cleared.wait()  # no cell runs before the host's checks passed (run_notebook's host_checks)
+        if self.refused:
+            raise RuntimeError("the host's checks refused the run; no cell runs")
         self.cell_index = cell_index
         self.cell_source = "".join(cell.get("source", ""))
 
@@ -196,6 +206,17 @@ class _Watch:
             return False
         kill_tree(process.pid)
         return True
+
+
+def preload_argument(modules: tuple[str, ...]) -> str:
+    """The ipykernel option that imports ``modules`` while the kernel starts (IPython's
+    ``exec_lines``): the imports of the cells run before the first cell, while the host does
+    its own checks in parallel, instead of after them. A module that fails to import only logs a
+    warning on the kernel's stderr; the cell that needs it then fails as it would have."""
+    for name in modules:
+        if not all(part.isidentifier() for part in name.split(".")):
+            raise ValueError(f"preload: {name!r} is not a module name")
+    return f"--IPKernelApp.exec_lines=import {', '.join(modules)}"
 
 
 def kill_tree(pid: int) -> None:
@@ -340,18 +361,24 @@ def run_notebook(
     env: dict[str, str] | None = None,
     stall_timeout: float | None = None,
     progress_feed: Path | None = None,
+    host_checks: Callable[[], None] | None = None,
+    preload: tuple[str, ...] = (),
 ) -> KernelEnding:
     """Execute ``notebook`` into ``output`` with papermill; never raises for what the notebook
     does (KeyboardInterrupt during the wait ends it as ``interrupted``). ``env``: variables added
     to the kernel's environment (e.g. where it feeds the live progress bar). ``stall_timeout``:
     seconds with nothing moving before the run ends as ``stalled`` (None or 0: no watchdog);
-    ``progress_feed``: the feed file whose growth counts as progress."""
+    ``progress_feed``: the feed file whose growth counts as progress.
+
+    ``host_checks``: the host's own work before the run (perfkit.run.preflight), done here while
+    the kernel starts and imports ``preload``, on the other core; no cell runs until it returns.
+    What it raises is raised from here, after the kernel was stopped: no cell ran."""
     save_notebooks_atomically()
     with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as stderr:
-        watch = _Watch(stderr, env)
+        watch = _Watch(stderr, env, preload)
         files = [output] + ([progress_feed] if progress_feed is not None else [])
         stall = _StallWatch(stall_timeout, watch, files) if stall_timeout else None
-        ending = _supervise(watch, notebook, output, parameters, cwd, timeout, kernel_name, stall)
+        ending = _supervise(watch, notebook, output, parameters, cwd, timeout, kernel_name, stall, host_checks)
         stderr.seek(0)
         tail = _kernel_stderr_tail(stderr.read())
     if ending.ending == "died" and tail:
@@ -367,7 +394,7 @@ def _kernel_stderr_tail(text: str, lines: int = 20) -> str:
 
 def _supervise(
     watch: _Watch, notebook: Path, output: Path, parameters: dict[str, Any], cwd: Path, timeout: float | None,
-    kernel_name: str, stall: _StallWatch | None = None,
+    kernel_name: str, stall: _StallWatch | None = None, host_checks: Callable[[], None] | None = None,
 ) -> KernelEnding:
 
     def work() -> None:
@@ -381,6 +408,9 @@ def _supervise(
                 log_output=False,
                 kernel_name=kernel_name,
                 kernel_manager_class=watch.manager_class(),
+                # the last cell has run and saved its outputs: stop the kernel at once rather than wait
+                # for its interpreter to wind down (torch's and the telemetry thread's exit: ~1.5 s)
+                shutdown_kernel="immediate",
                 on_cell_execute=watch.on_cell_execute,
             )
         except BaseException as exc:  # reported to the waiting thread
@@ -388,7 +418,11 @@ def _supervise(
 
     started = time.perf_counter()
     worker = threading.Thread(target=work, name="perfkit-papermill", daemon=True)
+    if host_checks is not None:
+        watch.cleared.clear()
     worker.start()
+    if host_checks is not None:
+        _check_while_starting(host_checks, worker, watch)
     ending, said = "ok", ""
     try:
         while worker.is_alive():
@@ -408,6 +442,23 @@ def _supervise(
         with _signals_ignored():  # a second Ctrl-C or SIGTERM must not cut the kill short
             _stop(worker, watch)
     return _ending(ending, watch, time.perf_counter() - started, said)
+
+
+def _check_while_starting(host_checks: Callable[[], None], worker: threading.Thread, watch: _Watch) -> None:
+    """Run the host's checks while the kernel starts; on any exception (a refusal, Ctrl-C) stop
+    the kernel before a cell ran and raise it."""
+    try:
+        host_checks()
+    except BaseException:
+        with _signals_ignored():
+            watch.refused = True
+            while worker.is_alive() and not watch.kill_kernel():
+                worker.join(_POLL_SECONDS)
+            watch.kill_kernel()
+            watch.cleared.set()  # papermill's thread, held at the first cell, now raises there and ends
+            worker.join()
+        raise
+    watch.cleared.set()
 
 
 def _where(watch: _Watch) -> str:

@@ -24,13 +24,14 @@ notebook, and ``NotebookRun.report_error`` says why in one line.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import papermill
 
 from perfkit import paths
-from perfkit.benchmarks import benchmark_class
+from perfkit.benchmarks import declaration
 from perfkit.errors import UserError
 from perfkit.jobs import publish
 from perfkit.jobs.kernel import KernelEnding, run_notebook
@@ -43,6 +44,13 @@ from perfkit.results.record import RunResult, error_record, utc_now
 from perfkit.results.run_folder import HTML_FILE, NOTEBOOK_FILE
 from perfkit.results.store import RESULT_FILE, load_result, write_json_atomic
 from perfkit.run.spec import PreparedRun, initial_record, notebook_parameters
+
+# what a benchmark notebook's run cell (perfkit.cells.benchmark) imports before the benchmark's
+# clock starts (perfkit.run.execute: torch, the loops, the vendor adapters): the kernel imports
+# them as it starts, while the host checks the run (perfkit.jobs.kernel's preload). Nothing the
+# run itself measures, nor the report cells' matplotlib (it would raise a CPU run's peak
+# resident memory, its "mem").
+RUN_IMPORTS = ("perfkit.cells.benchmark", "perfkit.run.execute", "perfkit.run.launcher")
 
 USER_ERROR_NAMES = {"UserError", "ParamsError", "DataError", "VendorError"}
 # how the notebook ended -> the run's status when it did not end well
@@ -88,7 +96,7 @@ class NotebookRun:
 
 
 def _notebook_path(benchmark: str) -> Path:
-    return sources.notebook_path(benchmark_class(benchmark).info.notebook)
+    return sources.notebook_path(declaration(benchmark).info.notebook)  # torch-free: no benchmark module
 
 
 def _check_notebook_parameters(notebook: Path, names: list[str]) -> None:
@@ -138,6 +146,7 @@ def execute_notebook(
     live: bool = False,
     wait_lock: bool = False,
     stall_timeout: float | None = DEFAULT_STALL_TIMEOUT_S,
+    host_checks: Callable[[], None] | None = None,
 ) -> NotebookRun:
     """Run one prepared benchmark through its notebook into ``prepared.output_dir``.
 
@@ -145,7 +154,10 @@ def execute_notebook(
     kernel's progress as a bar on stderr while it runs (perfkit.jobs.live_progress). Another
     process writing the same run folder: a UserError naming it, or wait for it (``wait_lock``).
     ``stall_timeout``: seconds with no progress and no CPU use of the kernel before the run ends
-    as ``stalled`` (perfkit.jobs.kernel); None or 0: no watchdog."""
+    as ``stalled`` (perfkit.jobs.kernel); None or 0: no watchdog. ``host_checks``: the host's
+    checks of the run (perfkit.run.preflight), done while the kernel starts and no cell runs
+    before they pass; what they raise (a UserError) is raised from here and the staging folder is
+    discarded: nothing is left behind. The HTML exporter is readied in the same window."""
     resolved = prepared.resolved
     notebook = _notebook_path(resolved.benchmark)
     final = prepared.output_dir
@@ -159,7 +171,8 @@ def execute_notebook(
         label = f"{resolved.benchmark}/{resolved.vendor}/{resolved.config}"
         with live_progress(staging / PROGRESS_FEED, label, live, feed_only=bool(stall_timeout)) as kernel_env:
             ending = run_notebook(notebook, staging / NOTEBOOK_FILE, parameters, paths.project_root(), timeout,
-                                  env=kernel_env, stall_timeout=stall_timeout, progress_feed=staging / PROGRESS_FEED)
+                                  env=kernel_env, stall_timeout=stall_timeout, progress_feed=staging / PROGRESS_FEED,
+                                  host_checks=_while_kernel_starts(host_checks, html), preload=RUN_IMPORTS)
         if ending.ending == "error" and ending.ename in USER_ERROR_NAMES:
             raise UserError(ending.evalue)
         result_file = staging / RESULT_FILE
@@ -177,6 +190,19 @@ def execute_notebook(
         stage.status, stage.report_missing = record.status, bool(report_error)
     return NotebookRun(stage.folder, record.status, record, time.perf_counter() - started, error_line(record), html_seconds,
                        ending.seconds, report_error, stage.attempt is not None, final)
+
+
+def _while_kernel_starts(host_checks: Callable[[], None] | None, html: bool) -> Callable[[], None]:
+    """What the host does while the kernel starts: its checks, then readying the HTML exporter
+    (perfkit.report.html.warm_exporter), so that neither runs while the benchmark measures."""
+
+    def work() -> None:
+        if host_checks is not None:
+            host_checks()
+        if html:
+            publish.warm_exporter()
+
+    return work
 
 
 def error_line(record: RunResult) -> str:

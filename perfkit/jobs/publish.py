@@ -34,6 +34,17 @@ def add_banner(notebook: Path, record: RunResult) -> None:
     write_text_atomic(notebook, nbformat.writes(node))
 
 
+def warm_exporter() -> None:
+    """Import nbconvert and render a tiny page once (perfkit.report.html.warm_exporter), so the
+    run's own export afterwards costs only its own page; a failure here is left to that export."""
+    try:
+        from perfkit.report.html import warm_exporter as warm
+
+        warm()
+    except Exception:  # noqa: BLE001, S110 - export_html reports what is wrong with the exporter
+        pass
+
+
 def export_html(notebook: Path, html: Path, redacted: bool) -> str:
     """``notebook`` rendered to ``html``; '' when done, else one line saying why not (the
     exporter's own error, e.g. nbconvert without its ``lab`` template). No partial page is left."""

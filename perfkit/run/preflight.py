@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from perfkit.benchmarks import benchmark_class
-from perfkit.data.hashing import DataIdentity
-from perfkit.engine.precision import precision_policy
 from perfkit.errors import UserError
-from perfkit.run.memory import check_memory
 from perfkit.run.spec import PreparedRun
-from perfkit.vendors import get_vendor
+
+if TYPE_CHECKING:
+    from perfkit.data.hashing import DataIdentity
 
 
 def check_writable(folder: Path) -> None:
@@ -34,7 +33,14 @@ def check_writable(folder: Path) -> None:
 
 
 def preflight(run: PreparedRun) -> DataIdentity:
-    """Raise a UserError for what the user can fix; return the dataset's identity."""
+    """Raise a UserError for what the user can fix; return the dataset's identity. Imports
+    torch (the vendor adapter, the precision check): `perfkit run` calls it while the kernel
+    starts (perfkit.jobs.kernel's host_checks), so this module stays torch-free to import."""
+    from perfkit.benchmarks import benchmark_class
+    from perfkit.engine.precision import precision_policy
+    from perfkit.run.memory import check_memory
+    from perfkit.vendors import get_vendor
+
     resolved = run.resolved
     vendor = get_vendor(resolved.vendor)
     precision_policy(resolved.params.precision, vendor.device(0), vendor.precisions, vendor.name)

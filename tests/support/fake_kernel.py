@@ -20,7 +20,9 @@ def fake_runs(monkeypatch, reports: Path, status: str, ending: KernelEnding, met
     monkeypatch.setenv("PERFKIT_REPORTS", str(reports))
     monkeypatch.setattr("perfkit.run.preflight.preflight", lambda prepared: None)
 
-    def run_notebook(notebook, output, parameters, cwd, timeout=None, **_):
+    def run_notebook(notebook, output, parameters, cwd, timeout=None, host_checks=None, **_):
+        if host_checks is not None:  # as the real one: the host's checks before any cell
+            host_checks()
         staging = Path(output).parent
         Path(output).write_text(nbformat.writes(nbformat.v4.new_notebook()))
         record = initial_record(prepare("bert", "cpu", "smoke", {}, staging), "2026-12-07T01:00:00+00:00", status=status)

@@ -167,7 +167,9 @@ def test_a_sweep_points_notebook_parameters_resolve_the_point_again(project, mon
     _in_project(project, monkeypatch)
     given: dict[str, dict] = {}
 
-    def run_notebook(notebook, output, parameters, cwd, timeout=None, **_):
+    def run_notebook(notebook, output, parameters, cwd, timeout=None, host_checks=None, **_):
+        if host_checks is not None:  # as the real one: the host's checks before any cell
+            host_checks()
         given[from_payload(parameters["resolved"]).resolved.config] = dict(parameters)
         Path(output).write_text(nbformat.writes(nbformat.v4.new_notebook()))
         return KernelEnding("died", 0.1, exit_code=-9)

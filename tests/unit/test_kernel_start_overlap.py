@@ -1,0 +1,68 @@
+"""While the kernel starts, the host does its own checks (run_notebook's ``host_checks``) and
+the kernel imports what the cells will need (``preload``): no cell runs before the checks pass,
+a refusal stops the kernel with no cell run, and the preloaded modules are there at the first
+cell. Tiny torch-free notebooks (tests/support/tiny_notebook.py)."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+from support.tiny_notebook import tiny_notebook
+
+from perfkit.errors import UserError
+from perfkit.jobs.kernel import preload_argument, run_notebook
+
+PID = "import os, pathlib\npathlib.Path('kernel.pid').write_text(str(os.getpid()))"
+
+
+def _first_outputs(output: Path) -> list[str]:
+    """The first printed text of each code cell that printed."""
+    node = json.loads(output.read_text())
+    return ["".join(out.get("text", "")) for cell in node["cells"] if cell["cell_type"] == "code"
+            for out in cell.get("outputs", [])[:1]]
+
+
+def test_no_cell_runs_before_the_host_checks_return(tmp_path):
+    gate = tmp_path / "checked"
+
+    def host_checks() -> None:
+        time.sleep(1.5)  # longer than the kernel takes to start
+        gate.write_text("ok")
+
+    notebook = tiny_notebook(tmp_path / "in.ipynb", "import pathlib\nprint(pathlib.Path('checked').is_file())")
+    ending = run_notebook(notebook, tmp_path / "out.ipynb", {}, tmp_path, host_checks=host_checks)
+    assert ending.ending == "ok", ending
+    assert _first_outputs(tmp_path / "out.ipynb")[0].strip() == "True"
+
+
+def test_a_refusal_stops_the_kernel_before_any_cell_and_is_raised(tmp_path):
+    def host_checks() -> None:
+        time.sleep(1.0)  # the kernel is up by now
+        raise UserError("params/bert/cpu/smoke.yaml: key 'precision': 'fp8' is not supported")
+
+    notebook = tiny_notebook(tmp_path / "in.ipynb", PID, "print('ran')")
+    before = {p.pid for p in psutil.process_iter()}
+    with pytest.raises(UserError, match="fp8"):
+        run_notebook(notebook, tmp_path / "out.ipynb", {}, tmp_path, host_checks=host_checks)
+    assert not (tmp_path / "kernel.pid").exists()  # not even the first cell ran
+    started = [p for p in psutil.process_iter(["cmdline"]) if p.pid not in before
+               and "ipykernel_launcher" in " ".join(p.info["cmdline"] or [])]
+    assert not [p for p in started if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+
+
+def test_preloaded_modules_are_imported_before_the_first_cell(tmp_path):
+    probe = "import sys\nprint('perfkit.errors' in sys.modules, 'perfkit.paths' in sys.modules)"
+    notebook = tiny_notebook(tmp_path / "in.ipynb", probe)
+    ending = run_notebook(notebook, tmp_path / "out.ipynb", {}, tmp_path, preload=("perfkit.errors",))
+    assert ending.ending == "ok", ending
+    assert _first_outputs(tmp_path / "out.ipynb")[0].split() == ["True", "False"]
+
+
+def test_preload_takes_module_names_only():
+    assert preload_argument(("a.b", "c")) == "--IPKernelApp.exec_lines=import a.b, c"
+    with pytest.raises(ValueError, match="not a module name"):
+        preload_argument(("os; import shutil",))
