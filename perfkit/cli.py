@@ -84,7 +84,7 @@ def timeout_seconds(text: str) -> float:
 def _cmd_join(args: argparse.Namespace) -> int:
     from perfkit.run.elastic import join_node
 
-    return join_node(args.benchmark, args.vendor, args.config, args.set or [], args.rdzv_endpoint, args.node_rank)
+    return join_node(args.prepared, args.rdzv_endpoint, args.node_rank)
 
 
 def _cmd_suite(args: argparse.Namespace) -> int:
@@ -347,12 +347,16 @@ TOP_EPILOG = ("examples:\n"
               "  perfkit compare baseline-reports/ reports/   did it get faster or slower?\n"
               "  perfkit COMMAND --help                       a command's arguments and examples\n\n"
               "bare `perfkit` prints this help and exits 0.\n\n" + EXIT_CODES)
+JOIN_FORM = ("perfkit join --prepared FILE --rdzv-endpoint HOST:PORT --node-rank K (FILE: the prepared run node 0 "
+             "wrote and printed; the run comes from it, not from a benchmark, --vendor, --config or --set)")
 EXAMPLES = {
     "run": ["perfkit run bert --vendor cpu --config smoke",
             "perfkit run bert --config smoke --set max_steps=20 --set batch_size=8",
             "perfkit run bert_inference --config smoke --quiet --no-index",
             "perfkit run bert --vendor nvidia --config smoke --launcher slurm --partition gpu"],
-    "join": ["perfkit join bert --vendor cpu --config cpux2x1 --rdzv-endpoint node0:29400 --node-rank 1"],
+    "join": ["perfkit join --prepared reports/jobs/prepared/join-0123456789abcdef0123.json "
+             "--rdzv-endpoint node0:29400 --node-rank 1",
+             "ssh node1 perfkit join --prepared - --rdzv-endpoint node0:29400 --node-rank 1 < FILE"],
     "suite": ["perfkit suite smoke --dry-run", "perfkit suite smoke", "perfkit suite ./my_suite.yaml --force"],
     "status": ["perfkit status", "perfkit status --suite smoke --cancel"],
     "report": ["perfkit report", "perfkit report --redact --reference-run bert/cpu/smoke",
@@ -401,11 +405,22 @@ def _add_launcher_options(parser: argparse.ArgumentParser, launchers, suite: boo
 
 
 class _Parser(argparse.ArgumentParser):
-    """Usage errors in one line, like every other error a user can cause; exit 2."""
+    """Usage errors in one line, like every other error a user can cause; exit 2. A command
+    with a ``form`` names it in each of its usage errors, its own unknown arguments included
+    (which argparse would otherwise report from the top parser, without the command)."""
+
+    form = ""
 
     def error(self, message: str) -> None:  # type: ignore[override]
         text = " ".join(message.split())
-        self.exit(2, f"perfkit: error: {text} (see '{self.prog} --help')\n")
+        form = f"; usage: {self.form}" if self.form else ""
+        self.exit(2, f"perfkit: error: {text}{form} (see '{self.prog} --help')\n")
+
+    def parse_known_args(self, args=None, namespace=None):
+        namespace, extras = super().parse_known_args(args, namespace)
+        if extras and self.form:
+            self.error(f"unrecognized arguments: {' '.join(extras)[:200]}")
+        return namespace, extras
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -436,12 +451,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(func=_cmd_run)
 
     join = sub.add_parser("join", help="multi-node: run this node's workers of a run hosted by node 0")
-    join.add_argument("benchmark", help="the benchmark node 0 runs")
-    join.add_argument("--vendor", default="cpu", help="the vendor node 0 runs")
-    join.add_argument("--config", required=True, help="the run config node 0 runs")
-    join.add_argument("--set", action="append", metavar="KEY=VALUE", help="the same overrides as node 0 (repeatable)")
+    join.form = JOIN_FORM
+    join.add_argument("--prepared", required=True, metavar="FILE",
+                      help="the prepared run node 0 wrote and printed (its params hash is checked); - reads it from stdin")
     join.add_argument("--rdzv-endpoint", required=True, metavar="HOST:PORT", help="node 0's rendezvous")
-    join.add_argument("--node-rank", type=int, required=True, help="this node's rank, 1 .. nnodes-1")
+    join.add_argument("--node-rank", type=int, required=True, metavar="K", help="this node's rank, 1 .. nnodes-1")
     join.set_defaults(func=_cmd_join)
 
     suite = sub.add_parser("suite", help="execute every run of params/suites/NAME.yaml")

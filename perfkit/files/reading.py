@@ -8,7 +8,9 @@ index files of checkpoints, vocabularies, manifests, JSONL lines) goes through t
 * at most ``limit + 1`` bytes are read; a longer file (or JSONL line) is refused with the file
   and the limit named;
 * the bytes must be UTF-8 (a BOM is refused where the format does not allow one); the error
-  names ``file:line``.
+  names ``file:line``;
+* a stream the user opened for perfkit (stdin piped in: ``perfkit join --prepared -``) is read
+  with the same bound and decoding by :func:`read_stream_bounded`.
 
 Errors are raised as the caller's UserError subclass (ParamsError, DataError, ...), one line.
 """
@@ -20,6 +22,7 @@ import os
 import stat
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from perfkit.errors import UserError
 
@@ -71,13 +74,23 @@ def read_bytes_bounded(path: Path | str, limit: int, error: type[UserError] = Us
     """At most ``limit`` bytes of a regular file, or ``error`` naming the file and the limit."""
     shown = shown if shown is not None else str(path)
     with _open_regular(Path(path), shown, error) as handle:
-        try:
-            data = handle.read(limit + 1)
-        except OSError as exc:
-            raise error(f"{shown}: cannot read ({describe_os_error(exc)})") from None
+        return _read_at_most(handle, limit, shown, error)
+
+
+def _read_at_most(handle: BinaryIO, limit: int, shown: str, error: type[UserError]) -> bytes:
+    try:
+        data = handle.read(limit + 1)
+    except OSError as exc:
+        raise error(f"{shown}: cannot read ({describe_os_error(exc)})") from None
     if len(data) > limit:
         raise error(f"{shown}: larger than the {_human(limit)} perfkit reads from such a file")
     return data
+
+
+def read_stream_bounded(handle: BinaryIO, limit: int, error: type[UserError], shown: str) -> str:
+    """At most ``limit`` bytes of an open binary stream (stdin: a pipe), read to its end, as
+    strict UTF-8 text; ``error`` naming ``shown`` when it is longer or not UTF-8."""
+    return decode_utf8(_read_at_most(handle, limit, shown, error), shown, error)
 
 
 def decode_utf8(data: bytes, shown: str, error: type[UserError], allow_bom: bool = False, first_line: int = 1) -> str:

@@ -80,8 +80,9 @@ class JobLauncher(ABC):
 
 
 class LocalLauncher(JobLauncher):
-    """The notebook runs on this machine. ``announce``: for a multi-node run, print what to run
-    on the other nodes (off where something else starts them, as Slurm does)."""
+    """The notebook runs on this machine. ``announce``: for a multi-node run, write the prepared-run
+    file for the other nodes and print their ``perfkit join`` line (perfkit.run.rendezvous; off
+    where something else starts them, as Slurm does)."""
 
     name = "local"
 

@@ -6,9 +6,11 @@ perfkit.run.worker.
 The host resolved the params once; each worker receives them serialized and checks their hash
 (perfkit.run.spec.from_payload), and the workers of all nodes compare hashes with each other.
 
-Node 0 (the notebook, or ``perfkit run``) hosts the rendezvous store at ``HOST:PORT``; every
-other node runs ``perfkit join --rdzv-endpoint HOST:PORT --node-rank N ...`` with the same
-benchmark, vendor, config and overrides. The rendezvous is torchrun's ``static`` backend (its
+Node 0 (the notebook, or ``perfkit run``) hosts the rendezvous store at ``HOST:PORT`` and, before
+it starts its workers, writes its prepared run to a file and prints the join line
+(perfkit.run.rendezvous.announce_host); every other node runs ``perfkit join --prepared FILE
+--rdzv-endpoint HOST:PORT --node-rank N`` with that file, so it runs exactly node 0's resolved
+run. The rendezvous is torchrun's ``static`` backend (its
 default with ``--master-addr/--node-rank``): node N's workers are global ranks
 N*nproc_per_node .. (N+1)*nproc_per_node-1, so rank 0, which writes result.json, is always on
 node 0. A worker that dies fails the whole run; the elastic agent stops the other workers,
@@ -30,14 +32,13 @@ from torch.distributed.launcher.api import LaunchConfig, elastic_launch
 
 from perfkit.benchmarks import benchmark_class
 from perfkit.errors import UserError
-from perfkit.params import parse_overrides
 from perfkit.results.record import RunResult, error_record
 from perfkit.results.store import load_result, write_json_atomic
 from perfkit.run.execute import execute, loader_worker_died
 from perfkit.run.launcher import Launcher, Worker, worker_name
 from perfkit.run.preflight import preflight
-from perfkit.run.rendezvous import announce_host, host_endpoint, parse_endpoint
-from perfkit.run.spec import PreparedRun, initial_record, prepare, to_payload
+from perfkit.run.rendezvous import STDIN, announce_host, host_endpoint, load_join_payload, parse_endpoint
+from perfkit.run.spec import PreparedRun, initial_record, to_payload
 
 RDZV_TIMEOUT_S = 600
 
@@ -180,19 +181,23 @@ class ElasticLauncher(Launcher):
         return load_result(run.result_path)
 
 
-def join_node(benchmark: str, vendor: str, config: str, settings: list[str], endpoint: str, node_rank: int) -> int:
-    """``perfkit join``: validate like node 0 does, then run this node's workers; exit status.
+def join_node(prepared: str, endpoint: str, node_rank: int) -> int:
+    """``perfkit join``: load the run node 0 prepared (a file, or ``-`` for stdin; its params hash
+    checked, nothing resolved from the YAML here), check this node's rank against its nnodes,
+    preflight it like node 0 does, then run this node's workers; exit status.
     SIGTERM keeps its default (end now) until the workers start: a Python handler would not run
     while torch's store client waits for node 0 in C++ (up to the rendezvous timeout). Once they
     run, the elastic agent stops them on SIGTERM and the join ends "interrupted" (130)."""
     parse_endpoint(endpoint)
     with tempfile.TemporaryDirectory(prefix="perfkit-join-") as scratch:  # only rank 0 writes results
-        run = prepare(benchmark, vendor, config, parse_overrides(settings), scratch)
-        nnodes = run.resolved.nnodes
-        if not 1 <= node_rank < nnodes:
+        run = load_join_payload(prepared, scratch)
+        resolved = run.resolved
+        if not 1 <= node_rank < resolved.nnodes:
+            source = "on stdin" if prepared == STDIN else prepared
             raise UserError(
-                f"--node-rank {node_rank}: {run.resolved.config_file} has nnodes={nnodes}; allowed: 1..{nnodes - 1}"
-                + (" (a single-node config needs no join)" if nnodes == 1 else "")
+                f"--node-rank {node_rank}: the prepared run {source} ({resolved.benchmark}/{resolved.vendor}/"
+                f"{resolved.config}) has nnodes={resolved.nnodes}; allowed: 1..{resolved.nnodes - 1}"
+                + (" (a single-node run needs no join)" if resolved.nnodes == 1 else "")
             )
         preflight(run)
         try:
@@ -200,5 +205,5 @@ def join_node(benchmark: str, vendor: str, config: str, settings: list[str], end
         except WorkerFailed as exc:
             print(f"perfkit join: node {node_rank}: {exc}", file=sys.stderr)
             return 1
-    print(f"perfkit join: node {node_rank} of {benchmark}/{vendor}/{config}: workers finished")
+    print(f"perfkit join: node {node_rank} of {resolved.benchmark}/{resolved.vendor}/{resolved.config}: workers finished")
     return 0

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from perfkit import __version__
 from perfkit.benchmarks import declaration
@@ -88,7 +88,8 @@ def prepare(
 def to_payload(run: PreparedRun) -> str:
     """The resolved run as JSON, the one form a run travels in: to the notebook kernel (its
     ``resolved`` parameter), the distributed workers, a Slurm job's nodes and its settling
-    (perfkit.slurm: the job's prepared-run file). See :func:`from_payload`."""
+    (perfkit.slurm: the job's prepared-run file), the nodes that ``perfkit join`` a multi-node
+    run (perfkit.run.rendezvous: the prepared-run file node 0 writes). See :func:`from_payload`."""
     return json.dumps({"run": run.resolved.to_dict(), "output_dir": str(run.output_dir)}, sort_keys=True)
 
 
@@ -130,11 +131,20 @@ def load_payload_file(path: Path, output_dir: str | Path | None = None) -> Prepa
     return from_payload(read_text_bounded(path, JSON_LIMIT, ParamsError), output_dir, shown=str(path))
 
 
-def save_payload_file(run: PreparedRun, path: Path) -> Path:
-    """Write the run's payload to ``path`` (atomically)."""
+def load_payload_stream(handle: BinaryIO, shown: str, output_dir: str | Path | None = None) -> PreparedRun:
+    """A run piped in (stdin), read as :func:`load_payload_file` reads a file: bounded, its
+    params hash checked; a ParamsError naming ``shown`` otherwise."""
+    from perfkit.files.reading import JSON_LIMIT, read_stream_bounded
+
+    return from_payload(read_stream_bounded(handle, JSON_LIMIT, ParamsError, shown), output_dir, shown=shown)
+
+
+def save_payload_file(run: PreparedRun, path: Path, root: Path | None = None) -> Path:
+    """Write the run's payload to ``path`` (atomically); with ``root``, every folder between
+    ``root`` and the file must be a real folder (perfkit.results.store.write_text_atomic)."""
     from perfkit.results.store import write_text_atomic
 
-    write_text_atomic(path, to_payload(run))
+    write_text_atomic(path, to_payload(run), root=root)
     return path
 
 
@@ -181,5 +191,5 @@ def initial_record(run: PreparedRun, started: str = "", status: str = "failed") 
     )
 
 
-__all__ = ["PreparedRun", "from_payload", "initial_record", "load_payload_file", "notebook_parameters", "parse_overrides_text",
-           "prepare", "save_payload_file", "source_config", "to_payload"]
+__all__ = ["PreparedRun", "from_payload", "initial_record", "load_payload_file", "load_payload_stream",
+           "notebook_parameters", "parse_overrides_text", "prepare", "save_payload_file", "source_config", "to_payload"]

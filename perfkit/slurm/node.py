@@ -9,7 +9,7 @@ line naming the file (exit 2). Nothing is resolved from the YAML again on the co
 Task 0 (``SLURM_PROCID`` 0, the allocation's first node) runs the notebook into the run folder
 through the ``local`` job launcher, the path ``perfkit run`` takes (preflight, papermill with the
 resolved run as the kernel's ``resolved`` parameter, publish), and its kernel hosts the rendezvous at ``$PERFKIT_RDZV_ENDPOINT``;
-task k joins that rendezvous as node k, as ``perfkit join --node-rank k`` does. A SIGTERM
+task k joins that rendezvous as node k, as ``perfkit join --prepared FILE --node-rank k`` does. A SIGTERM
 from Slurm (scancel, the time limit) stops the notebook like Ctrl-C: the partial notebook and
 a result are published before Slurm's KillWait runs out.
 

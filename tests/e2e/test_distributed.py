@@ -1,20 +1,24 @@
 """Multi-card and multi-node BERT smoke runs on the CPU: one worker per "card" through the
 elastic launch, gloo, DDP. Loss curves of 1x2 and 2x1 agree with 1x1 at the same global batch
-and seed; a dying worker fails the run naming its rank and leaves no process behind."""
+and seed; node 1 of a two-node run joins with the line node 0 printed (its prepared-run file);
+a dying worker fails the run naming its rank and leaves no process behind."""
 
 from __future__ import annotations
 
 import json
 import os
+import shlex
 import socket
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import psutil
 import pytest
 
 from perfkit.run.execute import execute
-from perfkit.run.spec import prepare
+from perfkit.run.spec import load_payload_file, prepare, save_payload_file
 
 from support.cli import ROOT, run_cli
 
@@ -64,29 +68,48 @@ def one_by_two(bert_data, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def two_nodes(bert_data, tmp_path_factory):
-    """Node 0 through `perfkit run`, node 1 through `perfkit join`, both on 127.0.0.1."""
+    """Node 0 through `perfkit run`, node 1 through the `perfkit join` line node 0 printed, both
+    on 127.0.0.1."""
     reports = tmp_path_factory.mktemp("reports21")
     endpoint = f"127.0.0.1:{_free_port()}"
     # two "nodes" share this host's cores: one thread per worker, as torchrun would set for 1x2
     env = {"PERFKIT_REPORTS": str(reports), "OMP_NUM_THREADS": "1"}
-    log_path = reports.parent / "join.log"
-    with log_path.open("w") as log:
-        joiner = _start_join(["--rdzv-endpoint", endpoint, "--node-rank", "1", "bert", "--vendor", "cpu",
-                              "--config", "cpux2x1", *_settings(bert_data)], env, log)
-        host = run_cli("run", "bert", "--vendor", "cpu", "--config", "cpux2x1", "--rdzv-endpoint", endpoint,
-                       "--no-index", *_settings(bert_data), env_extra=env)
-        joiner.wait(timeout=600)
-    out = log_path.read_text()
-    assert host.returncode == 0, host.stdout + host.stderr
+    host_log, join_log = reports.parent / "host.log", reports.parent / "join.log"
+    with host_log.open("w") as out, join_log.open("w") as log:
+        started = [_start(["run", "bert", "--vendor", "cpu", "--config", "cpux2x1", "--rdzv-endpoint", endpoint,
+                           "--no-index", *_settings(bert_data)], env, out)]
+        try:
+            command = _announced_join(host_log, started[0])
+            started.append(_start([*command[1:-1], "1"], env, log))  # `perfkit join ... --node-rank K`, K = 1
+            for proc in reversed(started):
+                proc.wait(timeout=600)
+        finally:
+            for proc in started:
+                if proc.poll() is None:
+                    proc.kill()
+    host, joiner = started
+    out = join_log.read_text()
+    assert host.returncode == 0, host_log.read_text()
     assert joiner.returncode == 0, out
     assert "node 1" in out
-    return reports / "runs/bert/cpu/cpux2x1", host
+    return reports / "runs/bert/cpu/cpux2x1", command
 
 
-def _start_join(args: list[str], env: dict[str, str], log) -> subprocess.Popen:
-    """`perfkit join ...` in the background, its output to a file (a full pipe would block it)."""
-    return subprocess.Popen([sys.executable, "-m", "perfkit", "join", *args], cwd=ROOT, env={**os.environ, **env},
+def _start(args: list[str], env: dict[str, str], log) -> subprocess.Popen:
+    """`perfkit ARGS` in the background, its output to a file (a full pipe would block it)."""
+    return subprocess.Popen([sys.executable, "-m", "perfkit", *args], cwd=ROOT, env={**os.environ, **env},
                             stdout=log, stderr=subprocess.STDOUT, text=True)
+
+
+def _announced_join(host_log, host: subprocess.Popen, wait_s: float = 120) -> list[str]:
+    """The `perfkit join ...` line node 0 printed (its node rank still K), split as a shell would."""
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline and host.poll() is None:
+        for line in host_log.read_text().splitlines():
+            if line.strip().startswith("perfkit join --prepared "):
+                return shlex.split(line)
+        time.sleep(0.2)
+    raise AssertionError(f"node 0 printed no join line:\n{host_log.read_text()}")
 
 
 def _result(run_dir):
@@ -119,12 +142,15 @@ def test_loss_curve_agrees_with_one_card(which, request, single):
 
 
 def test_two_nodes_on_localhost_complete(two_nodes):
-    run_dir, host = two_nodes
+    run_dir, command = two_nodes
     result = _result(run_dir)
     assert result["status"] == "ok"
     assert result["run"]["nnodes"] == 2 and result["run"]["world_size"] == 2
     assert result["environment"]["world_size"] == 2
-    assert "perfkit join --rdzv-endpoint" in host.stdout  # node 0 tells the user what to run
+    # node 1 ran node 0's prepared run, from the file node 0 wrote under its reports folder
+    prepared = Path(command[command.index("--prepared") + 1])
+    assert prepared.parent == run_dir.parents[3].resolve() / "jobs" / "prepared"
+    assert load_payload_file(prepared).resolved.params_hash == result["run"]["params_hash"]
 
 
 def test_a_dying_worker_crashes_the_run_naming_its_rank_and_leaves_nothing_running(bert_data, tmp_path):
@@ -140,13 +166,17 @@ def test_a_dying_worker_crashes_the_run_naming_its_rank_and_leaves_nothing_runni
     assert _no_worker_left(str(reports)) == []
 
 
-def test_a_node_joining_with_other_overrides_stops_the_run(bert_data, tmp_path):
+def test_a_node_joining_with_another_prepared_run_stops_the_run(bert_data, tmp_path):
+    """A joining node runs the file it is given: one prepared with another learning rate (its own
+    hash intact) meets node 0's run at the rendezvous, and the workers' hash check stops both."""
     endpoint = f"127.0.0.1:{_free_port()}"
     env = {"PERFKIT_REPORTS": str(tmp_path / "reports"), "OMP_NUM_THREADS": "1"}
+    overrides = {"data_dir": str(bert_data), "max_steps": STEPS, "eval_interval": 4, "eval_samples": 500,
+                 "learning_rate": 0.001}
+    other = save_payload_file(prepare("bert", "cpu", "cpux2x1", overrides, tmp_path / "other"), tmp_path / "other.json")
     log_path = tmp_path / "join.log"
     with log_path.open("w") as log:
-        joiner = _start_join(["--rdzv-endpoint", endpoint, "--node-rank", "1", "bert", "--vendor", "cpu", "--config",
-                              "cpux2x1", *_settings(bert_data), "--set", "learning_rate=0.001"], env, log)
+        joiner = _start(["join", "--prepared", str(other), "--rdzv-endpoint", endpoint, "--node-rank", "1"], env, log)
         host = run_cli("run", "bert", "--vendor", "cpu", "--config", "cpux2x1", "--rdzv-endpoint", endpoint,
                        "--no-index", *_settings(bert_data), env_extra=env, timeout=300)
         joiner.wait(timeout=300)

@@ -105,8 +105,10 @@ def test_every_help_example_parses_and_names_what_exists():
     assert len(examples) >= 20 and any(e.startswith("perfkit join ") for e in examples)
     for line in examples:
         args = parser.parse_args(shlex.split(line)[1:])
-        if args.command in ("run", "join"):
+        if args.command == "run":
             assert sources.run_config_path(args.benchmark, args.vendor, args.config).is_file(), line
+        if args.command == "join":  # the file node 0 names (perfkit.run.rendezvous.join_payload_path)
+            assert re.fullmatch(r"reports/jobs/prepared/join-[0-9a-f]{20}\.json", args.prepared), line
         if args.command == "suite" and not args.name.endswith(".yaml"):
             assert sources.suite_path(args.name).is_file(), line
         if args.command in ("bench", "data") and getattr(args, "benchmark", None):

@@ -1,5 +1,7 @@
 """Refusals that need no notebook: bad overrides, missing data, unsupported backends and
-precisions, bad multi-node options; each exits 2 with one line and writes nothing."""
+precisions; each exits 2 with one line and writes nothing (`perfkit join`'s refusals:
+tests/unit/test_join.py). A multi-node config's topology, and how a failed distributed worker
+is named."""
 
 from __future__ import annotations
 
@@ -11,17 +13,10 @@ from perfkit.run.elastic import failure_summary
 
 from support.cli import run_main
 
-STEPS = 8
-
 
 class _Failure:
     def __init__(self, exitcode, error_file="", message="", timestamp=0):
         self.exitcode, self.error_file, self.message, self.timestamp = exitcode, error_file, message, timestamp
-
-
-def _settings(bert_data) -> list[str]:
-    values = {"data_dir": str(bert_data), "max_steps": STEPS, "eval_interval": 4, "eval_samples": 500}
-    return [item for key, value in values.items() for item in ("--set", f"{key}={value}")]
 
 
 def test_unknown_override_exits_2_naming_it_and_writes_nothing(tmp_path):
@@ -65,18 +60,6 @@ def test_topology_comes_from_the_config_name():
     assert resolve_params("bert", schema, "cpu", "cpux1x2").topology == "1x2"
     two = resolve_params("bert", schema, "cpu", "cpux2x1")
     assert (two.nnodes, two.nproc_per_node, two.world_size) == (2, 1, 2)
-
-
-def test_join_refuses_a_node_rank_outside_the_topology(bert_data):
-    done = run_main("join", "--rdzv-endpoint", "127.0.0.1:29999", "--node-rank", "2", "bert",
-                   "--vendor", "cpu", "--config", "cpux2x1", *_settings(bert_data))
-    assert done.returncode == 2
-    assert "--node-rank 2" in done.stderr and "allowed: 1..1" in done.stderr
-
-
-def test_bad_endpoint_is_a_usage_error():
-    done = run_main("join", "--rdzv-endpoint", "nohostport", "--node-rank", "1", "bert", "--config", "cpux2x1")
-    assert done.returncode == 2 and "HOST:PORT" in done.stderr
 
 
 def test_failure_summary_names_the_rank_that_died_first(tmp_path):
