@@ -37,6 +37,7 @@ from typing import Any
 import papermill
 import psutil
 from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
 from papermill.exceptions import PapermillExecutionError
 from papermill.iorw import LocalHandler, papermill_io
 
@@ -158,9 +159,8 @@ class _Watch:
         self.stderr = stderr
         self.env = env or {}  # added to the kernel's environment
         self.preload = preload  # modules the kernel imports as it starts, before the first cell
-        self.cleared = threading.Event()  # set when the host's checks passed: the first cell may run
-        self.cleared.set()
-        self.refused = False  # the host's checks refused the run: no cell may run
+        self.go = threading.Event()  # set when the host's checks passed: the notebook may start
+        self.refused = False  # the host's checks refused the run: the notebook never starts
         self.managers: list[AsyncKernelManager] = []
         self.cell_index: int | None = None
         self.cell_source = ""
@@ -187,9 +187,6 @@ class _Watch:
         return WatchedKernelManager
 
     def on_cell_execute(self, cell: Any, cell_index: int, **_: Any) -> None:
-        self.cleared.wait()  # no cell runs before the host's checks passed (run_notebook's host_checks)
-        if self.refused:
-            raise RuntimeError("the host's checks refused the run; no cell runs")
         self.cell_index = cell_index
         self.cell_source = "".join(cell.get("source", ""))
 
@@ -370,9 +367,10 @@ def run_notebook(
     seconds with nothing moving before the run ends as ``stalled`` (None or 0: no watchdog);
     ``progress_feed``: the feed file whose growth counts as progress.
 
-    ``host_checks``: the host's own work before the run (perfkit.run.preflight), done here while
-    the kernel starts and imports ``preload``, on the other core; no cell runs until it returns.
-    What it raises is raised from here, after the kernel was stopped: no cell ran."""
+    ``host_checks``: the host's own work before the notebook starts (perfkit.run.preflight, then
+    creating the folder of ``output``), done here while the kernel boots and imports ``preload``,
+    on the other core; papermill starts (and first writes ``output``) only once it returns. What
+    it raises is raised from here, after the kernel was stopped: the notebook never started."""
     save_notebooks_atomically()
     with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as stderr:
         watch = _Watch(stderr, env, preload)
@@ -398,7 +396,14 @@ def _supervise(
 ) -> KernelEnding:
 
     def work() -> None:
+        manager = None
         try:
+            # the kernel boots (and imports what it preloads) while the host checks the run
+            manager = watch.manager_class()(kernel_name=kernel_name)
+            run_sync(manager.start_kernel)(cwd=str(cwd))
+            watch.go.wait()
+            if watch.refused:
+                return
             papermill.execute_notebook(
                 str(notebook),
                 atomic_path(Path(output).absolute()),
@@ -407,22 +412,21 @@ def _supervise(
                 progress_bar=False,
                 log_output=False,
                 kernel_name=kernel_name,
-                kernel_manager_class=watch.manager_class(),
-                # the last cell has run and saved its outputs: stop the kernel at once rather than wait
-                # for its interpreter to wind down (torch's and the telemetry thread's exit: ~1.5 s)
-                shutdown_kernel="immediate",
+                km=manager,  # papermill's client adopts the started kernel; stopping it is ours
                 on_cell_execute=watch.on_cell_execute,
             )
         except BaseException as exc:  # reported to the waiting thread
             watch.error = exc
+        finally:
+            if manager is not None:
+                _shut_down(manager)
 
     started = time.perf_counter()
     worker = threading.Thread(target=work, name="perfkit-papermill", daemon=True)
-    if host_checks is not None:
-        watch.cleared.clear()
     worker.start()
     if host_checks is not None:
         _check_while_starting(host_checks, worker, watch)
+    watch.go.set()
     ending, said = "ok", ""
     try:
         while worker.is_alive():
@@ -444,21 +448,28 @@ def _supervise(
     return _ending(ending, watch, time.perf_counter() - started, said)
 
 
+def _shut_down(manager: AsyncKernelManager) -> None:
+    """Stop the kernel at once: the last cell has run and papermill saved the notebook, so
+    nothing is lost, and waiting for its interpreter to wind down (torch's and the telemetry
+    thread's exit) would cost ~1.5 s. A kernel already dead or killed is left as it is."""
+    with contextlib.suppress(Exception):
+        run_sync(manager.shutdown_kernel)(now=True)
+
+
 def _check_while_starting(host_checks: Callable[[], None], worker: threading.Thread, watch: _Watch) -> None:
     """Run the host's checks while the kernel starts; on any exception (a refusal, Ctrl-C) stop
-    the kernel before a cell ran and raise it."""
+    the kernel, the notebook never started, and raise it."""
     try:
         host_checks()
     except BaseException:
         with _signals_ignored():
             watch.refused = True
+            watch.go.set()
             while worker.is_alive() and not watch.kill_kernel():
                 worker.join(_POLL_SECONDS)
             watch.kill_kernel()
-            watch.cleared.set()  # papermill's thread, held at the first cell, now raises there and ends
             worker.join()
         raise
-    watch.cleared.set()
 
 
 def _where(watch: _Watch) -> str:

@@ -105,7 +105,6 @@ def live_progress(feed: Path, label: str, enabled: bool, stream: TextIO | None =
         finally:
             feed.unlink(missing_ok=True)
         return
-    feed.touch()
     bar = LiveBar(feed, stream or sys.stderr, label)
     stop = threading.Event()
 

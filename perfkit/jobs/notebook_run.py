@@ -23,6 +23,7 @@ notebook, and ``NotebookRun.report_error`` says why in one line.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -39,7 +40,7 @@ from perfkit.jobs.live_progress import FEED_FILE as PROGRESS_FEED
 from perfkit.jobs.live_progress import live_progress
 from perfkit.jobs.stall import DEFAULT_STALL_TIMEOUT_S
 from perfkit.params import sources
-from perfkit.results import publishing
+from perfkit.results import publishing, run_folder
 from perfkit.results.record import RunResult, error_record, utc_now
 from perfkit.results.run_folder import HTML_FILE, NOTEBOOK_FILE
 from perfkit.results.store import RESULT_FILE, load_result, write_json_atomic
@@ -155,24 +156,35 @@ def execute_notebook(
     process writing the same run folder: a UserError naming it, or wait for it (``wait_lock``).
     ``stall_timeout``: seconds with no progress and no CPU use of the kernel before the run ends
     as ``stalled`` (perfkit.jobs.kernel); None or 0: no watchdog. ``host_checks``: the host's
-    checks of the run (perfkit.run.preflight), done while the kernel starts and no cell runs
-    before they pass; what they raise (a UserError) is raised from here and the staging folder is
-    discarded: nothing is left behind. The HTML exporter is readied in the same window."""
+    checks of the run (perfkit.run.preflight), done while the kernel boots; the run folder is
+    locked and staged, and the notebook started, only once they pass: what they raise (a
+    UserError) is raised from here with nothing written. The HTML exporter is readied in the
+    same window, so that nothing runs on the host while the benchmark measures."""
     resolved = prepared.resolved
     notebook = _notebook_path(resolved.benchmark)
     final = prepared.output_dir
     parameters = notebook_parameters(prepared)  # all from the prepared run: the payload and what it was resolved from
     _check_notebook_parameters(notebook, list(parameters))
-    # one writer per run folder, for the whole execution; published by perfkit.jobs.publish's rule
-    with publishing.staged(final, wait=wait_lock) as stage:
-        staging = stage.staging
-        parameters["output_dir"] = str(staging)
-        started, started_at = time.perf_counter(), utc_now()
-        label = f"{resolved.benchmark}/{resolved.vendor}/{resolved.config}"
+    staging = run_folder.staging_path(final)  # created once the host's checks passed
+    parameters["output_dir"] = str(staging)
+    started, started_at = time.perf_counter(), utc_now()
+    label = f"{resolved.benchmark}/{resolved.vendor}/{resolved.config}"
+    with contextlib.ExitStack() as held:
+        stages: list[publishing.Stage] = []
+
+        def before_the_notebook() -> None:  # while the kernel boots; nothing is written before it passes
+            if host_checks is not None:
+                host_checks()
+            # one writer per run folder, for the rest of the execution; published by perfkit.jobs.publish's rule
+            stages.append(held.enter_context(publishing.staged(final, wait=wait_lock)))
+            if html:
+                publish.warm_exporter()
+
         with live_progress(staging / PROGRESS_FEED, label, live, feed_only=bool(stall_timeout)) as kernel_env:
             ending = run_notebook(notebook, staging / NOTEBOOK_FILE, parameters, paths.project_root(), timeout,
                                   env=kernel_env, stall_timeout=stall_timeout, progress_feed=staging / PROGRESS_FEED,
-                                  host_checks=_while_kernel_starts(host_checks, html), preload=RUN_IMPORTS)
+                                  host_checks=before_the_notebook, preload=RUN_IMPORTS)
+        stage = stages[0]
         if ending.ending == "error" and ending.ename in USER_ERROR_NAMES:
             raise UserError(ending.evalue)
         result_file = staging / RESULT_FILE
@@ -190,19 +202,6 @@ def execute_notebook(
         stage.status, stage.report_missing = record.status, bool(report_error)
     return NotebookRun(stage.folder, record.status, record, time.perf_counter() - started, error_line(record), html_seconds,
                        ending.seconds, report_error, stage.attempt is not None, final)
-
-
-def _while_kernel_starts(host_checks: Callable[[], None] | None, html: bool) -> Callable[[], None]:
-    """What the host does while the kernel starts: its checks, then readying the HTML exporter
-    (perfkit.report.html.warm_exporter), so that neither runs while the benchmark measures."""
-
-    def work() -> None:
-        if host_checks is not None:
-            host_checks()
-        if html:
-            publish.warm_exporter()
-
-    return work
 
 
 def error_line(record: RunResult) -> str:

@@ -342,10 +342,16 @@ def recover(final: Path) -> None:
         _remove_folder(staging)
 
 
+def staging_path(final: Path) -> Path:
+    """Where this process stages ``final`` (``new_staging`` creates it): known before anything
+    is written, so a notebook's parameters can name it while the run is still being checked."""
+    return final.with_name(f".{final.name}.staging-{os.getpid()}")
+
+
 def new_staging(final: Path) -> Path:
     ensure_parent(final)
     recover(final)
-    staging = final.with_name(f".{final.name}.staging-{os.getpid()}")
+    staging = staging_path(final)
     try:
         staging.mkdir()
     except FileExistsError:

@@ -59,11 +59,10 @@ def _wait_for(predicate, what: str, proc: subprocess.Popen, log: Path, limit: fl
         time.sleep(0.2)
 
 
-def _kernel_started(pid: int) -> bool:
-    try:
-        return any("ipykernel" in " ".join(child.cmdline()) for child in psutil.Process(pid).children(recursive=True))
-    except psutil.Error:
-        return False
+def _notebook_started(run_dir: Path) -> bool:
+    """The notebook is running: papermill wrote its first save into the staging folder (the
+    kernel boots earlier, while the host checks the run)."""
+    return any((staging / "notebook.ipynb").is_file() for staging in _staging(run_dir))
 
 
 def _staging(run_dir: Path) -> list[Path]:
@@ -108,7 +107,7 @@ def test_sigterm_ends_the_run_as_interrupted_with_no_process_or_staging_left(ber
     args.remove("--no-html")  # the interrupted run's partial notebook is published as HTML too
     proc = _start(args, _env(reports, "hang@2", mark), log)
     try:
-        _wait_for(lambda: _kernel_started(proc.pid), "kernel", proc, log)
+        _wait_for(lambda: _notebook_started(run_dir), "notebook", proc, log)
         started = [p.pid for p in psutil.Process(proc.pid).children(recursive=True)]
         proc.send_signal(signal.SIGTERM)
         code = proc.wait(timeout=300)
