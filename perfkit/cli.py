@@ -37,6 +37,7 @@ def _launcher(args: argparse.Namespace):
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from perfkit.params import parse_overrides
+    from perfkit.results import vocabulary as vocab
     from perfkit.run.spec import prepare
 
     overrides = parse_overrides(args.set or [])
@@ -47,24 +48,25 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if done is None:  # submitted, not waited for: the launcher said where to look
         return 0
     print(f"{args.benchmark}/{args.vendor}/{args.config}: {done.status} in {done.seconds:.1f} s -> {done.run_dir}")
-    if done.result and done.status == "ok":
+    if done.result and done.status == vocab.OK:
         from perfkit.scenarios import scenario_named
 
         m = done.result.metrics
         keys = scenario_named(done.result.kind).headline_keys
         print("  " + "  ".join(f"{k}={m.get(k):.4g}" if isinstance(m.get(k), float) else f"{k}={m.get(k)}" for k in keys))
-        llm = [k for k in ("tokens_per_card_s", "mfu", "mfu_attn", "loss", "unigram_entropy") if isinstance(m.get(k), float)]
+        llm = [k for k in (vocab.TOKENS_PER_CARD_S, vocab.MFU, vocab.MFU_ATTN, vocab.LOSS, vocab.UNIGRAM_ENTROPY)
+               if isinstance(m.get(k), float)]
         if llm:  # LLM pre-training: FlagPerf's token/p/s and MFU, the loss beside the corpus's unigram entropy
             print("  " + "  ".join(f"{k}={m[k]:.4g}" for k in llm))
     elif done.error:
         print(f"  error: {done.error}", file=sys.stderr)
     for note in getattr(done, "notes", lambda: [])():
         print(f"  {note}", file=sys.stderr)
-    if not args.no_index and done.status != "interrupted":
+    if not args.no_index and done.status != vocab.INTERRUPTED:
         from perfkit.jobs.index_build import rebuild_index_after_runs
 
         rebuild_index_after_runs(redacted=args.redact)
-    return 0 if done.status == "ok" else 130 if done.status == "interrupted" else 1
+    return 0 if done.status == vocab.OK else 130 if done.status == vocab.INTERRUPTED else 1
 
 
 def timeout_seconds(text: str) -> float:
@@ -125,13 +127,14 @@ def _cmd_report(args: argparse.Namespace) -> int:
         from perfkit.report.flagperf_base import published_rows, sheet_from_record, sheet_rows, write_pages
         from perfkit.report.index import load_runs
         from perfkit.report.markdown import README_DIR, write_readmes
+        from perfkit.results import vocabulary as vocab
         from perfkit.results.run_folder import runs_root
 
         reports = Path(args.reports).resolve() if args.reports else paths.reports_dir()
         runs = [r for _, r in load_runs(reports)]  # first: it names a bad reports folder in one line
         references = load_references(references_dir(reports))
-        specs = [r for r in runs if r.kind == "specs" and r.status == "ok"]  # spec sheets: FlagPerf's base layout
-        written = write_readmes([r for r in runs if r.kind != "specs"], reports / README_DIR, references)
+        specs = [r for r in runs if r.kind == vocab.SPECS and r.status == vocab.OK]  # spec sheets: FlagPerf's base layout
+        written = write_readmes([r for r in runs if r.kind != vocab.SPECS], reports / README_DIR, references)
         sheets = [row for r in sorted(specs, key=lambda r: r.finished_at, reverse=True)
                   for row in sheet_rows(sheet_from_record(r))]  # the latest run first: its page wins
         written += write_pages(sheets + published_rows(references), reports / README_DIR)

@@ -37,6 +37,7 @@ from perfkit.errors import ParamsError
 from perfkit.files.reading import JSON_LIMIT, read_text_bounded
 from perfkit.measure import metrics as m
 from perfkit.params.schema import TrainingParams
+from perfkit.results import vocabulary as vocab
 
 if TYPE_CHECKING:  # the run's distributed context (perfkit.engine, a layer above) is handed in
     from perfkit.engine.distributed import DistContext
@@ -192,11 +193,11 @@ class LlamaPretraining(TrainingBenchmark):
 
     def extra_metrics(self, metrics: dict[str, Any], loss_curve: list[float], world_size: int) -> dict[str, Any]:
         s, p = self.shape, self.params
-        tokens = metrics["samples"] * p.seq_len
-        tok_p_s = m.tokens_per_chip_per_second(tokens, metrics["train_time"] - metrics["eval_time"], world_size)
-        tok_p_s_core = m.tokens_per_chip_per_second(tokens, metrics["compute_time"], world_size)
+        tokens = metrics[vocab.SAMPLES] * p.seq_len
+        tok_p_s = m.tokens_per_chip_per_second(tokens, metrics[vocab.TRAIN_TIME] - metrics[vocab.EVAL_TIME], world_size)
+        tok_p_s_core = m.tokens_per_chip_per_second(tokens, metrics[vocab.COMPUTE_TIME], world_size)
         six_n, with_attention = self.flops_per_token()
-        peak = metrics.get("peak_tflops")
+        peak = metrics.get(vocab.PEAK_TFLOPS)
 
         def utilisation(per_token: float) -> float | None:
             return per_token * tok_p_s / (peak * 1e12) if peak and math.isfinite(tok_p_s) else None
@@ -209,29 +210,29 @@ class LlamaPretraining(TrainingBenchmark):
         return {
             # FlagPerf's token/p/s under the key its imported pages use, and its MFU (6·N) as
             # the record's mfu, so that a published page and a measured run line up column by column
-            "tokens_per_card_s": tok_p_s,
-            "tokens_per_card_s_core": tok_p_s_core,
-            "global_batch_tokens": metrics["global_batch"] * p.seq_len,
-            "chips": world_size,
-            "non_embedding_params": s.non_embedding_params,
-            "total_params": s.total_params,
-            "flops_per_token_6n": six_n,
-            "flops_per_token_attn": with_attention,
-            "mfu": utilisation(six_n),
-            "mfu_attn": utilisation(with_attention),
-            "mfu_formula": f"token/p/s x 6·N / peak, N = {s.non_embedding_params:,} parameters without the input embedding",
-            "mfu_attn_formula": f"token/p/s x (6·N + 12·L·h·s) / peak, L={s.num_layers}, h={s.hidden_size}, s={p.seq_len}",
-            "loss": final_loss,
-            "unigram_entropy": self.unigram_entropy,
-            "loss_below_unigram": final_loss is not None and final_loss < self.unigram_entropy,
-            "loss_aligned": alignment["aligned"],
-            "loss_mean_relative_error": alignment["mean_relative_error"],
-            "loss_steps_compared": alignment["steps_compared"],
-            "loss_reference": reference[1] if reference else "",
-            "model_shape": p.shape,
-            "precision_mode": PRECISION_MODES[p.precision],
-            "attention": "SDPA (torch.nn.functional.scaled_dot_product_attention)",
-            "sharding": self.parallelism,
+            vocab.TOKENS_PER_CARD_S: tok_p_s,
+            vocab.TOKENS_PER_CARD_S_CORE: tok_p_s_core,
+            vocab.GLOBAL_BATCH_TOKENS: metrics[vocab.GLOBAL_BATCH] * p.seq_len,
+            vocab.CHIPS: world_size,
+            vocab.NON_EMBEDDING_PARAMS: s.non_embedding_params,
+            vocab.TOTAL_PARAMS: s.total_params,
+            vocab.FLOPS_PER_TOKEN_6N: six_n,
+            vocab.FLOPS_PER_TOKEN_ATTN: with_attention,
+            vocab.MFU: utilisation(six_n),
+            vocab.MFU_ATTN: utilisation(with_attention),
+            vocab.MFU_FORMULA: f"token/p/s x 6·N / peak, N = {s.non_embedding_params:,} parameters without the input embedding",
+            vocab.MFU_ATTN_FORMULA: f"token/p/s x (6·N + 12·L·h·s) / peak, L={s.num_layers}, h={s.hidden_size}, s={p.seq_len}",
+            vocab.LOSS: final_loss,
+            vocab.UNIGRAM_ENTROPY: self.unigram_entropy,
+            vocab.LOSS_BELOW_UNIGRAM: final_loss is not None and final_loss < self.unigram_entropy,
+            vocab.LOSS_ALIGNED: alignment["aligned"],
+            vocab.LOSS_MEAN_RELATIVE_ERROR: alignment["mean_relative_error"],
+            vocab.LOSS_STEPS_COMPARED: alignment["steps_compared"],
+            vocab.LOSS_REFERENCE: reference[1] if reference else "",
+            vocab.MODEL_SHAPE: p.shape,
+            vocab.PRECISION_MODE: PRECISION_MODES[p.precision],
+            vocab.ATTENTION: "SDPA (torch.nn.functional.scaled_dot_product_attention)",
+            vocab.SHARDING: self.parallelism,
         }
 
 

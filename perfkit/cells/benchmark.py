@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from perfkit.errors import ParamsError
 from perfkit.results import run_folder
+from perfkit.results import vocabulary as vocab
 from perfkit.run import spec
 from perfkit.run.spec import PreparedRun
 
@@ -159,7 +160,7 @@ def roofline_html(result: RunResult) -> str:
     "" for a record without a roofline (a spec sheet, a failed or older run)."""
     from perfkit.report import roofline_plot
 
-    line = result.metrics.get("roofline")
+    line = result.metrics.get(vocab.ROOFLINE)
     fig = roofline_plot.run_figure(f"{result.benchmark}/{result.vendor}/{result.config}", line)
     if fig is None:
         return ""
@@ -219,9 +220,9 @@ def timeline(run: PreparedRun, result: RunResult):
 
     path = run.output_dir / TELEMETRY_FILE
     samples = read_samples(path) if path.is_file() else []
-    edges = result.metrics.get("telemetry_window")
+    edges = result.metrics.get(vocab.TELEMETRY_WINDOW)
     window = Window(*edges) if isinstance(edges, list) and len(edges) == 2 else None
-    label = {"inference": "inference pass", "specs": "spec cases"}.get(result.kind, "training window")
+    label = {vocab.INFERENCE: "inference pass", vocab.SPECS: "spec cases"}.get(result.kind, "training window")
     return _shown(timeline_figure(samples, window, label))
 
 

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import nbformat
 
+from perfkit.results import vocabulary as vocab
+
 KERNEL = {"display_name": "Python (perfkit)", "language": "python", "name": "perfkit"}
 RUN_LOG_TAG = "run-log"  # perfkit.report.html folds this cell's printed output into a <details>
 
@@ -31,7 +33,7 @@ class NotebookEntry:
 
     benchmark: str
     file: str  # notebooks/<file>.ipynb
-    kind: str  # training, inference or specs: which detail sections follow the headline
+    kind: str  # one of vocabulary.RECORD_KINDS: which detail sections follow the headline
     title: str
     origin: str  # which FlagPerf case it reproduces
     about: str = ""  # one more paragraph line before "Run it in JupyterLab"
@@ -40,22 +42,22 @@ class NotebookEntry:
 
 
 NOTEBOOKS = (
-    NotebookEntry("bert", "bert_training", "training", "BERT pre-training (masked LM)", "FlagPerf seeds 000 and 002"),
-    NotebookEntry("glm", "glm_training", "training", "GLM fine-tuning on ReCoRD (cloze choice)", "FlagPerf seed 001"),
-    NotebookEntry("mobilenetv2", "mobilenetv2_training", "training", "MobileNetV2 on ImageNet2012", "FlagPerf seed 004"),
-    NotebookEntry("resnet50", "resnet50_training", "training", "ResNet50 on ImageNet2012",
+    NotebookEntry("bert", "bert_training", vocab.TRAINING, "BERT pre-training (masked LM)", "FlagPerf seeds 000 and 002"),
+    NotebookEntry("glm", "glm_training", vocab.TRAINING, "GLM fine-tuning on ReCoRD (cloze choice)", "FlagPerf seed 001"),
+    NotebookEntry("mobilenetv2", "mobilenetv2_training", vocab.TRAINING, "MobileNetV2 on ImageNet2012", "FlagPerf seed 004"),
+    NotebookEntry("resnet50", "resnet50_training", vocab.TRAINING, "ResNet50 on ImageNet2012",
                   "FlagPerf's resnet50-pytorch case"),
-    NotebookEntry("llama", "llama_pretraining", "training", "Llama pre-training (Megatron indexed data)",
+    NotebookEntry("llama", "llama_pretraining", vocab.TRAINING, "Llama pre-training (Megatron indexed data)",
                   "FlagPerf's llama3_8B Megatron case",
                   about=": a Llama-style decoder (`transformers.LlamaForCausalLM`, random init) on\nMegatron-LM's "
                         "indexed dataset; token/p/s and MFU as FlagPerf defines them (docs/llm-pretraining.md)"),
-    NotebookEntry("bert_inference", "bert_inference", "inference", "BERT-large masked-LM inference", "FlagPerf seed 003",
+    NotebookEntry("bert_inference", "bert_inference", vocab.INFERENCE, "BERT-large masked-LM inference", "FlagPerf seed 003",
                   about=": a validation pass through the framework model\n(`transformers.BertForMaskedLM` from a local "
                         "checkpoint) and an inference pass through the chosen\nbackend (torch, torch_compile, "
                         "onnxruntime, tensorrt)",
                   papermill_extra=" -p overrides '{\"backend\": \"onnxruntime\"}'",
                   overrides_example='{"backend": "onnxruntime"}'),
-    NotebookEntry("specs", "specs", "specs", "Hardware spec sheet", "FlagPerf's base/ cases",
+    NotebookEntry("specs", "specs", vocab.SPECS, "Hardware spec sheet", "FlagPerf's base/ cases",
                   about=": compute per dtype (`torch.mm`), memory bandwidth and capacity, host-device\nand "
                         "card-to-card copies, all_reduce and all_gather (nccl-tests' busbw), each against the\n"
                         "hardware file's datasheet (docs/specs.md)",
@@ -103,7 +105,7 @@ SPECS = [
      "pk.spec_power(result)\n---\npk.energy(result)\n---\npk.timeline(run, result)"),
     ("## 指标定义 Metric definitions", "pk.spec_definitions()"),
 ]
-SECTIONS = {"training": TRAINING, "inference": INFERENCE, "specs": SPECS}
+SECTIONS = {vocab.TRAINING: TRAINING, vocab.INFERENCE: INFERENCE, vocab.SPECS: SPECS}
 
 
 def _intro(entry: NotebookEntry) -> str:

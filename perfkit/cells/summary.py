@@ -31,6 +31,7 @@ from perfkit.report import spec_sheet as _spec_sheet
 from perfkit.report import sweeps as _sweeps
 from perfkit.report.labels import TABLE_TITLES
 from perfkit.report.site_data import TABLES_DIR, SiteData, comparison_tables, flagged_table, load_site
+from perfkit.results import vocabulary as vocab
 
 
 def reports_folder(value: str = "") -> Path:
@@ -52,7 +53,7 @@ def _kind(site: SiteData, benchmark: str) -> str:
 
         return benchmark_class(benchmark).info.kind
     except UserError:
-        return "training"
+        return vocab.TRAINING
 
 
 def _table_or(frame, empty: str) -> HTML:
@@ -72,7 +73,7 @@ def comparison(site: SiteData) -> HTML:
     hrefs_by_origin = {site.run_id(d): index.report_href(d, site.reports) for d, _ in site.runs}
     for benchmark, frame in comparison_tables(site).items():
         hrefs = {i: hrefs_by_origin.get(origin, "") for i, origin in enumerate(frame["from"])}
-        title = TABLE_TITLES.get(_kind(site, benchmark), TABLE_TITLES["training"])
+        title = TABLE_TITLES.get(_kind(site, benchmark), TABLE_TITLES[vocab.TRAINING])
         parts.append(f"<h3>{html.escape(benchmark)} {title}</h3>" + index.html_table(frame, hrefs, "from"))
     return HTML("".join(parts) or "<p>No runs and no imported pages yet.</p>")
 

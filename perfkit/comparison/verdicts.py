@@ -26,9 +26,10 @@ from typing import Any
 
 from perfkit.comparison.stats import MIN_EFFECTIVE_STEPS, MIN_REPEATS, Change, compare_samples, compare_steps
 from perfkit.report.repeats import CV_BOUND, spread
+from perfkit.results import vocabulary as vocab
 from perfkit.results.record import RunResult
 
-THROUGHPUT_KEYS = ("p_core", "p_train", "p_whole", "p_infer_core", "p_infer_whole")
+THROUGHPUT_KEYS = (vocab.P_CORE, vocab.P_TRAIN, vocab.P_WHOLE, vocab.P_INFER_CORE, vocab.P_INFER_WHOLE)
 LOWER_IS_BETTER_PREFIXES = ("e2e_time", "infer_time", "latency", "mem_", "energy", "export_time", "setup_time")
 
 IMPROVED = "improved"
@@ -122,7 +123,7 @@ def sample(runs: list[tuple[str, RunResult]], metric: str) -> Sample:
     """``runs``: (where, result) pairs, ``where`` a run id or the result file that names a bad value."""
     out = Sample()
     for run_id, result in runs:
-        if result.status != "ok":
+        if result.status != vocab.OK:
             continue
         why, value = read_value(result.metrics, metric)
         if value is not None:
@@ -138,7 +139,7 @@ def sample(runs: list[tuple[str, RunResult]], metric: str) -> Sample:
 def headline_metric(results: list[RunResult]) -> str:
     """The first throughput key that an ok result has (valid or not: an invalid one is reported)."""
     for key in THROUGHPUT_KEYS:
-        if any(r.status == "ok" and isinstance(r.metrics, dict) and r.metrics.get(key) is not None for r in results):
+        if any(r.status == vocab.OK and isinstance(r.metrics, dict) and r.metrics.get(key) is not None for r in results):
             return key
     return ""
 
@@ -211,7 +212,7 @@ def judge(change: Change, metric: str, threshold: float, lower: bool | None = No
     return REGRESSED if worse else IMPROVED
 
 
-STEP_CURVES = {"training": "step_time", "inference": "infer_latency"}  # seconds per step / per batch
+STEP_CURVES = {vocab.TRAINING: "step_time", vocab.INFERENCE: "infer_latency"}  # seconds per step / per batch
 WARMUP_FRACTION = 0.1  # the first tenth of a run's steps (at least one) is warm-up, not compared
 
 
@@ -219,7 +220,7 @@ def step_series(runs: list[tuple[str, RunResult]]) -> tuple[str, list[list[float
     """(curve key, one series per ok run after its warm-up, invalid values named) of a side."""
     series, invalid, key = [], [], ""
     for where, result in runs:
-        if result.status != "ok" or not isinstance(result.curves, dict):
+        if result.status != vocab.OK or not isinstance(result.curves, dict):
             continue
         key = STEP_CURVES.get(result.kind, "step_time")
         values = result.curves.get(key)
@@ -276,7 +277,7 @@ def _one(key: Key, metric_wanted: str, base: list[tuple[str, RunResult]], new: l
         return Verdict(key, metric, b.values, n.values, None, METRIC_INVALID, notes + tuple(b.invalid + n.invalid),
                        **cvs)
     if b.values and not n.values:
-        if not any(r.status == "ok" for _, r in new):
+        if not any(r.status == vocab.OK for _, r in new):
             return Verdict(key, metric, b.values, [], None, FAILED, notes, **cvs)
         return Verdict(key, metric, b.values, [], None, METRIC_MISSING,
                        notes + tuple(f"{rid}: no metrics.{metric}" for rid in n.missing), **cvs)

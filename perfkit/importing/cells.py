@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from perfkit.importing.limits import MAX_COUNT, MAX_DIGITS, MAX_MAGNITUDE
+from perfkit.results import vocabulary as vocab
 
 PLACEHOLDERS = {
     "", "/", "\\", "-", "--", "---", "—", "–", "pending", "doing", "doing*", "n/a", "na", "none", "null",
@@ -254,11 +255,11 @@ class Column:
         if suffix == "":
             return self.key
         if suffix == "ref":
-            if self.key == "acc":
-                return "acc_val" if inference else "target"
+            if self.key == vocab.ACC:
+                return vocab.ACC_VAL if inference else vocab.TARGET
             return self.ref_key or f"{self.key}_ref"
         if suffix == "total":
-            return "mem_total_gib"
+            return vocab.MEM_TOTAL_GIB
         if suffix == "values":
             return f"{self.key}_values"
         return f"{self.key}_{suffix}"
@@ -268,7 +269,7 @@ def _text(key: str) -> Column:
     return Column(key, "", read_text, numeric=False)
 
 
-ACCURACY = Column("acc", "fraction", read_fraction)
+ACCURACY = Column(vocab.ACC, "fraction", read_fraction)
 # Normalized header (see normalize) -> column. Anything else is an extra column (read_generic).
 COLUMNS: dict[str, Column] = {
     "配置": _text("config"),
@@ -280,26 +281,26 @@ COLUMNS: dict[str, Column] = {
     "parallel": _text("parallel"),
     "是否精度对齐": _text("aligned"),
     "minopt": _text("min_opt"),
-    "fix_hp": Column("fix_hp", "", read_hyperparams, numeric=False),
-    "bs": Column("batch_size", "samples", read_batch),
-    "byte_per_batch": Column("byte_per_batch", "bytes", read_count),
-    "e2e_time": Column("e2e_time", "s", read_seconds),
-    "运行时长(s)": Column("e2e_time", "s", read_seconds),
-    "运行时长": Column("e2e_time", "s", read_seconds),
-    "p_whole": Column("p_whole", "samples/s", read_number),
-    "p_train": Column("p_train", "samples/s", read_number),
-    "p_core": Column("p_core", "samples/s", read_number),
-    "p_val_whole": Column("p_val_whole", "samples/s", read_number),
-    "p_val_core": Column("p_val_core", "samples/s", read_number),
-    "p_infer_whole": Column("p_infer_whole", "samples/s", read_number),
-    "p_infer_core": Column("p_infer_core", "samples/s", read_number),
-    "性能(samples/s)": Column("throughput", "samples/s", read_number),
-    "性能": Column("throughput", "samples/s", read_number),
-    "throughput": Column("throughput", "samples/s", read_number),
-    "token/p/s": Column("tokens_per_card_s", "tokens/s per card", read_number),
-    "tokens/p/s": Column("tokens_per_card_s", "tokens/s per card", read_number),
-    "infer_time": Column("infer_time", "s", read_seconds),
-    "目标精度": Column("target", "fraction", read_fraction),
+    "fix_hp": Column(vocab.FIX_HP, "", read_hyperparams, numeric=False),
+    "bs": Column(vocab.BATCH_SIZE, "samples", read_batch),
+    "byte_per_batch": Column(vocab.BYTE_PER_BATCH, "bytes", read_count),
+    "e2e_time": Column(vocab.E2E_TIME, "s", read_seconds),
+    "运行时长(s)": Column(vocab.E2E_TIME, "s", read_seconds),
+    "运行时长": Column(vocab.E2E_TIME, "s", read_seconds),
+    "p_whole": Column(vocab.P_WHOLE, "samples/s", read_number),
+    "p_train": Column(vocab.P_TRAIN, "samples/s", read_number),
+    "p_core": Column(vocab.P_CORE, "samples/s", read_number),
+    "p_val_whole": Column(vocab.P_VAL_WHOLE, "samples/s", read_number),
+    "p_val_core": Column(vocab.P_VAL_CORE, "samples/s", read_number),
+    "p_infer_whole": Column(vocab.P_INFER_WHOLE, "samples/s", read_number),
+    "p_infer_core": Column(vocab.P_INFER_CORE, "samples/s", read_number),
+    "性能(samples/s)": Column(vocab.THROUGHPUT, "samples/s", read_number),
+    "性能": Column(vocab.THROUGHPUT, "samples/s", read_number),
+    "throughput": Column(vocab.THROUGHPUT, "samples/s", read_number),
+    "token/p/s": Column(vocab.TOKENS_PER_CARD_S, "tokens/s per card", read_number),
+    "tokens/p/s": Column(vocab.TOKENS_PER_CARD_S, "tokens/s per card", read_number),
+    "infer_time": Column(vocab.INFER_TIME, "s", read_seconds),
+    "目标精度": Column(vocab.TARGET, "fraction", read_fraction),
     "收敛精度": ACCURACY,
     "acc": ACCURACY,
     "acc1": ACCURACY,
@@ -308,26 +309,26 @@ COLUMNS: dict[str, Column] = {
     "mlm_accuracy": ACCURACY,
     "mlm_acc": ACCURACY,
     "accuracy": ACCURACY,
-    "map": Column("map", "fraction", read_fraction),
-    "bbox_map": Column("map", "fraction", read_fraction),
-    "mfu": Column("mfu", "fraction", read_fraction),
-    "mfu_attn": Column("mfu_attn", "fraction", read_fraction),  # perfkit's LLM pages: 6·N + 12·L·h·s
-    "loss": Column("loss", "", read_number),
-    "ppl": Column("ppl", "", read_number),
-    "steps数": Column("steps", "steps", read_count),
-    "steps": Column("steps", "steps", read_count),
-    "epoch数": Column("epochs", "epochs", read_count),
-    "epochs": Column("epochs", "epochs", read_count),
-    "mem": Column("mem_peak_gib", "GiB", read_memory),
-    "总能耗(j)": Column("energy_j", "J", read_number),
-    "energy_j": Column("energy_j", "J", read_number),
-    "平均功耗(w)": Column("power_avg_w", "W", read_number),
-    "power_avg_w": Column("power_avg_w", "W", read_number),
-    "最大功耗(w)": Column("power_peak_w", "W", read_number),
-    "power_peak_w": Column("power_peak_w", "W", read_number),
-    "token/j": Column("tokens_per_j", "tokens/J", read_number),
+    "map": Column(vocab.MAP, "fraction", read_fraction),
+    "bbox_map": Column(vocab.MAP, "fraction", read_fraction),
+    "mfu": Column(vocab.MFU, "fraction", read_fraction),
+    "mfu_attn": Column(vocab.MFU_ATTN, "fraction", read_fraction),  # perfkit's LLM pages: 6·N + 12·L·h·s
+    "loss": Column(vocab.LOSS, "", read_number),
+    "ppl": Column(vocab.PPL, "", read_number),
+    "steps数": Column(vocab.STEPS, "steps", read_count),
+    "steps": Column(vocab.STEPS, "steps", read_count),
+    "epoch数": Column(vocab.EPOCHS, "epochs", read_count),
+    "epochs": Column(vocab.EPOCHS, "epochs", read_count),
+    "mem": Column(vocab.MEM_PEAK_GIB, "GiB", read_memory),
+    "总能耗(j)": Column(vocab.ENERGY_J, "J", read_number),
+    "energy_j": Column(vocab.ENERGY_J, "J", read_number),
+    "平均功耗(w)": Column(vocab.POWER_AVG_W, "W", read_number),
+    "power_avg_w": Column(vocab.POWER_AVG_W, "W", read_number),
+    "最大功耗(w)": Column(vocab.POWER_PEAK_W, "W", read_number),
+    "power_peak_w": Column(vocab.POWER_PEAK_W, "W", read_number),
+    "token/j": Column(vocab.TOKENS_PER_J, "tokens/J", read_number),
 }
-CANONICAL_KEYS = {c.key for c in COLUMNS.values()} | {"mem_total_gib", "acc_val", "fix_hp_values"}
+CANONICAL_KEYS = {c.key for c in COLUMNS.values()} | {vocab.MEM_TOTAL_GIB, vocab.ACC_VAL, "fix_hp_values"}
 
 
 def normalize(header: str) -> str:

@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from perfkit.results import vocabulary as vocab
+
 FRAMEWORKS = {
     "pytorch", "paddle", "deepspeed", "megatron", "flagscale", "mindspore", "mindspeed", "tensorflow2",
     "torch", "nvidia", "pai", "megatron_pai", "tensorflow", "jax",
@@ -57,10 +59,10 @@ def from_path(path: str) -> PageIdentity:
     for i, part in enumerate(parts):
         rest = parts[i + 1:]
         if part == "inference" and len(rest) >= 3 and rest[0] == "benchmarks":
-            return PageIdentity("inference", "", rest[1].lower(), "")
+            return PageIdentity(vocab.INFERENCE, "", rest[1].lower(), "")
         if part == "training" and len(rest) >= 3 and rest[0] != "benchmarks":
             case, framework = split_case(rest[1])
-            return PageIdentity("training", rest[0].lower(), case.lower(), framework.lower())
+            return PageIdentity(vocab.TRAINING, rest[0].lower(), case.lower(), framework.lower())
     return PageIdentity("", "", "", "")
 
 
@@ -76,6 +78,6 @@ def case_from_link(text: str) -> str:
 def benchmark_name(case: str, kind: str) -> str:
     """The perfkit benchmark for a FlagPerf case: aliases for the cases perfkit runs, the case otherwise."""
     key = case.strip().lower().replace(" ", "")
-    if kind == "inference":
+    if kind == vocab.INFERENCE:
         return INFERENCE_ALIASES.get(key, f"{key}_inference" if key else "")
     return TRAINING_ALIASES.get(key, TRAINING_ALIASES.get(key.replace("-", ""), key))

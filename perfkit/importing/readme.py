@@ -43,6 +43,7 @@ from perfkit.errors import UserError
 from perfkit.files.reading import read_text_bounded
 from perfkit.importing import cells, identity, limits, vendors
 from perfkit.importing.markdown import Bullet, Heading, Page, Table, read_page, split_row
+from perfkit.results import vocabulary as vocab
 
 SCHEMA = "perfkit-reference/2"
 READABLE_SCHEMAS = ("perfkit-reference/1", SCHEMA)
@@ -399,7 +400,7 @@ def _benchmark(path: Path, text: str, general: list[dict[str, str]], inference: 
         case = model.strip().lower().replace("-", "").replace(" ", "")
     if not case and "bertformaskedlm" in text.lower():
         case = "bert"
-    return identity.benchmark_name(case, "inference" if inference else "training"), case, framework
+    return identity.benchmark_name(case, vocab.INFERENCE if inference else vocab.TRAINING), case, framework
 
 
 def _check_name(path: Path, what: str, value: str) -> str:
@@ -500,7 +501,7 @@ def _parse_text(text: str, path: Path, benchmark: str = "", vendor: str = "") ->
             warnings.append(f"{path}:{number}: a '|' line that is not part of a table (no '| --- |' row under "
                             "its header); not imported")
     ident = identity.from_path(str(path))
-    inference = ident.kind == "inference" or any(
+    inference = ident.kind == vocab.INFERENCE or any(
         cells.normalize(h).startswith(("p_infer", "p_val")) for t in tables for h in t.header)
     rows: list[ReferenceRow] = []
     for n, table in enumerate(tables):
@@ -555,7 +556,7 @@ def _parse_text(text: str, path: Path, benchmark: str = "", vendor: str = "") ->
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         benchmark=benchmark,
         vendor=vendor,
-        kind="inference" if inference else "training",
+        kind=vocab.INFERENCE if inference else vocab.TRAINING,
         title=first.title if first else "",
         hardware=first.hardware if first else {},
         software=first.software if first else {},

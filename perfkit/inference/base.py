@@ -18,6 +18,7 @@ import torch
 from pydantic import BaseModel, ConfigDict
 
 from perfkit.errors import ParamsError
+from perfkit.results import vocabulary as vocab
 
 Inputs = dict[str, torch.Tensor]
 
@@ -81,4 +82,4 @@ class InferenceBackend(ABC):
 
     def describe(self) -> dict[str, str]:
         """What ran the inference pass, for the result record."""
-        return {"backend": self.name}
+        return {vocab.BACKEND: self.name}

@@ -17,6 +17,7 @@ from perfkit.errors import ParamsError
 from perfkit.inference.base import BackendOptions, InferenceBackend, Inputs
 from perfkit.inference.onnx_export import OUTPUT, export_onnx
 from perfkit.plugins import require
+from perfkit.results import vocabulary as vocab
 
 DEFAULT_PROVIDER = {"cpu": "CPUExecutionProvider", "cuda": "CUDAExecutionProvider"}
 FP16_PROVIDERS = frozenset({"CUDAExecutionProvider", "TensorrtExecutionProvider"})
@@ -97,4 +98,4 @@ class OnnxRuntime(InferenceBackend):
 
     def describe(self) -> dict[str, str]:
         ort = _onnxruntime()
-        return {"backend": self.name, "engine": f"onnxruntime {ort.__version__}", "provider": self.provider}
+        return {vocab.BACKEND: self.name, vocab.ENGINE: f"onnxruntime {ort.__version__}", vocab.PROVIDER: self.provider}

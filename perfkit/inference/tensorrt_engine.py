@@ -11,6 +11,7 @@ import torch
 from perfkit.errors import DataError, VendorError
 from perfkit.inference.base import InferenceBackend, Inputs
 from perfkit.inference.onnx_export import OUTPUT, export_onnx
+from perfkit.results import vocabulary as vocab
 
 
 def _tensorrt():
@@ -66,4 +67,4 @@ class TensorRT(InferenceBackend):
         return self.output
 
     def describe(self) -> dict[str, str]:
-        return {"backend": self.name, "engine": f"tensorrt {_tensorrt().__version__}"}
+        return {vocab.BACKEND: self.name, vocab.ENGINE: f"tensorrt {_tensorrt().__version__}"}

@@ -9,6 +9,7 @@ import torch
 
 from perfkit.errors import VendorError
 from perfkit.inference.base import BackendOptions, InferenceBackend, Inputs, LogitsOnly
+from perfkit.results import vocabulary as vocab
 
 
 class TorchCompileOptions(BackendOptions):
@@ -37,5 +38,5 @@ class TorchCompile(InferenceBackend):
             return self.fn(*inputs.values())
 
     def describe(self) -> dict[str, str]:
-        return {"backend": self.name, "engine": f"torch {torch.__version__} inductor",
-                "compile_mode": self.options.compile_mode or "default"}
+        return {vocab.BACKEND: self.name, vocab.ENGINE: f"torch {torch.__version__} inductor",
+                vocab.COMPILE_MODE: self.options.compile_mode or "default"}

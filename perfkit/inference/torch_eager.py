@@ -7,6 +7,7 @@ from pathlib import Path
 import torch
 
 from perfkit.inference.base import InferenceBackend, Inputs, LogitsOnly
+from perfkit.results import vocabulary as vocab
 
 
 class TorchEager(InferenceBackend):
@@ -22,4 +23,4 @@ class TorchEager(InferenceBackend):
             return self.fn(*inputs.values())
 
     def describe(self) -> dict[str, str]:
-        return {"backend": self.name, "engine": f"torch {torch.__version__} eager"}
+        return {vocab.BACKEND: self.name, vocab.ENGINE: f"torch {torch.__version__} eager"}

@@ -41,6 +41,7 @@ from perfkit.jobs.live_progress import live_progress
 from perfkit.jobs.stall import DEFAULT_STALL_TIMEOUT_S
 from perfkit.params import sources
 from perfkit.results import publishing, run_folder
+from perfkit.results import vocabulary as vocab
 from perfkit.results.record import RunResult, error_record, utc_now
 from perfkit.results.run_folder import HTML_FILE, NOTEBOOK_FILE
 from perfkit.results.store import RESULT_FILE, load_result, write_json_atomic
@@ -55,15 +56,15 @@ RUN_IMPORTS = ("perfkit.cells.benchmark", "perfkit.run.execute", "perfkit.run.la
 
 USER_ERROR_NAMES = {"UserError", "ParamsError", "DataError", "VendorError"}
 # how the notebook ended -> the run's status when it did not end well
-STATUS_OF_ENDING = {"error": "failed", "died": "crashed", "timeout": "timeout", "interrupted": "interrupted",
-                    "stalled": "stalled"}
+STATUS_OF_ENDING = {"error": vocab.FAILED, "died": vocab.CRASHED, "timeout": vocab.TIMEOUT,
+                    "interrupted": vocab.INTERRUPTED, "stalled": vocab.STALLED}
 ERROR_OF_ENDING = {"died": "KernelDied", "timeout": "Timeout", "interrupted": "Interrupted", "stalled": "Stalled"}
 
 
 @dataclass(frozen=True)
 class NotebookRun:
     run_dir: Path
-    status: str  # ok, failed, crashed, timeout, interrupted
+    status: str  # one of vocabulary.RUN_STATUSES
     result: RunResult | None
     seconds: float  # the whole execution: staging, notebook, result, HTML, swap
     error: str = ""
@@ -87,7 +88,7 @@ class NotebookRun:
 
     @property
     def e2e_time(self) -> float | None:
-        value = self.result.metrics.get("e2e_time") if self.result else None
+        value = self.result.metrics.get(vocab.E2E_TIME) if self.result else None
         return value if isinstance(value, (int, float)) else None
 
     @property
@@ -124,8 +125,8 @@ def settle_result(
     record = written or initial_record(prepared, started)
     # a cell that raised because a process it depends on died (a distributed or DataLoader
     # worker) keeps the kernel's verdict: crashed
-    kept_crash = ending.ending == "error" and written is not None and written.status == "crashed"
-    record.status = "crashed" if kept_crash else STATUS_OF_ENDING[ending.ending]
+    kept_crash = ending.ending == "error" and written is not None and written.status == vocab.CRASHED
+    record.status = vocab.CRASHED if kept_crash else STATUS_OF_ENDING[ending.ending]
     if record.error is None or ending.ending != "error":
         earlier = record.error or {}
         record.error = error_record(
@@ -192,7 +193,7 @@ def execute_notebook(
         record = settle_result(prepared, written, ending, timeout, started_at)
         if record is not written or ending.ending != "ok":
             write_json_atomic(result_file, record.to_dict())
-        if ending.ending in ("died", "timeout", "interrupted", "stalled") or record.status == "crashed":
+        if ending.ending in ("died", "timeout", "interrupted", "stalled") or record.status == vocab.CRASHED:
             publish.add_banner(staging / NOTEBOOK_FILE, record)
         html_started = time.perf_counter()
         report_error = ""
@@ -207,7 +208,7 @@ def execute_notebook(
 def error_line(record: RunResult) -> str:
     """What went wrong, in one line: "InjectedFault: ..." for a cell that raised, the reason
     for a kernel that died or was stopped; empty for an ok run."""
-    if record.status == "ok" or not record.error:
+    if record.status == vocab.OK or not record.error:
         return ""
     kind, message = record.error.get("type"), record.error.get("message", "")
     return message if kind in ERROR_OF_ENDING.values() else f"{kind}: {message}"

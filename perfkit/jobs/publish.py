@@ -7,11 +7,12 @@ from __future__ import annotations
 import html as html_text
 from pathlib import Path
 
+from perfkit.results import vocabulary as vocab
 from perfkit.results.record import RunResult
 from perfkit.results.store import write_text_atomic
 
-TITLE_OF_STATUS = {"failed": "failed", "crashed": "crashed", "timeout": "timed out", "interrupted": "was interrupted",
-                   "stalled": "stalled"}
+TITLE_OF_STATUS = {vocab.FAILED: "failed", vocab.CRASHED: "crashed", vocab.TIMEOUT: "timed out",
+                   vocab.INTERRUPTED: "was interrupted", vocab.STALLED: "stalled"}
 BANNER_TAG = "perfkit-status"
 
 

@@ -32,6 +32,7 @@ from perfkit.params.limits import MAX_REPEATS, MAX_SUITE_RUNS, check_count, chec
 from perfkit.params.loading import OVERRIDES_SOURCE, load_yaml_mapping
 from perfkit.params.matrix import Point, expand, point_name
 from perfkit.results import run_folder
+from perfkit.results import vocabulary as vocab
 from perfkit.results.record import RunResult
 from perfkit.results.store import RESULT_FILE, load_result
 from perfkit.run.spec import PreparedRun, prepare
@@ -214,7 +215,7 @@ def completed(run: PlannedRun, data_hash: str | None) -> RunResult | None:
     except (ValueError, TypeError, OSError):
         return None
     same = (
-        result.status == "ok"
+        result.status == vocab.OK
         and result.params_hash == run.prepared.resolved.params_hash
         and result.data.get("hash") == data_hash
         and result.kit_version == __version__

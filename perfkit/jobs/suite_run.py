@@ -17,6 +17,7 @@ from perfkit import paths
 from perfkit.errors import UserError
 from perfkit.jobs.stall import DEFAULT_STALL_TIMEOUT_S
 from perfkit.jobs.suite import PlannedRun, Suite, completed, current_data_hash
+from perfkit.results import vocabulary as vocab
 from perfkit.results.record import utc_now
 from perfkit.results.store import write_json_atomic
 
@@ -27,7 +28,7 @@ SKIP_REASON = "ok result with the same params hash, data hash and kit version"
 class RunOutcome:
     label: str
     run_dir: str
-    status: str  # ok, failed, crashed, timeout, interrupted, invalid (usage error), skipped
+    status: str  # one of vocabulary.OUTCOME_STATUSES
     seconds: float = 0.0
     detail: str = ""
     e2e_time: float | None = None
@@ -36,11 +37,11 @@ class RunOutcome:
 
     @property
     def failed(self) -> bool:
-        return self.status not in ("ok", "skipped")
+        return self.status not in (vocab.OK, vocab.SKIPPED)
 
     def line(self) -> str:
         text = f"{self.label}: {self.status}"
-        if self.status == "skipped":
+        if self.status == vocab.SKIPPED:
             return f"{text} ({self.detail})"
         text += f" in {self.seconds:.1f} s"
         if self.e2e_time is not None:
@@ -68,8 +69,8 @@ class SuiteReport:
         return [o for o in self.outcomes if o.failed]
 
     def summary(self) -> str:
-        ran = [o for o in self.outcomes if o.status != "skipped"]
-        text = (f"suite {self.suite}: {self.count('ok')} ok, {len(self.failed)} not ok, {self.count('skipped')} skipped;"
+        ran = [o for o in self.outcomes if o.status != vocab.SKIPPED]
+        text = (f"suite {self.suite}: {self.count(vocab.OK)} ok, {len(self.failed)} not ok, {self.count(vocab.SKIPPED)} skipped;"
                 f" wall time {self.wall_seconds:.1f} s")
         overheads = [o.kit_overhead for o in ran if o.kit_overhead is not None]
         if overheads:
@@ -110,12 +111,12 @@ def _execute(run: PlannedRun, html: bool, redacted: bool, force: bool,
     from perfkit.jobs.notebook_run import execute_notebook  # papermill and nbconvert: not for dry runs
     from perfkit.run.preflight import preflight
 
-    base = RunOutcome(run.label, str(run.run_dir), "invalid")
+    base = RunOutcome(run.label, str(run.run_dir), vocab.INVALID)
     try:
         data = preflight(run.prepared)
         done = None if force else completed(run, data.content_hash)
         if done:
-            base.status, base.detail = "skipped", SKIP_REASON
+            base.status, base.detail = vocab.SKIPPED, SKIP_REASON
             return base
         ran = execute_notebook(run.prepared, timeout=run.timeout, html=html, redacted=redacted,
                                stall_timeout=stall_timeout)
@@ -150,12 +151,12 @@ def run_suite(
             outcome = _execute(run, html, redacted, force, stall_timeout)
             report.outcomes.append(outcome)
             say(outcome.line())
-            if outcome.status == "skipped":  # the bar and its ETA count only runs that run
+            if outcome.status == vocab.SKIPPED:  # the bar and its ETA count only runs that run
                 bar.total -= 1
                 bar.refresh()
             else:
                 bar.update(1)
-            if outcome.status == "interrupted":
+            if outcome.status == vocab.INTERRUPTED:
                 report.interrupted = True
                 break
     except KeyboardInterrupt:  # between runs: validation, skips, the swap

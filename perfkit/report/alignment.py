@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from perfkit.results import vocabulary as vocab
 from perfkit.results.record import RunResult
 
 THRESHOLD = 0.02
@@ -33,7 +34,7 @@ def pick_reference(runs: list[tuple[str, RunResult]], benchmark: str, wanted: st
     for rid, r in mine:
         if wanted and rid == wanted:
             return rid, r
-    return next(((rid, r) for rid, r in mine if r.status == "ok"), None)
+    return next(((rid, r) for rid, r in mine if r.status == vocab.OK), None)
 
 
 def alignment_rows(runs: list[tuple[str, RunResult]], wanted: str = "") -> list[dict[str, Any]]:

@@ -15,15 +15,16 @@ import pandas as pd
 
 from perfkit.importing.readme import ReferencePage
 from perfkit.report.tables import config_label, fmt
+from perfkit.results import vocabulary as vocab
 from perfkit.results.record import RunResult
 
 MEASURED = "measured"
 PUBLISHED = "published"
-INFERENCE_KEYS = ("p_infer_core", "p_infer_whole", "p_val_core", "p_val_whole", "infer_time")
+INFERENCE_KEYS = (vocab.P_INFER_CORE, vocab.P_INFER_WHOLE, vocab.P_VAL_CORE, vocab.P_VAL_WHOLE, vocab.INFER_TIME)
 NUMBER_KEYS = (
-    "e2e_time", "p_whole", "p_train", "p_core", "throughput", "acc", "acc_val", "target", "steps",
-    "mem_peak_gib", "mem_total_gib", "batch_size", "byte_per_batch", *INFERENCE_KEYS,
-    "tokens_per_card_s", "mfu", "mfu_high", "loss", "map", "epochs",
+    vocab.E2E_TIME, vocab.P_WHOLE, vocab.P_TRAIN, vocab.P_CORE, vocab.THROUGHPUT, vocab.ACC, vocab.ACC_VAL, vocab.TARGET,
+    vocab.STEPS, vocab.MEM_PEAK_GIB, vocab.MEM_TOTAL_GIB, vocab.BATCH_SIZE, vocab.BYTE_PER_BATCH, *INFERENCE_KEYS,
+    vocab.TOKENS_PER_CARD_S, vocab.MFU, vocab.MFU_HIGH, vocab.LOSS, vocab.MAP, vocab.EPOCHS,
 )
 # The seeds' columns, in order: (header, how to print it)
 TRAINING_COLUMNS = ("配置", "precision", "fix_hp", "e2e_time", "p_whole", "p_train", "p_core", "acc", "mem")
@@ -32,7 +33,7 @@ INFERENCE_COLUMNS = (
     "p_infer_whole", "p_infer_core", "infer_time", "acc", "mem",
 )
 # Throughput used for charts and scaling, best first: compute throughput where the page has it.
-THROUGHPUT_KEYS = ("p_core", "p_train", "p_whole", "throughput", "p_infer_core", "p_infer_whole")
+THROUGHPUT_KEYS = (vocab.P_CORE, vocab.P_TRAIN, vocab.P_WHOLE, vocab.THROUGHPUT, vocab.P_INFER_CORE, vocab.P_INFER_WHOLE)
 
 
 @dataclass(frozen=True)
@@ -108,9 +109,9 @@ def measured_row(result: RunResult, origin: str = "") -> Row:
     if result.config not in label:
         label = f"{label} {result.config}"
     metrics = {key: _number(result.metrics.get(key)) for key in NUMBER_KEYS}
-    if metrics["acc"] is None:  # inference results print acc as "infer/val" percent text
-        metrics["acc"] = _number(result.metrics.get("acc_infer"))
-    metrics["batch_size"] = metrics["batch_size"] or _number(run.get("params", {}).get("batch_size"))
+    if metrics[vocab.ACC] is None:  # inference results print acc as "infer/val" percent text
+        metrics[vocab.ACC] = _number(result.metrics.get(vocab.ACC_INFER))
+    metrics[vocab.BATCH_SIZE] = metrics[vocab.BATCH_SIZE] or _number(run.get("params", {}).get("batch_size"))
     return Row(
         benchmark=result.benchmark,
         vendor=result.vendor,
@@ -125,7 +126,7 @@ def measured_row(result: RunResult, origin: str = "") -> Row:
         standard=result.standard,
         reason=failure_reason(result),
         precision=str(run.get("params", {}).get("precision", "") or ""),
-        fix_hp=str(result.metrics.get("fix_hp") or ""),
+        fix_hp=str(result.metrics.get(vocab.FIX_HP) or ""),
         metrics=metrics,
     )
 
@@ -153,7 +154,7 @@ def published_rows(page: ReferencePage) -> list[Row]:
                 origin=f"{page.source}:{ref.line}",
                 status=PUBLISHED,
                 precision=str(ref.metrics.get("precision") or ""),
-                fix_hp=str(ref.metrics.get("fix_hp") or ""),
+                fix_hp=str(ref.metrics.get(vocab.FIX_HP) or ""),
                 metrics=metrics,
                 parallel=str(ref.metrics.get("parallel") or ""),
                 extras=extras,
@@ -193,24 +194,24 @@ def cell(row: Row, column: str) -> str:
     if column == "fix_hp":
         return row.fix_hp
     if column == "bs":
-        return fmt(m.get("batch_size"), 0)
+        return fmt(m.get(vocab.BATCH_SIZE), 0)
     if column == "byte_per_batch":
-        return fmt(m.get("byte_per_batch"), 0)
+        return fmt(m.get(vocab.BYTE_PER_BATCH), 0)
     if column == "e2e_time":
-        return fmt(m.get("e2e_time"), 1)
+        return fmt(m.get(vocab.E2E_TIME), 1)
     if column == "infer_time":
-        return format_time(m.get("infer_time"))
+        return format_time(m.get(vocab.INFER_TIME))
     if column == "mem":
-        return format_memory(m.get("mem_peak_gib"), m.get("mem_total_gib"))
+        return format_memory(m.get(vocab.MEM_PEAK_GIB), m.get(vocab.MEM_TOTAL_GIB))
     if column == "acc":
-        if row.kind == "inference" and m.get("acc_val") is not None:
+        if row.kind == vocab.INFERENCE and m.get(vocab.ACC_VAL) is not None:
             return f"{fmt(m.get('acc'), 4)}/{fmt(m.get('acc_val'), 4)}"
-        return fmt(m.get("acc"), 4)
+        return fmt(m.get(vocab.ACC), 4)
     return fmt(m.get(column), 2)
 
 
 def seed_columns(kind: str) -> tuple[str, ...]:
-    return INFERENCE_COLUMNS if kind == "inference" else TRAINING_COLUMNS
+    return INFERENCE_COLUMNS if kind == vocab.INFERENCE else TRAINING_COLUMNS
 
 
 def seed_table(rows: list[Row], kind: str, quality_header: str = "acc") -> pd.DataFrame:
@@ -221,7 +222,7 @@ def seed_table(rows: list[Row], kind: str, quality_header: str = "acc") -> pd.Da
     return pd.DataFrame(data, columns=headers)
 
 
-PERCENT_KEYS = ("mfu", "mfu_high")  # stored as fractions (0–1), shown in % as their headers say
+PERCENT_KEYS = (vocab.MFU, vocab.MFU_HIGH)  # stored as fractions (0–1), shown in % as their headers say
 
 
 def metric_cell(key: str, value: Any) -> str:
@@ -235,8 +236,8 @@ def comparison_table(rows: list[Row], kind: str) -> pd.DataFrame:
     """The seeds' columns plus where each row comes from: published beside measured. Columns a
     published page has beyond the seeds' (token/p/s, MFU, loss, a CLIP score, ...) follow, so
     every imported number reaches the CSV and the site."""
-    extra_published = kind == "training" and any(r.metrics.get("throughput") is not None for r in rows)
-    more = [k for k in ("tokens_per_card_s", "mfu", "mfu_high", "loss", "map", "epochs")
+    extra_published = kind == vocab.TRAINING and any(r.metrics.get(vocab.THROUGHPUT) is not None for r in rows)
+    more = [k for k in (vocab.TOKENS_PER_CARD_S, vocab.MFU, vocab.MFU_HIGH, vocab.LOSS, vocab.MAP, vocab.EPOCHS)
             if any(r.metrics.get(k) is not None for r in rows)]
     extras = sorted({k for r in rows for k in r.extras if k not in more and r.metrics.get(k) is not None})
     with_parallel = any(r.parallel for r in rows)
@@ -246,9 +247,9 @@ def comparison_table(rows: list[Row], kind: str) -> pd.DataFrame:
         if with_parallel:
             record["parallel"] = row.parallel
         if extra_published:
-            record["性能(samples/s)"] = fmt(row.metrics.get("throughput"), 2)
-            record["目标精度"] = fmt(row.metrics.get("target"), 4)
-            record["Steps数"] = fmt(row.metrics.get("steps"), 0)
+            record["性能(samples/s)"] = fmt(row.metrics.get(vocab.THROUGHPUT), 2)
+            record["目标精度"] = fmt(row.metrics.get(vocab.TARGET), 4)
+            record["Steps数"] = fmt(row.metrics.get(vocab.STEPS), 0)
         for key in more + extras:
             record[key] = metric_cell(key, row.metrics.get(key))
         record["status"] = row.status

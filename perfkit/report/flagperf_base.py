@@ -44,6 +44,7 @@ from perfkit.importing.base_page import CORE, CORE_LABEL, MONITOR, MONITOR_LABEL
 from perfkit.importing.limits import MAX_MAGNITUDE
 from perfkit.importing.readme import ReferencePage
 from perfkit.report.markdown import MARKER, NOT_APPLICABLE, comment_text, escape_text
+from perfkit.results import vocabulary as vocab
 from perfkit.results.record import RunResult
 from perfkit.results.store import write_text_atomic
 from perfkit.specs.result import Measured, NotApplicable
@@ -315,7 +316,7 @@ def sheet_from_record(result: RunResult) -> SpecSheet:
     nodes = int(_plain_number(result.run.get("nnodes")) or 1)
     cards = int(_plain_number(result.run.get("nproc_per_node")) or 1)
     cases = []
-    entries = result.metrics.get("spec_cases")
+    entries = result.metrics.get(vocab.SPEC_CASES)
     for entry in (entries if isinstance(entries, list) else [])[:MAX_CASES]:
         typed = _entry_result(entry) if isinstance(entry, dict) else None
         if typed is None:

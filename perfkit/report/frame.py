@@ -37,6 +37,7 @@ from typing import Any
 
 import pandas as pd
 
+from perfkit.results import vocabulary as vocab
 from perfkit.results.record import RunResult
 
 IDENTITY_COLUMNS = (
@@ -44,9 +45,10 @@ IDENTITY_COLUMNS = (
     "nonstandard_keys", "reason", "nnodes", "nproc_per_node", "world_size", "params_hash", "kit_version",
     "git_commit", "started_at", "finished_at",
 )
-TEXT_METRICS = ("peak_source", "peak_measured_source", "peak_datasheet_source", "backend", "engine", "provider", "fix_hp")
+TEXT_METRICS = (vocab.PEAK_SOURCE, vocab.PEAK_MEASURED_SOURCE, vocab.PEAK_DATASHEET_SOURCE, vocab.BACKEND, vocab.ENGINE, vocab.PROVIDER,
+                vocab.FIX_HP)
 # Formatted text the seed tables print; the raw numbers are in other columns.
-FORMATTED_METRICS = ("mem",)
+FORMATTED_METRICS = (vocab.MEM,)
 _REPEAT = re.compile(r"r(\d+)")
 
 
@@ -80,8 +82,8 @@ def metric_columns(metrics: dict[str, Any]) -> dict[str, Any]:
         as_number = number(value)
         if as_number is not None:
             out[key] = as_number
-    if "acc" not in out and number(metrics.get("acc_infer")) is not None:
-        out["acc"] = float(metrics["acc_infer"])
+    if vocab.ACC not in out and number(metrics.get(vocab.ACC_INFER)) is not None:
+        out[vocab.ACC] = float(metrics[vocab.ACC_INFER])
     return out
 
 

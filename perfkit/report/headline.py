@@ -12,10 +12,11 @@ import math
 from typing import Any
 
 from perfkit.report.labels import keep_words
+from perfkit.results import vocabulary as vocab
 from perfkit.results.record import RunResult
 
-TRAINING_THROUGHPUT = ("p_core", "p_train", "p_whole")
-INFERENCE_THROUGHPUT = ("p_infer_core", "p_infer_whole")
+TRAINING_THROUGHPUT = (vocab.P_CORE, vocab.P_TRAIN, vocab.P_WHOLE)
+INFERENCE_THROUGHPUT = (vocab.P_INFER_CORE, vocab.P_INFER_WHOLE)
 NOT_MEASURED = "此处无法测量 not measurable here"
 
 
@@ -31,7 +32,7 @@ def _g(value: float | None, digits: int = 4) -> str:
 
 def mfu_text(metrics: dict[str, Any]) -> str:
     """``1.23 % of 2.5 TFLOP/s (measured GEMM)``; the peak and its source always beside the MFU."""
-    mfu, peak, source = _num(metrics.get("mfu")), _num(metrics.get("peak_tflops")), metrics.get("peak_source") or ""
+    mfu, peak, source = _num(metrics.get(vocab.MFU)), _num(metrics.get(vocab.PEAK_TFLOPS)), metrics.get(vocab.PEAK_SOURCE) or ""
     if mfu is None:
         reason = "no peak stated or measured" if peak is None else "not computed"
         return f"– ({reason}{', source ' + str(source) if source and source != 'none' else ''})"
@@ -49,19 +50,19 @@ def _against(mfu: float | None, peak: float | None, source: str) -> str:
 def mfu_pair_text(metrics: dict[str, Any]) -> str:
     """MFU against the measured peak and against the datasheet peak, each with its source; ""
     for a record from before the pair was recorded."""
-    if "mfu_measured" not in metrics and "mfu_datasheet" not in metrics:
+    if vocab.MFU_MEASURED not in metrics and vocab.MFU_DATASHEET not in metrics:
         return ""
-    measured = _against(_num(metrics.get("mfu_measured")), _num(metrics.get("peak_measured_tflops")),
-                        str(metrics.get("peak_measured_source") or "")[:200])
-    datasheet = _against(_num(metrics.get("mfu_datasheet")), _num(metrics.get("peak_datasheet_tflops")),
-                         str(metrics.get("peak_datasheet_source") or "")[:200])
+    measured = _against(_num(metrics.get(vocab.MFU_MEASURED)), _num(metrics.get(vocab.PEAK_MEASURED_TFLOPS)),
+                        str(metrics.get(vocab.PEAK_MEASURED_SOURCE) or "")[:200])
+    datasheet = _against(_num(metrics.get(vocab.MFU_DATASHEET)), _num(metrics.get(vocab.PEAK_DATASHEET_TFLOPS)),
+                         str(metrics.get(vocab.PEAK_DATASHEET_SOURCE) or "")[:200])
     return f"measured: {measured}; datasheet: {datasheet}"
 
 
 def roofline_text(metrics: dict[str, Any]) -> str:
     """The run on its roofline in one line: achieved TFLOP/s, the compute ceilings (measured,
     datasheet) and whether it has an arithmetic intensity; "" without a recorded roofline."""
-    line = metrics.get("roofline")
+    line = metrics.get(vocab.ROOFLINE)
     if not isinstance(line, dict):
         return ""
 
@@ -92,10 +93,10 @@ def throughput_text(result: RunResult) -> str:
 def accuracy_text(result: RunResult) -> str:
     """Accuracy as a fraction (0–1), against the target where the benchmark has one."""
     m = result.metrics
-    if "acc_infer" in m:
-        infer, val = _num(m.get("acc_infer")), _num(m.get("acc_val"))
+    if vocab.ACC_INFER in m:
+        infer, val = _num(m.get(vocab.ACC_INFER)), _num(m.get(vocab.ACC_VAL))
         return f"{_g(infer)} inference / {_g(val)} validation (framework)"
-    acc, target = _num(m.get("acc")), _num(m.get("target"))
+    acc, target = _num(m.get(vocab.ACC)), _num(m.get(vocab.TARGET))
     if acc is None:
         return "–"
     if target is None:
@@ -105,14 +106,14 @@ def accuracy_text(result: RunResult) -> str:
 
 
 def memory_text(metrics: dict[str, Any]) -> str:
-    peak, total = _num(metrics.get("mem_peak_gib")), _num(metrics.get("mem_total_gib"))
+    peak, total = _num(metrics.get(vocab.MEM_PEAK_GIB)), _num(metrics.get(vocab.MEM_TOTAL_GIB))
     if peak is None:
         return "–"
     return f"{peak:.3g} GiB peak" + (f" of {total:.3g} GiB" if total is not None else "")
 
 
 def energy_text(metrics: dict[str, Any]) -> str:
-    energy = _num(metrics.get("energy_j"))
+    energy = _num(metrics.get(vocab.ENERGY_J))
     return NOT_MEASURED if energy is None else f"{energy:.4g} J"
 
 
@@ -137,16 +138,16 @@ def spec_items(result: RunResult) -> list[tuple[str, str]]:
     return [
         ("状态 Status", status_text(result)),
         ("项目 Cases", spec_counts_text(m)),
-        ("标称值 Datasheet", str(m.get("datasheet_source") or "–")[:200]),
+        ("标称值 Datasheet", str(m.get(vocab.DATASHEET_SOURCE) or "–")[:200]),
         ("能耗 Energy (J)", energy_text(m)),
-        ("端到端时间 End-to-end time (s)", _g(_num(m.get("e2e_time")))),
+        ("端到端时间 End-to-end time (s)", _g(_num(m.get(vocab.E2E_TIME)))),
     ]
 
 
 def headline_items(result: RunResult) -> list[tuple[str, str]]:
     """(bilingual label with unit, value) in reading order."""
     m = result.metrics
-    if result.kind == "specs":
+    if result.kind == vocab.SPECS:
         return spec_items(result)
     pair, line = mfu_pair_text(m), roofline_text(m)
     return [
@@ -158,7 +159,7 @@ def headline_items(result: RunResult) -> list[tuple[str, str]]:
         *([("屋顶线 Roofline", line)] if line else []),
         ("能耗 Energy (J)", energy_text(m)),
         ("显存 Memory (GiB)", memory_text(m)),
-        ("端到端时间 End-to-end time (s)", _g(_num(m.get("e2e_time")))),
+        ("端到端时间 End-to-end time (s)", _g(_num(m.get(vocab.E2E_TIME)))),
     ]
 
 
@@ -173,7 +174,7 @@ CSS = (
 def headline_html(result: RunResult) -> str:
     cells = []
     for label, value in headline_items(result):
-        bad = ' class="bad"' if label.startswith("状态") and result.status != "ok" else ""
+        bad = ' class="bad"' if label.startswith("状态") and result.status != vocab.OK else ""
         cells.append(f'<div{bad}><div class="k">{keep_words(html.escape(label))}</div>'
                      f'<div class="v">{keep_words(html.escape(value))}</div></div>')
     title = f"{result.benchmark} / {result.vendor} / {result.config}"

@@ -19,6 +19,7 @@ from perfkit.report import labels, tables
 from perfkit.report.headline import mfu_text
 from perfkit.report.labels import keep_words
 from perfkit.results import run_folder
+from perfkit.results import vocabulary as vocab
 from perfkit.results.record import RunResult
 from perfkit.results.store import load_result, load_results  # noqa: F401  (load_result: re-exported)
 
@@ -112,7 +113,7 @@ def short_reason(reason: str, limit: int = REASON_CHARS) -> str:
 
 
 def _headline_throughput(metrics: dict) -> str:
-    for key in ("p_core", "p_infer_core", "p_train", "p_whole", "p_infer_whole"):
+    for key in (vocab.P_CORE, vocab.P_INFER_CORE, vocab.P_TRAIN, vocab.P_WHOLE, vocab.P_INFER_WHOLE):
         value = metrics.get(key)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return f"{tables.fmt(float(value))} ({key})"
@@ -120,7 +121,7 @@ def _headline_throughput(metrics: dict) -> str:
 
 
 def _accuracy(metrics: dict) -> str:
-    value = metrics.get("acc_infer", metrics.get("acc"))
+    value = metrics.get(vocab.ACC_INFER, metrics.get(vocab.ACC))
     return tables.fmt(float(value), 4) if isinstance(value, (int, float)) and not isinstance(value, bool) else ""
 
 
@@ -151,18 +152,18 @@ def runs_frame(runs: list[tuple[Path, RunResult]], reports: Path) -> pd.DataFram
     records = []
     for run_dir, r in runs:
         m = r.metrics
-        note, note_href = attempt_note(run_dir, reports) if r.status == "ok" else ("", "")
+        note, note_href = attempt_note(run_dir, reports) if r.status == vocab.OK else ("", "")
         records.append({
             "run": run_folder.run_id(run_dir, reports) if run_dir.is_relative_to(run_folder.runs_root(reports)) else str(run_dir),
             "status": r.status,
             "topology": f"{r.run['nnodes']}x{r.run['nproc_per_node']}" if r.run.get("nnodes") and r.run.get("nproc_per_node") else "",
             "standard": "yes" if r.standard else "no †",
             "throughput": _headline_throughput(m),
-            "token/p/s": tables.fmt(m.get("tokens_per_card_s"), 1),
+            "token/p/s": tables.fmt(m.get(vocab.TOKENS_PER_CARD_S), 1),
             "acc": _accuracy(m),
-            "mfu": mfu_text(m) if m.get("mfu") is not None or m.get("peak_tflops") is not None else "",
-            "mem": format_memory(m.get("mem_peak_gib"), m.get("mem_total_gib")),
-            "e2e_time": tables.fmt(m.get("e2e_time"), 1),
+            "mfu": mfu_text(m) if m.get(vocab.MFU) is not None or m.get(vocab.PEAK_TFLOPS) is not None else "",
+            "mem": format_memory(m.get(vocab.MEM_PEAK_GIB), m.get(vocab.MEM_TOTAL_GIB)),
+            "e2e_time": tables.fmt(m.get(vocab.E2E_TIME), 1),
             "finished (UTC)": _finished(r.finished_at),
             "reason": short_reason(failure_reason(r)),
             "report": report_href(run_dir, reports),

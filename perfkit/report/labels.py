@@ -11,9 +11,11 @@ import re
 
 import pandas as pd
 
+from perfkit.results import vocabulary as vocab
+
 _SPS = "(samples/s)"
 # the title of a benchmark's results table, by scenario kind (the seeds' own words)
-TABLE_TITLES = {"training": "性能指标 Performance", "inference": "指标值 Values", "specs": "核心评测结果 Spec sheet"}
+TABLE_TITLES = {vocab.TRAINING: "性能指标 Performance", vocab.INFERENCE: "指标值 Values", vocab.SPECS: "核心评测结果 Spec sheet"}
 HEADERS = {
     # the seeds' columns (性能指标 / 指标值)
     "配置": "配置 config",

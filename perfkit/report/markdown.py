@@ -57,6 +57,7 @@ from perfkit.files.writing import check_folder_path, check_target
 from perfkit.importing.readme import ReferencePage, ReferenceRow
 from perfkit.report import compare, tables
 from perfkit.report.tables import fmt
+from perfkit.results import vocabulary as vocab
 from perfkit.results.record import RunResult
 from perfkit.results.store import write_text_atomic
 
@@ -70,8 +71,8 @@ LLM_PAGES = {"llama"}
 LLM_COLUMNS = ("配置", "precision", "parallel", "fix_hp", "token/p/s", "loss", "是否精度对齐", "mem", "MFU", "MFU_attn")
 LLM_ALIGNMENT_RULE = "精度对齐需第21步及之后，所有步的loss与参考曲线（参数reference_run所指的run）对应步的loss平均相对误差小于2%。"
 RUN_COLUMNS = ("训练资源", "配置文件", "运行时长(s)", "目标精度", "收敛精度", "Steps数", "性能(samples/s)")
-MONITOR_COLUMNS = (("总能耗(J)", "energy_j", 1), ("平均功耗(W)", "power_avg_w", 1), ("最大功耗(W)", "power_peak_w", 1))
-LLM_MONITOR_COLUMNS = (*MONITOR_COLUMNS, ("token/J", "tokens_per_j", 2))
+MONITOR_COLUMNS = (("总能耗(J)", vocab.ENERGY_J, 1), ("平均功耗(W)", vocab.POWER_AVG_W, 1), ("最大功耗(W)", vocab.POWER_PEAK_W, 1))
+LLM_MONITOR_COLUMNS = (*MONITOR_COLUMNS, ("token/J", vocab.TOKENS_PER_J, 2))
 _CN_NODES = {1: "单机", 2: "两机"}
 
 
@@ -133,7 +134,7 @@ def _info(benchmark: str):
 def _latest_per_config(results: list[RunResult]) -> list[RunResult]:
     """One row per configuration: its most recent ok run, else its most recent run."""
     chosen: dict[str, RunResult] = {}
-    for r in sorted(results, key=lambda r: (r.status == "ok", r.finished_at)):
+    for r in sorted(results, key=lambda r: (r.status == vocab.OK, r.finished_at)):
         chosen[r.config] = r
     return sorted(chosen.values(), key=lambda r: (r.run.get("nnodes") or 0, r.run.get("nproc_per_node") or 0, r.config))
 
@@ -156,7 +157,7 @@ def general_rows(benchmark: str, kind: str, short_name: str, nonstandard: Iterab
         ("数据集", info.dataset if info else "", ""),
         ("数据精度", "precision,见“性能指标”", "可选fp32/amp/fp16/bf16"),
     ]
-    if kind == "training":
+    if kind == vocab.TRAINING:
         rows += [
             ("超参修改", "fix_hp,见“性能指标”", "为跑满硬件而改动的超参"),
             ("硬件设备简称", short_name, ""),
@@ -185,10 +186,10 @@ def general_rows(benchmark: str, kind: str, short_name: str, nonstandard: Iterab
 def performance_table(rows: list[compare.Row], benchmark: str, kind: str) -> pd.DataFrame:
     """性能指标 (training) / 指标值 (inference): the benchmark's FlagPerf page columns."""
     info = _info(benchmark)
-    quality = info.quality_header if info and kind == "training" else "acc"
+    quality = info.quality_header if info and kind == vocab.TRAINING else "acc"
     frame = compare.seed_table(rows, kind, quality)
-    if kind == "training" and benchmark in MFU_PAGES:
-        frame["MFU"] = [_percent(r.metrics.get("mfu")) for r in rows]
+    if kind == vocab.TRAINING and benchmark in MFU_PAGES:
+        frame["MFU"] = [_percent(r.metrics.get(vocab.MFU)) for r in rows]
     return frame
 
 
@@ -204,11 +205,11 @@ def run_table(rows: list[compare.Row]) -> pd.DataFrame:
         data.append([
             resources_label(row.nnodes, row.nproc_per_node),
             row.config,
-            fmt(m.get("e2e_time"), 1),
-            fmt(m.get("target"), 4),
-            fmt(m.get("acc"), 4),
-            fmt(m.get("steps"), 0),
-            fmt(m.get("throughput") if m.get("throughput") is not None else m.get("p_whole"), 2),
+            fmt(m.get(vocab.E2E_TIME), 1),
+            fmt(m.get(vocab.TARGET), 4),
+            fmt(m.get(vocab.ACC), 4),
+            fmt(m.get(vocab.STEPS), 0),
+            fmt(m.get(vocab.THROUGHPUT) if m.get(vocab.THROUGHPUT) is not None else m.get(vocab.P_WHOLE), 2),
         ])
     return pd.DataFrame(data, columns=list(RUN_COLUMNS))
 
@@ -222,7 +223,7 @@ def monitor_section(rows: list[compare.Row], metrics: dict[str, dict],
     (header, metric key, digits), LLM pages add token/J. The section is left out when no row
     carries telemetry (results from before it, published rows)."""
     def has_telemetry(m: dict) -> bool:
-        return "energy_source" in m or any(m.get(key) is not None for _, key, _ in columns)
+        return vocab.ENERGY_SOURCE in m or any(m.get(key) is not None for _, key, _ in columns)
 
     if not any(has_telemetry(metrics.get(r.label, {})) for r in rows):
         return []
@@ -233,8 +234,8 @@ def monitor_section(rows: list[compare.Row], metrics: dict[str, dict],
             data.append([r.label] + ["/"] * (len(columns) + 1))
             continue
         values = [fmt(m.get(key), digits) or "/" for _, key, digits in columns]
-        source = str(m.get("energy_source") or "")
-        note = str(m.get("telemetry_note") or "")
+        source = str(m.get(vocab.ENERGY_SOURCE) or "")
+        note = str(m.get(vocab.TELEMETRY_NOTE) or "")
         data.append([r.label] + values + ["; ".join(part for part in (source, note) if part) or "/"])
     frame = pd.DataFrame(data, columns=["配置"] + [header for header, _, _ in columns] + ["来源 source"])
     return ["#### 能耗监控结果", "", markdown_table(frame), ""]
@@ -265,8 +266,8 @@ def _page(benchmark: str, vendor: str, title: str, hardware: dict[str, str], sof
           monitor: list[str], notes: list[str]) -> str:
     out = _environment(benchmark, vendor, title, provenance, (("硬件环境", hardware), ("软件环境", software)))
     out += ["#### 运行情况", "", "* 通用指标", "", markdown_table(general), ""]
-    out += ["* 性能指标" if kind == "training" else "* 指标值", "", markdown_table(performance_table(rows, benchmark, kind)), ""]
-    if kind == "training":
+    out += ["* 性能指标" if kind == vocab.TRAINING else "* 指标值", "", markdown_table(performance_table(rows, benchmark, kind)), ""]
+    if kind == vocab.TRAINING:
         out += ["* 运行情况", "", markdown_table(run_table(rows)), ""]
     out += monitor
     if notes:
@@ -289,17 +290,17 @@ def llm_details(result: RunResult) -> dict[str, Any]:
     or replicated), the alignment verdict, the second MFU, how it was sharded and the batch."""
     m, params = result.metrics, result.run.get("params") or {}
     world = result.run.get("world_size")
-    aligned = m.get("loss_aligned")
+    aligned = m.get(vocab.LOSS_ALIGNED)
     return {
         "parallel": f"PP1DP{world}TP1" if isinstance(world, int) and not isinstance(world, bool) and world > 0 else "",
         "aligned": str(aligned) if isinstance(aligned, bool) else "",
-        "mfu_attn": _finite(m.get("mfu_attn")),
-        "sharding": m.get("sharding") or "",
-        "optimisations": [m.get(key) for key in ("attention", "precision_mode") if m.get(key)],
-        "model": m.get("model_shape") or params.get("shape") or "",
+        "mfu_attn": _finite(m.get(vocab.MFU_ATTN)),
+        "sharding": m.get(vocab.SHARDING) or "",
+        "optimisations": [m.get(key) for key in (vocab.ATTENTION, vocab.PRECISION_MODE) if m.get(key)],
+        "model": m.get(vocab.MODEL_SHAPE) or params.get("shape") or "",
         "batch": {"LBS": params.get("batch_size"), "MPE": params.get("seq_len"),
-                  "GAS": params.get("gradient_accumulation_steps"), "GBS": m.get("global_batch"),
-                  "tokens": m.get("global_batch_tokens")},
+                  "GAS": params.get("gradient_accumulation_steps"), "GBS": m.get(vocab.GLOBAL_BATCH),
+                  "tokens": m.get(vocab.GLOBAL_BATCH_TOKENS)},
     }
 
 
@@ -307,7 +308,7 @@ def published_details(row: ReferenceRow) -> dict[str, Any]:
     """llm_details of an imported page's row: what the page printed."""
     m = row.metrics
     return {"parallel": str(m.get("parallel") or ""), "aligned": str(m.get("aligned") or ""),
-            "mfu_attn": _finite(m.get("mfu_attn")), "sharding": "", "optimisations": [], "model": "",
+            "mfu_attn": _finite(m.get(vocab.MFU_ATTN)), "sharding": "", "optimisations": [], "model": "",
             "batch": {}}
 
 
@@ -339,9 +340,10 @@ def llm_performance_table(entries: list[tuple[compare.Row, dict[str, Any]]]) -> 
     data = []
     for row, details in entries:
         m = row.metrics
-        data.append([row.label, row.precision, details["parallel"], row.fix_hp, fmt(m.get("tokens_per_card_s"), 2),
-                     fmt(m.get("loss"), 4), details["aligned"], compare.format_memory(m.get("mem_peak_gib"), m.get("mem_total_gib")),
-                     _mfu_cell(m.get("mfu"), m.get("mfu_high")), _percent(details["mfu_attn"])])
+        data.append([row.label, row.precision, details["parallel"], row.fix_hp, fmt(m.get(vocab.TOKENS_PER_CARD_S), 2),
+                     fmt(m.get(vocab.LOSS), 4), details["aligned"],
+                     compare.format_memory(m.get(vocab.MEM_PEAK_GIB), m.get(vocab.MEM_TOTAL_GIB)),
+                     _mfu_cell(m.get(vocab.MFU), m.get(vocab.MFU_HIGH)), _percent(details["mfu_attn"])])
     return pd.DataFrame(data, columns=list(LLM_COLUMNS))
 
 
@@ -417,9 +419,9 @@ def readme_text(benchmark: str, vendor: str, results: list[RunResult]) -> str:
     general = general_rows(benchmark, kind, short_name, nonstandard, with_mfu=benchmark in MFU_PAGES)
     metrics = {row.label: r.metrics for row, r in zip(rows, runs, strict=False)}
     notes = [f"- {escape_text(row.label)}: {escape_text(row.status)}; {escape_text(row.reason)}"
-             for row in rows if row.reason or row.status != "ok"]
+             for row in rows if row.reason or row.status != vocab.OK]
     provenance = f"{len(results)} result.json file(s)"
-    if benchmark in LLM_PAGES and kind == "training":
+    if benchmark in LLM_PAGES and kind == vocab.TRAINING:
         entries = [(row, llm_details(r)) for row, r in zip(rows, runs, strict=True)]
         general = llm_general_rows(benchmark, short_name, [d["model"] for _, d in entries], nonstandard)
         return llm_page(benchmark, vendor, newest.hardware.get("name") or vendor, hardware, software, general, entries,
@@ -441,7 +443,7 @@ def published_text(benchmark: str, vendor: str, pages: list[ReferencePage]) -> s
     general = general_rows(benchmark, page.kind, short_name, with_mfu=benchmark in MFU_PAGES)
     metrics = {row.label: row.metrics for row in rows}
     sources = ", ".join(sorted({p.path or p.source for p in pages}))
-    if benchmark in LLM_PAGES and page.kind == "training":
+    if benchmark in LLM_PAGES and page.kind == vocab.TRAINING:
         entries = [(row, published_details(ref)) for p in pages for row, ref in zip(compare.published_rows(p), p.rows, strict=True)
                    if row.vendor == vendor]
         general = llm_general_rows(benchmark, short_name, [page.model])

@@ -12,6 +12,7 @@ import io
 import matplotlib.pyplot as plt
 import numpy as np
 
+from perfkit.results import vocabulary as vocab
 from perfkit.results.record import RunResult
 
 
@@ -53,7 +54,7 @@ def training_curves(result: RunResult, quality_metric: str = "acc") -> list:
     evals = result.curves.get("eval", [])
     if evals:
         right.plot([e["samples"] for e in evals], [e["quality"] for e in evals], marker="o", label=quality_metric)
-        target = result.metrics.get("target")
+        target = result.metrics.get(vocab.TARGET)
         if target is not None:
             right.axhline(target, color="#d62728", linestyle="--", linewidth=1, label=f"target {target:g}")
         right.legend()
@@ -73,7 +74,7 @@ def latency_curve(result: RunResult):
         values = [v * 1e3 for v in result.curves.get(key, []) if v is not None]
         if values:
             ax.plot(np.arange(1, len(values) + 1), values, marker=".", linewidth=0.8, color=color, label=label)
-    p50 = result.metrics.get("latency_p50")
+    p50 = result.metrics.get(vocab.LATENCY_P50)
     if p50:
         ax.axhline(p50 * 1e3, color="#d62728", linestyle="--", linewidth=1, label=f"inference p50 {p50 * 1e3:.3g} ms")
     ax.set_xlabel("measured batch (after warm-up)")

@@ -16,9 +16,10 @@ import pandas as pd
 
 from perfkit.report.compare import hyperparams_key
 from perfkit.report.tables import fmt
+from perfkit.results import vocabulary as vocab
 from perfkit.results.record import RunResult
 
-KEYS = ("p_core", "p_train", "p_whole", "e2e_time", "acc", "p_infer_core")
+KEYS = (vocab.P_CORE, vocab.P_TRAIN, vocab.P_WHOLE, vocab.E2E_TIME, vocab.ACC, vocab.P_INFER_CORE)
 CV_BOUND = 0.10  # repeats with a coefficient of variation above this are flagged noisy
 NOISY = "noisy"
 
@@ -52,7 +53,7 @@ def _like_for_like(result: RunResult) -> tuple[str, str, str, str, str, str]:
     and fix_hp."""
     raw = result.run.get("params")
     params: dict[str, Any] = raw if isinstance(raw, dict) else {}
-    fix_hp = str(result.metrics.get("fix_hp") or "")
+    fix_hp = str(result.metrics.get(vocab.FIX_HP) or "")
     return (result.benchmark, result.vendor, result.config, str(result.params_hash),
             str(params.get("precision", "") or ""), hyperparams_key(fix_hp))
 
@@ -61,7 +62,7 @@ def repeat_rows(results: list[RunResult]) -> list[dict[str, Any]]:
     """One row per (configuration, metric) with at least two ok runs of the same hyperparameters."""
     groups: dict[tuple[str, ...], list[RunResult]] = {}
     for r in results:
-        if r.status == "ok" and isinstance(r.metrics, dict) and isinstance(r.run, dict):
+        if r.status == vocab.OK and isinstance(r.metrics, dict) and isinstance(r.run, dict):
             groups.setdefault(_like_for_like(r), []).append(r)
     out = []
     for (benchmark, vendor, config, *_), members in sorted(groups.items()):
@@ -80,7 +81,7 @@ def repeat_rows(results: list[RunResult]) -> list[dict[str, Any]]:
 def repeats_table(results: list[RunResult]) -> pd.DataFrame:
     records = repeat_rows(results)
     for record in records:
-        digits = 4 if record["metric"] == "acc" else 2
+        digits = 4 if record["metric"] == vocab.ACC else 2
         record["mean ± std"] = f"{fmt(record.pop('mean'), digits)} ± {fmt(record.pop('std'), digits)}"
         cv = record.pop("cv")
         record["CV"] = "" if cv is None else f"{cv * 100:.2f}%"
@@ -88,7 +89,7 @@ def repeats_table(results: list[RunResult]) -> pd.DataFrame:
     return pd.DataFrame(records)
 
 
-HEADLINE_KEYS = ("p_core", "p_infer_core", "p_train", "p_whole", "p_infer_whole")
+HEADLINE_KEYS = (vocab.P_CORE, vocab.P_INFER_CORE, vocab.P_TRAIN, vocab.P_WHOLE, vocab.P_INFER_WHOLE)
 REPEAT_COLUMNS = ("repeats_n", "repeats_cv", NOISY)
 
 
@@ -107,7 +108,7 @@ def add_noise_columns(frame: pd.DataFrame) -> pd.DataFrame:
     if not keys:
         return frame
     headline = frame[keys].bfill(axis=1).iloc[:, 0]
-    usable = (frame["source"] == "measured") & (frame["status"] == "ok") & headline.notna()
+    usable = (frame["source"] == "measured") & (frame["status"] == vocab.OK) & headline.notna()
     group_keys = ["benchmark", "vendor", "config", "params_hash"]
     for _, members in frame[usable].groupby(group_keys, dropna=False).groups.items():
         values = [float(v) for v in headline[members]]

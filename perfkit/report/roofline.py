@@ -18,6 +18,7 @@ import pandas as pd
 from perfkit.report.spec_sheet import hardware_name, latest_sheets
 from perfkit.report.tables import fmt
 from perfkit.results import run_folder
+from perfkit.results import vocabulary as vocab
 from perfkit.results.record import RunResult
 from perfkit.specs.ceilings import sheet_ceiling
 
@@ -118,7 +119,7 @@ def _figure(value: float | None) -> str:
 
 def roofline_row(run_id: str, result: RunResult) -> dict[str, str] | None:
     """The run's row, or None when its record holds no roofline (a spec sheet, an older run)."""
-    line = result.metrics.get("roofline")
+    line = result.metrics.get(vocab.ROOFLINE)
     if not isinstance(line, dict):
         return None
     achieved = _num(line.get("achieved_tflops"))
@@ -135,7 +136,7 @@ def roofline_tables(runs: list[tuple[Path, RunResult]], reports: Path) -> dict[s
     """Per hardware (the hardware file's name, else the vendor), its ok runs with a roofline."""
     rows: dict[str, list[dict[str, str]]] = {}
     for run_dir, result in runs:
-        if result.status != "ok":
+        if result.status != vocab.OK:
             continue
         row = roofline_row(run_folder.run_id(run_dir, reports), result)
         if row is None:
@@ -173,7 +174,7 @@ def _ceilings(runs: list[RunResult], sheet: tuple[str, RunResult] | None) -> lis
     precisions = sorted({_precision(r) for r in runs})
     roofs: list[Roof] = []
     for precision in precisions:
-        recorded = [roof for r in runs if _precision(r) == precision for roof in roofs_of(r.metrics.get("roofline"))]
+        recorded = [roof for r in runs if _precision(r) == precision for roof in roofs_of(r.metrics.get(vocab.ROOFLINE))]
         suffix = f" {precision}" if len(precisions) > 1 and precision else ""
         gemm = sheet_ceiling(sheet[0], sheet[1], "gemm", precision) if sheet and precision else None
         if gemm is not None:
@@ -181,7 +182,7 @@ def _ceilings(runs: list[RunResult], sheet: tuple[str, RunResult] | None) -> lis
         else:
             roofs += [_renamed(r, suffix) for r in recorded if r.kind == "compute" and r.name.startswith("measured")]
         roofs += [_renamed(r, suffix) for r in recorded if r.kind == "compute" and not r.name.startswith("measured")]
-    recorded = [roof for r in runs for roof in roofs_of(r.metrics.get("roofline")) if roof.kind == "bandwidth"]
+    recorded = [roof for r in runs for roof in roofs_of(r.metrics.get(vocab.ROOFLINE)) if roof.kind == "bandwidth"]
     copy = sheet_ceiling(sheet[0], sheet[1], "memory_bandwidth", "copy") if sheet else None
     if copy is not None:
         roofs.append(Roof("bandwidth", "measured bandwidth", copy.value, short_text(copy.source)))
@@ -197,12 +198,12 @@ def hardware_rooflines(runs: list[tuple[Path, RunResult]], reports: Path) -> dic
     sheet and the runs' records."""
     grouped: dict[str, list[tuple[Path, RunResult]]] = {}
     for run_dir, result in runs:
-        if result.status == "ok" and result.kind != "specs" and isinstance(result.metrics.get("roofline"), dict):
+        if result.status == vocab.OK and result.kind != vocab.SPECS and isinstance(result.metrics.get(vocab.ROOFLINE), dict):
             grouped.setdefault(hardware_name(result), []).append((run_dir, result))
     sheets = {name: (run_folder.run_id(run_dir, reports), sheet) for name, run_dir, sheet in latest_sheets(runs)}
     found: dict[str, HardwareRoofline] = {}
     for name in sorted(grouped):
-        points = [point_of(run_folder.run_id(run_dir, reports), result.metrics["roofline"]) for run_dir, result in grouped[name]]
+        points = [point_of(run_folder.run_id(run_dir, reports), result.metrics[vocab.ROOFLINE]) for run_dir, result in grouped[name]]
         found[name] = HardwareRoofline([p for p in points if p is not None],
                                        _ceilings([result for _, result in grouped[name]], sheets.get(name)))
     return found

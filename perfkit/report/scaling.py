@@ -8,8 +8,9 @@ from typing import Any
 import pandas as pd
 
 from perfkit.measure.metrics import scaling_efficiency
-from perfkit.report.compare import THROUGHPUT_KEYS, Row, throughput
+from perfkit.report.compare import PUBLISHED, THROUGHPUT_KEYS, Row, throughput
 from perfkit.report.tables import fmt
+from perfkit.results import vocabulary as vocab
 
 
 def _mean(rows: list[Row], key: str) -> float:
@@ -27,7 +28,7 @@ def scaling_rows(rows: list[Row]) -> list[dict[str, Any]]:
     out = []
     groups: dict[tuple, list[Row]] = {}
     for row in rows:
-        if row.cards and row.standard and row.status in ("ok", "published"):
+        if row.cards and row.standard and row.status in (vocab.OK, PUBLISHED):
             groups.setdefault(row.like_for_like, []).append(row)
     split: dict[tuple, int] = {}
     for like in groups:

@@ -24,6 +24,7 @@ from perfkit.report.csv_safe import to_csv_text
 from perfkit.report.frame import results_table
 from perfkit.report.redact import redact
 from perfkit.results import run_folder
+from perfkit.results import vocabulary as vocab
 from perfkit.results.record import RunResult
 
 TABLES_DIR = "tables"
@@ -51,7 +52,7 @@ class SiteData:
     @property
     def workload_runs(self) -> list[tuple[Path, RunResult]]:
         """The training and inference runs: spec sheets (kind "specs") have their own section."""
-        return [(d, r) for d, r in self.runs if r.kind != "specs"]
+        return [(d, r) for d, r in self.runs if r.kind != vocab.SPECS]
 
     def rows(self) -> list[compare.Row]:
         """Measured rows, then published rows, per benchmark (spec sheets are not rows)."""
@@ -75,7 +76,7 @@ def comparison_tables(site: SiteData) -> dict[str, pd.DataFrame]:
     out = {}
     for benchmark in site.benchmarks:
         mine = [r for r in rows if r.benchmark == benchmark]
-        kind = "inference" if any(r.kind == "inference" for r in mine) else "training"
+        kind = vocab.INFERENCE if any(r.kind == vocab.INFERENCE for r in mine) else vocab.TRAINING
         out[benchmark] = compare.comparison_table(mine, kind)
     return out
 
@@ -84,7 +85,7 @@ def flagged_table(site: SiteData) -> pd.DataFrame:
     records = [
         {"run": site.run_id(d), "status": r.status, "standard": "yes" if r.standard else "no †",
          "reason": compare.failure_reason(r)}
-        for d, r in site.runs if r.status != "ok" or not r.standard
+        for d, r in site.runs if r.status != vocab.OK or not r.standard
     ]
     return pd.DataFrame(records, columns=["run", "status", "standard", "reason"])
 
@@ -103,7 +104,7 @@ RUN_COLUMNS = ("benchmark", "vendor", "config", "repeat", "run_id", "status", "s
                "world_size", "finished_at", "reason")
 COMPARISON_COLUMNS = ("source", "vendor", "config", "nnodes", "nproc_per_node", "param.precision", "param.batch_size",
                       "fix_hp", "status", "origin")
-COMPARISON_METRICS = (*compare.NUMBER_KEYS, "mfu", "peak_tflops", "peak_source", "energy_j")
+COMPARISON_METRICS = (*compare.NUMBER_KEYS, vocab.MFU, vocab.PEAK_TFLOPS, vocab.PEAK_SOURCE, vocab.ENERGY_J)
 
 
 def _pick(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
@@ -116,11 +117,11 @@ def raw_tables(site: SiteData, reference_run: str = "") -> dict[str, pd.DataFram
     published = [row for page in site.references for row in compare.published_rows(page)]
     results = results_table(site.identified_runs, published)
     measured = results[results["source"] == "measured"]
-    runs = _pick(measured, (*RUN_COLUMNS, "p_core", "p_infer_core", "mfu", "peak_tflops", "peak_source", "energy_j",
-                            "mem_peak_gib", "mem_total_gib"))
+    runs = _pick(measured, (*RUN_COLUMNS, vocab.P_CORE, vocab.P_INFER_CORE, vocab.MFU, vocab.PEAK_TFLOPS, vocab.PEAK_SOURCE,
+                            vocab.ENERGY_J, vocab.MEM_PEAK_GIB, vocab.MEM_TOTAL_GIB))
     runs["report"] = [index.report_href(site.reports / "runs" / rid, site.reports) for rid in runs["run_id"]]
     statuses = runs["status"] if "status" in runs else [""] * len(runs)
-    runs["latest_attempt"] = [index.attempt_note(site.reports / "runs" / rid, site.reports)[0] if status == "ok" else ""
+    runs["latest_attempt"] = [index.attempt_note(site.reports / "runs" / rid, site.reports)[0] if status == vocab.OK else ""
                               for rid, status in zip(runs["run_id"], statuses, strict=False)]
     tables = {"results": results, "runs": runs, "flagged": flagged_table(site)}
     for benchmark in site.benchmarks:

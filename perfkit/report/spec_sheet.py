@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from perfkit.report.tables import fmt
+from perfkit.results import vocabulary as vocab
 from perfkit.results.record import RunResult
 
 MAX_ENTRIES = 1000
@@ -62,7 +63,7 @@ def _figure(value: float | None) -> str:
 
 def entries(result: RunResult) -> list[dict[str, Any]]:
     """The record's sheet entries that are objects, at most MAX_ENTRIES."""
-    cases = result.metrics.get("spec_cases")
+    cases = result.metrics.get(vocab.SPEC_CASES)
     if not isinstance(cases, list):
         return []
     return [c for c in cases[:MAX_ENTRIES] if isinstance(c, dict)]
@@ -110,7 +111,7 @@ def sheet_row(entry: dict[str, Any]) -> dict[str, str]:
     if kind == "measured":
         spread = _num(entry.get("spread"))
         datasheet = _num(entry.get("datasheet"))
-        percent = _num(entry.get("percent_of_datasheet"))
+        percent = _num(entry.get(vocab.PERCENT_OF_DATASHEET))
         return {**row, "measured": _figure(_num(entry.get("value"))), "unit": _text(entry.get("unit"), 20),
                 "spread": fmt(None if spread is None else 100 * spread, 1),
                 "datasheet": _figure(datasheet) if datasheet is not None else UNKNOWN,
@@ -141,9 +142,9 @@ def hardware_name(result: RunResult) -> str:
 def power_line(result: RunResult) -> str:
     """Average and peak power over the cases where the run had a power source, else why not."""
     m = result.metrics
-    average, peak = _num(m.get("power_avg_w")), _num(m.get("power_peak_w"))
+    average, peak = _num(m.get(vocab.POWER_AVG_W)), _num(m.get(vocab.POWER_PEAK_W))
     if average is None and peak is None:
-        note = _text(m.get("telemetry_note"), 300)
+        note = _text(m.get(vocab.TELEMETRY_NOTE), 300)
         if note.startswith("not measurable here"):
             return f"power: {note}"
         return f"power: not measurable here{' (' + note + ')' if note else ''}"
@@ -156,7 +157,7 @@ def latest_sheets(runs: list[tuple[Path, RunResult]]) -> list[tuple[str, Path, R
     the folder): (hardware, run folder, result), sorted by hardware."""
     latest: dict[str, tuple[Path, RunResult]] = {}
     for run_dir, result in runs:
-        if result.kind != "specs" or result.status != "ok" or not entries(result):
+        if result.kind != vocab.SPECS or result.status != vocab.OK or not entries(result):
             continue
         name = hardware_name(result)
         held = latest.get(name)
@@ -171,5 +172,5 @@ def raw_entry(entry: dict[str, Any]) -> dict[str, Any]:
             "implementation": _text(entry.get("implementation"), 100) or "pytorch",
             "kind": _text(entry.get("kind"), 30), "value": _num(entry.get("value")), "unit": _text(entry.get("unit"), 20),
             "spread": _num(entry.get("spread")), "repeats": _num(entry.get("repeats")),
-            "datasheet": _num(entry.get("datasheet")), "percent_of_datasheet": _num(entry.get("percent_of_datasheet")),
+            "datasheet": _num(entry.get("datasheet")), vocab.PERCENT_OF_DATASHEET: _num(entry.get(vocab.PERCENT_OF_DATASHEET)),
             "reason": _text(entry.get("reason")), **readings(entry)}

@@ -18,6 +18,7 @@ import matplotlib.pyplot as plt
 
 from perfkit.params.matrix import sweep_of
 from perfkit.report.compare import THROUGHPUT_KEYS
+from perfkit.results import vocabulary as vocab
 from perfkit.results.record import RunResult
 
 X_PREFERRED = ("batch_size", "global_batch_size", "seq_len", "eval_batch_size")
@@ -86,7 +87,7 @@ def sweeps(results: list[RunResult]) -> list[Sweep]:
     found: dict[tuple[str, str, str, str, tuple[str, ...]], Sweep] = {}
     for result in results:
         parsed = sweep_of(result.config)
-        if result.status != "ok" or parsed is None:
+        if result.status != vocab.OK or parsed is None:
             continue
         base, keys = parsed
         params = (result.run or {}).get("params") or {}

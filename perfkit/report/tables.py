@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from perfkit.report import definitions
 from perfkit.report.headline import mfu_text
+from perfkit.results import vocabulary as vocab
 from perfkit.results.benchmark_info import BenchmarkInfo
 from perfkit.results.environment import describe_host_load
 from perfkit.results.record import RunResult
@@ -79,19 +80,19 @@ def performance_row(result: RunResult) -> dict[str, str]:
     row = {
         "配置": label,
         "precision": run["params"].get("precision", ""),
-        "fix_hp": metrics.get("fix_hp", ""),
-        "e2e_time": fmt(metrics.get("e2e_time"), 1),
-        "p_whole": fmt(metrics.get("p_whole")),
-        "p_train": fmt(metrics.get("p_train")),
-        "p_core": fmt(metrics.get("p_core")),
+        "fix_hp": metrics.get(vocab.FIX_HP, ""),
+        "e2e_time": fmt(metrics.get(vocab.E2E_TIME), 1),
+        "p_whole": fmt(metrics.get(vocab.P_WHOLE)),
+        "p_train": fmt(metrics.get(vocab.P_TRAIN)),
+        "p_core": fmt(metrics.get(vocab.P_CORE)),
         header: fmt(quality, 4),
-        "mem": metrics.get("mem", ""),
+        "mem": metrics.get(vocab.MEM, ""),
     }
-    if metrics.get("tokens_per_card_s") is not None:  # LLM pre-training: FlagPerf's LLM page columns
-        row.update({"token/p/s": fmt(metrics["tokens_per_card_s"], 1), "MFU 6·N": fmt(_pct(metrics.get("mfu"))),
-                    "MFU 6·N+12·L·h·s": fmt(_pct(metrics.get("mfu_attn"))), "loss": fmt(metrics.get("loss"), 4),
-                    "unigram entropy": fmt(metrics.get("unigram_entropy"), 4)})
-    if result.status != "ok":
+    if metrics.get(vocab.TOKENS_PER_CARD_S) is not None:  # LLM pre-training: FlagPerf's LLM page columns
+        row.update({"token/p/s": fmt(metrics[vocab.TOKENS_PER_CARD_S], 1), "MFU 6·N": fmt(_pct(metrics.get(vocab.MFU))),
+                    "MFU 6·N+12·L·h·s": fmt(_pct(metrics.get(vocab.MFU_ATTN))), "loss": fmt(metrics.get(vocab.LOSS), 4),
+                    "unigram entropy": fmt(metrics.get(vocab.UNIGRAM_ENTROPY), 4)})
+    if result.status != vocab.OK:
         row["配置"] += f" [{result.status}]"
     return row
 
@@ -122,10 +123,10 @@ def general_table(result: RunResult) -> pd.DataFrame:
     ]
     legend = {key: text for key, _, text in definitions.TRAINING}
     rows += [
-        ("端到端时间 End-to-end time", f"e2e_time, {see}", legend["e2e_time"]),
-        ("总吞吐量 Whole throughput", f"p_whole, {see}", legend["p_whole"]),
-        ("训练吞吐量 Training throughput", f"p_train, {see}", legend["p_train"]),
-        ("计算吞吐量 Compute throughput", f"p_core, {see}", legend["p_core"]),
+        ("端到端时间 End-to-end time", f"e2e_time, {see}", legend[vocab.E2E_TIME]),
+        ("总吞吐量 Whole throughput", f"p_whole, {see}", legend[vocab.P_WHOLE]),
+        ("训练吞吐量 Training throughput", f"p_train, {see}", legend[vocab.P_TRAIN]),
+        ("计算吞吐量 Compute throughput", f"p_core, {see}", legend[vocab.P_CORE]),
         ("训练结果 Training result", f"acc, {see}", info.quality_label),
         ("额外修改项 Non-standard changes", extra_cell(extra), "† non-standard: keys a vendor may not change" if extra != "无" else ""),
     ]
@@ -149,7 +150,7 @@ def extra_cell(extra: str) -> str:
 
 
 def _memory_cell(result: RunResult) -> str:
-    measured = result.metrics.get("mem_total_gib")
+    measured = result.metrics.get(vocab.MEM_TOTAL_GIB)
     stated = result.hardware.get("memory_gib")
     cell = f"{measured:.1f} GiB (measured)" if isinstance(measured, float) else (f"{stated:g} GiB" if stated else "")
     bandwidth = result.hardware.get("memory_bandwidth_tb_s")
@@ -212,7 +213,7 @@ def vendor_hooks_cell(result: RunResult) -> str:
     """Which of the reference steps the vendor adapter replaced (optimizer, model wrapper,
     loader options), and the optimizer the run used; 'reference' when it replaced none."""
     hooks = result.environment.get("vendor_hooks")
-    optimizer = result.metrics.get("optimizer", "")
+    optimizer = result.metrics.get(vocab.OPTIMIZER, "")
     if hooks is None:
         text = "not recorded"
     else:
@@ -255,7 +256,7 @@ def measured(value: Any, digits: int = 2, unit: str = "") -> str:
 def energy_line(result: RunResult) -> str:
     """One line for the run summaries: energy, average and peak power, samples per joule."""
     m = result.metrics
-    if m.get("energy_j") is None:
+    if m.get(vocab.ENERGY_J) is None:
         return NOT_MEASURABLE
     return (f"{measured(m.get('energy_j'), 1, 'J')} / {measured(m.get('power_avg_w'), 1, 'W')} / "
             f"{measured(m.get('power_peak_w'), 1, 'W')} / {measured(m.get('samples_per_j'), 3)} samples/J "
@@ -265,23 +266,23 @@ def energy_line(result: RunResult) -> str:
 def energy_table(result: RunResult) -> pd.DataFrame:
     """能耗监控结果: energy over the measured window, power, work per joule, and where they came from."""
     m = result.metrics
-    inference = "infer_samples" in m
+    inference = vocab.INFER_SAMPLES in m
     window = "inference pass (p_infer_whole)" if inference else "training window (train_time)"
-    if result.kind == "specs":
+    if result.kind == vocab.SPECS:
         window = "spec cases (spec_time)"
     rows = [
-        ("能耗 energy", measured(m.get("energy_j"), 1, "J"), f"over the {window}"),
-        ("平均功率 average power", measured(m.get("power_avg_w"), 1, "W"), "energy / window"),
-        ("峰值功率 peak power", measured(m.get("power_peak_w"), 1, "W"), "highest sampled power in the window"),
-        ("能效 samples per joule", measured(m.get("samples_per_j"), 4), "samples / energy"),
+        ("能耗 energy", measured(m.get(vocab.ENERGY_J), 1, "J"), f"over the {window}"),
+        ("平均功率 average power", measured(m.get(vocab.POWER_AVG_W), 1, "W"), "energy / window"),
+        ("峰值功率 peak power", measured(m.get(vocab.POWER_PEAK_W), 1, "W"), "highest sampled power in the window"),
+        ("能效 samples per joule", measured(m.get(vocab.SAMPLES_PER_J), 4), "samples / energy"),
     ]
-    tokens = (measured(m.get("tokens_per_j"), 2) if m.get("energy_j") is None or m.get("tokens_per_j") is not None
+    tokens = (measured(m.get(vocab.TOKENS_PER_J), 2) if m.get(vocab.ENERGY_J) is None or m.get(vocab.TOKENS_PER_J) is not None
               else "n/a (samples are not token sequences)")
     rows.append(("能效 tokens per joule", tokens, "tokens / energy"))
     rows += [
-        ("能耗来源 source", str(m.get("energy_source", "none")), str(m.get("telemetry_note", ""))),
-        ("采样 sampling", f"every {fmt(m.get('telemetry_interval'), 2)} s" if m.get("telemetry_interval") else "off",
-         ", ".join(m.get("telemetry_sources") or []) or "no source"),
+        ("能耗来源 source", str(m.get(vocab.ENERGY_SOURCE, "none")), str(m.get(vocab.TELEMETRY_NOTE, ""))),
+        ("采样 sampling", f"every {fmt(m.get(vocab.TELEMETRY_INTERVAL), 2)} s" if m.get(vocab.TELEMETRY_INTERVAL) else "off",
+         ", ".join(m.get(vocab.TELEMETRY_SOURCES) or []) or "no source"),
     ]
     return pd.DataFrame(rows, columns=["指标名称", "指标值", "特殊说明"])
 
@@ -313,9 +314,9 @@ def run_summary(result: RunResult) -> pd.DataFrame:
          f"{shown(m.get('steps'), 0)} / {shown(m.get('samples'), 0)} (global batch {shown(m.get('global_batch'), 0)})"),
         ("首次 → 最终评估 first → final eval", f"{shown(m.get('first_eval_acc'), 4)} → {shown(m.get('acc'), 4)}"),
         ("准备 / 训练 / 评估 / 计算时间 setup / train / eval / compute s",
-         " / ".join(shown(m.get(k), 2) for k in ("setup_time", "train_time", "eval_time", "compute_time"))),
+         " / ".join(shown(m.get(k), 2) for k in (vocab.SETUP_TIME, vocab.TRAIN_TIME, vocab.EVAL_TIME, vocab.COMPUTE_TIME))),
         ("单步时间 step time median / p90 s", f"{shown(m.get('step_time_median'), 4)} / {shown(m.get('step_time_p90'), 4)}"),
-        ("单样本浮点运算 FLOPs per sample", shown(m.get("flops_per_sample"), 0)),
+        ("单样本浮点运算 FLOPs per sample", shown(m.get(vocab.FLOPS_PER_SAMPLE), 0)),
         ("算力利用率 MFU (%) of peak TFLOP/s (source)", mfu_text(m)),
         ("能耗 energy J / avg W / peak W / samples per J", energy_line(result)),
         ("参数哈希 params hash", result.params_hash),
@@ -328,15 +329,15 @@ def run_summary(result: RunResult) -> pd.DataFrame:
 
 def convergence_text(m: dict[str, Any]) -> str:
     """``yes (target 0.72, steps to target 180)``; a missing part as "—" with why it is missing."""
-    target = m.get("target")
+    target = m.get(vocab.TARGET)
     no_target = "no target for this benchmark" if target is None else ""
     if no_target:
         steps_reason = "no target"
-    elif m.get("converged") is False:
+    elif m.get(vocab.CONVERGED) is False:
         steps_reason = "target not reached"
     else:
         steps_reason = "not recorded"
-    converged = shown(m.get("converged"), reason=no_target or ("not recorded" if m.get("converged") is None else ""))
+    converged = shown(m.get(vocab.CONVERGED), reason=no_target or ("not recorded" if m.get(vocab.CONVERGED) is None else ""))
     return (f"{converged} (target {shown(target, 3, 'none')}, "
             f"steps to target {shown(m.get('steps_to_target'), 0, steps_reason)})")
 
@@ -360,27 +361,27 @@ def inference_row(result: RunResult) -> dict[str, str]:
     label += f" {result.config} {m.get('backend', run['params'].get('backend', ''))}"
     if not result.standard:
         label += " †"
-    if result.status != "ok":
+    if result.status != vocab.OK:
         label += f" [{result.status}]"
     return {
         "配置": label,
         "precision": run["params"].get("precision", ""),
         "bs": fmt(run["params"].get("batch_size"), 0),
-        "byte_per_batch": fmt(m.get("byte_per_batch"), 0),
-        "e2e_time": fmt(m.get("e2e_time"), 1),
-        "p_val_whole": fmt(m.get("p_val_whole"), 1),
-        "p_val_core": fmt(m.get("p_val_core"), 1),
-        "p_infer_whole": fmt(m.get("p_infer_whole"), 1),
-        "p_infer_core": fmt(m.get("p_infer_core"), 1),
-        "infer_time": duration_label(m.get("infer_time")),
+        "byte_per_batch": fmt(m.get(vocab.BYTE_PER_BATCH), 0),
+        "e2e_time": fmt(m.get(vocab.E2E_TIME), 1),
+        "p_val_whole": fmt(m.get(vocab.P_VAL_WHOLE), 1),
+        "p_val_core": fmt(m.get(vocab.P_VAL_CORE), 1),
+        "p_infer_whole": fmt(m.get(vocab.P_INFER_WHOLE), 1),
+        "p_infer_core": fmt(m.get(vocab.P_INFER_CORE), 1),
+        "infer_time": duration_label(m.get(vocab.INFER_TIME)),
         "acc": _inference_accuracy(m),
-        "mem": m.get("mem", ""),
+        "mem": m.get(vocab.MEM, ""),
     }
 
 
 def _inference_accuracy(m: dict[str, Any]) -> str:
     """inference/validation accuracy as fractions (0–1), as on the index and the comparison."""
-    infer, val = m.get("acc_infer"), m.get("acc_val")
+    infer, val = m.get(vocab.ACC_INFER), m.get(vocab.ACC_VAL)
     if not isinstance(infer, (int, float)):
         return ""
     return f"{fmt(infer, 4)}/{fmt(val, 4)}" if isinstance(val, (int, float)) else fmt(infer, 4)
@@ -400,14 +401,15 @@ def inference_metric_list(result: RunResult) -> pd.DataFrame:
         ("任务类别 Task", task_cell(info.task), ""),
         ("模型 Model", info.model, f"checkpoint hash {result.data.get('checkpoint', {}).get('hash', '')[:16]}"),
         ("数据集 Dataset", info.dataset, f"content hash {result.data.get('hash', '')[:16]} ({result.data.get('method', '')})"),
-        ("推理工具 Inference engine", result.metrics.get("engine", result.metrics.get("backend", "")), result.metrics.get("provider", "")),
+        ("推理工具 Inference engine", result.metrics.get(vocab.ENGINE, result.metrics.get(vocab.BACKEND, "")),
+         result.metrics.get(vocab.PROVIDER, "")),
         ("数据精度 Precision", "precision", "可选 fp32/fp16/bf16 choices"),
         ("批尺寸 Batch size", "bs", ""),
     ]
-    for key in ("byte_per_batch", "mem", "e2e_time", "p_val_whole", "p_val_core", "p_infer_whole",
-                "p_infer_core", "infer_time", "acc", "export_time", "mfu"):
+    for key in (vocab.BYTE_PER_BATCH, vocab.MEM, vocab.E2E_TIME, vocab.P_VAL_WHOLE, vocab.P_VAL_CORE, vocab.P_INFER_WHOLE,
+                vocab.P_INFER_CORE, vocab.INFER_TIME, vocab.ACC, vocab.EXPORT_TIME, vocab.MFU):
         name, text = legend[key]
-        rows.append((definitions.bilingual_name(key, name), "acc (推理/验证 inference/validation)" if key == "acc" else key, text))
+        rows.append((definitions.bilingual_name(key, name), "acc (推理/验证 inference/validation)" if key == vocab.ACC else key, text))
     rows.append(("额外修改项 Non-standard changes", extra_cell(extra),
                  "† non-standard: keys a vendor may not change" if extra != "无" else ""))
     return pd.DataFrame(rows, columns=["指标名称", "指标值索引", "特殊说明"])
@@ -428,17 +430,17 @@ def inference_summary(result: RunResult) -> pd.DataFrame:
     rows = [
         ("状态 status", result.status),
         ("配置 config", f"{result.run.get('config_file', '')} ({result.run.get('nnodes')}x{result.run.get('nproc_per_node')})"),
-        ("推理后端 backend / engine / provider", " / ".join(text(k) for k in ("backend", "engine", "provider"))),
-        ("导出时间 export / compile s", shown(m.get("export_time"), 3)),
+        ("推理后端 backend / engine / provider", " / ".join(text(k) for k in (vocab.BACKEND, vocab.ENGINE, vocab.PROVIDER))),
+        ("导出时间 export / compile s", shown(m.get(vocab.EXPORT_TIME), 3)),
         ("准备 / 验证 / 推理时间 setup / validation / inference (whole, core) s",
-         " / ".join(shown(m.get(k), 2) for k in ("setup_time", "val_time", "infer_whole_time", "infer_core_time"))),
-        ("单批延迟 batch latency p50 / p90 / p99 ms", " / ".join(ms(k) for k in ("latency_p50", "latency_p90", "latency_p99"))),
+         " / ".join(shown(m.get(k), 2) for k in (vocab.SETUP_TIME, vocab.VAL_TIME, vocab.INFER_WHOLE_TIME, vocab.INFER_CORE_TIME))),
+        ("单批延迟 batch latency p50 / p90 / p99 ms", " / ".join(ms(k) for k in (vocab.LATENCY_P50, vocab.LATENCY_P90, vocab.LATENCY_P99))),
         ("批数 batches: warm-up / validation / inference (eval set)",
          f"{shown(m.get('warmup_batches'), 0)} / {shown(m.get('val_batches'), 0)} / {shown(m.get('infer_batches'), 0)} "
          f"({shown(m.get('eval_batches'), 0)})"),
         ("精度 accuracy inference / validation", f"{shown(m.get('acc_infer'), 4)} / {shown(m.get('acc_val'), 4)} "
                                                  f"over {shown(m.get('masked_tokens'), 0)} masked tokens"),
-        ("单样本浮点运算 FLOPs per sample (forward)", shown(m.get("flops_per_sample"), 0)),
+        ("单样本浮点运算 FLOPs per sample (forward)", shown(m.get(vocab.FLOPS_PER_SAMPLE), 0)),
         ("算力利用率 MFU (%) of peak TFLOP/s (source)", mfu_text(m)),
         ("能耗 energy J / avg W / peak W / samples per J", energy_line(result)),
         ("参数哈希 params hash", result.params_hash),

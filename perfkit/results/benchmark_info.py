@@ -18,7 +18,7 @@ class BenchmarkInfo:
 
     name: str
     title: str
-    kind: str  # "training", "inference" or "specs"
+    kind: str  # one of perfkit.results.vocabulary.RECORD_KINDS
     task: str  # 任务类别
     model: str  # 模型
     dataset: str  # 数据集

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from perfkit.results import run_folder
+from perfkit.results import vocabulary as vocab
 
 EXPORT_FAILED = "export-failed"  # an attempt's status when the run was ok but its report could not be made
 
@@ -48,7 +49,7 @@ class Stage:
 
     @property
     def complete_ok(self) -> bool:
-        return self.status == "ok" and not self.report_missing
+        return self.status == vocab.OK and not self.report_missing
 
     @property
     def folder(self) -> Path:
@@ -57,7 +58,7 @@ class Stage:
 
     @property
     def attempt_status(self) -> str:
-        return EXPORT_FAILED if self.status == "ok" else (self.status or "failed")
+        return EXPORT_FAILED if self.status == vocab.OK else (self.status or vocab.FAILED)
 
 
 @contextlib.contextmanager

@@ -3,6 +3,8 @@
 ``schema_version`` changes whenever a field changes meaning; readers refuse versions they do
 not know rather than guess. Version 2 added ``kind`` ("training" or "inference", the run's
 scenario); a version 1 record is read as version 2 with its kind taken from its metrics.
+The names a record is written in (its kinds, statuses and metric keys) are
+perfkit.results.vocabulary's.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import datetime as dt
 import traceback as tb
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from perfkit.results import vocabulary as vocab
 
 SCHEMA_VERSION = 2
 READABLE_VERSIONS = (1, 2)
@@ -27,7 +31,7 @@ class RunResult:
     benchmark: str
     vendor: str
     config: str
-    status: str
+    status: str  # one of vocabulary.RUN_STATUSES
     kit_version: str
     started_at: str
     finished_at: str
@@ -40,7 +44,7 @@ class RunResult:
     seeds: dict[str, int] = field(default_factory=dict)
     error: dict[str, Any] | None = None
     schema_version: int = SCHEMA_VERSION
-    kind: str = "training"  # the scenario: "training", "inference" or "specs"
+    kind: str = vocab.TRAINING  # the scenario: one of vocabulary.RECORD_KINDS
     # the benchmark's description (perfkit.results.benchmark_info): reports need no benchmark import
     benchmark_info: dict[str, str] = field(default_factory=dict)
 
@@ -68,7 +72,7 @@ class RunResult:
 
 def _upgrade_v1(data: dict[str, Any]) -> dict[str, Any]:
     """Version 1 did not store the kind: only inference runs measured p_infer_core."""
-    kind = "inference" if "p_infer_core" in (data.get("metrics") or {}) else "training"
+    kind = vocab.INFERENCE if vocab.P_INFER_CORE in (data.get("metrics") or {}) else vocab.TRAINING
     return {**data, "kind": kind, "schema_version": SCHEMA_VERSION}
 
 

@@ -52,6 +52,7 @@ import psutil
 from perfkit import paths
 from perfkit.errors import UserError
 from perfkit.files import writing
+from perfkit.results import vocabulary as vocab
 from perfkit.results.store import RESULT_FILE, load_result
 
 RUNS_DIR = "runs"
@@ -169,7 +170,7 @@ def keep_as_attempt(staging: Path, final: Path, status: str, now: datetime | Non
     """Move the staged folder to ``final/attempts/<UTC time>-<status>/``; drop the oldest
     attempts beyond MAX_ATTEMPTS. The attempt's folder."""
     stamp = (now or datetime.now(timezone.utc)).strftime("%Y%m%dT%H%M%SZ")
-    label = re.sub(r"[^a-z_-]", "-", status.lower())[:30] or "failed"
+    label = re.sub(r"[^a-z_-]", "-", status.lower())[:30] or vocab.FAILED
     parent = attempts_dir(final)
     _refuse_link(parent)
     parent.mkdir(exist_ok=True)
@@ -190,7 +191,7 @@ def published_ok(final: Path) -> bool:
     unless it ends ok too)."""
     path = final / RESULT_FILE
     try:
-        return path.is_file() and load_result(path).status == "ok"
+        return path.is_file() and load_result(path).status == vocab.OK
     except (ValueError, TypeError, OSError, AttributeError):
         return False
 

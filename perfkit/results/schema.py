@@ -6,11 +6,12 @@ What is checked, beyond the JSON itself:
 
 * the top level is an object with the record's fields, each of its type: the identity and
   timestamps are text, ``run``/``environment``/``hardware``/``data``/``metrics``/``curves``
-  are objects, ``error`` an object or null, ``schema_version`` one perfkit reads;
+  are objects, ``error`` an object or null, ``schema_version`` one perfkit reads, ``kind`` one of
+  perfkit.results.vocabulary.RECORD_KINDS (or null);
 * every metric is a number, a boolean, null, text, or a list/object of those; a metric perfkit
-  measures as a number (``NUMERIC_METRICS``) must be a number or null, and no metric may be
-  text that spells a number (``"1e999"``, ``"nan"``, ``"inf"``): a report would show it as
-  missing while the record claims a value;
+  measures as a number (``NUMERIC_METRICS``, named from the vocabulary) must be a number or
+  null, and no metric may be text that spells a number (``"1e999"``, ``"nan"``, ``"inf"``): a
+  report would show it as missing while the record claims a value;
 * every curve is a list of numbers or nulls (``eval``: of objects holding numbers;
   ``downsampled``: an object of lengths);
 * the parts readers look into have their types: ``run.params`` an object,
@@ -24,17 +25,21 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from perfkit.results import vocabulary as vocab
+
 MAX_TEXT = 1 << 16  # one identity or timestamp field
 
 # Metrics perfkit measures as numbers (training and inference); text there is refused.
 NUMERIC_METRICS = frozenset({
-    "e2e_time", "p_whole", "p_train", "p_core", "p_val_whole", "p_val_core", "p_infer_whole", "p_infer_core",
-    "infer_time", "acc_infer", "acc_val", "first_eval_acc", "target", "steps_to_target", "steps", "samples",
-    "global_batch", "mem_peak_gib", "mem_total_gib", "setup_time", "train_time", "eval_time", "compute_time",
-    "step_time_median", "step_time_p90", "flops_per_sample", "peak_tflops", "mfu", "byte_per_batch", "batch_size",
-    "masked_tokens", "export_time", "val_time", "infer_whole_time", "infer_core_time", "val_samples",
-    "infer_samples", "val_batches", "infer_batches", "eval_batches", "warmup_batches", "energy_j",
-    "mfu_measured", "mfu_datasheet", "peak_measured_tflops", "peak_datasheet_tflops",
+    vocab.E2E_TIME, vocab.P_WHOLE, vocab.P_TRAIN, vocab.P_CORE, vocab.P_VAL_WHOLE, vocab.P_VAL_CORE,
+    vocab.P_INFER_WHOLE, vocab.P_INFER_CORE, vocab.INFER_TIME, vocab.ACC_INFER, vocab.ACC_VAL, vocab.FIRST_EVAL_ACC,
+    vocab.TARGET, vocab.STEPS_TO_TARGET, vocab.STEPS, vocab.SAMPLES, vocab.GLOBAL_BATCH, vocab.MEM_PEAK_GIB,
+    vocab.MEM_TOTAL_GIB, vocab.SETUP_TIME, vocab.TRAIN_TIME, vocab.EVAL_TIME, vocab.COMPUTE_TIME,
+    vocab.STEP_TIME_MEDIAN, vocab.STEP_TIME_P90, vocab.FLOPS_PER_SAMPLE, vocab.PEAK_TFLOPS, vocab.MFU,
+    vocab.BYTE_PER_BATCH, vocab.BATCH_SIZE, vocab.MASKED_TOKENS, vocab.EXPORT_TIME, vocab.VAL_TIME,
+    vocab.INFER_WHOLE_TIME, vocab.INFER_CORE_TIME, vocab.VAL_SAMPLES, vocab.INFER_SAMPLES, vocab.VAL_BATCHES,
+    vocab.INFER_BATCHES, vocab.EVAL_BATCHES, vocab.WARMUP_BATCHES, vocab.ENERGY_J, vocab.MFU_MEASURED,
+    vocab.MFU_DATASHEET, vocab.PEAK_MEASURED_TFLOPS, vocab.PEAK_DATASHEET_TFLOPS,
 })
 _NUMBER_WORDS = ("nan", "inf", "infinity", "+inf", "-inf", "+infinity", "-infinity")
 
@@ -115,8 +120,15 @@ class ResultSchema(BaseModel):
     curves: dict[str, list[Any] | dict[str, Any]] = Field(default_factory=dict)
     seeds: dict[str, Any] = Field(default_factory=dict)
     error: ErrorSection | None = None
-    kind: Literal["training", "inference", "specs"] | None = None
+    kind: str | None = None
     benchmark_info: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("kind")
+    @classmethod
+    def _kind(cls, kind: str | None) -> str | None:
+        if kind is not None and kind not in vocab.RECORD_KINDS:
+            raise ValueError(f"kind {kind[:40]!r} is not one of {', '.join(vocab.RECORD_KINDS)}")
+        return kind
 
     @field_validator("curves")
     @classmethod

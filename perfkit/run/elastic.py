@@ -32,6 +32,7 @@ from torch.distributed.launcher.api import LaunchConfig, elastic_launch
 
 from perfkit.benchmarks import benchmark_class
 from perfkit.errors import UserError
+from perfkit.results import vocabulary as vocab
 from perfkit.results.record import RunResult, error_record
 from perfkit.results.store import load_result, write_json_atomic
 from perfkit.run.execute import execute, loader_worker_died
@@ -145,7 +146,7 @@ def _record_failure(result_path: Path, message: str, fallback: RunResult, crashe
     ``crashed`` when a worker died outright, else ``failed``."""
     record = load_result(result_path) if result_path.is_file() else fallback
     earlier = record.error or {}
-    record.status = "crashed" if crashed else "failed"
+    record.status = vocab.CRASHED if crashed else vocab.FAILED
     record.error = error_record(WorkerFailed.__name__, message, earlier.get("step"), earlier.get("traceback", ""))
     write_json_atomic(result_path, record.to_dict())
 

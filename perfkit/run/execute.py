@@ -17,6 +17,7 @@ from perfkit.engine.distributed import DistContext, context_from_env
 from perfkit.engine.precision import precision_policy
 from perfkit.errors import UserError
 from perfkit.measure.timers import PhaseClock
+from perfkit.results import vocabulary as vocab
 from perfkit.results.environment import collect_environment
 from perfkit.results.record import RunResult, error_from_exception, utc_now
 from perfkit.results.store import write_json_atomic
@@ -38,7 +39,7 @@ def loader_worker_died(message: str) -> bool:
 def crash_status(exc: BaseException) -> str:
     """``crashed`` when a process this rank depends on died outright (a DataLoader worker killed
     or exited: PyTorch reports it as a RuntimeError naming the worker); ``failed`` otherwise."""
-    return "crashed" if isinstance(exc, RuntimeError) and loader_worker_died(str(exc)) else "failed"
+    return vocab.CRASHED if isinstance(exc, RuntimeError) and loader_worker_died(str(exc)) else vocab.FAILED
 
 
 def execute(run: PreparedRun, progress: bool = True, ctx: DistContext | None = None) -> RunResult:
@@ -90,7 +91,7 @@ def execute(run: PreparedRun, progress: bool = True, ctx: DistContext | None = N
                                                 Work(samples, samples * tokens if tokens else None)))
         if ctx.is_main:
             telemetry.save(run.output_dir)
-        record.status = "ok"
+        record.status = vocab.OK
     except UserError:
         raise
     except BaseException as exc:
@@ -100,6 +101,6 @@ def execute(run: PreparedRun, progress: bool = True, ctx: DistContext | None = N
     finally:
         bar.close()
         record.finished_at = utc_now()
-        if ctx.is_main and (record.status == "ok" or record.error is not None):
+        if ctx.is_main and (record.status == vocab.OK or record.error is not None):
             write_json_atomic(run.result_path, record.to_dict())
     return record

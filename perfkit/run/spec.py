@@ -20,6 +20,7 @@ from perfkit.errors import ParamsError, UserError
 from perfkit.params import ResolvedParams, resolve_params
 from perfkit.params.hardware import HardwareSpec, load_hardware
 from perfkit.results import run_folder
+from perfkit.results import vocabulary as vocab
 from perfkit.results.record import RunResult, utc_now
 from perfkit.results.run_folder import RESULT_FILE
 
@@ -170,7 +171,7 @@ def source_config(resolved: ResolvedParams) -> str:
     return name[: -len(".yaml")] if name.endswith(".yaml") else resolved.config
 
 
-def initial_record(run: PreparedRun, started: str = "", status: str = "failed") -> RunResult:
+def initial_record(run: PreparedRun, started: str = "", status: str = vocab.FAILED) -> RunResult:
     """The record of a run before it measured anything: what was asked and where."""
     resolved = run.resolved
     return RunResult(

@@ -16,6 +16,7 @@ from perfkit.engine.peak import PeakFlops, peak_flops
 from perfkit.inference import get_backend
 from perfkit.measure import metrics as m
 from perfkit.report.labels import TABLE_TITLES
+from perfkit.results import vocabulary as vocab
 from perfkit.results.curves import bounded_curves
 from perfkit.scenarios.base import Measured, Scenario, Session
 from perfkit.scenarios.peaks import peak_metrics, roofline, spec_sheet_ceilings
@@ -34,32 +35,32 @@ def inference_metrics(bench: InferenceBenchmark, outcome: InferenceOutcome, peak
     return {
         **throughput.to_dict(),
         **m.latency_percentiles(outcome.inference.latencies),
-        "byte_per_batch": outcome.byte_per_batch,
-        "batch_size": outcome.batch_size,
-        "acc_infer": acc_infer,
-        "acc_val": acc_val,
+        vocab.BYTE_PER_BATCH: outcome.byte_per_batch,
+        vocab.BATCH_SIZE: outcome.batch_size,
+        vocab.ACC_INFER: acc_infer,
+        vocab.ACC_VAL: acc_val,
         bench.info.quality_metric: acc_infer,
-        "acc": f"{100 * acc_infer:.1f}/{100 * acc_val:.1f}",
-        "masked_tokens": outcome.inference.total,
-        "mem_peak_gib": memory.peak_gib,
-        "mem_total_gib": memory.total_gib,
-        "mem": memory.label(),
-        "export_time": outcome.export_seconds,
-        "setup_time": outcome.setup_seconds,
-        "val_time": outcome.timings.val_window,
-        "infer_whole_time": outcome.timings.infer_window,
-        "infer_core_time": outcome.timings.infer_core,
-        "val_samples": outcome.timings.val_samples,
-        "infer_samples": outcome.timings.infer_samples,
-        "val_batches": outcome.validation.batches,
-        "infer_batches": outcome.inference.batches,
-        "eval_batches": outcome.eval_batches,
-        "warmup_batches": outcome.warmup_batches,
+        vocab.ACC: f"{100 * acc_infer:.1f}/{100 * acc_val:.1f}",
+        vocab.MASKED_TOKENS: outcome.inference.total,
+        vocab.MEM_PEAK_GIB: memory.peak_gib,
+        vocab.MEM_TOTAL_GIB: memory.total_gib,
+        vocab.MEM: memory.label(),
+        vocab.EXPORT_TIME: outcome.export_seconds,
+        vocab.SETUP_TIME: outcome.setup_seconds,
+        vocab.VAL_TIME: outcome.timings.val_window,
+        vocab.INFER_WHOLE_TIME: outcome.timings.infer_window,
+        vocab.INFER_CORE_TIME: outcome.timings.infer_core,
+        vocab.VAL_SAMPLES: outcome.timings.val_samples,
+        vocab.INFER_SAMPLES: outcome.timings.infer_samples,
+        vocab.VAL_BATCHES: outcome.validation.batches,
+        vocab.INFER_BATCHES: outcome.inference.batches,
+        vocab.EVAL_BATCHES: outcome.eval_batches,
+        vocab.WARMUP_BATCHES: outcome.warmup_batches,
         **{key: value for key, value in outcome.backend.items()},
-        "flops_per_sample": flops,
-        "peak_tflops": peak.tflops,
-        "peak_source": peak.source,
-        "mfu": m.mfu(flops, throughput.p_infer_core, peak.tflops),
+        vocab.FLOPS_PER_SAMPLE: flops,
+        vocab.PEAK_TFLOPS: peak.tflops,
+        vocab.PEAK_SOURCE: peak.source,
+        vocab.MFU: m.mfu(flops, throughput.p_infer_core, peak.tflops),
     }
 
 
@@ -69,11 +70,11 @@ def inference_curves(outcome: InferenceOutcome) -> dict[str, Any]:
 
 
 class InferenceScenario(Scenario):
-    kind: ClassVar[str] = "inference"
+    kind: ClassVar[str] = vocab.INFERENCE
     # accuracy as 0–1, as every report shows it (the record's "acc" keeps the seed's percent text)
-    headline_keys = ("e2e_time", "p_val_whole", "p_val_core", "p_infer_whole", "p_infer_core", "export_time",
-                     "acc_infer", "acc_val", "mem")
-    table_title = TABLE_TITLES["inference"]
+    headline_keys = (vocab.E2E_TIME, vocab.P_VAL_WHOLE, vocab.P_VAL_CORE, vocab.P_INFER_WHOLE, vocab.P_INFER_CORE, vocab.EXPORT_TIME,
+                     vocab.ACC_INFER, vocab.ACC_VAL, vocab.MEM)
+    table_title = TABLE_TITLES[vocab.INFERENCE]
     progress_value = "latency_s"
     progress_unit = "batch"
 
@@ -94,11 +95,11 @@ class InferenceScenario(Scenario):
         metrics = inference_metrics(bench, outcome, peak)
         spec_gemm, spec_bandwidth = spec_sheet_ceilings(session.vendor.name, session.hardware, session.accelerator,
                                                         backend.dtype)
-        metrics.update(peak_metrics(metrics["flops_per_sample"], metrics["p_infer_core"], session.hardware,
+        metrics.update(peak_metrics(metrics[vocab.FLOPS_PER_SAMPLE], metrics[vocab.P_INFER_CORE], session.hardware,
                                     params.precision, spec_gemm, peak))
-        metrics["roofline"] = roofline(metrics["flops_per_sample"], metrics["p_infer_core"], session.hardware,
+        metrics[vocab.ROOFLINE] = roofline(metrics[vocab.FLOPS_PER_SAMPLE], metrics[vocab.P_INFER_CORE], session.hardware,
                                        params.precision, spec_gemm, spec_bandwidth)
         return Measured(metrics, inference_curves(outcome), {"checkpoint": bench.checkpoint_identity()})
 
     def window(self, metrics: dict[str, Any]) -> tuple[float, int]:
-        return metrics["infer_whole_time"], metrics["infer_samples"]
+        return metrics[vocab.INFER_WHOLE_TIME], metrics[vocab.INFER_SAMPLES]

@@ -19,6 +19,7 @@ from perfkit.engine.peak import PeakFlops, datasheet_source, declared_peak
 from perfkit.errors import UserError
 from perfkit.measure import metrics as m
 from perfkit.params.hardware import HardwareSpec
+from perfkit.results import vocabulary as vocab
 from perfkit.specs.ceilings import Ceiling, machine_ceilings
 
 DTYPE_NAMES = {torch.float32: "fp32", torch.bfloat16: "bf16", torch.float16: "fp16", torch.float64: "fp64"}
@@ -92,10 +93,10 @@ def peak_metrics(flops_per_sample: float, samples_per_second: float, hardware: H
     else:
         measured, measured_source = None, NO_MEASURED
     return {
-        "mfu_datasheet": m.mfu(flops_per_sample, samples_per_second, datasheet),
-        "peak_datasheet_tflops": datasheet,
-        "peak_datasheet_source": datasheet_source(hardware) if datasheet else NO_DATASHEET,
-        "mfu_measured": m.mfu(flops_per_sample, samples_per_second, measured),
-        "peak_measured_tflops": measured,
-        "peak_measured_source": measured_source,
+        vocab.MFU_DATASHEET: m.mfu(flops_per_sample, samples_per_second, datasheet),
+        vocab.PEAK_DATASHEET_TFLOPS: datasheet,
+        vocab.PEAK_DATASHEET_SOURCE: datasheet_source(hardware) if datasheet else NO_DATASHEET,
+        vocab.MFU_MEASURED: m.mfu(flops_per_sample, samples_per_second, measured),
+        vocab.PEAK_MEASURED_TFLOPS: measured,
+        vocab.PEAK_MEASURED_SOURCE: measured_source,
     }

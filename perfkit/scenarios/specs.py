@@ -26,6 +26,7 @@ from perfkit.benchmarks.declared.specs import SpecsParams
 from perfkit.errors import UserError
 from perfkit.params.hardware import HardwareSpec
 from perfkit.report.labels import TABLE_TITLES
+from perfkit.results import vocabulary as vocab
 from perfkit.scenarios.base import Measured, Scenario, Session
 from perfkit.specs import collectives, gemm, memory, transfer
 from perfkit.specs.datasheet import with_datasheet
@@ -154,13 +155,13 @@ def sheet_metrics(entries: list[SheetEntry], seconds: list[float], hardware: Har
             case["telemetry"] = readings
     count = {kind: sum(1 for c in cases if c["kind"] == kind) for kind in ("measured", "not_applicable", "refused")}
     return {
-        "spec_cases": cases,
-        "cases_measured": count["measured"],
-        "cases_not_applicable": count["not_applicable"],
-        "cases_refused": count["refused"],
-        "spec_time": sum(seconds),
-        "e2e_time": e2e_time,
-        "datasheet_source": f"hardware file {hardware.name}" if any(c.get("datasheet") is not None for c in cases)
+        vocab.SPEC_CASES: cases,
+        vocab.CASES_MEASURED: count["measured"],
+        vocab.CASES_NOT_APPLICABLE: count["not_applicable"],
+        vocab.CASES_REFUSED: count["refused"],
+        vocab.SPEC_TIME: sum(seconds),
+        vocab.E2E_TIME: e2e_time,
+        vocab.DATASHEET_SOURCE: f"hardware file {hardware.name}" if any(c.get("datasheet") is not None for c in cases)
         else "none stated",
     }
 
@@ -177,9 +178,9 @@ def nothing_measured(entries: list[SheetEntry]) -> str:
 
 
 class SpecScenario(Scenario):
-    kind: ClassVar[str] = "specs"
-    headline_keys = ("e2e_time", "cases_measured", "cases_not_applicable", "cases_refused")
-    table_title = TABLE_TITLES["specs"]
+    kind: ClassVar[str] = vocab.SPECS
+    headline_keys = (vocab.E2E_TIME, vocab.CASES_MEASURED, vocab.CASES_NOT_APPLICABLE, vocab.CASES_REFUSED)
+    table_title = TABLE_TITLES[vocab.SPECS]
     progress_value = "case_s"
     progress_unit = "case"
 
@@ -225,10 +226,10 @@ class SpecScenario(Scenario):
         descriptions = {name: type(tool).description for name, tool in tools.items()}
         metrics = sheet_metrics(entries, seconds, session.hardware, time.perf_counter() - session.bench_start,
                                 telemetry, implementations, descriptions)
-        if not metrics["cases_measured"]:
+        if not metrics[vocab.CASES_MEASURED]:
             raise NothingMeasured(nothing_measured(entries))
         return Measured(metrics, {})
 
     def window(self, metrics: dict[str, Any]) -> tuple[float, int]:
         # no samples: energy over the cases' time, per-joule figures stay empty
-        return metrics["spec_time"], None  # type: ignore[return-value]
+        return metrics[vocab.SPEC_TIME], None  # type: ignore[return-value]

@@ -16,6 +16,7 @@ from perfkit.engine.train_loop import TrainingOutcome, train
 from perfkit.measure import metrics as m
 from perfkit.params.hardware import HardwareSpec
 from perfkit.report.labels import TABLE_TITLES
+from perfkit.results import vocabulary as vocab
 from perfkit.results.curves import bounded_curves
 from perfkit.scenarios.base import Measured, Scenario, Session
 from perfkit.scenarios.peaks import peak_metrics, roofline, spec_sheet_ceilings
@@ -36,29 +37,29 @@ def training_metrics(
     return {
         **throughput.to_dict(),
         bench.info.quality_metric: outcome.quality,
-        "acc": outcome.quality,
-        "first_eval_acc": first_quality,
-        "target": outcome.target,
-        "converged": outcome.converged,
-        "steps_to_target": outcome.steps_to_target,
-        "steps": outcome.steps,
-        "samples": outcome.timings.samples,
-        "global_batch": outcome.global_batch,
-        "mem_peak_gib": memory.peak_gib,
-        "mem_total_gib": memory.total_gib,
-        "mem": memory.label(),
-        "setup_time": outcome.setup_seconds,
-        "train_time": outcome.timings.train_window,
-        "eval_time": outcome.timings.evaluation,
-        "compute_time": outcome.timings.compute,
-        "step_time_median": statistics.median(outcome.step_times) if outcome.step_times else None,
-        "step_time_p90": m.percentile(outcome.step_times, 90),
-        "flops_per_sample": flops,
-        "peak_tflops": peak,
-        "peak_source": peak_flops.source if peak is not None else "none",
-        "mfu": m.mfu(flops, throughput.p_core, peak),
-        "fix_hp": bench.fix_hp(),
-        "optimizer": outcome.optimizer,
+        vocab.ACC: outcome.quality,
+        vocab.FIRST_EVAL_ACC: first_quality,
+        vocab.TARGET: outcome.target,
+        vocab.CONVERGED: outcome.converged,
+        vocab.STEPS_TO_TARGET: outcome.steps_to_target,
+        vocab.STEPS: outcome.steps,
+        vocab.SAMPLES: outcome.timings.samples,
+        vocab.GLOBAL_BATCH: outcome.global_batch,
+        vocab.MEM_PEAK_GIB: memory.peak_gib,
+        vocab.MEM_TOTAL_GIB: memory.total_gib,
+        vocab.MEM: memory.label(),
+        vocab.SETUP_TIME: outcome.setup_seconds,
+        vocab.TRAIN_TIME: outcome.timings.train_window,
+        vocab.EVAL_TIME: outcome.timings.evaluation,
+        vocab.COMPUTE_TIME: outcome.timings.compute,
+        vocab.STEP_TIME_MEDIAN: statistics.median(outcome.step_times) if outcome.step_times else None,
+        vocab.STEP_TIME_P90: m.percentile(outcome.step_times, 90),
+        vocab.FLOPS_PER_SAMPLE: flops,
+        vocab.PEAK_TFLOPS: peak,
+        vocab.PEAK_SOURCE: peak_flops.source if peak is not None else "none",
+        vocab.MFU: m.mfu(flops, throughput.p_core, peak),
+        vocab.FIX_HP: bench.fix_hp(),
+        vocab.OPTIMIZER: outcome.optimizer,
     }
 
 
@@ -74,9 +75,9 @@ def training_curves(outcome: TrainingOutcome) -> dict[str, Any]:
 
 
 class TrainingScenario(Scenario):
-    kind: ClassVar[str] = "training"
-    headline_keys = ("e2e_time", "p_whole", "p_train", "p_core", "acc", "mem")
-    table_title = TABLE_TITLES["training"]
+    kind: ClassVar[str] = vocab.TRAINING
+    headline_keys = (vocab.E2E_TIME, vocab.P_WHOLE, vocab.P_TRAIN, vocab.P_CORE, vocab.ACC, vocab.MEM)
+    table_title = TABLE_TITLES[vocab.TRAINING]
     progress_value = "loss"
 
     def progress_total(self, params: Any) -> int:
@@ -96,12 +97,12 @@ class TrainingScenario(Scenario):
         dtype = session.policy.dtype or torch.float32
         spec_gemm, spec_bandwidth = spec_sheet_ceilings(session.vendor.name, session.hardware, session.accelerator,
                                                         dtype)
-        metrics.update(peak_metrics(metrics["flops_per_sample"], metrics["p_core"], session.hardware, params.precision,
+        metrics.update(peak_metrics(metrics[vocab.FLOPS_PER_SAMPLE], metrics[vocab.P_CORE], session.hardware, params.precision,
                                     spec_gemm, peak))
-        metrics["roofline"] = roofline(metrics["flops_per_sample"], metrics["p_core"], session.hardware,
+        metrics[vocab.ROOFLINE] = roofline(metrics[vocab.FLOPS_PER_SAMPLE], metrics[vocab.P_CORE], session.hardware,
                                        params.precision, spec_gemm, spec_bandwidth)
         metrics.update(bench.extra_metrics(metrics, outcome.loss_curve, session.ctx.world_size))
         return Measured(metrics, training_curves(outcome))
 
     def window(self, metrics: dict[str, Any]) -> tuple[float, int]:
-        return metrics["train_time"], metrics["samples"]
+        return metrics[vocab.TRAIN_TIME], metrics[vocab.SAMPLES]

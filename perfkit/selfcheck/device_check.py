@@ -51,6 +51,7 @@ from perfkit.engine.train_loop import train
 from perfkit.measure.metrics import mfu
 from perfkit.measure.timers import PhaseClock
 from perfkit.params import resolve_params
+from perfkit.results import vocabulary as vocab
 from perfkit.selfcheck.hand_loops import wall_clock_loop
 from perfkit.telemetry import Work, sampling
 from perfkit.vendors import get_vendor
@@ -59,8 +60,8 @@ from perfkit.vendors.base import VendorAdapter
 BERT_LARGE = {"num_layers": 24, "hidden_size": 1024, "num_heads": 16, "intermediate_size": 4096,
               "vocab_size": 30522, "seq_len": 512}
 GOALS = {"bert_train_ratio": 0.97, "bert_infer_seq_per_s": 900.0, "llama_train_ratio": 0.98, "llama_mfu_attn": 0.45}
-ENERGY_KEYS = ("energy_j", "power_avg_w", "power_peak_w", "samples_per_j", "tokens_per_j", "energy_source",
-               "telemetry_note")
+ENERGY_KEYS = (vocab.ENERGY_J, vocab.POWER_AVG_W, vocab.POWER_PEAK_W, vocab.SAMPLES_PER_J, vocab.TOKENS_PER_J,
+               vocab.ENERGY_SOURCE, vocab.TELEMETRY_NOTE)
 
 
 @dataclass(frozen=True)
@@ -229,8 +230,8 @@ def check_bert_training(plan: Plan, workdir: Path) -> dict[str, Any]:
     def perfkit() -> dict[str, Any]:
         record = execute(check.run, progress=False)
         m = record.metrics
-        return {"p_train": m["p_train"], "p_core": m["p_core"], "p_whole": m["p_whole"], "steps": m["steps"],
-                "mem_gib": m["mem_peak_gib"], **{k: m.get(k) for k in ENERGY_KEYS}}
+        return {"p_train": m[vocab.P_TRAIN], "p_core": m[vocab.P_CORE], "p_whole": m[vocab.P_WHOLE], "steps": m[vocab.STEPS],
+                "mem_gib": m[vocab.MEM_PEAK_GIB], **{k: m.get(k) for k in ENERGY_KEYS}}
 
     figures = compare(lambda: check.hand(plan.bert_train_steps), perfkit)
     dtype = check.policy.dtype or torch.float32
@@ -256,8 +257,8 @@ def check_llama_training(plan: Plan, workdir: Path) -> dict[str, Any]:
 
     def perfkit() -> dict[str, Any]:
         m = execute(check.run, progress=False).metrics
-        return {"p_train": m["p_train"], "p_core": m["p_core"], "steps": m["steps"], "mem_gib": m["mem_peak_gib"],
-                "tokens_per_card_s": m["tokens_per_card_s"], **{k: m.get(k) for k in ENERGY_KEYS}}
+        return {"p_train": m[vocab.P_TRAIN], "p_core": m[vocab.P_CORE], "steps": m[vocab.STEPS], "mem_gib": m[vocab.MEM_PEAK_GIB],
+                "tokens_per_card_s": m[vocab.TOKENS_PER_CARD_S], **{k: m.get(k) for k in ENERGY_KEYS}}
 
     figures = compare(lambda: check.hand(plan.llama_steps), perfkit)
     figures.update(_measured_peak(check.device, check.policy.dtype or torch.float32, check.vendor))
@@ -288,9 +289,9 @@ def check_bert_inference(plan: Plan, workdir: Path, backend: str) -> dict[str, A
     vendor = get_vendor(plan.vendor)
     device = vendor.device(0)
     dtype = {"fp16": torch.float16, "bf16": torch.bfloat16}.get(run.resolved.params.precision, torch.float32)
-    figures = {"p_infer_core": m["p_infer_core"], "p_infer_whole": m["p_infer_whole"],
-               "latency_p50_ms": (m.get("latency_p50") or math.nan) * 1e3, "export_s": m.get("export_time"),
-               "acc": m.get("acc"), "flops_per_sample": m["flops_per_sample"], "mem_gib": m.get("mem_peak_gib"),
+    figures = {"p_infer_core": m[vocab.P_INFER_CORE], "p_infer_whole": m[vocab.P_INFER_WHOLE],
+               "latency_p50_ms": (m.get(vocab.LATENCY_P50) or math.nan) * 1e3, "export_s": m.get(vocab.EXPORT_TIME),
+               "acc": m.get(vocab.ACC), "flops_per_sample": m[vocab.FLOPS_PER_SAMPLE], "mem_gib": m.get(vocab.MEM_PEAK_GIB),
                **{k: m.get(k) for k in ENERGY_KEYS}}
     figures.update(_measured_peak(device, dtype, vendor))
     figures["mfu"] = mfu(figures["flops_per_sample"], figures["p_infer_core"], figures["peak_tflops"])

@@ -27,12 +27,13 @@ from perfkit.engine.precision import precision_policy
 from perfkit.engine.train_loop import train
 from perfkit.measure.timers import PhaseClock
 from perfkit.params import resolve_params
+from perfkit.results import vocabulary as vocab
 from perfkit.selfcheck.hand_loops import HandLoop, HarnessPair
 from perfkit.selfcheck.interval import RatioInterval, ratio_interval
 from perfkit.vendors import get_vendor
 
 TRAINING_DEFAULTS = {"steps": 10, "pairs": 40}  # ±2.4 % at 95 % on a quiet 2-core machine; 5 x 20 gave ±4.6 %
-GOALS = {"training": 0.98, "inference": 0.97}
+GOALS = {vocab.TRAINING: 0.98, vocab.INFERENCE: 0.97}
 
 
 def _bench(benchmark: str, steps: int, overrides: dict) -> TrainingBenchmark:
@@ -79,8 +80,8 @@ def summarise(pairs: list[HarnessPair]) -> RatioInterval:
     return ratio_interval([p.ratio for p in pairs])
 
 
-def report(benchmark: str, pairs: list[HarnessPair], kind: str = "training") -> str:
-    what = "p_core" if kind == "training" else "p_infer_core"
+def report(benchmark: str, pairs: list[HarnessPair], kind: str = vocab.TRAINING) -> str:
+    what = vocab.P_CORE if kind == vocab.TRAINING else vocab.P_INFER_CORE
     lines = [f"{benchmark}: perfkit {what} / hand-loop throughput, {len(pairs)} interleaved pairs"]
     for i, p in enumerate(pairs, 1):
         lines.append(f"  pair {i}: perfkit {p.perfkit_p_core:8.2f}  hand {p.hand_throughput:8.2f}  ratio {p.ratio:.3f}")
@@ -92,12 +93,12 @@ def run(benchmark: str, steps: int | None = None, pairs: int | None = None, over
         on_pair: Callable[[HarnessPair], None] | None = None) -> str:
     """`perfkit bench harness --benchmark NAME`: the training harness, or the inference one for
     an inference benchmark; the printed report. ``on_pair`` sees each pair as it is measured."""
-    if benchmark_class(benchmark).info.kind == "inference":
+    if benchmark_class(benchmark).info.kind == vocab.INFERENCE:
         from perfkit.selfcheck import inference_harness
 
         found = inference_harness.measure(benchmark, steps or inference_harness.DEFAULTS["steps"],
                                           pairs or inference_harness.DEFAULTS["pairs"], overrides, on_pair=on_pair)
-        return report(benchmark, found, "inference")
+        return report(benchmark, found, vocab.INFERENCE)
     found = measure(benchmark, steps or TRAINING_DEFAULTS["steps"], pairs or TRAINING_DEFAULTS["pairs"], overrides,
                     on_pair=on_pair)
     return report(benchmark, found)

@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 
 from perfkit.jobs.launcher import LocalLauncher
+from perfkit.results import vocabulary as vocab
 from perfkit.run.spec import prepare
 
 
@@ -42,12 +43,12 @@ def measure(benchmark: str = "bert", overrides: dict | None = None) -> dict[str,
         done = LocalLauncher().run(prepare(benchmark, "cpu", "smoke", overrides))
         total = time.perf_counter() - started
         index_started = time.perf_counter()
-        if done.status == "ok":
+        if done.status == vocab.OK:
             build_index()
         index = time.perf_counter() - index_started
-    if done.result is None or done.status != "ok":
+    if done.result is None or done.status != vocab.OK:
         raise RuntimeError(f"overhead run failed: {done.error}")
-    e2e = done.result.metrics["e2e_time"]
+    e2e = done.result.metrics[vocab.E2E_TIME]
     return {
         "total": total,
         "e2e_time": e2e,

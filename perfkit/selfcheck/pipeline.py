@@ -9,16 +9,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from perfkit.report.index import load_runs
+from perfkit.results import vocabulary as vocab
 
 
 def ratios(reports: Path, config: str = "smoke") -> list[tuple[str, float, float, float]]:
     rows = []
     for _, result in load_runs(reports):
         m = result.metrics
-        if result.config != config or result.status != "ok" or not m.get("p_core") or "p_whole" not in m:
+        if result.config != config or result.status != vocab.OK or not m.get(vocab.P_CORE) or vocab.P_WHOLE not in m:
             continue
-        rows.append((f"{result.benchmark}/{result.vendor}/{result.config}", m["p_whole"] / m["p_core"],
-                     m["p_train"] / m["p_core"], m["p_core"]))
+        rows.append((f"{result.benchmark}/{result.vendor}/{result.config}", m[vocab.P_WHOLE] / m[vocab.P_CORE],
+                     m[vocab.P_TRAIN] / m[vocab.P_CORE], m[vocab.P_CORE]))
     return rows
 
 

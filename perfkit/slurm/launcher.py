@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from perfkit import paths
 from perfkit.jobs.launcher import JobLauncher
+from perfkit.results import vocabulary as vocab
 from perfkit.results.record import RunResult, utc_now
 from perfkit.results.store import write_text_atomic
 from perfkit.slurm import commands, ledger
@@ -155,7 +156,7 @@ class SlurmLauncher(JobLauncher):
         result = settle(job, state, log_path(job.job_id))
         job.state, job.reason, job.status = state.state, state.reason, result.status
         error = result.error or {}
-        job.detail = "" if result.status == "ok" else str(error.get("run_error") or error.get("message") or "")
+        job.detail = "" if result.status == vocab.OK else str(error.get("run_error") or error.get("message") or "")
         job.settled_at = utc_now()
         ledger.save(job)
         return result

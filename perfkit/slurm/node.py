@@ -26,6 +26,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from perfkit.errors import UserError, stop_on_sigterm_like_ctrl_c
+from perfkit.results import vocabulary as vocab
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -54,7 +55,7 @@ def _node_zero(run, args: argparse.Namespace) -> int:
                                              redacted=args.redact)
     print(f"perfkit: {run.resolved.benchmark}/{run.resolved.vendor}/{run.resolved.config}: {done.status} "
           f"in {done.seconds:.1f} s -> {done.run_dir}" + (f"; {done.error}" if done.error else ""), flush=True)
-    return 0 if done.status == "ok" else 130 if done.status == "interrupted" else 1
+    return 0 if done.status == vocab.OK else 130 if done.status == vocab.INTERRUPTED else 1
 
 
 def _other_node(prepared, rank: int) -> int:

@@ -19,6 +19,7 @@ from perfkit import __version__
 from perfkit.errors import UserError
 from perfkit.jobs import publish
 from perfkit.results import publishing, run_folder
+from perfkit.results import vocabulary as vocab
 from perfkit.results.record import RunResult, error_record, utc_now
 from perfkit.results.store import RESULT_FILE, load_result, write_json_atomic
 from perfkit.slurm.job_ids import is_array_task
@@ -72,7 +73,7 @@ def _blank_record(job: JobRecord) -> RunResult:
                 return initial_record(prepared)
         except UserError:
             pass
-    return RunResult(job.benchmark, job.vendor, job.config, "failed", __version__, job.submitted_at, "", {}, {}, {}, {})
+    return RunResult(job.benchmark, job.vendor, job.config, vocab.FAILED, __version__, job.submitted_at, "", {}, {}, {}, {})
 
 
 def _slurm_error(job: JobRecord, state: JobState, earlier: dict | None, log: Path) -> dict:
@@ -94,14 +95,14 @@ def settle(job: JobRecord, state: JobState, log: Path) -> RunResult:
     written, source = found if found is not None else (None, None)
     verdict = slurm_verdict(state.state)
     if verdict is None and written is not None and source is not None:  # (both or neither)
-        if written.status != "ok" and written.error is not None and "slurm_job_id" not in written.error:
+        if written.status != vocab.OK and written.error is not None and "slurm_job_id" not in written.error:
             written.error["slurm_job_id"] = job.job_id  # same status: the report stays true
             write_json_atomic(source / RESULT_FILE, written.to_dict())
         return written
     if verdict is None and written is None and state.state == UNKNOWN and is_array_task(job.job_id):
-        verdict = "interrupted"  # an array task Slurm dropped without a trace: cancelled before it started
+        verdict = vocab.INTERRUPTED  # an array task Slurm dropped without a trace: cancelled before it started
     if verdict is None:  # ended by itself without a result: a usage error (exit 2, the log says), or a crash
-        verdict = "failed" if state.state == "COMPLETED" or state.exit_code.startswith("2:") else "crashed"
+        verdict = vocab.FAILED if state.state == "COMPLETED" or state.exit_code.startswith("2:") else vocab.CRASHED
     record = written or _blank_record(job)
     # one writer per run folder (node 0 may still be ending); published by perfkit.jobs.publish's rule:
     # Slurm's verdict never replaces an ok result published before this job

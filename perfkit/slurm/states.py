@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from perfkit.results import vocabulary as vocab
+
 # Slurm states in which a job will not change any more
 TERMINAL = frozenset({
     "COMPLETED", "FAILED", "TIMEOUT", "CANCELLED", "NODE_FAIL", "BOOT_FAIL", "OUT_OF_MEMORY", "PREEMPTED",
@@ -19,15 +21,15 @@ UNKNOWN = "UNKNOWN"  # perfkit's word for a job neither scontrol nor sacct knows
 
 # the job's state -> the run's status, where Slurm (not the run) ended it
 STATUS_OF_STATE = {
-    "TIMEOUT": "timeout",  # the job's time limit passed
-    "DEADLINE": "timeout",  # the job's --deadline passed
-    "CANCELLED": "interrupted",  # scancel, by the user or an administrator
-    "PREEMPTED": "interrupted",  # a higher-priority job took the nodes
-    "REVOKED": "interrupted",  # a federated sibling started elsewhere
-    "NODE_FAIL": "crashed",  # a node of the allocation failed
-    "BOOT_FAIL": "crashed",  # a node could not boot
-    "OUT_OF_MEMORY": "crashed",  # the cgroup memory limit killed a process
-    "SPECIAL_EXIT": "crashed",
+    "TIMEOUT": vocab.TIMEOUT,  # the job's time limit passed
+    "DEADLINE": vocab.TIMEOUT,  # the job's --deadline passed
+    "CANCELLED": vocab.INTERRUPTED,  # scancel, by the user or an administrator
+    "PREEMPTED": vocab.INTERRUPTED,  # a higher-priority job took the nodes
+    "REVOKED": vocab.INTERRUPTED,  # a federated sibling started elsewhere
+    "NODE_FAIL": vocab.CRASHED,  # a node of the allocation failed
+    "BOOT_FAIL": vocab.CRASHED,  # a node could not boot
+    "OUT_OF_MEMORY": vocab.CRASHED,  # the cgroup memory limit killed a process
+    "SPECIAL_EXIT": vocab.CRASHED,
 }
 
 

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 from perfkit import paths
 from perfkit.jobs.suite import PlannedRun, Suite, completed, current_data_hash
 from perfkit.jobs.suite_run import SKIP_REASON, RunOutcome, SuiteReport
+from perfkit.results import vocabulary as vocab
 from perfkit.results.record import RunResult, utc_now
 from perfkit.results.store import write_json_atomic
 from perfkit.slurm import commands
@@ -78,7 +79,7 @@ def submit_suite(suite: Suite, planned: list[PlannedRun], launcher: SlurmLaunche
     todo: list[PlannedRun] = []
     for run in planned:
         if not force and completed(run, current_data_hash(run)):
-            skipped.append(RunOutcome(run.label, str(run.run_dir), "skipped", detail=SKIP_REASON))
+            skipped.append(RunOutcome(run.label, str(run.run_dir), vocab.SKIPPED, detail=SKIP_REASON))
             launcher.echo(f"{run.label}: skipped ({SKIP_REASON})")
         else:
             todo.append(run)

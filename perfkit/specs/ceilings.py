@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from perfkit.results import run_folder
+from perfkit.results import vocabulary as vocab
 from perfkit.results.record import RunResult
 from perfkit.results.store import load_results
 
@@ -50,14 +51,14 @@ def latest_sheet(runs: list[tuple[Path, RunResult]], vendor: str, hardware: str,
                  accelerator: str) -> tuple[Path, RunResult] | None:
     """The latest ok specs run (by finished_at, then folder) of this machine, or None."""
     mine = [(d, r) for d, r in runs
-            if r.kind == SPECS and r.status == "ok" and r.vendor == vendor and hardware_of(r) == hardware
+            if r.kind == vocab.SPECS and r.status == vocab.OK and r.vendor == vendor and hardware_of(r) == hardware
             and accelerator_of(r) == accelerator]
     return max(mine, key=lambda item: (item[1].finished_at, str(item[0])), default=None)
 
 
 def sheet_ceiling(run_id: str, result: RunResult, case: str, variant: str) -> Ceiling | None:
     """The sheet's PyTorch figure for (case, variant), or None when it has no finite positive one."""
-    cases = result.metrics.get("spec_cases")
+    cases = result.metrics.get(vocab.SPEC_CASES)
     for entry in cases if isinstance(cases, list) else []:
         if not isinstance(entry, dict) or entry.get("kind") != "measured":
             continue

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from perfkit.errors import UserError
+from perfkit.results import vocabulary as vocab
 
 
 class CaseRefused(UserError):
@@ -46,7 +47,7 @@ class Measured:
         return replace(self, datasheet=value, datasheet_source=source if value is not None else "")
 
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "kind": "measured", "percent_of_datasheet": self.percent_of_datasheet}
+        return {**asdict(self), "kind": "measured", vocab.PERCENT_OF_DATASHEET: self.percent_of_datasheet}
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from perfkit.results import vocabulary as vocab
 from perfkit.telemetry.energy import NOT_MEASURABLE, Window, Work, not_measurable, summarize
 from perfkit.telemetry.sampler import Sampler
 from perfkit.telemetry.samples import Sample
@@ -60,8 +61,8 @@ class TelemetrySession:
         else:
             reasons = "; ".join(f"{k}: {v}" for k, v in {**self.unavailable, **self.sampler.failed}.items())
             result = summarize(self.samples, window, work, self.power_source, self.counter_source, reasons)
-        return {**result.to_metrics(), "telemetry_window": [window.start, window.end],
-                "telemetry_sources": list(self.sources), "telemetry_interval": self.interval}
+        return {**result.to_metrics(), vocab.TELEMETRY_WINDOW: [window.start, window.end],
+                vocab.TELEMETRY_SOURCES: list(self.sources), vocab.TELEMETRY_INTERVAL: self.interval}
 
     def save(self, folder: Path) -> Path | None:
         """telemetry.csv in ``folder`` (beside result.json); nothing when telemetry was off."""

@@ -11,6 +11,7 @@ from perfkit.benchmarks.declared.bert_shape import BertShapeParams
 from perfkit.benchmarks.declared.transformer_shape import transformer_memory
 from perfkit.params.memory import MemoryEstimate
 from perfkit.params.schema import TrainingParams
+from perfkit.results import vocabulary as vocab
 from perfkit.results.benchmark_info import BenchmarkInfo
 
 
@@ -43,11 +44,11 @@ class BertParams(BertShapeParams, TrainingParams):
 INFO = BenchmarkInfo(
     name="bert",
     title="BERT pre-training (masked LM)",
-    kind="training",
+    kind=vocab.TRAINING,
     task="通用语言模型",
     model="bert",
     dataset="Wikipedia for bert (MLPerf HDF5 shards)",
-    quality_metric="mlm_accuracy",
+    quality_metric=vocab.MLM_ACCURACY,
     quality_label="分类准确率(mlm_accuracy)",
     notebook="bert_training.ipynb",
 )

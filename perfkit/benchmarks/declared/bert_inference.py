@@ -11,6 +11,7 @@ from perfkit.benchmarks.declared.bert_shape import BertShapeParams
 from perfkit.benchmarks.declared.transformer_shape import transformer_memory
 from perfkit.params.memory import MemoryEstimate
 from perfkit.params.schema import InferenceParams
+from perfkit.results import vocabulary as vocab
 from perfkit.results.benchmark_info import BenchmarkInfo
 
 EVAL_FILE = "eval.txt"  # perfkit.data.text_eval's names
@@ -47,11 +48,11 @@ class BertInferenceParams(BertShapeParams, InferenceParams):
 INFO = BenchmarkInfo(
     name="bert_inference",
     title="BERT-large masked-LM inference",
-    kind="inference",
+    kind=vocab.INFERENCE,
     task="自然语言理解",
     model="bert-large (BertForMaskedLM)",
     dataset="plain-text eval file, 10% masked",
-    quality_metric="mlm_accuracy",
+    quality_metric=vocab.MLM_ACCURACY,
     quality_label="top1 MaskedLM准确率(acc1), 推理/验证",
     notebook="bert_inference.ipynb",
 )

@@ -10,6 +10,7 @@ from perfkit.benchmarks.declared import BenchmarkDeclaration
 from perfkit.benchmarks.declared.transformer_shape import check_heads, transformer_memory
 from perfkit.params.memory import MemoryEstimate
 from perfkit.params.schema import TrainingParams
+from perfkit.results import vocabulary as vocab
 from perfkit.results.benchmark_info import BenchmarkInfo
 
 
@@ -50,11 +51,11 @@ class GlmParams(TrainingParams):
 INFO = BenchmarkInfo(
     name="glm",
     title="GLM fine-tuning on ReCoRD",
-    kind="training",
+    kind=vocab.TRAINING,
     task="通用语言模型",
     model="glm",
     dataset="ReCoRD (SuperGLUE JSONL)",
-    quality_metric="record_accuracy",
+    quality_metric=vocab.RECORD_ACCURACY,
     quality_label="分类准确率(ReCoRD cloze accuracy)",
     notebook="glm_training.ipynb",
     quality_column="acc",

@@ -6,6 +6,7 @@ from pydantic import Field
 
 from perfkit.benchmarks.declared import BenchmarkDeclaration
 from perfkit.benchmarks.declared.image_classification import ImageClassificationParams
+from perfkit.results import vocabulary as vocab
 from perfkit.results.benchmark_info import BenchmarkInfo
 
 
@@ -20,11 +21,11 @@ class MobileNetV2Params(ImageClassificationParams):
 INFO = BenchmarkInfo(
     name="mobilenetv2",
     title="MobileNetV2 on ImageNet2012",
-    kind="training",
+    kind=vocab.TRAINING,
     task="图像分类",
     model="MobilenetV2",
     dataset="ImageNet2012 (train/<class>/*.JPEG folder layout)",
-    quality_metric="top1_accuracy",
+    quality_metric=vocab.TOP1_ACCURACY,
     quality_label="单位为top1分类准确率(acc1)",
     notebook="mobilenetv2_training.ipynb",
     quality_column="acc",

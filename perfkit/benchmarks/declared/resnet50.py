@@ -12,6 +12,7 @@ from perfkit.benchmarks.declared.image_classification import ImageClassification
 from perfkit.params import limits
 from perfkit.params.memory import MemoryEstimate
 from perfkit.params.schema import ParamRuleError
+from perfkit.results import vocabulary as vocab
 from perfkit.results.benchmark_info import BenchmarkInfo
 
 
@@ -61,11 +62,11 @@ class ResNet50Params(ImageClassificationParams):
 INFO = BenchmarkInfo(
     name="resnet50",
     title="ResNet50 on ImageNet2012",
-    kind="training",
+    kind=vocab.TRAINING,
     task="图像分类",
     model="resnet50",
     dataset="ImageNet2012 (train/<class>/*.JPEG folder layout)",
-    quality_metric="top1_accuracy",
+    quality_metric=vocab.TOP1_ACCURACY,
     quality_label="单位为top1分类准确率(acc1)",
     notebook="resnet50_training.ipynb",
     quality_column="acc",

@@ -16,6 +16,7 @@ from pydantic import Field, field_validator
 
 from perfkit.benchmarks.declared import BenchmarkDeclaration
 from perfkit.params.schema import RunParams
+from perfkit.results import vocabulary as vocab
 from perfkit.results.benchmark_info import BenchmarkInfo
 
 # the cases in the order a sheet shows them (perfkit.specs: one module per case)
@@ -88,11 +89,11 @@ class SpecsParams(RunParams):
 INFO = BenchmarkInfo(
     name="specs",
     title="Hardware spec sheet",
-    kind="specs",
+    kind=vocab.SPECS,
     task="硬件规格 hardware spec sheet",
     model="torch.mm, copy_, torch.distributed collectives",
     dataset="none (synthetic tensors)",
-    quality_metric="percent_of_datasheet",
+    quality_metric=vocab.PERCENT_OF_DATASHEET,
     quality_label="实测值/标称值 measured / datasheet (%)",
     notebook="specs.ipynb",
 )
