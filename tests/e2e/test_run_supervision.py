@@ -127,7 +127,7 @@ def test_sigterm_ends_the_run_as_interrupted_with_no_process_or_staging_left(ber
 def test_timeout_ends_the_run_as_timeout_with_no_process_or_staging_left(bert_data, tmp_path):
     reports, mark = tmp_path / "reports", uuid.uuid4().hex
     run_dir = reports / "runs/bert/cpu/smoke"
-    done = run_cli(*_args(bert_data, "--timeout", "40"), env_extra=_env(reports, "hang@2", mark))
+    done = run_cli(*_args(bert_data, "--timeout", "15"), env_extra=_env(reports, "hang@2", mark))
     assert done.returncode == 1, done.stdout + done.stderr
     result = _result(run_dir)
     assert result["status"] == "timeout" and result["error"]["type"] == "Timeout"

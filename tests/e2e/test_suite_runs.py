@@ -73,11 +73,11 @@ def test_dead_kernel_is_recorded_as_crashed_and_the_suite_goes_on(project):
 
 def test_run_over_its_timeout_is_stopped_and_recorded_as_timeout(project):
     write_suite(project, "slow", [LONG, SHORT], timeout=3600)
-    done = suite_cli(project, "slow", "--no-index", "--timeout", "40", fault=f"hang@{FAULT_STEP}")
+    done = suite_cli(project, "slow", "--no-index", "--timeout", "15", fault=f"hang@{FAULT_STEP}")
     assert done.returncode == 101, done.stdout + done.stderr
     record = result(project, "long")
     assert record["status"] == "timeout" and record["error"]["type"] == "Timeout"
-    assert "timed out after 40 s" in record["error"]["message"]
+    assert "timed out after 15 s" in record["error"]["message"]
     assert "timed out" in (run_dir(project, "long") / "report.html").read_text()
     assert result(project, "short")["status"] == "ok"
 
