@@ -5,8 +5,10 @@ cell. Tiny torch-free notebooks (tests/support/tiny_notebook.py)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
+import uuid
 from pathlib import Path
 
 import psutil
@@ -17,6 +19,16 @@ from perfkit.errors import UserError
 from perfkit.jobs.kernel import preload_argument, run_notebook
 
 PID = "import os, pathlib\npathlib.Path('kernel.pid').write_text(str(os.getpid()))"
+
+
+def _marked(mark: str) -> list[int]:
+    """Live processes whose environment carries ``mark``."""
+    found = []
+    for proc in psutil.process_iter(["pid"]):
+        with contextlib.suppress(psutil.Error):
+            if proc.environ().get("PERFKIT_TEST_MARK") == mark and proc.status() != psutil.STATUS_ZOMBIE:
+                found.append(proc.pid)
+    return found
 
 
 def _first_outputs(output: Path) -> list[str]:
@@ -45,13 +57,12 @@ def test_a_refusal_stops_the_kernel_before_any_cell_and_is_raised(tmp_path):
         raise UserError("params/bert/cpu/smoke.yaml: key 'precision': 'fp8' is not supported")
 
     notebook = tiny_notebook(tmp_path / "in.ipynb", PID, "print('ran')")
-    before = {p.pid for p in psutil.process_iter()}
+    mark = uuid.uuid4().hex  # in this kernel's environment only (other tests' kernels run beside it)
     with pytest.raises(UserError, match="fp8"):
-        run_notebook(notebook, tmp_path / "out.ipynb", {}, tmp_path, host_checks=host_checks)
+        run_notebook(notebook, tmp_path / "out.ipynb", {}, tmp_path, env={"PERFKIT_TEST_MARK": mark},
+                     host_checks=host_checks)
     assert not (tmp_path / "kernel.pid").exists()  # not even the first cell ran
-    started = [p for p in psutil.process_iter(["cmdline"]) if p.pid not in before
-               and "ipykernel_launcher" in " ".join(p.info["cmdline"] or [])]
-    assert not [p for p in started if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+    assert _marked(mark) == []
 
 
 def test_preloaded_modules_are_imported_before_the_first_cell(tmp_path):
