@@ -360,6 +360,7 @@ def run_notebook(
     progress_feed: Path | None = None,
     host_checks: Callable[[], None] | None = None,
     preload: tuple[str, ...] = (),
+    once_written: tuple[Path, Callable[[], None]] | None = None,
 ) -> KernelEnding:
     """Execute ``notebook`` into ``output`` with papermill; never raises for what the notebook
     does (KeyboardInterrupt during the wait ends it as ``interrupted``). ``env``: variables added
@@ -370,13 +371,22 @@ def run_notebook(
     ``host_checks``: the host's own work before the notebook starts (perfkit.run.preflight, then
     creating the folder of ``output``), done here while the kernel boots and imports ``preload``,
     on the other core; papermill starts (and first writes ``output``) only once it returns. What
-    it raises is raised from here, after the kernel was stopped: the notebook never started."""
+    it raises is raised from here, after the kernel was stopped: the notebook never started.
+
+    ``once_written``: (file, work): once ``file`` exists (the run's result: the benchmark no
+    longer measures), ``work`` runs in a host thread while the notebook goes on; it has ended
+    when this returns. It never runs if the file never appears."""
     save_notebooks_atomically()
     with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as stderr:
         watch = _Watch(stderr, env, preload)
         files = [output] + ([progress_feed] if progress_feed is not None else [])
         stall = _StallWatch(stall_timeout, watch, files) if stall_timeout else None
-        ending = _supervise(watch, notebook, output, parameters, cwd, timeout, kernel_name, stall, host_checks)
+        later = _OnceWritten(*once_written) if once_written else None
+        try:
+            ending = _supervise(watch, notebook, output, parameters, cwd, timeout, kernel_name, stall, host_checks, later)
+        finally:
+            if later is not None:
+                later.join()
         stderr.seek(0)
         tail = _kernel_stderr_tail(stderr.read())
     if ending.ending == "died" and tail:
@@ -393,6 +403,7 @@ def _kernel_stderr_tail(text: str, lines: int = 20) -> str:
 def _supervise(
     watch: _Watch, notebook: Path, output: Path, parameters: dict[str, Any], cwd: Path, timeout: float | None,
     kernel_name: str, stall: _StallWatch | None = None, host_checks: Callable[[], None] | None = None,
+    later: _OnceWritten | None = None,
 ) -> KernelEnding:
 
     def work() -> None:
@@ -436,6 +447,8 @@ def _supervise(
                 ending = "timeout"
                 _stop(worker, watch)
                 break
+            if later is not None:
+                later.poll()
             if stall is not None and stall.stalled(now):
                 ending, said = "stalled", stall.reason(_where(watch))
                 _stop(worker, watch)
@@ -446,6 +459,23 @@ def _supervise(
         with _signals_ignored():  # a second Ctrl-C or SIGTERM must not cut the kill short
             _stop(worker, watch)
     return _ending(ending, watch, time.perf_counter() - started, said)
+
+
+class _OnceWritten:
+    """Starts ``work`` in a thread the first time ``poll`` finds ``file``."""
+
+    def __init__(self, file: Path, work: Callable[[], None]) -> None:
+        self.file, self.work = file, work
+        self.thread: threading.Thread | None = None
+
+    def poll(self) -> None:
+        if self.thread is None and self.file.exists():
+            self.thread = threading.Thread(target=self.work, name="perfkit-once-written", daemon=True)
+            self.thread.start()
+
+    def join(self) -> None:
+        if self.thread is not None:
+            self.thread.join()
 
 
 def _shut_down(manager: AsyncKernelManager) -> None:

@@ -159,8 +159,9 @@ def execute_notebook(
     as ``stalled`` (perfkit.jobs.kernel); None or 0: no watchdog. ``host_checks``: the host's
     checks of the run (perfkit.run.preflight), done while the kernel boots; the run folder is
     locked and staged, and the notebook started, only once they pass: what they raise (a
-    UserError) is raised from here with nothing written. The HTML exporter is readied in the
-    same window, so that nothing runs on the host while the benchmark measures."""
+    UserError) is raised from here with nothing written. The HTML exporter is readied once the
+    run's result is written, while the report cells run: nothing runs on the host while the
+    benchmark measures."""
     resolved = prepared.resolved
     notebook = _notebook_path(resolved.benchmark)
     final = prepared.output_dir
@@ -178,13 +179,13 @@ def execute_notebook(
                 host_checks()
             # one writer per run folder, for the rest of the execution; published by perfkit.jobs.publish's rule
             stages.append(held.enter_context(publishing.staged(final, wait=wait_lock)))
-            if html:
-                publish.warm_exporter()
 
         with live_progress(staging / PROGRESS_FEED, label, live, feed_only=bool(stall_timeout)) as kernel_env:
             ending = run_notebook(notebook, staging / NOTEBOOK_FILE, parameters, paths.project_root(), timeout,
                                   env=kernel_env, stall_timeout=stall_timeout, progress_feed=staging / PROGRESS_FEED,
-                                  host_checks=before_the_notebook, preload=RUN_IMPORTS)
+                                  host_checks=before_the_notebook, preload=RUN_IMPORTS,
+                                  # the exporter is readied while the report cells run: after the benchmark
+                                  once_written=(staging / RESULT_FILE, publish.warm_exporter) if html else None)
         stage = stages[0]
         if ending.ending == "error" and ending.ename in USER_ERROR_NAMES:
             raise UserError(ending.evalue)

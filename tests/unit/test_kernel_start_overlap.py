@@ -77,3 +77,27 @@ def test_preload_takes_module_names_only():
     assert preload_argument(("a.b", "c")) == "--IPKernelApp.exec_lines=import a.b, c"
     with pytest.raises(ValueError, match="not a module name"):
         preload_argument(("os; import shutil",))
+
+
+def test_work_once_the_result_is_written_runs_while_the_notebook_goes_on(tmp_path):
+    def ready_the_exporter() -> None:
+        (tmp_path / "warmed").write_text("yes")
+
+    notebook = tiny_notebook(
+        tmp_path / "in.ipynb",
+        "import pathlib\n_ = pathlib.Path('result.json').write_text('{}')",
+        "import pathlib, time\nfor _ in range(40):\n    time.sleep(0.25)\n    if pathlib.Path('warmed').is_file(): break\n"
+        "print(pathlib.Path('warmed').is_file())",
+    )
+    ending = run_notebook(notebook, tmp_path / "out.ipynb", {}, tmp_path,
+                          once_written=(tmp_path / "result.json", ready_the_exporter))
+    assert ending.ending == "ok", ending
+    assert _first_outputs(tmp_path / "out.ipynb") == ["True\n"]  # it ran before the notebook ended
+
+
+def test_work_once_the_result_is_written_never_runs_without_it(tmp_path):
+    ran: list[bool] = []
+    notebook = tiny_notebook(tmp_path / "in.ipynb", "x = 1")
+    ending = run_notebook(notebook, tmp_path / "out.ipynb", {}, tmp_path,
+                          once_written=(tmp_path / "result.json", lambda: ran.append(True)))
+    assert ending.ending == "ok" and ran == []
