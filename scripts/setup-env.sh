@@ -35,11 +35,10 @@ echo "[setup] installing perfkit and its dependencies"
 # uv installs the rest (about 60 packages) in seconds where pip takes about a minute on 2 cores;
 # the torch installed above satisfies the kit's range, so uv keeps it. --compile-bytecode, as pip
 # does by default: where PYTHONDONTWRITEBYTECODE is set, a package without its .pyc files is
-# compiled again by every process that imports it (seconds per `perfkit run`). Without uv (no
-# index reachable for it, PERFKIT_NO_UV=1) pip does the same install.
-if [ -z "${PERFKIT_NO_UV:-}" ] && pip_install uv 2>/dev/null; then
-  "$PY" -m uv pip install --quiet --compile-bytecode --python "$PY" -e ".[test,lab,onnx,datasets]"
-else
+# compiled again by every process that imports it (seconds per `perfkit run`). Where uv cannot
+# be installed or fails (no index it can reach), or PERFKIT_NO_UV=1, pip does the same install.
+if [ -n "${PERFKIT_NO_UV:-}" ] || ! pip_install uv 2>/dev/null \
+   || ! "$PY" -m uv pip install --quiet --compile-bytecode --python "$PY" -e ".[test,lab,onnx,datasets]"; then
   pip_install -e ".[test,lab,onnx,datasets]"
 fi
 # JupyterLab's jupyter-events pulls in jsonschema's optional `rfc3987-syntax`, which compiles
