@@ -12,7 +12,7 @@ import math
 import sys
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TextIO
 
@@ -90,6 +90,13 @@ class LiveBar:
             self.bar.close()
 
 
+def _remove(feed: Path) -> None:
+    """The feed is gone, or never was: the run can end before its folder is made (a refusal
+    while the kernel starts), and that folder's path may then not even be one (a file on it)."""
+    with suppress(FileNotFoundError, NotADirectoryError):
+        feed.unlink()
+
+
 @contextmanager
 def live_progress(feed: Path, label: str, enabled: bool, stream: TextIO | None = None,
                   feed_only: bool = False) -> Iterator[dict[str, str]]:
@@ -103,7 +110,7 @@ def live_progress(feed: Path, label: str, enabled: bool, stream: TextIO | None =
         try:
             yield {FEED_ENV: str(feed)}
         finally:
-            feed.unlink(missing_ok=True)
+            _remove(feed)
         return
     bar = LiveBar(feed, stream or sys.stderr, label)
     stop = threading.Event()
@@ -120,4 +127,4 @@ def live_progress(feed: Path, label: str, enabled: bool, stream: TextIO | None =
         stop.set()
         thread.join()
         bar.close()
-        feed.unlink(missing_ok=True)
+        _remove(feed)
