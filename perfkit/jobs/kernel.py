@@ -496,11 +496,8 @@ def _check_while_starting(host_checks: Callable[[], None], worker: threading.Thr
     except BaseException:
         with _signals_ignored():
             watch.refused = True
-            watch.go.set()
-            while worker.is_alive() and not watch.kill_kernel():
-                worker.join(_POLL_SECONDS)
-            watch.kill_kernel()
-            worker.join()
+            watch.go.set()  # the worker, once its kernel is up, returns without starting the notebook
+            _stop(worker, watch)
         raise
 
 

@@ -109,15 +109,14 @@ class LocalLauncher(JobLauncher):
     def run(self, prepared: PreparedRun, timeout: float | None = None,
             html: bool = True, redacted: bool = False) -> NotebookRun:
         from perfkit.jobs.notebook_run import execute_notebook
-        from perfkit.run.preflight import check_writable, preflight
+        from perfkit.run.preflight import preflight
         from perfkit.run.rendezvous import ENDPOINT_ENV, announce_host, parse_endpoint
 
         if self.rdzv_endpoint:
             parse_endpoint(self.rdzv_endpoint)
             os.environ[ENDPOINT_ENV] = self.rdzv_endpoint  # the notebook's kernel inherits it
-        check_writable(prepared.output_dir)  # before the run folder is locked and staged
 
-        def host_checks() -> None:  # while the kernel starts; no cell runs before they pass
+        def host_checks() -> None:  # while the kernel starts; the run folder is staged only once they pass
             preflight(prepared)
             if prepared.resolved.nnodes > 1 and self.announce:
                 announce_host(prepared)
