@@ -41,6 +41,9 @@ if [ -n "${PERFKIT_NO_UV:-}" ] || ! pip_install uv 2>/dev/null \
    || ! "$PY" -m uv pip install --quiet --compile-bytecode --python "$PY" -e ".[test,lab,onnx,datasets]"; then
   pip_install -e ".[test,lab,onnx,datasets]"
 fi
+# the kit's own modules, installed editable, are not compiled by either: every `perfkit run`
+# (the host and the notebook's kernel) compiled ~150 of them again where PYTHONDONTWRITEBYTECODE is set
+"$PY" -m compileall -q perfkit
 # JupyterLab's jupyter-events pulls in jsonschema's optional `rfc3987-syntax`, which compiles
 # ~35 Lark parsers at import: 2.7 s on every process that imports nbformat (each `perfkit run`,
 # `suite`, `report`). No notebook or Jupyter schema uses the two formats it checks

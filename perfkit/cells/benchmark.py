@@ -58,14 +58,6 @@ def _html(text: str) -> HTML:
     return HTML(text)
 
 
-def _shown(fig):  # noqa: ANN001, ANN202
-    """A figure returned for display once, not again by the inline backend."""
-    import matplotlib.pyplot as plt
-
-    plt.close(fig)
-    return fig
-
-
 def prepare(
     benchmark: str,
     vendor: str,
@@ -213,8 +205,9 @@ def energy(result: RunResult) -> Styler:
     return _styled(tables.energy_table(result))
 
 
-def timeline(run: PreparedRun, result: RunResult):
+def timeline(run: PreparedRun, result: RunResult) -> HTML:
     """Power, utilization, temperature, clock, CPU and memory against time, the window shaded."""
+    from perfkit.report import plots
     from perfkit.telemetry import TELEMETRY_FILE, Window, read_samples
     from perfkit.telemetry.timeline import timeline_figure
 
@@ -223,7 +216,7 @@ def timeline(run: PreparedRun, result: RunResult):
     edges = result.metrics.get(vocab.TELEMETRY_WINDOW)
     window = Window(*edges) if isinstance(edges, list) and len(edges) == 2 else None
     label = {vocab.INFERENCE: "inference pass", vocab.SPECS: "spec cases"}.get(result.kind, "training window")
-    return _shown(timeline_figure(samples, window, label))
+    return _html(plots.figure_html(timeline_figure(samples, window, label), "telemetry timeline"))
 
 
 # -- spec-sheet notebooks (specs.ipynb) -------------------------------------------------------
@@ -272,10 +265,10 @@ def inference_summary(result: RunResult) -> Styler:
     return _styled(tables.inference_summary(result))
 
 
-def latency(result: RunResult):
+def latency(result: RunResult) -> HTML:
     from perfkit.report import plots
 
-    return _shown(plots.latency_curve(result))
+    return _html(plots.figure_html(plots.latency_curve(result), "latency per batch"))
 
 
 def inference_definitions() -> Styler:

@@ -34,14 +34,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import papermill
 import psutil
+from jupyter_client.asynchronous.client import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
-from papermill.exceptions import PapermillExecutionError
-from papermill.iorw import LocalHandler, papermill_io
+from traitlets import Type
 
-from perfkit.results.store import write_text_atomic
+from perfkit.jobs.kernel_client import PromptKernelClient
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _POLL_SECONDS = 0.25
@@ -51,57 +50,6 @@ BUSY_CPU_SHARE = 0.05  # CPU seconds per wall second of the kernel's tree that c
 
 def strip_ansi(text: str) -> str:
     return _ANSI.sub("", text)
-
-
-ATOMIC_SCHEME = "perfkit-atomic://"  # papermill I/O scheme of the output notebooks perfkit writes
-
-
-def _local(path: str) -> str:
-    return path.removeprefix(ATOMIC_SCHEME)
-
-
-def atomic_path(path: Path | str) -> str:
-    """``path`` as papermill's output path, saved through :class:`AtomicLocalHandler`."""
-    return ATOMIC_SCHEME + str(path)
-
-
-class AtomicLocalHandler(LocalHandler):
-    """papermill's handler for local paths, saving through a temporary file and a rename; it
-    serves the ``perfkit-atomic://`` scheme (``atomic_path``), registered with papermill's public
-    ``papermill_io.register``.
-
-    papermill saves the output notebook after every cell by truncating it and writing it again;
-    a host killed mid-save (SIGKILL, out of memory, power) left an empty or cut ``notebook.ipynb``.
-    With this handler a reader sees the previous save or the new one, never part of one.
-    """
-
-    def read(self, path: str) -> str:
-        return super().read(_local(path))
-
-    def listdir(self, path: str) -> list[str]:
-        return super().listdir(_local(path))
-
-    def pretty_path(self, path: str) -> str:
-        return _local(path)
-
-    def write(self, buf: str, path: str) -> None:
-        path = _local(path)
-        target = Path(path) if os.path.isabs(path) or self._cwd is None else Path(self._cwd) / path
-        if not target.parent.is_dir():
-            raise FileNotFoundError(f"output folder {target.parent} doesn't exist.")
-        write_text_atomic(target, buf)
-
-
-_REGISTERED: list[AtomicLocalHandler] = []
-
-
-def save_notebooks_atomically() -> None:
-    """Register :class:`AtomicLocalHandler` for ``perfkit-atomic://`` paths with papermill
-    (``papermill_io.register``, its public way to add an I/O scheme); once per process. Other
-    local paths keep papermill's own handler."""
-    if not _REGISTERED:
-        _REGISTERED.append(AtomicLocalHandler())
-        papermill_io.register(ATOMIC_SCHEME, _REGISTERED[0])
 
 
 @dataclass(frozen=True)
@@ -160,6 +108,7 @@ class _Watch:
         self.env = env or {}  # added to the kernel's environment
         self.preload = preload  # modules the kernel imports as it starts, before the first cell
         self.go = threading.Event()  # set when the host's checks passed: the notebook may start
+        self.launched = threading.Event()  # set once the kernel's process started (or could not start)
         self.refused = False  # the host's checks refused the run: the notebook never starts
         self.managers: list[AsyncKernelManager] = []
         self.cell_index: int | None = None
@@ -171,6 +120,8 @@ class _Watch:
         watch = self
 
         class WatchedKernelManager(AsyncKernelManager):
+            client_factory = Type(PromptKernelClient, klass=AsyncKernelClient)  # ready without 0.2 s of IOPub silence
+
             def __init__(self, *args: Any, **kwargs: Any) -> None:
                 super().__init__(*args, **kwargs)
                 watch.managers.append(self)
@@ -376,7 +327,6 @@ def run_notebook(
     ``once_written``: (file, work): once ``file`` exists (the run's result: the benchmark no
     longer measures), ``work`` runs in a host thread while the notebook goes on; it has ended
     when this returns. It never runs if the file never appears."""
-    save_notebooks_atomically()
     with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as stderr:
         watch = _Watch(stderr, env, preload)
         files = [output] + ([progress_feed] if progress_feed is not None else [])
@@ -411,7 +361,17 @@ def _supervise(
         try:
             # the kernel boots (and imports what it preloads) while the host checks the run
             manager = watch.manager_class()(kernel_name=kernel_name)
-            run_sync(manager.start_kernel)(cwd=str(cwd))
+            try:
+                run_sync(manager.start_kernel)(cwd=str(cwd))
+            finally:
+                watch.launched.set()
+            # papermill is imported here, once the kernel's process runs: its import (~0.25 s)
+            # overlaps the kernel's boot instead of delaying it
+            import papermill
+
+            from perfkit.jobs.notebook_saves import ENGINE, atomic_path, register
+
+            register()
             watch.go.wait()
             if watch.refused:
                 return
@@ -424,13 +384,14 @@ def _supervise(
                 log_output=False,
                 kernel_name=kernel_name,
                 km=manager,  # papermill's client adopts the started kernel; stopping it is ours
+                engine_name=ENGINE,  # saves around code cells only
                 on_cell_execute=watch.on_cell_execute,
             )
         except BaseException as exc:  # reported to the waiting thread
             watch.error = exc
         finally:
             if manager is not None:
-                _shut_down(manager)
+                _shut_down(manager, watch)
 
     worker = threading.Thread(target=work, name="perfkit-papermill", daemon=True)
     worker.start()
@@ -480,18 +441,28 @@ class _OnceWritten:
             self.thread.join()
 
 
-def _shut_down(manager: AsyncKernelManager) -> None:
+def _shut_down(manager: AsyncKernelManager, watch: _Watch) -> None:
     """Stop the kernel at once: the last cell has run and papermill saved the notebook, so
     nothing is lost, and waiting for its interpreter to wind down (torch's and the telemetry
-    thread's exit) would cost ~1.5 s. A kernel already dead or killed is left as it is."""
+    thread's exit) would cost ~1.5 s. Its tree is killed here and its process reaped as soon as
+    it is gone (jupyter_client's own kill then polls it every 0.1 s); jupyter_client then
+    releases the connection file and ports. A kernel already dead keeps its exit status."""
+    process = watch.kernel_process()
+    if process is not None and process.poll() is None:
+        kill_tree(process.pid)
+        with contextlib.suppress(Exception):
+            process.wait(timeout=5)
     with contextlib.suppress(Exception):
         run_sync(manager.shutdown_kernel)(now=True)
 
 
 def _check_while_starting(host_checks: Callable[[], None], worker: threading.Thread, watch: _Watch) -> None:
     """Run the host's checks while the kernel starts; on any exception (a refusal, Ctrl-C) stop
-    the kernel, the notebook never started, and raise it."""
+    the kernel, the notebook never started, and raise it. The kernel's process is launched
+    first: the checks (importing torch) hold the interpreter's lock for long stretches, which
+    delayed the launch by ~0.4 s."""
     try:
+        watch.launched.wait()
         host_checks()
     except BaseException:
         with _signals_ignored():
@@ -514,7 +485,7 @@ def _ending(ending: str, watch: _Watch, seconds: float, said: str = "") -> Kerne
         return dataclasses.replace(ok, ending=ending, exit_code=exit_code, evalue=said)
     if exc is None:
         return ok
-    if isinstance(exc, PapermillExecutionError):
+    if type(exc).__name__ == "PapermillExecutionError":  # papermill.exceptions' (imported in the worker)
         text = strip_ansi("\n".join(exc.traceback or []))
         return dataclasses.replace(ok, ending="error", ename=exc.ename, evalue=exc.evalue, traceback=text)
     # DeadKernelError, or a kernel that could not start: the run could not go on

@@ -29,8 +29,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import papermill
-
 from perfkit import paths
 from perfkit.benchmarks import declaration
 from perfkit.errors import UserError
@@ -102,6 +100,8 @@ def _notebook_path(benchmark: str) -> Path:
 
 
 def _check_notebook_parameters(notebook: Path, names: list[str]) -> None:
+    import papermill  # after the kernel's launch (a host check): its import overlaps the kernel's boot
+
     declared = papermill.inspect_notebook(str(notebook))
     missing = [name for name in names if name not in declared]
     if missing:
@@ -166,7 +166,6 @@ def execute_notebook(
     notebook = _notebook_path(resolved.benchmark)
     final = prepared.output_dir
     parameters = notebook_parameters(prepared)  # all from the prepared run: the payload and what it was resolved from
-    _check_notebook_parameters(notebook, list(parameters))
     staging = run_folder.staging_path(final)  # created once the host's checks passed
     parameters["output_dir"] = str(staging)
     started, started_at = time.perf_counter(), utc_now()
@@ -177,6 +176,7 @@ def execute_notebook(
         def before_the_notebook() -> None:  # while the kernel boots; nothing is written before it passes
             if host_checks is not None:
                 host_checks()
+            _check_notebook_parameters(notebook, list(parameters))  # papermill: imported meanwhile by the kernel's thread
             # one writer per run folder, for the rest of the execution; published by perfkit.jobs.publish's rule
             stages.append(held.enter_context(publishing.staged(final, wait=wait_lock)))
 

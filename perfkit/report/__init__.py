@@ -5,6 +5,18 @@ and imported reference row as a pandas DataFrame of raw numbers (perfkit/report/
 docs/reports.md).
 """
 
-from perfkit.report.frame import load
+from __future__ import annotations
+
+from typing import Any
 
 __all__ = ["load"]
+
+
+def __getattr__(name: str) -> Any:
+    """``load`` on first use: importing a module of this package (a run imports its table titles)
+    does not import pandas."""
+    if name == "load":
+        from perfkit.report.frame import load
+
+        return load
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

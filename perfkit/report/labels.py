@@ -8,10 +8,12 @@ is shown as it is.
 from __future__ import annotations
 
 import re
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from perfkit.results import vocabulary as vocab
+
+if TYPE_CHECKING:  # the run's scenarios import the titles here, never pandas
+    import pandas as pd
 
 _SPS = "(samples/s)"
 # the title of a benchmark's results table, by scenario kind (the seeds' own words)

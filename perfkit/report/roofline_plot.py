@@ -14,18 +14,22 @@ are drawn, texts are cut short.
 
 from __future__ import annotations
 
-import html
 import math
 from dataclasses import replace
 from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import EngFormatter, FuncFormatter
 
 from perfkit.report import plots
 from perfkit.report.roofline import Point, Roof, point_of, roofs_of, short_text
 
-WIDTH_PX = 800  # figsize 8 in at the 100 dpi of plots.figures_html
+WIDTH_PX = 800  # figsize 8 in at plots.PNG_DPI
+LEGEND_ROW_IN = 0.16  # height of one legend entry at font size 7, inches
+CHAR_IN = 0.06  # width of one character of a tick label at font size 7, inches
+TICK_CHARS = 20  # a run's x tick label is cut to this many characters
+_ENG = EngFormatter()
 NO_CEILING = "no compute ceiling: neither a spec sheet of this machine nor the datasheet states one"
 
 
@@ -68,8 +72,9 @@ def roofline_figure(points: list[Point], roofs: list[Roof], title: str = "roofli
     title = _plain(title)
     compute = [r for r in roofs if r.kind == "compute"]
     placed = [p for p in points if p.intensity is not None]
-    fig, ax = plt.subplots(figsize=(WIDTH_PX / 100, 5.2), layout="constrained")
+    fig, ax = plt.subplots(figsize=(WIDTH_PX / plots.PNG_DPI, 5.2))
     ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(EngFormatter())  # 300 G, not mathtext's 3×10¹¹: plain text, cheaper to draw
     ax.set_ylabel("FLOP/s")
     ax.set_title(short_text(title, 100))
     for roof in compute:
@@ -82,13 +87,35 @@ def roofline_figure(points: list[Point], roofs: list[Roof], title: str = "roofli
     values = [p.achieved_tflops * 1e12 for p in points] + [r.value * 1e12 for r in compute]
     if values:  # log limits around what is drawn (a single value has no range of its own)
         ax.set_ylim(min(values) / 5, max(values) * 5)
+        ax.yaxis.set_minor_formatter(_minor_labels(math.log10(max(values) / min(values) * 25)))
     if not compute:
         ax.text(0.5, 0.97, NO_CEILING, transform=ax.transAxes, ha="center", va="top", fontsize=8, color="#a00000")
     if not points:
         ax.text(0.5, 0.5, "no run with an achieved FLOP/s", transform=ax.transAxes, ha="center", va="center")
-    if ax.get_legend_handles_labels()[0]:
-        fig.legend(fontsize=7, loc="outside lower center")
+    entries = len(ax.get_legend_handles_labels()[0])
+    if entries:
+        fig.legend(fontsize=7, loc="lower center", bbox_to_anchor=(0.5, 0.0))
+    below = LEGEND_ROW_IN * entries + (0.15 if entries else 0)
+    labels = 0.0 if placed else math.sin(math.radians(20)) * CHAR_IN * max((len(_tick(p)) for p in points), default=0)
+    plots.set_margins(fig, left=0.8, right=0.2, bottom=0.6 + labels + below)
     return fig
+
+
+def _tick(point: Point) -> str:
+    """A run's x tick label: its label cut to TICK_CHARS (the marker's note beside it is whole)."""
+    return short_text(point.label, TICK_CHARS)
+
+
+def _minor_labels(decades: float) -> FuncFormatter:
+    """Labels of the minor ticks of the log y axis: 2, 3 and 5 times a power of ten on an axis of
+    at most two decades (whose major ticks alone are one or two labels), none on a longer one."""
+    def label(value: float, _position: int) -> str:
+        if decades > 2 or value <= 0:
+            return ""
+        mantissa = value / 10 ** math.floor(math.log10(value))
+        return _ENG(value) if any(abs(mantissa - m) < 0.01 for m in (2, 3, 5)) else ""
+
+    return FuncFormatter(label)
 
 
 def _run_axis(ax, points: list[Point]) -> None:  # noqa: ANN001
@@ -99,7 +126,7 @@ def _run_axis(ax, points: list[Point]) -> None:  # noqa: ANN001
         ax.annotate(f"{point.label}\n{point.achieved_tflops:.4g} TFLOP/s", (i, point.achieved_tflops * 1e12),
                     textcoords="offset points", xytext=(6, 6), fontsize=7)
     ax.set_xlim(-0.5, max(len(points), 1) - 0.5 + 0.8)
-    ax.set_xticks(range(len(points)), [p.label for p in points], rotation=20, fontsize=7, ha="right")
+    ax.set_xticks(range(len(points)), [_tick(p) for p in points], rotation=20, fontsize=7, ha="right")
     ax.set_xlabel("run (arithmetic intensity omitted: x only separates the runs)")
 
 
@@ -155,5 +182,4 @@ def figure_caption(line: Any) -> str:
 def figure_html(fig, alt: str, note: str) -> str:  # noqa: ANN001
     """The figure as an inline PNG (``plots.figures_html``), no wider than it was drawn, with its
     caption below it (escaped; none when ``note`` is empty)."""
-    caption_html = f'<p style="font-size:13px;color:#444">{html.escape(note)}</p>' if note else ""
-    return f'<div style="max-width:{WIDTH_PX}px">{plots.figures_html([fig], [alt])}{caption_html}</div>'
+    return plots.figure_html(fig, alt, note)

@@ -59,5 +59,9 @@ def timeline_figure(samples: Sequence[Sample], window: Window | None, label: str
         ax.legend(loc="upper right", fontsize="small")
     axes[-1, 0].set_xlabel("seconds since telemetry started")
     axes[0, 0].set_title("telemetry timeline")
-    fig.tight_layout()
+    # fixed margins in inches, not tight_layout (which draws every text once more to measure it)
+    width, height = fig.get_size_inches()
+    panel = (height - 0.9 - 0.15 * (len(panels) - 1)) / len(panels)
+    fig.subplots_adjust(left=0.85 / width, right=1 - 0.15 / width, bottom=0.55 / height, top=1 - 0.35 / height,
+                        hspace=0.15 / panel)
     return fig

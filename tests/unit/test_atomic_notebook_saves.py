@@ -10,7 +10,7 @@ import pytest
 from papermill.iorw import papermill_io, write_ipynb
 
 import perfkit.files.writing as writing
-from perfkit.jobs.kernel import AtomicLocalHandler, atomic_path, save_notebooks_atomically
+from perfkit.jobs.notebook_saves import AtomicLocalHandler, atomic_path, register
 
 
 def _notebook(text: str) -> nbformat.NotebookNode:
@@ -20,8 +20,8 @@ def _notebook(text: str) -> nbformat.NotebookNode:
 
 
 def test_papermill_uses_the_atomic_handler_for_perfkits_output_paths(tmp_path):
-    save_notebooks_atomically()
-    save_notebooks_atomically()  # idempotent: registered once
+    register()
+    register()  # idempotent: registered once
     assert isinstance(papermill_io.get_handler(atomic_path(tmp_path / "out.ipynb")), AtomicLocalHandler)
     assert not isinstance(papermill_io.get_handler(str(tmp_path / "out.ipynb")), AtomicLocalHandler)
     assert sum(isinstance(h, AtomicLocalHandler) for _, h in papermill_io._handlers) == 1
@@ -30,7 +30,7 @@ def test_papermill_uses_the_atomic_handler_for_perfkits_output_paths(tmp_path):
 
 
 def test_a_save_killed_before_the_rename_leaves_the_previous_save(tmp_path, monkeypatch):
-    save_notebooks_atomically()
+    register()
     path = tmp_path / "notebook.ipynb"
     write_ipynb(_notebook("first"), atomic_path(path))
 
