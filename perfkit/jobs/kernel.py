@@ -485,7 +485,9 @@ def _ending(ending: str, watch: _Watch, seconds: float, said: str = "") -> Kerne
         return dataclasses.replace(ok, ending=ending, exit_code=exit_code, evalue=said)
     if exc is None:
         return ok
-    if type(exc).__name__ == "PapermillExecutionError":  # papermill.exceptions' (imported in the worker)
+    from papermill.exceptions import PapermillExecutionError  # imported already by the worker, or an error path
+
+    if isinstance(exc, PapermillExecutionError):
         text = strip_ansi("\n".join(exc.traceback or []))
         return dataclasses.replace(ok, ending="error", ename=exc.ename, evalue=exc.evalue, traceback=text)
     # DeadKernelError, or a kernel that could not start: the run could not go on

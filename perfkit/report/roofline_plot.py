@@ -77,6 +77,10 @@ def roofline_figure(points: list[Point], roofs: list[Roof], title: str = "roofli
     ax.yaxis.set_major_formatter(EngFormatter())  # 300 G, not mathtext's 3×10¹¹: plain text, cheaper to draw
     ax.set_ylabel("FLOP/s")
     ax.set_title(short_text(title, 100))
+    values = [p.achieved_tflops * 1e12 for p in points] + [r.value * 1e12 for r in compute]
+    if values:  # log limits around what is drawn (a single value has no range of its own), set before
+        ax.set_ylim(min(values) / 5, max(values) * 5)  # the first line: no empty log axis to autoscale
+        ax.yaxis.set_minor_formatter(_minor_labels(math.log10(max(values) / min(values) * 25)))
     for roof in compute:
         color, style = ("#1f77b4", "-") if roof.name.startswith("measured") else ("#d62728", "--")
         ax.axhline(roof.value * 1e12, color=color, linestyle=style, linewidth=1.2, label=_roof_label(roof))
@@ -84,10 +88,6 @@ def roofline_figure(points: list[Point], roofs: list[Roof], title: str = "roofli
         _intensity_axis(ax, placed, [p for p in points if p.intensity is None], roofs, compute)
     else:
         _run_axis(ax, points)
-    values = [p.achieved_tflops * 1e12 for p in points] + [r.value * 1e12 for r in compute]
-    if values:  # log limits around what is drawn (a single value has no range of its own)
-        ax.set_ylim(min(values) / 5, max(values) * 5)
-        ax.yaxis.set_minor_formatter(_minor_labels(math.log10(max(values) / min(values) * 25)))
     if not compute:
         ax.text(0.5, 0.97, NO_CEILING, transform=ax.transAxes, ha="center", va="top", fontsize=8, color="#a00000")
     if not points:

@@ -230,3 +230,25 @@ def test_json_nesting_is_bounded_before_parsing(depth, kind):
         assert depth > 64 and "nested deeper" in str(exc)
     else:
         assert depth <= 64
+
+
+def _depth(value) -> int:
+    if isinstance(value, list):
+        return 1 + max((_depth(v) for v in value), default=0)
+    if isinstance(value, dict):
+        return 1 + max((_depth(v) for v in value.values()), default=0)
+    return 0
+
+
+bracket_text = st.text(alphabet='[]{}"\\ab', max_size=12)  # strings full of brackets, quotes and escapes
+
+
+@settings(max_examples=200, deadline=None)
+@given(value=st.recursive(st.none() | st.integers() | bracket_text,
+                          lambda inner: st.lists(inner, max_size=4) | st.dictionaries(bracket_text, inner, max_size=4),
+                          max_leaves=20),
+       indent=st.none() | st.integers(0, 2))
+def test_the_nesting_count_sees_only_brackets_outside_strings(value, indent):
+    from perfkit.files.json_strict import nesting_depth
+
+    assert nesting_depth(json.dumps(value, indent=indent), 64) == _depth(value)

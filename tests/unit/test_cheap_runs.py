@@ -143,3 +143,15 @@ def test_the_entry_point_scan_is_cached_per_search_path_and_can_be_cleared(tmp_p
     assert "fakecache" in [ep.name for ep in plugins.group_entry_points("perfkit.vendors")]
     plugins.scan_entry_points.cache_clear()
     assert plugins.scan_entry_points.cache_info().currsize == 0
+
+
+def test_the_kernels_preload_imports_neither_pandas_nor_matplotlib():
+    """What the kernel imports before the benchmark (RUN_IMPORTS) is in a CPU run's resident
+    memory, its "mem", and on the kernel's start: the report's libraries come after the run."""
+    from perfkit.jobs.notebook_run import RUN_IMPORTS
+
+    probe = f"import sys\nimport {', '.join(RUN_IMPORTS)}\nprint(sorted(m for m in ('pandas', 'matplotlib') if m in sys.modules))"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "[]"

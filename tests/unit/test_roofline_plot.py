@@ -218,3 +218,30 @@ def test_a_dollar_in_a_record_text_is_shown_literally_not_parsed_as_mathtext():
     fig = roofline_plot.run_figure(r"bert/$\badmacro$/x", line)
     fig.canvas.draw()  # mathtext would raise on the unknown macro here
     assert r"bert/$\badmacro$/x" in fig.axes[0].get_xticklabels()[0].get_text().replace(r"\$", "$")
+
+
+def test_the_y_axis_reads_in_engineering_notation_with_minor_labels_only_on_a_short_axis():
+    fig = roofline_plot.run_figure("bert/cpu/smoke", peaks.roofline(1e9, 10.0, load_hardware("cpu"), "fp32", None, None))
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    shown = [t.get_text() for t in ax.get_yticklabels(minor=False) + ax.get_yticklabels(minor=True) if t.get_text()]
+    assert "10 G" in shown and "20 G" in shown and "30 G" in shown and "50 G" in shown  # 2, 3 and 5 times ten
+    assert "40 G" not in shown and not any("$" in text or "times" in text for text in shown)
+    wide = roofline_plot._minor_labels(3.0)  # three decades: the major labels are enough
+    short = roofline_plot._minor_labels(1.5)
+    assert wide(2e9, 0) == "" and short(2e9, 0) == "2 G" and short(4e9, 0) == ""
+
+
+def test_a_long_run_label_is_cut_on_the_x_axis_and_room_is_left_for_it_and_the_legend():
+    points = [point_of(f"a/very/long/run/label/{i}/" + "x" * 40, {"achieved_tflops": 1.0 + i}) for i in range(3)]
+    roofs = roofs_of({"compute_measured": {"value": 10.0, "source": "sheet"}, "compute_datasheet": {"value": 20.0, "source": "ds"}})
+    fig = roofline_plot.roofline_figure(points, roofs)
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
+    assert all(len(text) <= roofline_plot.TICK_CHARS for text in ticks)
+    renderer = fig.canvas.get_renderer()
+    lowest_tick = min(t.get_window_extent(renderer).y0 for t in ax.get_xticklabels())
+    legend_top = fig.legends[0].get_window_extent(renderer).y1
+    assert legend_top < ax.xaxis.label.get_window_extent(renderer).y0 < lowest_tick  # legend, x label, ticks: no overlap
+    assert min(t.get_window_extent(renderer).x0 for t in ax.get_xticklabels()) >= 0  # no label cut at the left edge
