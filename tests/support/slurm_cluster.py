@@ -4,7 +4,8 @@ controller and the only node, every state, spool, pid and log file under one tem
 ``SingleHostSlurm(folder).start()`` installs the packages where they are missing (root only:
 ``apt-get update`` once, then ``apt-get install -y slurm-wlm munge``), makes sure munged runs,
 writes ``slurm.conf``, starts slurmctld and slurmd and waits until ``sinfo`` shows the node
-idle; ``stop()`` stops what it started by pid file. ``unavailable()`` says, in one line, why
+idle; ``stop()`` stops the slurmctld and slurmd it started, by pid file (munged, shared by
+every cluster on the host, is left running, as its service would be). ``unavailable()`` says, in one line, why
 a cluster cannot be brought up here (the tests skip with that reason).
 
 Also usable by hand: ``python tests/support/slurm_cluster.py up DIR`` / ``down DIR``.
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PACKAGES = ("slurm-wlm", "munge")
-DAEMONS = ("slurmctld", "slurmd", "munged")
+DAEMONS = ("slurmctld", "slurmd")  # stopped by stop(); munged stays (_ensure_munged)
 MUNGE_KEY = Path("/etc/munge/munge.key")
 READY_TIMEOUT_S = 60
 
@@ -172,15 +173,15 @@ class SingleHostSlurm:
         done = _run(*self.root, "sh", "-c", setup, timeout=30)
         if done.returncode != 0:
             raise RuntimeError(f"could not set up munge: {done.stderr.strip()}")
-        # run as the munge user, as the package's service would; it writes its pid file where
-        # that user may, and a copy in this cluster's folder says that stop() is to stop it
+        # run as the munge user, as the package's service would, and left running like that
+        # service: every cluster on this host (one per xdist worker) authenticates through its one
+        # socket, and a cluster that stopped it at its end failed another worker's jobs mid-run
+        # ("Protocol authentication error")
         munge_pid = Path("/run/munge/perfkit-tests-munged.pid")
         done = _run(*self.root, "runuser", "-u", "munge", "--", "munged", "--force", f"--pid-file={munge_pid}",
                     timeout=30)
         if done.returncode != 0 or not _munge_works():
             raise RuntimeError(f"munged did not start: {done.stderr.strip()}")
-        if munge_pid.is_file():
-            self.pid_file("munged").write_text(munge_pid.read_text())
 
     def start(self) -> "SingleHostSlurm":
         self.folder.mkdir(parents=True, exist_ok=True)
