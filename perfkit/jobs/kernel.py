@@ -109,6 +109,7 @@ class _Watch:
         self.preload = preload  # modules the kernel imports as it starts, before the first cell
         self.go = threading.Event()  # set when the host's checks passed: the notebook may start
         self.launched = threading.Event()  # set once the kernel's process started (or could not start)
+        self.cells_over = threading.Event()  # set once papermill returned or raised: the notebook is final
         self.refused = False  # the host's checks refused the run: the notebook never starts
         self.managers: list[AsyncKernelManager] = []
         self.cell_index: int | None = None
@@ -312,6 +313,7 @@ def run_notebook(
     host_checks: Callable[[], None] | None = None,
     preload: tuple[str, ...] = (),
     once_written: tuple[Path, Callable[[], None]] | None = None,
+    when_ok: Callable[[], None] | None = None,
 ) -> KernelEnding:
     """Execute ``notebook`` into ``output`` with papermill; never raises for what the notebook
     does (KeyboardInterrupt during the wait ends it as ``interrupted``). ``env``: variables added
@@ -326,17 +328,29 @@ def run_notebook(
 
     ``once_written``: (file, work): once ``file`` exists (the run's result: the benchmark no
     longer measures), ``work`` runs in a host thread while the notebook goes on; it has ended
-    when this returns. It never runs if the file never appears."""
+    when this returns. It never runs if the file never appears.
+
+    ``when_ok``: work on the finished notebook (its HTML export), done in this thread once the
+    notebook ended ok and ``once_written``'s work ended, while the kernel is being stopped; the
+    kernel is stopped when this returns, whatever the work raised."""
     with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as stderr:
         watch = _Watch(stderr, env, preload)
         files = [output] + ([progress_feed] if progress_feed is not None else [])
         stall = _StallWatch(stall_timeout, watch, files) if stall_timeout else None
         later = _OnceWritten(*once_written) if once_written else None
+        worker = None
         try:
-            ending = _supervise(watch, notebook, output, parameters, cwd, timeout, kernel_name, stall, host_checks, later)
+            ending, worker = _supervise(watch, notebook, output, parameters, cwd, timeout, kernel_name, stall,
+                                        host_checks, later)
+            if later is not None:
+                later.join()
+            if when_ok is not None and ending.ending == "ok":
+                when_ok()  # while the worker stops the kernel
         finally:
             if later is not None:
                 later.join()
+            if worker is not None:
+                worker.join()
         stderr.seek(0)
         tail = _kernel_stderr_tail(stderr.read())
     if ending.ending == "died" and tail:
@@ -354,7 +368,9 @@ def _supervise(
     watch: _Watch, notebook: Path, output: Path, parameters: dict[str, Any], cwd: Path, timeout: float | None,
     kernel_name: str, stall: _StallWatch | None = None, host_checks: Callable[[], None] | None = None,
     later: _OnceWritten | None = None,
-) -> KernelEnding:
+) -> tuple[KernelEnding, threading.Thread]:
+    """How the notebook ended, once its cells are over, and the worker thread, which may still be
+    stopping the kernel (join it)."""
 
     def work() -> None:
         manager = None
@@ -390,6 +406,7 @@ def _supervise(
         except BaseException as exc:  # reported to the waiting thread
             watch.error = exc
         finally:
+            watch.cells_over.set()
             if manager is not None:
                 _shut_down(manager, watch)
 
@@ -403,7 +420,7 @@ def _supervise(
     watch.go.set()
     ending, said = "ok", ""
     try:
-        while worker.is_alive():
+        while worker.is_alive() and not watch.cells_over.is_set():
             watch.kernel_process()
             now = time.perf_counter()
             if timeout is not None and now - started > timeout:
@@ -416,12 +433,12 @@ def _supervise(
                 ending, said = "stalled", stall.reason(_where(watch))
                 _stop(worker, watch)
                 break
-            worker.join(_POLL_SECONDS)
+            watch.cells_over.wait(_POLL_SECONDS)
     except KeyboardInterrupt:
         ending = "interrupted"
         with _signals_ignored():  # a second Ctrl-C or SIGTERM must not cut the kill short
             _stop(worker, watch)
-    return _ending(ending, watch, time.perf_counter() - started, said)
+    return _ending(ending, watch, time.perf_counter() - started, said), worker
 
 
 class _OnceWritten:

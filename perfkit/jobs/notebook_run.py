@@ -180,12 +180,23 @@ def execute_notebook(
             # one writer per run folder, for the rest of the execution; published by perfkit.jobs.publish's rule
             stages.append(held.enter_context(publishing.staged(final, wait=wait_lock)))
 
+        exported: list[tuple[float, str]] = []  # (seconds, error) of the export done while the kernel stopped
+
+        def export_ok_report() -> None:  # an ok notebook with its result is final: no banner to add
+            written = _read_result(staging / RESULT_FILE)
+            if written is None or written.status == vocab.CRASHED:
+                return  # settled, given its banner, then exported below
+            export_started = time.perf_counter()
+            error = publish.export_html(staging / NOTEBOOK_FILE, staging / HTML_FILE, redacted)
+            exported.append((time.perf_counter() - export_started, error))
+
         with live_progress(staging / PROGRESS_FEED, label, live, feed_only=bool(stall_timeout)) as kernel_env:
             ending = run_notebook(notebook, staging / NOTEBOOK_FILE, parameters, paths.project_root(), timeout,
                                   env=kernel_env, stall_timeout=stall_timeout, progress_feed=staging / PROGRESS_FEED,
                                   host_checks=before_the_notebook, preload=RUN_IMPORTS,
                                   # the exporter is readied while the report cells run: after the benchmark
-                                  once_written=(staging / RESULT_FILE, publish.warm_exporter) if html else None)
+                                  once_written=(staging / RESULT_FILE, publish.warm_exporter) if html else None,
+                                  when_ok=export_ok_report if html else None)
         stage = stages[0]
         if ending.ending == "error" and ending.ename in USER_ERROR_NAMES:
             raise UserError(ending.evalue)
@@ -196,11 +207,11 @@ def execute_notebook(
             write_json_atomic(result_file, record.to_dict())
         if ending.ending in ("died", "timeout", "interrupted", "stalled") or record.status == vocab.CRASHED:
             publish.add_banner(staging / NOTEBOOK_FILE, record)
-        html_started = time.perf_counter()
-        report_error = ""
-        if html and (staging / NOTEBOOK_FILE).is_file():
+        html_seconds, report_error = exported[0] if exported else (0.0, "")
+        if html and not exported and (staging / NOTEBOOK_FILE).is_file():
+            html_started = time.perf_counter()
             report_error = publish.export_html(staging / NOTEBOOK_FILE, staging / HTML_FILE, redacted)
-        html_seconds = time.perf_counter() - html_started
+            html_seconds = time.perf_counter() - html_started
         stage.status, stage.report_missing = record.status, bool(report_error)
     return NotebookRun(stage.folder, record.status, record, time.perf_counter() - started, error_line(record), html_seconds,
                        ending.seconds, report_error, stage.attempt is not None, final)

@@ -1,7 +1,8 @@
 """While the kernel starts, the host does its own checks (run_notebook's ``host_checks``) and
 the kernel imports what the cells will need (``preload``): no cell runs before the checks pass,
 a refusal stops the kernel with no cell run, and the preloaded modules are there at the first
-cell. Tiny torch-free notebooks (tests/support/tiny_notebook.py)."""
+cell; the work on an ok notebook (its HTML export) runs while the kernel is stopped. Tiny
+torch-free notebooks (tests/support/tiny_notebook.py)."""
 
 from __future__ import annotations
 
@@ -101,3 +102,21 @@ def test_work_once_the_result_is_written_never_runs_without_it(tmp_path):
     ending = run_notebook(notebook, tmp_path / "out.ipynb", {}, tmp_path,
                           once_written=(tmp_path / "result.json", lambda: ran.append(True)))
     assert ending.ending == "ok" and ran == []
+
+
+def test_work_on_an_ok_notebook_sees_it_final_and_the_kernel_is_stopped_on_return(tmp_path):
+    seen: list[str] = []
+    mark = uuid.uuid4().hex
+    notebook = tiny_notebook(tmp_path / "in.ipynb", "print('first')", "print('last')")
+    ending = run_notebook(notebook, tmp_path / "out.ipynb", {}, tmp_path, env={"PERFKIT_TEST_MARK": mark},
+                          when_ok=lambda: seen.extend(_first_outputs(tmp_path / "out.ipynb")))
+    assert ending.ending == "ok", ending
+    assert seen == ["first\n", "last\n"]  # the saved notebook, every cell in it
+    assert _marked(mark) == []
+
+
+def test_work_on_an_ok_notebook_never_runs_for_a_failed_one(tmp_path):
+    ran: list[bool] = []
+    notebook = tiny_notebook(tmp_path / "in.ipynb", "1 / 0")
+    ending = run_notebook(notebook, tmp_path / "out.ipynb", {}, tmp_path, when_ok=lambda: ran.append(True))
+    assert ending.ending == "error" and ending.ename == "ZeroDivisionError" and ran == []
