@@ -1,4 +1,4 @@
-"""The roofline as a figure (matplotlib; embedded as PNG by ``plots.figures_html``): y is FLOP/s
+"""The roofline as a figure (matplotlib; embedded as an SVG image by ``plots.figures_html``): y is FLOP/s
 on a log scale, each compute ceiling a horizontal line labelled with its value and source
 (the spec sheet's measured GEMM, the datasheet), each run a labelled marker at its achieved
 FLOP/s.
@@ -25,7 +25,7 @@ from matplotlib.ticker import EngFormatter, FuncFormatter
 from perfkit.report import plots
 from perfkit.report.roofline import Point, Roof, point_of, roofs_of, short_text
 
-WIDTH_PX = 800  # figsize 8 in at plots.PNG_DPI
+WIDTH_IN = 8.0  # the figure's width, inches (768 CSS pixels)
 LEGEND_ROW_IN = 0.16  # height of one legend entry at font size 7, inches
 CHAR_IN = 0.06  # width of one character of a tick label at font size 7, inches
 TICK_CHARS = 20  # a run's x tick label is cut to this many characters
@@ -72,7 +72,7 @@ def roofline_figure(points: list[Point], roofs: list[Roof], title: str = "roofli
     title = _plain(title)
     compute = [r for r in roofs if r.kind == "compute"]
     placed = [p for p in points if p.intensity is not None]
-    fig, ax = plt.subplots(figsize=(WIDTH_PX / plots.PNG_DPI, 5.2))
+    fig, ax = plt.subplots(figsize=(WIDTH_IN, 5.2))
     ax.set_yscale("log")
     ax.yaxis.set_major_formatter(EngFormatter())  # 300 G, not mathtext's 3×10¹¹: plain text, cheaper to draw
     ax.set_ylabel("FLOP/s")
@@ -180,6 +180,6 @@ def figure_caption(line: Any) -> str:
 
 
 def figure_html(fig, alt: str, note: str) -> str:  # noqa: ANN001
-    """The figure as an inline PNG (``plots.figures_html``), no wider than it was drawn, with its
+    """The figure as an inline SVG image (``plots.figures_html``), no wider than it was drawn, with its
     caption below it (escaped; none when ``note`` is empty)."""
     return plots.figure_html(fig, alt, note)

@@ -9,6 +9,7 @@ import math
 import pytest
 
 from perfkit.report.offline import remote_references
+from perfkit.report.plots import IMAGE_DATA
 from perfkit.report.tables import inference_row
 from perfkit.results.store import load_result
 
@@ -75,7 +76,7 @@ def test_report_html_is_offline_and_shows_the_seed_tables(runs):
     html = (reports / "runs/bert_inference/cpu/smoke/report.html").read_text()
     assert remote_references(html) == []
     assert "pk.prepare" not in html
-    for text in ("指标列表", "指标值", "p_infer_core", "infer_time", "export_time", "data:image/png;base64,"):
+    for text in ("指标列表", "指标值", "p_infer_core", "infer_time", "export_time", IMAGE_DATA):
         assert text in html
     index = (reports / "index.html").read_text()
     assert "bert_inference 指标值" in index and 'href="runs/bert_inference/cpu/smoke_onnxruntime/report.html"' in index

@@ -8,6 +8,7 @@ import math
 
 import pytest
 
+from perfkit.report.plots import IMAGE_DATA
 from support.cli import run_cli
 
 pytestmark = pytest.mark.e2e
@@ -56,5 +57,5 @@ def test_report_shows_the_energy_table_and_the_timeline(telemetry_run):
         assert "not measurable here" in section
     else:
         assert f"{result['metrics']['energy_j']:.1f} J" in section
-    assert "data:image/png;base64" in section  # the timeline figure
+    assert IMAGE_DATA in section  # the timeline figure
     assert "energy J / avg W / peak W" in html  # the run summary's line

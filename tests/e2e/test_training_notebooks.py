@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import pytest
 
 from perfkit.report.offline import remote_references
+from perfkit.report.plots import IMAGE_DATA
 
 from support.cli import ROOT, check_training_result, run_cli
 
@@ -91,7 +92,7 @@ def test_report_html_is_offline_hides_code_and_shows_the_tables(smoke):
     text = re.sub(r"<[^>]+>", "", html)  # what a reader sees (some words sit in no-break spans)
     for heading in case.headings:
         assert heading in text, heading
-    assert "data:image/png;base64," in html  # the curves, embedded
+    assert IMAGE_DATA in html  # the curves, embedded
     log = re.search(r'<details class="perfkit-log"><summary>运行日志 Run log \((\d+) lines\)</summary>.*?</details>', html, re.S)
     assert log and 1 <= int(log.group(1)) <= 21  # the progress lines, folded above the headline
     assert f"{case.benchmark}: step " in log.group(0) and f"{case.benchmark}: step " not in html.replace(log.group(0), "")

@@ -17,6 +17,7 @@ import pytest
 from perfkit import plugins
 from perfkit.cli import main
 from perfkit.params import sources
+from perfkit.report.plots import IMAGE_DATA
 from support.fabricated import make_result, write_run
 from support.suite_project import SHORT, make_project, write_suite
 
@@ -82,7 +83,7 @@ def test_the_index_is_built_without_a_kernel(reports, monkeypatch):
     write_run(reports, make_result("bert", "cpu", "1x2", nproc=2, loss=[9.0, 8.1, 7.4]))
     index = index_build.build_index(reports)
     page = index.read_text(encoding="utf-8")
-    assert "data:image/png;base64," in page  # the curves and throughput figures
+    assert IMAGE_DATA in page and "data:image/png;base64," in page  # the curves (SVG), the throughput chart (PNG)
     assert "bert/cpu/smoke" in page or "smoke" in page
     saved = nbformat.read(str(reports / "summary.ipynb"), as_version=4)
     code = [c for c in saved.cells if c.cell_type == "code"]

@@ -19,6 +19,7 @@ from perfkit.importing import parse_page, write_references
 from perfkit.report import headline, labels, tables
 from perfkit.report.html import notebook_to_html
 from perfkit.report.index import cell_class, html_table, keep_words
+from perfkit.report.plots import IMAGE_DATA
 from perfkit.report.site_data import all_tables, load_site
 
 TEMPLATE = Path(pk.__file__).resolve().parents[1] / "report" / "templates" / "perfkit_offline" / "index.html.j2"
@@ -151,4 +152,4 @@ def test_side_by_side_curves_are_separate_images():
     result = make_result(loss=[6.0 - 0.1 * i for i in range(30)], evals=[{"samples": 64, "quality": 0.1}])
     html = pk.curves(result).data
     assert html.startswith('<div class="perfkit-figs">') and html.count("<img ") == 2
-    assert html.count("data:image/png;base64,") == 2
+    assert html.count(IMAGE_DATA) == 2

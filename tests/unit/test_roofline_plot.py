@@ -13,6 +13,7 @@ from support.fabricated import make_result, write_run  # noqa: E402
 
 from perfkit.params.hardware import load_hardware  # noqa: E402
 from perfkit.report import roofline_plot  # noqa: E402
+from perfkit.report.plots import IMAGE_DATA  # noqa: E402
 from perfkit.report.roofline import hardware_rooflines, point_of, roofs_of  # noqa: E402
 from perfkit.scenarios import peaks  # noqa: E402
 from perfkit.specs.ceilings import Ceiling  # noqa: E402
@@ -123,7 +124,7 @@ def test_the_run_report_headline_cell_embeds_the_figure_and_its_caption():
 
     result = make_result(metrics={"roofline": peaks.roofline(2e12, 100.0, H100, "bf16", GEMM, COPY)})
     shown = pk.headline(result).data
-    assert shown.count('<img alt="the run on its machine') == 1 and "data:image/png;base64," in shown
+    assert shown.count('<img alt="the run on its machine') == 1 and IMAGE_DATA in shown
     assert "屋顶线 Roofline" in shown and "no bytes moved per sample" in shown
     assert "<img" not in pk.headline(make_result()).data  # a record without a roofline: no figure
     assert "<img" not in pk.headline(make_result(status="failed")).data
@@ -145,7 +146,7 @@ def test_the_exported_run_report_carries_the_roofline_offline(tmp_path):
     page = notebook_to_html(path, tmp_path / "report.html").read_text(encoding="utf-8")
     assert remote_references(page) == []
     figure = page.index('alt="the run on its machine\'s roofline')
-    assert page.index("perfkit-headline") < figure and page[figure:].index("data:image/png;base64,") < 200
+    assert page.index("perfkit-headline") < figure and page[figure:].index(IMAGE_DATA) < 200
     assert "no bytes moved per sample" in page[figure:]
 
 
