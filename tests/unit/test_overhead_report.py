@@ -15,7 +15,7 @@ def test_the_goal_is_judged_on_the_medians_and_every_run_is_shown():
     runs = [_run(3.4, 7.0), _run(2.6, 6.5), _run(2.7, 6.9)]
     assert median_run(runs)["overhead"] == 2.7 and median_run(runs)["e2e_time"] == 6.9
     text = report_repeated(runs)
-    assert text.startswith("3 runs, overhead 3.40, 2.60, 2.70 s (") and "medians:" in text
+    assert text.startswith("3 runs, each in a fresh process: overhead 3.40, 2.60, 2.70 s; medians:")
     assert "overhead 2.70 s (goal <= 3 s)" in text
 
 
