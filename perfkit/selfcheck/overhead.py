@@ -75,7 +75,8 @@ def measure_repeated(times: int, benchmark: str = "bert") -> list[dict[str, floa
     for _ in range(max(1, times)):
         done = subprocess.run([sys.executable, "-c", _ONE_RUN, benchmark], capture_output=True, text=True, check=False)
         if done.returncode != 0:
-            raise RuntimeError(f"overhead run failed: {done.stderr.strip().splitlines()[-1:] or done.returncode}")
+            last = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
+            raise RuntimeError(f"overhead run failed: {last}")
         runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
     return runs
 
