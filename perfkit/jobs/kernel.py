@@ -338,19 +338,17 @@ def run_notebook(
         files = [output] + ([progress_feed] if progress_feed is not None else [])
         stall = _StallWatch(stall_timeout, watch, files) if stall_timeout else None
         later = _OnceWritten(*once_written) if once_written else None
-        worker = None
         try:
             ending, worker = _supervise(watch, notebook, output, parameters, cwd, timeout, kernel_name, stall,
                                         host_checks, later)
-            if later is not None:
-                later.join()
-            if when_ok is not None and ending.ending == "ok":
-                when_ok()  # while the worker stops the kernel
         finally:
             if later is not None:
                 later.join()
-            if worker is not None:
-                worker.join()
+        try:
+            if when_ok is not None and ending.ending == "ok":
+                when_ok()  # while the worker stops the kernel
+        finally:
+            worker.join()
         stderr.seek(0)
         tail = _kernel_stderr_tail(stderr.read())
     if ending.ending == "died" and tail:

@@ -180,15 +180,13 @@ def execute_notebook(
             # one writer per run folder, for the rest of the execution; published by perfkit.jobs.publish's rule
             stages.append(held.enter_context(publishing.staged(final, wait=wait_lock)))
 
-        exported: list[tuple[float, str]] = []  # (seconds, error) of the export done while the kernel stopped
+        read: list[RunResult | None] = []  # result.json as the kernel left it, read once
+        exported: list[tuple[float, str]] = []  # (seconds, error) of the HTML export
 
         def export_ok_report() -> None:  # an ok notebook with its result is final: no banner to add
-            written = _read_result(staging / RESULT_FILE)
-            if written is None or written.status == vocab.CRASHED:
-                return  # settled, given its banner, then exported below
-            export_started = time.perf_counter()
-            error = publish.export_html(staging / NOTEBOOK_FILE, staging / HTML_FILE, redacted)
-            exported.append((time.perf_counter() - export_started, error))
+            read.append(_read_result(staging / RESULT_FILE))
+            if read[0] is not None and read[0].status != vocab.CRASHED:  # else: settled, bannered, exported below
+                exported.append(_export_html(staging, redacted))
 
         with live_progress(staging / PROGRESS_FEED, label, live, feed_only=bool(stall_timeout)) as kernel_env:
             ending = run_notebook(notebook, staging / NOTEBOOK_FILE, parameters, paths.project_root(), timeout,
@@ -201,20 +199,25 @@ def execute_notebook(
         if ending.ending == "error" and ending.ename in USER_ERROR_NAMES:
             raise UserError(ending.evalue)
         result_file = staging / RESULT_FILE
-        written = _read_result(result_file)
+        written = read[0] if read else _read_result(result_file)
         record = settle_result(prepared, written, ending, timeout, started_at)
         if record is not written or ending.ending != "ok":
             write_json_atomic(result_file, record.to_dict())
         if ending.ending in ("died", "timeout", "interrupted", "stalled") or record.status == vocab.CRASHED:
             publish.add_banner(staging / NOTEBOOK_FILE, record)
-        html_seconds, report_error = exported[0] if exported else (0.0, "")
         if html and not exported and (staging / NOTEBOOK_FILE).is_file():
-            html_started = time.perf_counter()
-            report_error = publish.export_html(staging / NOTEBOOK_FILE, staging / HTML_FILE, redacted)
-            html_seconds = time.perf_counter() - html_started
+            exported.append(_export_html(staging, redacted))
+        html_seconds, report_error = exported[0] if exported else (0.0, "")
         stage.status, stage.report_missing = record.status, bool(report_error)
     return NotebookRun(stage.folder, record.status, record, time.perf_counter() - started, error_line(record), html_seconds,
                        ending.seconds, report_error, stage.attempt is not None, final)
+
+
+def _export_html(staging: Path, redacted: bool) -> tuple[float, str]:
+    """The staged notebook rendered to its report: (seconds, '' or why not, in one line)."""
+    started = time.perf_counter()
+    error = publish.export_html(staging / NOTEBOOK_FILE, staging / HTML_FILE, redacted)
+    return time.perf_counter() - started, error
 
 
 def error_line(record: RunResult) -> str:
