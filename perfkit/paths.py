@@ -56,6 +56,10 @@ def reports_dir() -> Path:
     return Path(os.environ.get("PERFKIT_REPORTS", project_root() / "reports")).resolve()
 
 
+JOBS_DIR = "jobs"  # <reports>/jobs/: Slurm's job ledger, and the prepared runs that other processes load
+PREPARED_DIR = "prepared"  # <reports>/jobs/prepared/: a Slurm job's prepared run, a multi-node run's for `perfkit join`
+
+
 def data_cache_dir() -> Path:
     return Path(os.environ.get("PERFKIT_DATA", project_root() / "data")).resolve()
 

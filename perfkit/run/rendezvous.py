@@ -60,7 +60,6 @@ def host_endpoint(nnodes: int) -> str:
     return f"{socket.gethostname()}:{DEFAULT_PORT}"
 
 
-JOIN_FOLDER = ("jobs", "prepared")  # under the reports folder, beside Slurm's prepared runs
 STDIN = "-"
 
 
@@ -68,7 +67,7 @@ def join_payload_path(run: PreparedRun, reports: Path | None = None) -> Path:
     """Where node 0 writes the run for ``perfkit join``: a name from the resolved run's digest."""
     identity = json.dumps(run.resolved.to_dict(), sort_keys=True).encode()
     name = paths.safe_name(f"join-{hashlib.sha256(identity).hexdigest()[:20]}.json", "prepared-run file")
-    return paths.path_under(reports or paths.reports_dir(), *JOIN_FOLDER, name)
+    return paths.path_under(reports or paths.reports_dir(), paths.JOBS_DIR, paths.PREPARED_DIR, name)  # beside Slurm's
 
 
 def write_join_payload(run: PreparedRun, reports: Path | None = None) -> Path:

@@ -40,8 +40,8 @@ RECORD_LIMIT = 256 * KIB
 _TIMESTAMP = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\+00:00|Z)$"
 _LABEL_REPEAT = re.compile(r"^(?P<run>.+) r(?P<repeat>[1-9][0-9]{0,5})$")  # a suite labels repeat 1 " r1" too
 
-JOBS_DIR = "jobs"
-PREPARED_DIR = "prepared"  # reports/jobs/prepared/<name>.json: each job's prepared run, written at submission
+JOBS_DIR = paths.JOBS_DIR
+PREPARED_DIR = paths.PREPARED_DIR  # reports/jobs/prepared/<name>.json: each job's prepared run, written at submission
 _PREPARED_NAME = re.compile(r"^[0-9a-f]{32}\.json$")
 
 
