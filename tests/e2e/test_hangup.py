@@ -17,9 +17,9 @@ from pathlib import Path
 import psutil
 import pytest
 from support.cli import ROOT
-from support.tiny_notebook import RUN_PARAMETERS, tiny_notebook
+from support.tiny_notebook import RUN_PARAMETERS, pid_marker_cell, tiny_notebook
 
-PID = "import os, pathlib\npathlib.Path(output_dir, 'kernel.pid').write_text(str(os.getpid()))"
+PID = pid_marker_cell("output_dir")
 
 
 def _alive(pid: int | None) -> bool:

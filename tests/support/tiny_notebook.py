@@ -11,6 +11,16 @@ import nbformat
 RUN_PARAMETERS = 'vendor = "cpu"\nconfig = "smoke"\noverrides = "{}"\noutput_dir = ""\nresolved = ""\n'
 
 
+def pid_marker_cell(folder: str = "'.'") -> str:
+    """A cell that writes the kernel's pid to ``kernel.pid`` in the folder the Python expression
+    ``folder`` names. Written whole, then renamed: a test polling for the file never reads it
+    half-written (an empty read once failed CI)."""
+    return ("import os, pathlib\n"
+            f"_marker = pathlib.Path({folder}, 'kernel.pid')\n"
+            "_marker.with_name('.kernel.pid.part').write_text(str(os.getpid()))\n"
+            "os.replace(_marker.with_name('.kernel.pid.part'), _marker)")
+
+
 def tiny_notebook(path: Path, *sources: str, parameters: str = "") -> Path:
     """A notebook of code cells ``sources`` (a ``parameters`` cell first when given)."""
     cells = []

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import psutil
 import pytest
-from support.tiny_notebook import tiny_notebook
+from support.tiny_notebook import pid_marker_cell, tiny_notebook
 
 from perfkit.errors import UserError
 from perfkit.jobs.kernel import preload_argument, run_notebook
 
-PID = "import os, pathlib\npathlib.Path('kernel.pid').write_text(str(os.getpid()))"
+PID = pid_marker_cell()
 
 
 def _marked(mark: str) -> list[int]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import psutil
 import pytest
-from support.tiny_notebook import tiny_notebook
+from support.tiny_notebook import pid_marker_cell, tiny_notebook
 
 from perfkit.jobs.kernel import run_notebook
 
@@ -27,7 +27,7 @@ def _kernel_pid(output: Path) -> int | None:
     return int(marker.read_text()) if marker.is_file() else None
 
 
-PID = "import os, pathlib\npathlib.Path('kernel.pid').write_text(str(os.getpid()))"
+PID = pid_marker_cell()
 
 
 def test_a_kernel_that_sleeps_with_no_progress_is_stopped_as_stalled_saying_where(tmp_path):
