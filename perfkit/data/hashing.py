@@ -156,8 +156,11 @@ class _DigestCache:
         return value
 
     def save(self) -> None:
+        """Write the cache if a digest was added: without the files that are gone (a deleted
+        dataset, a test's temporary folder), then the oldest beyond CACHE_ENTRIES."""
         if not self.changed:
             return
+        self.entries = {name: entry for name, entry in self.entries.items() if os.path.isfile(name)}
         while len(self.entries) > CACHE_ENTRIES:
             self.entries.pop(next(iter(self.entries)))
         try:

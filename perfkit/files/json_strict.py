@@ -26,6 +26,8 @@ MAX_DEPTH = 64
 MAX_INT_DIGITS = 20  # an unsigned 64-bit integer (a seed) fits; so does any float conversion
 _STRINGS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)  # a JSON string, escapes included
 _NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
+# an integer token (no fraction, no exponent, not an exponent's digits) of too many digits
+_LONG_INT = re.compile(rf"(?<![0-9.eE+\-])-?([0-9]{{{MAX_INT_DIGITS + 1},}})(?![0-9.eE])")
 _STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 
 
@@ -33,13 +35,32 @@ class _Refused(ValueError):
     pass
 
 
+def _outside_strings(text: str) -> str:
+    return _STRINGS.sub("", text)
+
+
 def nesting_depth(text: str, limit: int) -> int:
     """The deepest nesting of ``[`` and ``{`` outside strings; any value over ``limit`` is
     refused by the caller. The strings, then everything but brackets, are removed by regular
     expressions first, so the count runs over the brackets alone, in C: a 4 MB digest cache in
     ~25 ms instead of 120 ms with a token at a time."""
-    brackets = _NOT_BRACKETS.sub("", _STRINGS.sub("", text))
+    return _depth(_outside_strings(text))
+
+
+def _depth(bare: str) -> int:
+    brackets = _NOT_BRACKETS.sub("", bare)
     return max(0, max(itertools.accumulate(map(_STEP.__getitem__, brackets)), default=0))
+
+
+def longest_integer(text: str) -> int:
+    """The digits of the longest integer token outside strings that is over ``MAX_INT_DIGITS``
+    (0 when none is): found by one regular expression, so that the parser reads integers at C
+    speed instead of through a Python hook (95,000 integers of a digest cache: 0.15 s)."""
+    return _longest_integer(_outside_strings(text))
+
+
+def _longest_integer(bare: str) -> int:
+    return max((len(match.group(1)) for match in _LONG_INT.finditer(bare)), default=0)
 
 
 def _constant(name: str) -> Any:
@@ -53,20 +74,17 @@ def _float(text: str) -> float:
     return value
 
 
-def _int(text: str) -> int:
-    digits = text.lstrip("-")
-    if len(digits) > MAX_INT_DIGITS:
-        raise _Refused(f"an integer of {len(digits)} digits is out of range (at most {MAX_INT_DIGITS})")
-    return int(text)
-
-
 def loads_strict(text: str, shown: str, error: type[UserError] = UserError, max_depth: int = MAX_DEPTH) -> Any:
     """``json.loads`` of ``text`` with bounded nesting and finite, bounded numbers; ``error``
     naming ``shown`` otherwise."""
-    if nesting_depth(text, max_depth) > max_depth:
+    bare = _outside_strings(text)
+    if _depth(bare) > max_depth:
         raise error(f"{shown}: JSON nested deeper than {max_depth} levels; not read")
+    digits = _longest_integer(bare)
+    if digits:
+        raise error(f"{shown}: an integer of {digits} digits is out of range (at most {MAX_INT_DIGITS})")
     try:
-        return json.loads(text, parse_constant=_constant, parse_float=_float, parse_int=_int)
+        return json.loads(text, parse_constant=_constant, parse_float=_float)
     except _Refused as exc:
         raise error(f"{shown}: {exc}") from None
     except json.JSONDecodeError as exc:

@@ -16,6 +16,7 @@ from perfkit.benchmarks import benchmark_class
 from perfkit.engine.distributed import DistContext, context_from_env
 from perfkit.engine.precision import precision_policy
 from perfkit.errors import UserError
+from perfkit.measure import collector
 from perfkit.measure.timers import PhaseClock
 from perfkit.results import vocabulary as vocab
 from perfkit.results.environment import collect_environment
@@ -44,6 +45,7 @@ def crash_status(exc: BaseException) -> str:
 
 def execute(run: PreparedRun, progress: bool = True, ctx: DistContext | None = None) -> RunResult:
     """Run the benchmark in this process (one rank) and write its result on rank 0."""
+    collector.settle()  # perfkit.measure.collector: the run's collections walk what the run makes
     bench_start = time.perf_counter()
     started = utc_now()
     resolved = run.resolved

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from perfkit.errors import UserError
+from perfkit.measure.collector import collector_paused
 from perfkit.run.spec import PreparedRun
 
 if TYPE_CHECKING:
@@ -36,10 +37,11 @@ def preflight(run: PreparedRun) -> DataIdentity:
     """Raise a UserError for what the user can fix; return the dataset's identity. Imports
     torch (the vendor adapter, the precision check): `perfkit run` calls it while the kernel
     starts (perfkit.jobs.kernel's host_checks), so this module stays torch-free to import."""
-    from perfkit.benchmarks import benchmark_class
-    from perfkit.engine.precision import precision_policy
-    from perfkit.run.memory import check_memory
-    from perfkit.vendors import get_vendor
+    with collector_paused():  # torch's import, on the host: perfkit.measure.collector
+        from perfkit.benchmarks import benchmark_class
+        from perfkit.engine.precision import precision_policy
+        from perfkit.run.memory import check_memory
+        from perfkit.vendors import get_vendor
 
     resolved = run.resolved
     vendor = get_vendor(resolved.vendor)

@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support.fabricated import make_result
 
 from perfkit.cli import main
 from perfkit.files.json_strict import loads_strict
@@ -26,6 +25,7 @@ from perfkit.results.store import (
     load_results,
     write_json_atomic,
 )
+from support.fabricated import make_result
 
 GOOD = ("bert", "cpu", "smoke")
 BAD = ("bert", "cpu", "hostile")
@@ -252,3 +252,43 @@ def test_the_nesting_count_sees_only_brackets_outside_strings(value, indent):
     from perfkit.files.json_strict import nesting_depth
 
     assert nesting_depth(json.dumps(value, indent=indent), 64) == _depth(value)
+
+
+def _longest_int(value) -> int:
+    if isinstance(value, bool) or value is None:
+        return 0
+    if isinstance(value, int):
+        return len(str(abs(value)))
+    if isinstance(value, list):
+        return max((_longest_int(v) for v in value), default=0)
+    if isinstance(value, dict):
+        return max((_longest_int(v) for v in value.values()), default=0)
+    return 0
+
+
+digit_text = st.text(alphabet='0123456789.eE-+"\\ ', max_size=30)  # strings that look like numbers
+big_ints = st.integers(min_value=-(10**30), max_value=10**30)
+finite_floats = st.floats(allow_nan=False, allow_infinity=False) | st.sampled_from([1e300, -1.5e-300, 123456789012345678901234.5])
+
+
+@settings(max_examples=200, deadline=None)
+@given(value=st.recursive(st.none() | big_ints | finite_floats | digit_text,
+                          lambda inner: st.lists(inner, max_size=4) | st.dictionaries(digit_text, inner, max_size=4),
+                          max_leaves=20),
+       indent=st.none() | st.integers(0, 2))
+def test_integers_are_bounded_by_their_digits_and_nothing_else_is(value, indent):
+    """An integer of over MAX_INT_DIGITS digits is refused, naming its length; floats of any
+    length of text and strings of digits are read as they are."""
+    from perfkit.errors import UserError
+    from perfkit.files.json_strict import MAX_INT_DIGITS
+
+    text = json.dumps(value, indent=indent)
+    longest = _longest_int(value)
+    try:
+        loaded = loads_strict(text, "x.json")
+    except UserError as exc:
+        assert longest > MAX_INT_DIGITS, exc
+        assert f"an integer of {longest} digits is out of range" in str(exc)
+    else:
+        assert longest <= MAX_INT_DIGITS
+        assert loaded == json.loads(text)

@@ -1,3 +1,4 @@
+import shutil
 from pathlib import Path
 
 import h5py
@@ -206,3 +207,26 @@ def test_declared_sizes_beyond_the_file_are_refused(tmp_path, damage):
         shard.write_bytes(data[: len(data) // 2])
     with pytest.raises(DataError):
         mlperf_bert.shard_length(shard)
+
+
+def test_the_digest_cache_forgets_files_that_are_gone(tmp_path, monkeypatch):
+    """A deleted dataset's digests leave the cache the next time it is written; a dataset that
+    is still there keeps them."""
+    import json
+
+    from perfkit.data.hashing import CACHE_FILE
+
+    monkeypatch.setenv("PERFKIT_DATA", str(tmp_path / "cache"))
+    build_bert_dataset(tmp_path / "kept", TINY)
+    build_bert_dataset(tmp_path / "deleted", TINY)
+    identify(tmp_path / "kept")
+    identify(tmp_path / "deleted")
+    cache = tmp_path / "cache" / CACHE_FILE
+    names = set(json.loads(cache.read_text()))
+    assert any("/deleted/" in name for name in names) and any("/kept/" in name for name in names)
+    shutil.rmtree(tmp_path / "deleted")
+    build_bert_dataset(tmp_path / "new", TINY)
+    identify(tmp_path / "new")
+    names = set(json.loads(cache.read_text()))
+    assert not any("/deleted/" in name for name in names)
+    assert any("/kept/" in name for name in names) and any("/new/" in name for name in names)

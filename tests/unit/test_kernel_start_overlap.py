@@ -14,10 +14,10 @@ from pathlib import Path
 
 import psutil
 import pytest
-from support.tiny_notebook import pid_marker_cell, tiny_notebook
 
 from perfkit.errors import UserError
-from perfkit.jobs.kernel import preload_argument, run_notebook
+from perfkit.jobs.kernel import preload_arguments, run_notebook
+from support.tiny_notebook import pid_marker_cell, tiny_notebook
 
 PID = pid_marker_cell()
 
@@ -66,18 +66,34 @@ def test_a_refusal_stops_the_kernel_before_any_cell_and_is_raised(tmp_path):
     assert _marked(mark) == []
 
 
-def test_preloaded_modules_are_imported_before_the_first_cell(tmp_path):
+GC_PROBE = "import gc\nprint(gc.isenabled(), gc.get_freeze_count() > 0)"
+
+
+@pytest.mark.parametrize("modules", [("perfkit.errors",), ("perfkit.errors", "no_such_module_perfkit")])
+def test_preloaded_modules_are_imported_before_the_first_cell_with_the_collector_on(tmp_path, modules):
+    """The preloaded modules are there; one that fails to import stops nothing, and either way the
+    garbage collector is on at the first cell, with the preload's objects frozen out of it."""
     probe = "import sys\nprint('perfkit.errors' in sys.modules, 'perfkit.paths' in sys.modules)"
-    notebook = tiny_notebook(tmp_path / "in.ipynb", probe)
-    ending = run_notebook(notebook, tmp_path / "out.ipynb", {}, tmp_path, preload=("perfkit.errors",))
+    notebook = tiny_notebook(tmp_path / "in.ipynb", probe, GC_PROBE)
+    ending = run_notebook(notebook, tmp_path / "out.ipynb", {}, tmp_path, preload=modules)
+    assert ending.ending == "ok", ending
+    first, collector = _first_outputs(tmp_path / "out.ipynb")
+    assert first.split() == ["True", "False"]
+    assert collector.split() == ["True", "True"]
+
+
+def test_a_kernel_without_preload_keeps_pythons_collector_as_it_is(tmp_path):
+    notebook = tiny_notebook(tmp_path / "in.ipynb", GC_PROBE)
+    ending = run_notebook(notebook, tmp_path / "out.ipynb", {}, tmp_path)
     assert ending.ending == "ok", ending
     assert _first_outputs(tmp_path / "out.ipynb")[0].split() == ["True", "False"]
 
 
 def test_preload_takes_module_names_only():
-    assert preload_argument(("a.b", "c")) == "--IPKernelApp.exec_lines=import a.b, c"
+    assert preload_arguments(("a.b", "c")) == [
+        "--IPKernelApp.exec_lines=import perfkit.measure.collector; perfkit.measure.collector.import_frozen(['a.b', 'c'])"]
     with pytest.raises(ValueError, match="not a module name"):
-        preload_argument(("os; import shutil",))
+        preload_arguments(("os; import shutil",))
 
 
 def test_work_once_the_result_is_written_runs_while_the_notebook_goes_on(tmp_path):
