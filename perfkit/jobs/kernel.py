@@ -25,6 +25,7 @@ import json
 import os
 import re
 import signal
+import sys
 import tempfile
 import threading
 import time
@@ -40,6 +41,7 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 from traitlets import Type
 
+from perfkit.jobs import kernel_main
 from perfkit.jobs.kernel_client import PromptKernelClient
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -127,6 +129,9 @@ class _Watch:
                 super().__init__(*args, **kwargs)
                 watch.managers.append(self)
 
+            def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+                return kernel_command(super().format_kernel_cmd(extra_arguments))
+
             # jupyter_client declares AsyncKernelManager.start_kernel, a coroutine, over KernelManager's sync one
             async def start_kernel(self, **kw: Any) -> None:  # type: ignore[override]
                 kw.setdefault("stderr", watch.stderr)
@@ -155,6 +160,15 @@ class _Watch:
             return False
         kill_tree(process.pid)
         return True
+
+
+def kernel_command(command: list[str]) -> list[str]:
+    """The kernelspec's command, with perfkit.jobs.kernel_main in place of ipykernel's launcher
+    where it is this Python's own ``python -m ipykernel_launcher`` (the kernel without its
+    debugger); any other command as it is."""
+    if command[:3] == [sys.executable, "-m", kernel_main.LAUNCHER]:
+        return [sys.executable, "-m", kernel_main.__name__, *command[3:]]
+    return command
 
 
 def preload_arguments(modules: tuple[str, ...]) -> list[str]:

@@ -10,15 +10,17 @@ saves for a run report, most of them within milliseconds of the one before. Here
 
 - a markdown cell's start and end are not saved: nothing of it changes but its timing
   metadata, which the next save writes;
-- a code cell's start is not saved when the notebook was saved less than START_SAVE_GAP_S ago,
-  which is nearly always (the cell before was just saved at its end; the first cell after the
-  kernel's start is the exception): a quick cell's end is saved anyway, and a long one is saved
-  "running" by the autosave on its outputs, every AUTOSAVE_S (papermill's default is 30 s). A
-  long cell that prints nothing shows as pending in the saved notebook until it ends; the
-  supervision knows the running cell without the file (perfkit.jobs.kernel);
-- every code cell's end, the notebook's start and its end are saved as papermill does.
+- a code cell's start or end is saved only when the notebook was last saved SAVE_GAP_S ago or
+  more. After a long cell (the run) its end is saved at once; of a row of quick cells (the
+  report's), one save each SAVE_GAP_S. A long cell's outputs are saved "running" by the
+  autosave, every AUTOSAVE_S (papermill's default is 30 s); one that prints nothing shows as
+  pending in the saved notebook until it ends. The supervision knows the running cell without
+  the file (perfkit.jobs.kernel);
+- the notebook's start and its end are saved as papermill does, its end whatever happened
+  (papermill saves it in a ``finally``): the final notebook holds every cell. Only a host killed
+  outright (SIGKILL) leaves a notebook without the cells of its last SAVE_GAP_S.
 
-A run report is saved 17 times instead of 52.
+A run report is saved about 6 times instead of 52.
 """
 
 from __future__ import annotations
@@ -33,13 +35,13 @@ from papermill.iorw import LocalHandler, papermill_io
 from perfkit.results.store import write_text_atomic
 
 ENGINE = "perfkit"
-START_SAVE_GAP_S = 0.5  # a code cell's start is saved only this long after the last save
+SAVE_GAP_S = 0.5  # a code cell's start or end is saved only this long after the last save
 AUTOSAVE_S = 10  # while a cell runs, its outputs are saved at most this often
 
 
 class CodeCellSaves(NotebookExecutionManager):
     """papermill's execution manager, minus the saves at the start and end of non-code cells and
-    at the start of a code cell right after a save."""
+    at the start or end of a code cell less than SAVE_GAP_S after a save."""
 
     held = False  # the save now asked for waits for the next one
 
@@ -47,16 +49,19 @@ class CodeCellSaves(NotebookExecutionManager):
         if not self.held:
             super().save(**kwargs)
 
+    def _hold(self, cell: Any) -> bool:
+        recent = (self.now() - self.last_save_time).total_seconds() < SAVE_GAP_S
+        return cell.get("cell_type") != "code" or recent
+
     def cell_start(self, cell: Any, cell_index: int | None = None, **kwargs: Any) -> None:
-        recent = (self.now() - self.last_save_time).total_seconds() < START_SAVE_GAP_S
-        self.held = cell.get("cell_type") != "code" or recent
+        self.held = self._hold(cell)
         try:
             super().cell_start(cell, cell_index, **kwargs)
         finally:
             self.held = False
 
     def cell_complete(self, cell: Any, cell_index: int | None = None, **kwargs: Any) -> None:
-        self.held = cell.get("cell_type") != "code"
+        self.held = self._hold(cell)
         try:
             super().cell_complete(cell, cell_index, **kwargs)
         finally:

@@ -82,11 +82,11 @@ def test_preloaded_modules_are_imported_before_the_first_cell_with_the_collector
     assert collector.split() == ["True", "True"]
 
 
-def test_a_kernel_without_preload_keeps_pythons_collector_as_it_is(tmp_path):
+def test_a_kernel_without_preload_has_the_collector_on_with_ipykernel_frozen_out_of_it(tmp_path):
     notebook = tiny_notebook(tmp_path / "in.ipynb", GC_PROBE)
     ending = run_notebook(notebook, tmp_path / "out.ipynb", {}, tmp_path)
     assert ending.ending == "ok", ending
-    assert _first_outputs(tmp_path / "out.ipynb")[0].split() == ["True", "False"]
+    assert _first_outputs(tmp_path / "out.ipynb")[0].split() == ["True", "True"]
 
 
 def test_preload_takes_module_names_only():
@@ -136,3 +136,25 @@ def test_work_on_an_ok_notebook_never_runs_for_a_failed_one(tmp_path):
     notebook = tiny_notebook(tmp_path / "in.ipynb", "1 / 0")
     ending = run_notebook(notebook, tmp_path / "out.ipynb", {}, tmp_path, when_ok=lambda: ran.append(True))
     assert ending.ending == "error" and ending.ename == "ZeroDivisionError" and ran == []
+
+
+def test_the_kernel_starts_without_ipykernels_debugger(tmp_path):
+    """perfkit.jobs.kernel_main: the kernel is ipykernel's, minus debugpy."""
+    probe = ("import sys\nprint('ipykernel' in sys.modules, sys.modules.get('debugpy') is not None, "
+             "'pydevd' in sys.modules)")
+    notebook = tiny_notebook(tmp_path / "in.ipynb", probe)
+    ending = run_notebook(notebook, tmp_path / "out.ipynb", {}, tmp_path)
+    assert ending.ending == "ok", ending
+    assert _first_outputs(tmp_path / "out.ipynb")[0].split() == ["True", "False", "False"]
+
+
+def test_only_this_pythons_own_ipykernel_launcher_is_replaced():
+    import sys
+
+    from perfkit.jobs.kernel import kernel_command
+
+    own = [sys.executable, "-m", "ipykernel_launcher", "-f", "/run/k.json", "--x=1"]
+    assert kernel_command(own) == [sys.executable, "-m", "perfkit.jobs.kernel_main", "-f", "/run/k.json", "--x=1"]
+    for other in (["/opt/conda/envs/vendor/bin/python", "-m", "ipykernel_launcher", "-f", "k.json"],
+                  [sys.executable, "-m", "other_kernel", "-f", "k.json"], ["julia", "-i", "k.json"]):
+        assert kernel_command(other) == other
