@@ -141,16 +141,23 @@ def _exporter(hide_code: bool) -> HTMLExporter:
     exporter.exclude_input = hide_code
     exporter.exclude_input_prompt = hide_code
     exporter.exclude_output_prompt = hide_code
+    exporter.optimistic_validation = True  # the notebook is validated once, after the preprocessors, not after each
     return exporter
 
 
 def warm_exporter() -> None:
     """Render a two-cell notebook through the report's exporter and drop it: nbconvert's first
     page in a process loads and compiles the template, filters and highlighter (~0.2 s on 2
-    cores); a host that does it while it waits makes the run's own export cheap."""
+    cores), and the first markdown, printed text, HTML output and image each load a little more
+    (the first HTML entity: ~0.03 s of the parser's entity table);
+    a host that does it while it waits makes the run's own export cheap."""
     exporter = _exporter(True)
-    node = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# perfkit"),
-                                           nbformat.v4.new_code_cell("1", outputs=[])])
+    shown = nbformat.v4.new_output("execute_result", execution_count=1, data={
+        "text/html": '<table><tr><td>1 &amp; 2</td></tr></table><img alt="a" src="data:image/svg+xml;base64,">',
+        "text/plain": "1"})
+    printed = nbformat.v4.new_output("stream", name="stdout", text="perfkit\n")
+    node = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# perfkit\n\n*a* `b`"),
+                                           nbformat.v4.new_code_cell("1", outputs=[printed, shown])])
     exporter.from_notebook_node(node, resources={"metadata": {"name": "perfkit"}})
 
 
