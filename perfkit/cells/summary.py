@@ -146,7 +146,9 @@ def curves(site: SiteData):
     fig = site_plots.overlaid_curves(site.identified_runs, site.benchmarks)
     if fig is None:
         return _shown(fig)
-    return HTML(f'<div class="perfkit-wide-fig">{plots.figures_html([fig], ["overlaid loss and evaluation curves"])}</div>')
+    shown = plots.figures_html([fig], ["overlaid loss and evaluation curves"])
+    plt.close(fig)  # pyplot's (perfkit.report.site_plots): not shown again by the inline backend
+    return HTML(f'<div class="perfkit-wide-fig">{shown}</div>')
 
 
 def alignment(site: SiteData, reference_run: str = "") -> HTML:

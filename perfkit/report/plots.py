@@ -6,7 +6,11 @@ screen stacks them instead of shrinking one wide image.
 A run report's figures have fixed margins (``set_margins``), in inches, instead of one of
 matplotlib's layout engines: ``tight_layout`` and the constrained layout measure every text by
 drawing the figure once more, which cost a run report ~0.2 s; the figures' sizes and texts are
-known, so are their margins."""
+known, so are their margins.
+
+They are ``matplotlib.figure.Figure`` objects, made without pyplot: no global figure list to
+close them from, no interactive backend chosen and loaded, nothing shown twice by the notebook's
+inline backend. A caller that hands ``figures_html`` a figure of pyplot's closes it itself."""
 
 from __future__ import annotations
 
@@ -15,8 +19,8 @@ import html
 import io
 
 import matplotlib
-import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.figure import Figure
 
 from perfkit.results import vocabulary as vocab
 from perfkit.results.record import RunResult
@@ -51,7 +55,6 @@ def figures_html(figures: list, alt: list[str]) -> str:
         buffer = io.BytesIO()
         with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "perfkit"}):
             fig.savefig(buffer, format="svg", metadata={"Date": None})
-        plt.close(fig)
         data = base64.b64encode(buffer.getvalue()).decode("ascii")
         images.append(f'<img alt="{html.escape(text, quote=True)}" src="{IMAGE_DATA}{data}">')
     return f'<div class="perfkit-figs">{"".join(images)}</div>'
@@ -67,8 +70,8 @@ def figure_html(fig, alt: str, note: str = "") -> str:  # noqa: ANN001
 
 def training_curves(result: RunResult, quality_metric: str = "acc") -> list:
     """Two figures: training loss per step (raw and smoothed), evaluation quality vs samples."""
-    left_fig, left = plt.subplots(figsize=(5.5, 3.6))
-    right_fig, right = plt.subplots(figsize=(5.5, 3.6))
+    left_fig, right_fig = Figure(figsize=(5.5, 3.6)), Figure(figsize=(5.5, 3.6))
+    left, right = left_fig.subplots(), right_fig.subplots()
     loss = [v for v in result.curves.get("loss", []) if v is not None]
     if loss:
         steps = np.arange(1, len(loss) + 1)
@@ -97,7 +100,8 @@ def training_curves(result: RunResult, quality_metric: str = "acc") -> list:
 
 def latency_curve(result: RunResult):
     """Per-batch engine latency of the inference pass (and the validation pass), in ms."""
-    fig, ax = plt.subplots(figsize=(11, 3.4))
+    fig = Figure(figsize=(11, 3.4))
+    ax = fig.subplots()
     for key, label, color in (("val_latency", "validation (framework)", "#bbbbbb"),
                               ("infer_latency", "inference (backend)", "#1f77b4")):
         values = [v * 1e3 for v in result.curves.get(key, []) if v is not None]

@@ -18,8 +18,8 @@ import math
 from dataclasses import replace
 from typing import Any
 
-import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.figure import Figure
 from matplotlib.ticker import EngFormatter, FuncFormatter
 
 from perfkit.report import plots
@@ -72,7 +72,8 @@ def roofline_figure(points: list[Point], roofs: list[Roof], title: str = "roofli
     title = _plain(title)
     compute = [r for r in roofs if r.kind == "compute"]
     placed = [p for p in points if p.intensity is not None]
-    fig, ax = plt.subplots(figsize=(WIDTH_IN, 5.2))
+    fig = Figure(figsize=(WIDTH_IN, 5.2))  # no pyplot: perfkit.report.plots
+    ax = fig.subplots()
     ax.set_yscale("log")
     ax.yaxis.set_major_formatter(EngFormatter())  # 300 G, not mathtext's 3×10¹¹: plain text, cheaper to draw
     ax.set_ylabel("FLOP/s")

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.figure import Figure
 
 from perfkit.telemetry.energy import Window
 from perfkit.telemetry.samples import Sample
@@ -43,11 +43,13 @@ def timeline_figure(samples: Sequence[Sample], window: Window | None, label: str
         if present:
             panels.append((title, unit, present))
     if not panels:
-        fig, ax = plt.subplots(figsize=(11, 1.6))
+        fig = Figure(figsize=(11, 1.6))  # no pyplot: perfkit.report.plots
+        ax = fig.subplots()
         ax.axis("off")
         ax.text(0.5, 0.5, "no telemetry samples (telemetry off or no source here)", ha="center", va="center")
         return fig
-    fig, axes = plt.subplots(len(panels), 1, figsize=(11, 1.9 * len(panels)), sharex=True, squeeze=False)
+    fig = Figure(figsize=(11, 1.9 * len(panels)))
+    axes = fig.subplots(len(panels), 1, sharex=True, squeeze=False)
     for ax, (title, unit, series) in zip(axes[:, 0], panels, strict=False):
         for key, name in series:
             points = [(t, values[key]) for t, values in rows if key in values]

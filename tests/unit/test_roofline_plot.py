@@ -3,31 +3,37 @@ hardware, every ok run on it, the ceilings of that hardware's latest spec sheet)
 
 from __future__ import annotations
 
-import matplotlib
+import matplotlib.pyplot as plt
+import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from support.fabricated import make_result, write_run
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
-from support.fabricated import make_result, write_run  # noqa: E402
-
-from perfkit.params.hardware import load_hardware  # noqa: E402
-from perfkit.report import roofline_plot  # noqa: E402
-from perfkit.report.plots import IMAGE_DATA  # noqa: E402
-from perfkit.report.roofline import hardware_rooflines, point_of, roofs_of  # noqa: E402
-from perfkit.scenarios import peaks  # noqa: E402
-from perfkit.specs.ceilings import Ceiling  # noqa: E402
-from perfkit.specs.result import Measured  # noqa: E402
+from perfkit.params.hardware import load_hardware
+from perfkit.report import roofline_plot
+from perfkit.report.plots import IMAGE_DATA
+from perfkit.report.roofline import hardware_rooflines, point_of, roofs_of
+from perfkit.scenarios import peaks
+from perfkit.specs.ceilings import Ceiling
+from perfkit.specs.result import Measured
 
 H100 = load_hardware("h100-sxm")
 GEMM = Ceiling(790.0, "TFLOP/s", "spec sheet specs/nvidia/H100x1x8 (gemm bf16, 2026-01-02)")
 COPY = Ceiling(2900.0, "GB/s", "spec sheet specs/nvidia/H100x1x8 (memory_bandwidth copy, 2026-01-02)")
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
+def _drawn(fig):
+    """The figure drawn once on an Agg canvas (as saving it draws it): every text laid out,
+    mathtext parsed, the limits and ticks computed. Its renderer, to measure texts with."""
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    return canvas.get_renderer()
+
+
+def test_the_figures_are_made_without_pyplot():
+    """Nothing in pyplot's global figure list, to leak or to be shown twice (perfkit.report.plots)."""
+    before = plt.get_fignums()
+    fig = roofline_plot.run_figure("run", peaks.roofline(2e12, 100.0, H100, "bf16", GEMM, COPY))
+    assert fig is not None and plt.get_fignums() == before
 
 
 def _ceiling_lines(ax) -> dict[str, float]:
@@ -115,7 +121,7 @@ def test_a_hostile_record_draws_only_finite_positive_numbers_and_short_texts(lin
         assert len(label) < 200
     for x, y in _points(ax):
         assert x == 0.0 and y == 5e12  # a non-finite or absurd intensity is no intensity
-    fig.canvas.draw()  # limits and scales stay finite
+    _drawn(fig)  # limits and scales stay finite
     assert roofline_plot.run_figure("run", "not a roofline") is None
 
 
@@ -217,13 +223,13 @@ def test_the_index_names_each_precisions_ceilings_and_keeps_a_recorded_one_the_s
 def test_a_dollar_in_a_record_text_is_shown_literally_not_parsed_as_mathtext():
     line = peaks.roofline(2e12, 100.0, H100, "bf16", Ceiling(790.0, "TFLOP/s", r"sheet $\frac{$ odd"), COPY)
     fig = roofline_plot.run_figure(r"bert/$\badmacro$/x", line)
-    fig.canvas.draw()  # mathtext would raise on the unknown macro here
+    _drawn(fig)  # mathtext would raise on the unknown macro here
     assert r"bert/$\badmacro$/x" in fig.axes[0].get_xticklabels()[0].get_text().replace(r"\$", "$")
 
 
 def test_the_y_axis_reads_in_engineering_notation_with_minor_labels_only_on_a_short_axis():
     fig = roofline_plot.run_figure("bert/cpu/smoke", peaks.roofline(1e9, 10.0, load_hardware("cpu"), "fp32", None, None))
-    fig.canvas.draw()
+    _drawn(fig)
     ax = fig.axes[0]
     shown = [t.get_text() for t in ax.get_yticklabels(minor=False) + ax.get_yticklabels(minor=True) if t.get_text()]
     assert "10 G" in shown and "20 G" in shown and "30 G" in shown and "50 G" in shown  # 2, 3 and 5 times ten
@@ -237,11 +243,10 @@ def test_a_long_run_label_is_cut_on_the_x_axis_and_room_is_left_for_it_and_the_l
     points = [point_of(f"a/very/long/run/label/{i}/" + "x" * 40, {"achieved_tflops": 1.0 + i}) for i in range(3)]
     roofs = roofs_of({"compute_measured": {"value": 10.0, "source": "sheet"}, "compute_datasheet": {"value": 20.0, "source": "ds"}})
     fig = roofline_plot.roofline_figure(points, roofs)
-    fig.canvas.draw()
+    renderer = _drawn(fig)
     ax = fig.axes[0]
     ticks = [t.get_text() for t in ax.get_xticklabels()]
     assert all(len(text) <= roofline_plot.TICK_CHARS for text in ticks)
-    renderer = fig.canvas.get_renderer()
     lowest_tick = min(t.get_window_extent(renderer).y0 for t in ax.get_xticklabels())
     legend_top = fig.legends[0].get_window_extent(renderer).y1
     assert legend_top < ax.xaxis.label.get_window_extent(renderer).y0 < lowest_tick  # legend, x label, ticks: no overlap
