@@ -75,11 +75,14 @@ def training_curves(result: RunResult, quality_metric: str = "acc") -> list:
     loss = [v for v in result.curves.get("loss", []) if v is not None]
     if loss:
         steps = np.arange(1, len(loss) + 1)
-        left.plot(steps, loss, color="#bbbbbb", linewidth=0.8, label="loss")
-        window = max(1, len(loss) // 20)
-        smooth = _smooth(loss, window)
-        left.plot(steps[len(steps) - len(smooth):], smooth, color="#1f77b4", label=f"mean of {window}")
-        left.legend(loc="upper right")  # a fixed place: "best" tests every data point
+        window = len(loss) // 20
+        if window >= 2:  # a running mean of one step would be the raw line again
+            left.plot(steps, loss, color="#bbbbbb", linewidth=0.8, label="loss")
+            smooth = _smooth(loss, window)
+            left.plot(steps[len(steps) - len(smooth):], smooth, color="#1f77b4", label=f"mean of {window}")
+            left.legend(loc="upper right")  # a fixed place: "best" tests every data point
+        else:
+            left.plot(steps, loss, color="#1f77b4", linewidth=1.0)
     left.set_xlabel("optimizer step")
     left.set_ylabel("training loss")
     left.set_title("loss")
