@@ -164,11 +164,17 @@ class _Watch:
 
 def kernel_command(command: list[str]) -> list[str]:
     """The kernelspec's command, with perfkit.jobs.kernel_main in place of ipykernel's launcher
-    where it is this Python's own ``python -m ipykernel_launcher`` (the kernel without its
-    debugger); any other command as it is."""
-    if command[:3] == [sys.executable, "-m", kernel_main.LAUNCHER]:
-        return [sys.executable, "-m", kernel_main.__name__, *command[3:]]
-    return command
+    where it is this Python's own ``python [options] -m ipykernel_launcher`` (the kernel without
+    its debugger; ``-Xfrozen_modules=off``, which ``ipykernel install`` adds for the debugger
+    alone, is dropped with it); any other command as it is."""
+    if not command or command[0] != sys.executable or kernel_main.LAUNCHER not in command:
+        return command
+    at = command.index(kernel_main.LAUNCHER)
+    options = command[1:at - 1]
+    if command[at - 1] != "-m" or not all(option.startswith("-") for option in options):
+        return command
+    kept = [option for option in options if option != "-Xfrozen_modules=off"]
+    return [sys.executable, *kept, "-m", kernel_main.__name__, *command[at + 1:]]
 
 
 def preload_arguments(modules: tuple[str, ...]) -> list[str]:

@@ -155,6 +155,9 @@ def test_only_this_pythons_own_ipykernel_launcher_is_replaced():
 
     own = [sys.executable, "-m", "ipykernel_launcher", "-f", "/run/k.json", "--x=1"]
     assert kernel_command(own) == [sys.executable, "-m", "perfkit.jobs.kernel_main", "-f", "/run/k.json", "--x=1"]
+    installed = [sys.executable, "-Xfrozen_modules=off", "-Xutf8", "-m", "ipykernel_launcher", "-f", "k.json"]
+    assert kernel_command(installed) == [sys.executable, "-Xutf8", "-m", "perfkit.jobs.kernel_main", "-f", "k.json"]
     for other in (["/opt/conda/envs/vendor/bin/python", "-m", "ipykernel_launcher", "-f", "k.json"],
-                  [sys.executable, "-m", "other_kernel", "-f", "k.json"], ["julia", "-i", "k.json"]):
+                  [sys.executable, "-m", "other_kernel", "-f", "k.json"], ["julia", "-i", "k.json"], [],
+                  [sys.executable, "wrapper.py", "-m", "ipykernel_launcher"], [sys.executable, "ipykernel_launcher"]):
         assert kernel_command(other) == other
