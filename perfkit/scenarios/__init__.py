@@ -7,23 +7,30 @@ title. Runs inside the notebook kernel and the distributed workers; the host use
 
 from __future__ import annotations
 
+import importlib
+
 from perfkit.benchmarks import benchmark_class
 from perfkit.errors import UserError
+from perfkit.results import vocabulary as vocab
 from perfkit.scenarios.base import Measured, Scenario, Session
-from perfkit.scenarios.inference import InferenceScenario
-from perfkit.scenarios.specs import SpecScenario
-from perfkit.scenarios.training import TrainingScenario
 
-
-def _scenarios() -> dict[str, Scenario]:
-    return {s.kind: s for s in (TrainingScenario(), InferenceScenario(), SpecScenario())}
+# kind -> (module, class): a run imports its own scenario's module only (a training run's kernel
+# does not import the inference backends nor the spec sheet's cases as it starts)
+_SCENARIOS = {
+    vocab.TRAINING: ("perfkit.scenarios.training", "TrainingScenario"),
+    vocab.INFERENCE: ("perfkit.scenarios.inference", "InferenceScenario"),
+    vocab.SPECS: ("perfkit.scenarios.specs", "SpecScenario"),
+}
 
 
 def scenario_named(kind: str) -> Scenario:
-    scenarios = _scenarios()
-    if kind not in scenarios:
-        raise UserError(f"unknown scenario '{kind}'; allowed: {', '.join(sorted(scenarios))}")
-    return scenarios[kind]
+    if kind not in _SCENARIOS:
+        raise UserError(f"unknown scenario '{kind}'; allowed: {', '.join(sorted(_SCENARIOS))}")
+    module, name = _SCENARIOS[kind]
+    scenario: Scenario = getattr(importlib.import_module(module), name)()
+    if scenario.kind != kind:
+        raise TypeError(f"{module}.{name} is the scenario of {scenario.kind!r}, not of {kind!r}")
+    return scenario
 
 
 def scenario_of(benchmark: str) -> Scenario:

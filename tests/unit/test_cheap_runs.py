@@ -146,13 +146,20 @@ def test_the_entry_point_scan_is_cached_per_search_path_and_can_be_cleared(tmp_p
     assert plugins.scan_entry_points.cache_info().currsize == 0
 
 
-def test_the_kernels_preload_imports_neither_pandas_nor_matplotlib():
+LATER = ("pandas", "matplotlib", "perfkit.scenarios.inference", "perfkit.scenarios.specs")
+
+
+def test_the_kernels_preload_imports_neither_the_report_libraries_nor_other_scenarios():
     """What the kernel imports before the benchmark (RUN_IMPORTS) is in a CPU run's resident
-    memory, its "mem", and on the kernel's start: the report's libraries come after the run."""
+    memory, its "mem", and on the kernel's start: the report's libraries come after the run, and
+    a run imports its own scenario only (perfkit.scenarios.scenario_named), when it needs it."""
     from perfkit.jobs.notebook_run import RUN_IMPORTS
 
-    probe = f"import sys\nimport {', '.join(RUN_IMPORTS)}\nprint(sorted(m for m in ('pandas', 'matplotlib') if m in sys.modules))"
+    probe = (f"import sys\nimport {', '.join(RUN_IMPORTS)}\n"
+             f"print(sorted(m for m in {LATER!r} if m in sys.modules))\n"
+             "from perfkit.scenarios import scenario_named\nscenario_named('training')\n"
+             f"print(sorted(m for m in {LATER!r} if m in sys.modules))")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.strip() == "[]"
+    assert done.stdout.split() == ["[]", "[]"]
