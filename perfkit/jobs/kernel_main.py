@@ -10,7 +10,8 @@ two changes, for a kernel that runs one notebook and is then stopped.
 - ipykernel's own import runs with Python's garbage collector paused (perfkit.measure.collector).
 
 perfkit.jobs.kernel starts a kernel this way only where the kernelspec is this Python's own
-``python -m ipykernel_launcher``; any other kernelspec is started as it is."""
+``python [options] -m ipykernel_launcher`` (``kernel_command``); any other kernelspec is started
+as it is."""
 
 from __future__ import annotations
 
