@@ -16,7 +16,6 @@ import html
 import os
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 from IPython.display import HTML
 
 from perfkit import paths
@@ -118,14 +117,14 @@ def rooflines(site: SiteData) -> HTML:
     return HTML("".join(parts) or "<p>No run with a roofline yet (training and inference runs record one).</p>")
 
 
-def _shown(fig):
-    if fig is not None:
-        plt.close(fig)  # returned for display once, not again by the inline backend
-    return fig if fig is not None else HTML("<p>Nothing to plot yet.</p>")
+def _shown(fig, alt: str) -> HTML:
+    """A figure as the run reports show theirs: an inline SVG image with its description."""
+    return HTML(plots.figure_html(fig, alt)) if fig is not None else HTML("<p>Nothing to plot yet.</p>")
 
 
-def throughput(site: SiteData):
-    return _shown(site_plots.throughput_chart(site.rows(), site.benchmarks))
+def throughput(site: SiteData) -> HTML:
+    return _shown(site_plots.throughput_chart(site.rows(), site.benchmarks),
+                  "throughput of every configuration, measured and published, per benchmark")
 
 
 def sweeps(site: SiteData):
@@ -133,7 +132,7 @@ def sweeps(site: SiteData):
     fig = _sweeps.sweep_chart(site.results)
     if fig is None:
         return HTML("<p>No sweeps yet (a suite entry with a <code>matrix</code>).</p>")
-    return _shown(fig)
+    return _shown(fig, "throughput against each swept parameter")
 
 
 def scaling(site: SiteData) -> HTML:
@@ -145,10 +144,8 @@ def curves(site: SiteData):
     legible width and scrolls inside its box (``perfkit-wide-fig``) rather than shrinking."""
     fig = site_plots.overlaid_curves(site.identified_runs, site.benchmarks)
     if fig is None:
-        return _shown(fig)
-    shown = plots.figures_html([fig], ["overlaid loss and evaluation curves"])
-    plt.close(fig)  # pyplot's (perfkit.report.site_plots): not shown again by the inline backend
-    return HTML(f'<div class="perfkit-wide-fig">{shown}</div>')
+        return _shown(fig, "")
+    return HTML(f'<div class="perfkit-wide-fig">{plots.figures_html([fig], ["overlaid loss and evaluation curves"])}</div>')
 
 
 def alignment(site: SiteData, reference_run: str = "") -> HTML:

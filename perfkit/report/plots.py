@@ -10,7 +10,7 @@ known, so are their margins.
 
 They are ``matplotlib.figure.Figure`` objects, made without pyplot: no global figure list to
 close them from, no interactive backend chosen and loaded, nothing shown twice by the notebook's
-inline backend. A caller that hands ``figures_html`` a figure of pyplot's closes it itself."""
+inline backend; the summary page's figures are made the same way."""
 
 from __future__ import annotations
 

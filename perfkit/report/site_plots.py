@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import warnings
 
-import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 
 from perfkit.report.compare import MEASURED, Row, throughput
 from perfkit.results.record import RunResult
@@ -32,7 +32,8 @@ def throughput_chart(rows: list[Row], benchmarks: list[str]):
     if not panels:
         return None
     height = sum(max(1.2, 0.35 * len(members) + 0.8) for _, members in panels)
-    fig, axes = plt.subplots(len(panels), 1, figsize=(10, height), squeeze=False)
+    fig = Figure(figsize=(10, height))  # no pyplot: perfkit.report.plots
+    axes = fig.subplots(len(panels), 1, squeeze=False)
     for ax, (benchmark, members) in zip(axes[:, 0], panels, strict=False):
         labels = [bar_label(r) for r in members]
         values = [throughput(r)[1] for r in members]
@@ -56,7 +57,8 @@ def overlaid_curves(runs: list[tuple[str, RunResult]], benchmarks: list[str]):
     panels = [(b, members) for b, members in panels if members]
     if not panels:
         return None
-    fig, axes = plt.subplots(len(panels), 2, figsize=(11, 3.4 * len(panels)), squeeze=False)
+    fig = Figure(figsize=(11, 3.4 * len(panels)))
+    axes = fig.subplots(len(panels), 2, squeeze=False)
     for (left, right), (benchmark, members) in zip(axes, panels, strict=False):
         for rid, r in members:
             loss = [v for v in r.curves.get("loss") or [] if v is not None]

@@ -14,7 +14,7 @@ import math
 import statistics
 from dataclasses import dataclass, field
 
-import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 
 from perfkit.params.matrix import sweep_of
 from perfkit.report.compare import THROUGHPUT_KEYS
@@ -109,7 +109,8 @@ def sweep_chart(results: list[RunResult]):
     found = sweeps(results)
     if not found:
         return None
-    fig, axes = plt.subplots(len(found), 1, figsize=(8, 3.4 * len(found)), squeeze=False)
+    fig = Figure(figsize=(8, 3.4 * len(found)))  # no pyplot: perfkit.report.plots
+    axes = fig.subplots(len(found), 1, squeeze=False)
     for ax, sweep in zip(axes[:, 0], found, strict=False):
         for label, points in sweep.points().items():
             ax.errorbar([p.x for p in points], [p.mean for p in points], yerr=[p.std for p in points], marker="o",

@@ -129,16 +129,16 @@ def test_one_point_or_no_sweep_draws_nothing():
 
 
 def test_summary_cell_draws_the_sweep_from_a_reports_folder(tmp_path):
-    import matplotlib.figure
-
     import perfkit.cells.summary as ps
+    from perfkit.report.plots import IMAGE_DATA
 
     for batch, value in ((8, 10.0), (16, 18.0)):
         write_run(tmp_path, _point(batch, "fp32", value))
     site = ps.load(str(tmp_path))
     assert {site.run_id(d) for d, _ in site.runs} == {"bert/cpu/smoke--batch_size-8--precision-fp32",
                                                       "bert/cpu/smoke--batch_size-16--precision-fp32"}
-    assert isinstance(ps.sweeps(site), matplotlib.figure.Figure)
+    shown = ps.sweeps(site).data
+    assert f'<img alt="throughput against each swept parameter" src="{IMAGE_DATA}' in shown
     empty = ps.load(str(tmp_path / "none"))
     assert "No sweeps yet" in ps.sweeps(empty).data
 
