@@ -136,7 +136,7 @@ class _Watch:
             async def start_kernel(self, **kw: Any) -> None:  # type: ignore[override]
                 kw.setdefault("stderr", watch.stderr)
                 if watch.preload:  # nbclient passes its own (empty by default) extra_arguments
-                    kw["extra_arguments"] = [*(kw.get("extra_arguments") or []), *preload_arguments(watch.preload)]
+                    kw["extra_arguments"] = [*(kw.get("extra_arguments") or []), preload_argument(watch.preload)]
                 if watch.env:
                     kw.setdefault("env", {**os.environ, **watch.env})
                 await super().start_kernel(**kw)
@@ -177,7 +177,7 @@ def kernel_command(command: list[str]) -> list[str]:
     return [sys.executable, *kept, "-m", kernel_main.__name__, *command[at + 1:]]
 
 
-def preload_arguments(modules: tuple[str, ...]) -> list[str]:
+def preload_argument(modules: tuple[str, ...]) -> str:
     """The ipykernel option that imports ``modules`` while the kernel starts (IPython's
     ``exec_lines``): the imports of the cells run before the first cell, while the host does its
     own checks in parallel, instead of after them. They run with Python's cyclic garbage
@@ -188,7 +188,7 @@ def preload_arguments(modules: tuple[str, ...]) -> list[str]:
     for name in modules:
         if not all(part.isidentifier() for part in name.split(".")):
             raise ValueError(f"preload: {name!r} is not a module name")
-    return [f"--IPKernelApp.exec_lines=import perfkit.measure.collector; perfkit.measure.collector.import_frozen({list(modules)!r})"]
+    return f"--IPKernelApp.exec_lines=import perfkit.measure.collector; perfkit.measure.collector.import_frozen({list(modules)!r})"
 
 
 def kill_tree(pid: int) -> None:

@@ -25,7 +25,9 @@ A run report is saved about 6 times instead of 52.
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -49,23 +51,23 @@ class CodeCellSaves(NotebookExecutionManager):
         if not self.held:
             super().save(**kwargs)
 
-    def _hold(self, cell: Any) -> bool:
+    @contextlib.contextmanager
+    def _saves_held_unless_due(self, cell: Any) -> Iterator[None]:
+        """Inside: a save is held for a non-code cell, or less than SAVE_GAP_S after the last."""
         recent = (self.now() - self.last_save_time).total_seconds() < SAVE_GAP_S
-        return cell.get("cell_type") != "code" or recent
+        self.held = cell.get("cell_type") != "code" or recent
+        try:
+            yield
+        finally:
+            self.held = False
 
     def cell_start(self, cell: Any, cell_index: int | None = None, **kwargs: Any) -> None:
-        self.held = self._hold(cell)
-        try:
+        with self._saves_held_unless_due(cell):
             super().cell_start(cell, cell_index, **kwargs)
-        finally:
-            self.held = False
 
     def cell_complete(self, cell: Any, cell_index: int | None = None, **kwargs: Any) -> None:
-        self.held = self._hold(cell)
-        try:
+        with self._saves_held_unless_due(cell):
             super().cell_complete(cell, cell_index, **kwargs)
-        finally:
-            self.held = False
 
 
 class CodeCellSavingEngine(NBClientEngine):
@@ -135,5 +137,3 @@ def register() -> None:
         papermill_engines.register(ENGINE, CodeCellSavingEngine)
         _REGISTERED.append(AtomicLocalHandler())
         papermill_io.register(ATOMIC_SCHEME, _REGISTERED[0])
-
-

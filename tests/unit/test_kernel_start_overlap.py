@@ -16,7 +16,7 @@ import psutil
 import pytest
 
 from perfkit.errors import UserError
-from perfkit.jobs.kernel import preload_arguments, run_notebook
+from perfkit.jobs.kernel import preload_argument, run_notebook
 from support.tiny_notebook import pid_marker_cell, tiny_notebook
 
 PID = pid_marker_cell()
@@ -90,10 +90,10 @@ def test_a_kernel_without_preload_has_the_collector_on_with_ipykernel_frozen_out
 
 
 def test_preload_takes_module_names_only():
-    assert preload_arguments(("a.b", "c")) == [
-        "--IPKernelApp.exec_lines=import perfkit.measure.collector; perfkit.measure.collector.import_frozen(['a.b', 'c'])"]
+    assert preload_argument(("a.b", "c")) == (
+        "--IPKernelApp.exec_lines=import perfkit.measure.collector; perfkit.measure.collector.import_frozen(['a.b', 'c'])")
     with pytest.raises(ValueError, match="not a module name"):
-        preload_arguments(("os; import shutil",))
+        preload_argument(("os; import shutil",))
 
 
 def test_work_once_the_result_is_written_runs_while_the_notebook_goes_on(tmp_path):
