@@ -28,28 +28,15 @@ from perfkit.run import spec
 from perfkit.run.spec import PreparedRun
 
 if TYPE_CHECKING:  # imported where used: this module's import is the notebook's first cell
-    import pandas as pd
     from IPython.display import HTML
-    from pandas.io.formats.style import Styler
 
+    from perfkit.report.table import Table
     from perfkit.results.record import RunResult
     from perfkit.run.launcher import Launcher
 
 # transformers imports tqdm.auto, which warns in every kernel without ipywidgets; the text
 # progress bar is what we want in saved notebooks anyway.
 warnings.filterwarnings("ignore", message="IProgress not found")
-
-
-def _styled(frame: pd.DataFrame) -> Styler:
-    """No index column, every value HTML-escaped, headers bilingual with their units; numbers
-    and status tokens marked so that they never wrap (perfkit.report.index.cell_class)."""
-    from perfkit.report import labels
-    from perfkit.report.index import cell_class, keep_words
-
-    shown = labels.bilingual(frame)
-    classes = shown.astype(str).map(cell_class)
-    return (shown.style.hide(axis="index").format(keep_words, escape="html")
-            .format_index(keep_words, escape="html", axis="columns").set_td_classes(classes))
 
 
 def _html(text: str) -> HTML:
@@ -105,12 +92,12 @@ def launcher_for(run: PreparedRun) -> Launcher:
     return InlineLauncher(progress=True)
 
 
-def params(run: PreparedRun) -> Styler:
+def params(run: PreparedRun) -> Table:
     from perfkit.benchmarks import declaration
     from perfkit.report import tables
 
     schema = declaration(run.benchmark).params_model
-    return _styled(tables.params_table(run.resolved.to_dict(), schema))
+    return tables.params_table(run.resolved.to_dict(), schema)
 
 
 def execute(run: PreparedRun, launcher: Launcher | None = None, publish: bool = False) -> RunResult:
@@ -160,28 +147,28 @@ def roofline_html(result: RunResult) -> str:
         fig, "the run on its machine's roofline: achieved FLOP/s against the ceilings", roofline_plot.figure_caption(line))
 
 
-def summary(result: RunResult) -> Styler:
+def summary(result: RunResult) -> Table:
     from perfkit.report import tables
 
-    return _styled(tables.run_summary(result))
+    return tables.run_summary(result)
 
 
-def environment(result: RunResult) -> Styler:
+def environment(result: RunResult) -> Table:
     from perfkit.report import tables
 
-    return _styled(tables.environment_table(result))
+    return tables.environment_table(result)
 
 
-def general(result: RunResult) -> Styler:
+def general(result: RunResult) -> Table:
     from perfkit.report import tables
 
-    return _styled(tables.general_table(result))
+    return tables.general_table(result)
 
 
-def performance(result: RunResult) -> Styler:
+def performance(result: RunResult) -> Table:
     from perfkit.report import tables
 
-    return _styled(tables.performance_table([result]))
+    return tables.performance_table([result])
 
 
 def curves(result: RunResult) -> HTML:
@@ -192,17 +179,17 @@ def curves(result: RunResult) -> HTML:
     return _html(plots.figures_html(figures, ["training loss per step", "evaluation quality against samples"]))
 
 
-def definitions() -> Styler:
+def definitions() -> Table:
     from perfkit.report import tables
 
-    return _styled(tables.definitions_table())
+    return tables.definitions_table()
 
 
-def energy(result: RunResult) -> Styler:
+def energy(result: RunResult) -> Table:
     """能耗监控结果: energy, power and work per joule, or "not measurable here"."""
     from perfkit.report import tables
 
-    return _styled(tables.energy_table(result))
+    return tables.energy_table(result)
 
 
 def timeline(run: PreparedRun, result: RunResult) -> HTML:
@@ -221,11 +208,11 @@ def timeline(run: PreparedRun, result: RunResult) -> HTML:
 
 # -- spec-sheet notebooks (specs.ipynb) -------------------------------------------------------
 
-def spec_sheet(result: RunResult) -> Styler:
+def spec_sheet(result: RunResult) -> Table:
     """核心评测结果: per case, measured (spread over repeats), datasheet and measured / datasheet."""
     from perfkit.report import spec_sheet as _sheet
 
-    return _styled(_sheet.displayed(_sheet.sheet_table(result)))
+    return _sheet.displayed(_sheet.sheet_table(result))
 
 
 def spec_power(result: RunResult) -> HTML:
@@ -237,32 +224,32 @@ def spec_power(result: RunResult) -> HTML:
     return _html(f"<p>{html.escape(_sheet.power_line(result))}</p>")
 
 
-def spec_definitions() -> Styler:
+def spec_definitions() -> Table:
     from perfkit.report import tables
 
-    return _styled(tables.spec_definitions_table())
+    return tables.spec_definitions_table()
 
 
 # -- inference notebooks (bert_inference.ipynb) ---------------------------------------------
 
-def inference_metric_list(result: RunResult) -> Styler:
+def inference_metric_list(result: RunResult) -> Table:
     """指标列表"""
     from perfkit.report import tables
 
-    return _styled(tables.inference_metric_list(result))
+    return tables.inference_metric_list(result)
 
 
-def inference_values(result: RunResult) -> Styler:
+def inference_values(result: RunResult) -> Table:
     """指标值: the seed's row for this run."""
     from perfkit.report import tables
 
-    return _styled(tables.inference_table([result]))
+    return tables.inference_table([result])
 
 
-def inference_summary(result: RunResult) -> Styler:
+def inference_summary(result: RunResult) -> Table:
     from perfkit.report import tables
 
-    return _styled(tables.inference_summary(result))
+    return tables.inference_summary(result)
 
 
 def latency(result: RunResult) -> HTML:
@@ -271,7 +258,7 @@ def latency(result: RunResult) -> HTML:
     return _html(plots.figure_html(plots.latency_curve(result), "latency per batch"))
 
 
-def inference_definitions() -> Styler:
+def inference_definitions() -> Table:
     from perfkit.report import tables
 
-    return _styled(tables.inference_definitions_table())
+    return tables.inference_definitions_table()

@@ -89,7 +89,7 @@ def spec_sheets(site: SiteData) -> HTML:
                      f"<p>{link}, finished {html.escape(result.finished_at)} "
                      f"({'standard' if result.standard else 'non-standard †'}); "
                      f"{html.escape(_spec_sheet.power_line(result))}</p>"
-                     + index.html_table(_spec_sheet.displayed(_spec_sheet.sheet_table(result))))
+                     + _spec_sheet.displayed(_spec_sheet.sheet_table(result)).html())
     published = _published_specs.published_table([p for p in site.references if p.kind == "spec"], site.runs)
     if len(published):
         parts.append("<h3>FlagPerf 发布值 Published spec sheets</h3><p>Imported FlagPerf base pages "
@@ -106,14 +106,14 @@ def rooflines(site: SiteData) -> HTML:
     holds, and its arithmetic intensity or why it has none."""
     plotted = _roofline.hardware_rooflines(site.runs, site.reports)
     parts = []
-    for hardware, frame in _roofline.roofline_tables(site.runs, site.reports).items():
+    for hardware, table in _roofline.roofline_tables(site.runs, site.reports).items():
         part = f"<h3>{html.escape(hardware)}</h3>"
         if hardware in plotted:
             found = plotted[hardware]
             fig = roofline_plot.roofline_figure(found.points, found.roofs, f"roofline: {hardware}")
             part += roofline_plot.figure_html(fig, f"every run of {hardware} on its roofline",
                                               roofline_plot.caption(found.points, found.roofs))
-        parts.append(part + index.html_table(_roofline.displayed(frame)))
+        parts.append(part + _roofline.displayed(table).html())
     return HTML("".join(parts) or "<p>No run with a roofline yet (training and inference runs record one).</p>")
 
 

@@ -6,18 +6,16 @@ this module writes are markup.
 
 from __future__ import annotations
 
-import html
 import os
-import re
 from pathlib import Path
 
 import pandas as pd
 
 from perfkit.errors import UserError
 from perfkit.files.given_paths import check_given_path
-from perfkit.report import labels, tables
+from perfkit.report import tables
 from perfkit.report.headline import mfu_text
-from perfkit.report.labels import keep_words
+from perfkit.report.table import Table
 from perfkit.results import run_folder
 from perfkit.results import vocabulary as vocab
 from perfkit.results.record import RunResult
@@ -49,58 +47,11 @@ def report_href(run_dir: Path, reports: Path) -> str:
     return os.path.relpath(target, reports).replace(os.sep, "/") if target.is_file() else ""
 
 
-LONG_WORD = 14
-TOKEN_CHARS = 24
-_NUMBER_FIRST = re.compile(r"^[-+−]?\d")
-
-
-def cell_class(text: str) -> str:
-    """How a cell may wrap. "num": a number, a short number phrase ("171.2 / 174", "100.00
-    (p_core)") or a one-word token (a status, "REGRESSION"): never wraps. "long": holds a long
-    word (run ids, file names, key lists): wraps after its "/" only. "": wraps between words.
-    No cell ever breaks inside a word."""
-    text = text.strip()
-    if text and len(text) <= TOKEN_CHARS and (" " not in text or _NUMBER_FIRST.match(text)):
-        return "num"
-    return "long" if any(len(word) > LONG_WORD for word in text.split()) else ""
-
-
-def _cell_class(text: str) -> str:
-    css = cell_class(text)
-    return f' class="{css}"' if css else ""
-
-
-def _cell_html(raw: str) -> str:
-    """Escaped text, words kept whole; in a long cell, a long word instead gets a break
-    opportunity after each "/" (between the parts of a run id, never inside a name)."""
-    text = html.escape(raw)
-    if cell_class(raw) != "long":
-        return keep_words(text)
-    return " ".join(word.replace("/", "/<wbr>") if len(word) > LONG_WORD else keep_words(word) for word in text.split(" "))
-
-
 def html_table(frame: pd.DataFrame, hrefs: dict[int, str] | None = None, link_column: str | tuple[str, ...] = "",
                column_hrefs: dict[str, dict[int, str]] | None = None) -> str:
-    """``frame`` as an HTML table with display headers (``labels``), every cell escaped; cells of
-    ``link_column`` (one name or several) in the rows of ``hrefs`` (position -> relative URL)
-    become links; ``column_hrefs``: a column's own links (column -> position -> relative URL)."""
-    link_columns = (link_column,) if isinstance(link_column, str) else link_column
-    hrefs = hrefs or {}
-    column_hrefs = column_hrefs or {}
-    head = "".join(f"<th>{keep_words(html.escape(labels.header(c)))}</th>" for c in frame.columns)
-    body = []
-    for position, row in enumerate(frame.itertuples(index=False)):
-        cells = []
-        for column, value in zip(frame.columns, row, strict=False):
-            raw = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
-            text = _cell_html(raw)
-            href = column_hrefs[column].get(position) if column in column_hrefs else (
-                hrefs.get(position) if column in link_columns else None)
-            if href:
-                text = f'<a href="{html.escape(href, quote=True)}">{text}</a>'
-            cells.append(f"<td{_cell_class(raw)}>{text}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    """``frame`` as the site's HTML table (perfkit.report.table.Table.html: display headers,
+    every cell escaped, links where ``hrefs``/``column_hrefs`` say)."""
+    return Table.of_frame(frame).html(hrefs, link_column, column_hrefs)
 
 
 REASON_CHARS = 60

@@ -1,19 +1,16 @@
 """Table headers as shown in reports: "中文 English (unit)", one style everywhere.
 
 The tables keep their short keys (the seeds' column names, which the README export, the import
-and the CSVs use); ``bilingual`` renames the columns only for display. A header not listed here
+and the CSVs use); ``header`` gives a column's display header (perfkit.report.table shows
+every table with them). A header not listed here
 is shown as it is.
 """
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from perfkit.results import vocabulary as vocab
-
-if TYPE_CHECKING:  # the run's scenarios import the titles here, never pandas
-    import pandas as pd
 
 _SPS = "(samples/s)"
 # the title of a benchmark's results table, by scenario kind (the seeds' own words)
@@ -97,11 +94,6 @@ def header(column: object) -> str:
     if name not in HEADERS and name.endswith("_accuracy"):
         return f"精度 {name} (0–1)"
     return HEADERS.get(name, name)
-
-
-def bilingual(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with display headers (a copy; the data is untouched)."""
-    return frame.rename(columns={c: header(c) for c in frame.columns})
 
 
 _CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")

@@ -412,8 +412,8 @@ def readme_text(benchmark: str, vendor: str, results: list[RunResult]) -> str:
     rows = [compare.measured_row(r) for r in runs]
     kind = rows[0].kind
     env = tables.environment_table(newest, english=False)  # FlagPerf's own labels
-    hardware = {k: v for s, k, v in env.itertuples(index=False) if s == "硬件环境"}
-    software = {k: v for s, k, v in env.itertuples(index=False) if s == "软件环境"}
+    hardware = {k: v for s, k, v in env.rows if s == "硬件环境"}
+    software = {k: v for s, k, v in env.rows if s == "软件环境"}
     nonstandard = [k for r in runs for k in (r.run.get("nonstandard_keys") or [])]
     short_name = newest.hardware.get("short_name") or vendor
     general = general_rows(benchmark, kind, short_name, nonstandard, with_mfu=benchmark in MFU_PAGES)

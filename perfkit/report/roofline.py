@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from perfkit.report.spec_sheet import hardware_name, latest_sheets
+from perfkit.report.table import Table
 from perfkit.report.tables import fmt
 from perfkit.results import run_folder
 from perfkit.results import vocabulary as vocab
@@ -132,7 +131,7 @@ def roofline_row(run_id: str, result: RunResult) -> dict[str, str] | None:
             "intensity": _figure(intensity) if intensity is not None else (note[:200] if isinstance(note, str) else "")}
 
 
-def roofline_tables(runs: list[tuple[Path, RunResult]], reports: Path) -> dict[str, pd.DataFrame]:
+def roofline_tables(runs: list[tuple[Path, RunResult]], reports: Path) -> dict[str, Table]:
     """Per hardware (the hardware file's name, else the vendor), its ok runs with a roofline."""
     rows: dict[str, list[dict[str, str]]] = {}
     for run_dir, result in runs:
@@ -142,11 +141,11 @@ def roofline_tables(runs: list[tuple[Path, RunResult]], reports: Path) -> dict[s
         if row is None:
             continue
         rows.setdefault(hardware_name(result), []).append(row)
-    return {name: pd.DataFrame(rows[name], columns=list(COLUMNS)) for name in sorted(rows)}
+    return {name: Table.of_records(rows[name], list(COLUMNS)) for name in sorted(rows)}
 
 
-def displayed(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame.rename(columns=HEADERS)
+def displayed(table: Table) -> Table:
+    return table.renamed(HEADERS)
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
+from perfkit.report.table import Table
 from perfkit.report.tables import fmt
 from perfkit.results import vocabulary as vocab
 from perfkit.results.record import RunResult
@@ -121,17 +120,16 @@ def sheet_row(entry: dict[str, Any]) -> dict[str, str]:
             "note": _note(entry, _text(entry.get("reason")))}
 
 
-def sheet_table(result: RunResult) -> pd.DataFrame:
+def sheet_table(result: RunResult) -> Table:
     """The whole sheet of one run, columns ``COLUMNS``; a telemetry column no entry has a
     reading for is left out."""
-    frame = pd.DataFrame([sheet_row(e) for e in entries(result)], columns=list(COLUMNS))
-    empty = [c for c in TELEMETRY_COLUMNS if not frame[c].astype(bool).any()]
-    return frame.drop(columns=empty)
+    table = Table.of_records([sheet_row(e) for e in entries(result)], list(COLUMNS))
+    return table.without(c for c in TELEMETRY_COLUMNS if not any(table[c]))
 
 
-def displayed(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with the sheet's bilingual headers."""
-    return frame.rename(columns=HEADERS)
+def displayed(table: Table) -> Table:
+    """``table`` with the sheet's bilingual headers."""
+    return table.renamed(HEADERS)
 
 
 def hardware_name(result: RunResult) -> str:

@@ -1,7 +1,8 @@
 """FlagPerf-style tables built from result records (never typed by hand).
 
-All tables are pandas DataFrames of plain strings; pandas escapes them when rendered to HTML,
-so text from results cannot inject markup.
+Every table is a perfkit.report.table.Table of plain strings (no pandas: a notebook kernel
+shows them without importing it); it escapes every cell when rendered to HTML, so text from
+results cannot inject markup.
 """
 
 from __future__ import annotations
@@ -9,11 +10,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import pandas as pd
 from pydantic import BaseModel
 
 from perfkit.report import definitions
 from perfkit.report.headline import mfu_text
+from perfkit.report.table import Table
 from perfkit.results import vocabulary as vocab
 from perfkit.results.benchmark_info import BenchmarkInfo
 from perfkit.results.environment import describe_host_load
@@ -101,12 +102,12 @@ def _pct(value: Any) -> float | None:
     return value * 100 if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
-def performance_table(results: list[RunResult]) -> pd.DataFrame:
+def performance_table(results: list[RunResult]) -> Table:
     """性能指标: one row per configuration, the seeds' columns."""
-    return pd.DataFrame([performance_row(r) for r in results])
+    return Table.of_records([performance_row(r) for r in results])
 
 
-def general_table(result: RunResult) -> pd.DataFrame:
+def general_table(result: RunResult) -> Table:
     """通用指标: what the benchmark is and what each column of 性能指标 means."""
     info = info_of(result)
     extra = ", ".join(result.run.get("nonstandard_keys") or []) or "无"
@@ -130,7 +131,7 @@ def general_table(result: RunResult) -> pd.DataFrame:
         ("训练结果 Training result", f"acc, {see}", info.quality_label),
         ("额外修改项 Non-standard changes", extra_cell(extra), "† non-standard: keys a vendor may not change" if extra != "无" else ""),
     ]
-    return pd.DataFrame(rows, columns=["指标名称", "指标值", "特殊说明"])
+    return Table.of_rows(["指标名称", "指标值", "特殊说明"], rows)
 
 
 # the English beside the seeds' 任务类别 values (a plug-in's own task is shown as it gives it)
@@ -169,7 +170,7 @@ _EXPORT_LABELS = {"峰值算力": "峰值算力 (TFLOPs)", "节点 x 卡": "节�
                   "perfkit版本": "perfkit", "厂商替换": "vendor hooks (厂商替换)"}
 
 
-def environment_table(result: RunResult, english: bool = True) -> pd.DataFrame:
+def environment_table(result: RunResult, english: bool = True) -> Table:
     """环境配置: measured at run time first, the hardware file's statement otherwise. Labels read
     "中文 English"; ``english=False`` gives FlagPerf's own Chinese labels (the README export)."""
     env = result.environment
@@ -206,7 +207,7 @@ def environment_table(result: RunResult, english: bool = True) -> pd.DataFrame:
     def label(pair: tuple[str, str]) -> str:
         return f"{pair[0]} {pair[1]}" if english else _EXPORT_LABELS.get(pair[0], pair[0])
 
-    return pd.DataFrame([(label(section), label(item), value) for section, item, value in rows], columns=["", "项目", "值"])
+    return Table.of_rows(["", "项目", "值"], [(label(section), label(item), value) for section, item, value in rows])
 
 
 def vendor_hooks_cell(result: RunResult) -> str:
@@ -221,7 +222,7 @@ def vendor_hooks_cell(result: RunResult) -> str:
     return f"{text}; optimizer {optimizer}" if optimizer else text
 
 
-def params_table(resolved_dict: dict[str, Any], schema: type[BaseModel]) -> pd.DataFrame:
+def params_table(resolved_dict: dict[str, Any], schema: type[BaseModel]) -> Table:
     """The resolved params with where each differs from the reference case."""
     defaults = schema().model_dump(mode="json")
     rows = []
@@ -237,7 +238,7 @@ def params_table(resolved_dict: dict[str, Any], schema: type[BaseModel]) -> pd.D
                 "meaning": field.description if field and field.description else "",
             }
         )
-    return pd.DataFrame(rows)
+    return Table.of_records(rows, ["key", "value", "reference", "non-standard", "meaning"])
 
 
 # -- telemetry and energy (perfkit.telemetry) ------------------------------------------------
@@ -263,7 +264,7 @@ def energy_line(result: RunResult) -> str:
             f"({m.get('energy_source', '')})")
 
 
-def energy_table(result: RunResult) -> pd.DataFrame:
+def energy_table(result: RunResult) -> Table:
     """能耗监控结果: energy over the measured window, power, work per joule, and where they came from."""
     m = result.metrics
     inference = vocab.INFER_SAMPLES in m
@@ -284,15 +285,15 @@ def energy_table(result: RunResult) -> pd.DataFrame:
         ("采样 sampling", f"every {fmt(m.get(vocab.TELEMETRY_INTERVAL), 2)} s" if m.get(vocab.TELEMETRY_INTERVAL) else "off",
          ", ".join(m.get(vocab.TELEMETRY_SOURCES) or []) or "no source"),
     ]
-    return pd.DataFrame(rows, columns=["指标名称", "指标值", "特殊说明"])
+    return Table.of_rows(["指标名称", "指标值", "特殊说明"], rows)
 
 
-def _definitions(rows: list[tuple[str, str, str]]) -> pd.DataFrame:
+def _definitions(rows: list[tuple[str, str, str]]) -> Table:
     named = [(key, definitions.bilingual_name(key, name), text) for key, name, text in rows]
-    return pd.DataFrame(named, columns=["key", "名称", "definition"])
+    return Table.of_rows(["key", "名称", "definition"], named)
 
 
-def definitions_table() -> pd.DataFrame:
+def definitions_table() -> Table:
     return _definitions(definitions.TRAINING)
 
 
@@ -300,7 +301,7 @@ def _per_card(throughput: Any, world_size: Any) -> float | None:
     return throughput / world_size if isinstance(throughput, float) and world_size else None
 
 
-def run_summary(result: RunResult) -> pd.DataFrame:
+def run_summary(result: RunResult) -> Table:
     """Status, convergence and the numbers behind the headline columns."""
     m = result.metrics
     rows = [
@@ -324,7 +325,7 @@ def run_summary(result: RunResult) -> pd.DataFrame:
     ]
     if result.error:
         rows.append(("错误 error", f"{result.error.get('type')}: {result.error.get('message')}"))
-    return pd.DataFrame(rows, columns=["", "value"])
+    return Table.of_rows(["", "value"], rows)
 
 
 def convergence_text(m: dict[str, Any]) -> str:
@@ -387,12 +388,12 @@ def _inference_accuracy(m: dict[str, Any]) -> str:
     return f"{fmt(infer, 4)}/{fmt(val, 4)}" if isinstance(val, (int, float)) else fmt(infer, 4)
 
 
-def inference_table(results: list[RunResult]) -> pd.DataFrame:
+def inference_table(results: list[RunResult]) -> Table:
     """指标值: one row per run, seed 003's columns."""
-    return pd.DataFrame([inference_row(r) for r in results])
+    return Table.of_records([inference_row(r) for r in results])
 
 
-def inference_metric_list(result: RunResult) -> pd.DataFrame:
+def inference_metric_list(result: RunResult) -> Table:
     """指标列表: seed 003's 指标名称 / 指标值索引 / 特殊说明, plus what this run is."""
     info = info_of(result)
     extra = ", ".join(result.run.get("nonstandard_keys") or []) or "无"
@@ -412,10 +413,10 @@ def inference_metric_list(result: RunResult) -> pd.DataFrame:
         rows.append((definitions.bilingual_name(key, name), "acc (推理/验证 inference/validation)" if key == vocab.ACC else key, text))
     rows.append(("额外修改项 Non-standard changes", extra_cell(extra),
                  "† non-standard: keys a vendor may not change" if extra != "无" else ""))
-    return pd.DataFrame(rows, columns=["指标名称", "指标值索引", "特殊说明"])
+    return Table.of_rows(["指标名称", "指标值索引", "特殊说明"], rows)
 
 
-def inference_summary(result: RunResult) -> pd.DataFrame:
+def inference_summary(result: RunResult) -> Table:
     """Status, backend, export time, latency percentiles, batches, FLOPs and MFU."""
     m = result.metrics
 
@@ -447,12 +448,12 @@ def inference_summary(result: RunResult) -> pd.DataFrame:
     ]
     if result.error:
         rows.append(("错误 error", f"{result.error.get('type')}: {result.error.get('message')}"))
-    return pd.DataFrame(rows, columns=["", "value"])
+    return Table.of_rows(["", "value"], rows)
 
 
-def inference_definitions_table() -> pd.DataFrame:
+def inference_definitions_table() -> Table:
     return _definitions(definitions.INFERENCE)
 
 
-def spec_definitions_table() -> pd.DataFrame:
+def spec_definitions_table() -> Table:
     return _definitions(definitions.SPECS)

@@ -113,7 +113,7 @@ def site(tmp_path_factory) -> Path:
 
 
 def _html_output(shown) -> dict:
-    html = shown.to_html() if hasattr(shown, "to_html") else shown.data
+    html = shown._repr_html_()  # a report table (perfkit.report.table) or an IPython HTML
     return new_output("display_data", data={"text/html": html, "text/plain": ""})
 
 

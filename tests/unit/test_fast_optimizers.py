@@ -93,11 +93,11 @@ def test_a_vendor_that_replaces_hooks_is_named_in_the_environment_table():
     result = make_result(metrics={"optimizer": "SGD (per-tensor)"})
     result.environment["vendor_hooks"] = vendor.replaced_hooks()
     table = environment_table(result)
-    cell = table.loc[table["项目"] == "厂商替换 Vendor hooks", "值"].item()
+    cell = dict(zip(table["项目"], table["值"]))["厂商替换 Vendor hooks"]
     assert cell == "replaced: create_optimizer, wrap_model; optimizer SGD (per-tensor)"
     result.environment["vendor_hooks"] = []
     table = environment_table(result)
-    assert table.loc[table["项目"] == "厂商替换 Vendor hooks", "值"].item().startswith("reference (none replaced)")
+    assert dict(zip(table["项目"], table["值"]))["厂商替换 Vendor hooks"].startswith("reference (none replaced)")
 
 
 def test_the_training_loop_uses_the_vendor_optimizer_and_records_it():

@@ -54,7 +54,7 @@ def test_headers_are_bilingual_with_units():
                        ("mem", "显存 mem (used/total GiB)"), ("record_accuracy", "精度 record_accuracy (0–1)")):
         assert labels.header(key) == shown
     frame = tables.performance_table([make_result()])
-    shown = labels.bilingual(frame).columns
+    shown = [labels.header(c) for c in frame.columns]
     assert all(" " in c for c in shown), list(shown)  # every header: 中文 English
 
 

@@ -49,16 +49,16 @@ def test_values_from_results_render_as_text_not_markup(tmp_path):
     evil = "<script>alert('x')</script>"
     result = _result(evil)
     pages = [
-        pk.performance(result).to_html(),
-        pk.general(result).to_html(),
-        pk.environment(result).to_html(),
-        pk.summary(result).to_html(),
+        pk.performance(result)._repr_html_(),
+        pk.general(result)._repr_html_(),
+        pk.environment(result)._repr_html_(),
+        pk.summary(result)._repr_html_(),
         index.runs_table_html([(tmp_path, result)], tmp_path),
     ]
     for page in pages:
         assert "<script>" not in page
         assert "&lt;script&gt;" in page
-    assert evil in tables.performance_table([result]).iloc[0]["fix_hp"]  # the data itself is untouched
+    assert evil in tables.performance_table([result])["fix_hp"][0]  # the data itself is untouched
 
 
 def test_redact_replaces_home_user_and_host():

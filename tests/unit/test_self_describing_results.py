@@ -44,7 +44,7 @@ import sys
 import perfkit.cells.summary as ps
 from perfkit.report import tables
 site = ps.load({str(tmp_path)!r})
-general = tables.inference_metric_list(site.results[0]).to_string()
+general = tables.inference_metric_list(site.results[0])._repr_html_()
 html = ps.comparison(site).data
 assert "conformer-xl" in general and "语音识别" in general, general
 assert "vendorbench 指标值 Values" in html, html

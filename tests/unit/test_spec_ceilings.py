@@ -151,9 +151,9 @@ def test_the_index_lists_every_ok_run_on_its_hardwares_roofline():
             run("resnet50", {"achieved_tflops": "nan", "compute_measured": {"value": float("inf")}}, cpu.name)]
     tables = roofline_tables(runs, Path("/r"))
     assert list(tables) == sorted([cpu.name, h100.name])
-    bert = tables[h100.name].to_dict("records")[0]
+    bert = tables[h100.name].records()[0]
     assert bert == {"run": "bert/nvidia/x", "achieved": "200", "measured ceiling": "790", "% of measured": "25.3",
                     "datasheet ceiling": "989.4", "% of datasheet": "20.2", "intensity": peaks.INTENSITY_NOT_STATED}
-    rows = tables[cpu.name].to_dict("records")
+    rows = tables[cpu.name].records()
     assert [r["run"] for r in rows] == ["llama/nvidia/x", "resnet50/nvidia/x"]
     assert rows[1]["achieved"] == rows[1]["measured ceiling"] == rows[1]["% of measured"] == ""

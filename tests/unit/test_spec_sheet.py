@@ -204,7 +204,7 @@ def test_sheet_rows_show_measured_datasheet_percent_and_reasons():
                                             Refused("p2p", "intra-node", "timeout").to_dict()]))
     # no entry has telemetry readings: the power, temperature and memory columns are left out
     assert list(table.columns) == [c for c in spec_sheet.COLUMNS if c not in spec_sheet.TELEMETRY_COLUMNS]
-    rows = table.to_dict("records")
+    rows = table.records()
     assert rows[0] | {"note": ""} == {"case": "gemm", "variant": "bf16", "implementation": "PyTorch",
                                       "measured": "790", "unit": "TFLOP/s",
                                       "spread": "1.2", "datasheet": "989.4", "percent": "79.8", "note": ""}
@@ -219,7 +219,7 @@ def test_hostile_sheets_never_show_an_invented_number(cases):
     result = _record([])
     result.metrics["spec_cases"] = cases
     table = spec_sheet.sheet_table(result)
-    for row in table.to_dict("records"):
+    for row in table.records():
         assert row["measured"] == "" and row["datasheet"] == "unknown" and row["case"] == ""
     assert len(table) == (1 if isinstance(cases, list) and cases and isinstance(cases[0], dict) else 0)
 
@@ -275,7 +275,7 @@ def test_a_sheet_with_telemetry_shows_power_temperature_and_memory_per_case():
     metrics = scenario.sheet_metrics([Measured("gemm", "bf16", 790.0, "TFLOP/s", 0.0, 1, 790.0, "torch.mm"),
                                       NotApplicable("p2p", "intra-node", "one card")], [1.0, 0.0],
                                      load_hardware("cpu"), 2.0, [readings, {"readings": 0}])
-    rows = spec_sheet.sheet_table(_record(metrics["spec_cases"])).to_dict("records")
+    rows = spec_sheet.sheet_table(_record(metrics["spec_cases"])).records()
     assert (rows[0]["power"], rows[0]["temperature"], rows[0]["memory"]) == ("250.0 / 300.0, σ 50.0", "70", "3000 (device)")
     assert (rows[1]["power"], rows[1]["temperature"], rows[1]["memory"]) == ("", "", "")
     cpu = spec_sheet.sheet_table(_record([{**metrics["spec_cases"][0], "telemetry": {"rss_max_mib": 12.4}}]))
@@ -358,7 +358,7 @@ def test_a_vendor_tool_runs_beside_the_pytorch_figure_and_is_recorded_as_such(in
     assert cases[3]["reason"] == "hand_gemm: hand gemm: no bf16 kernel"
     assert cases[5]["reason"] == "spec tool 'broken' failed: ZeroDivisionError: division by zero"
     assert "tool" not in cases[0]
-    rows = spec_sheet.sheet_table(result).to_dict("records")
+    rows = spec_sheet.sheet_table(result).records()
     assert [r["implementation"] for r in rows[:2]] == ["PyTorch", "hand_gemm (vendor tool)"]
     assert rows[1]["note"] == "hand gemm (a vendor's own tool): hand-written loop"
 

@@ -93,6 +93,6 @@ def test_allow_nonstandard_results_are_stamped_in_every_report(tmp_path):
     assert general["额外修改项 Non-standard changes"] == "hidden_size"
     summary = dict(zip(tables.run_summary(result)[""], tables.run_summary(result)["value"]))
     assert summary["标准 standard"] == "no † non-standard: hidden_size"
-    params = tables.params_table(result.run, benchmark_class("bert").params_model).set_index("key")
-    assert params.loc["hidden_size", "non-standard"] == "†" and params.loc["batch_size", "non-standard"] == ""
+    params = {row["key"]: row for row in tables.params_table(result.run, benchmark_class("bert").params_model).records()}
+    assert params["hidden_size"]["non-standard"] == "†" and params["batch_size"]["non-standard"] == ""
     assert "no †" in re.sub(r"<[^>]+>", "", runs_table_html([(tmp_path, result)], tmp_path))
