@@ -521,9 +521,9 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--size", type=int, default=None,
                        help="gemm: M=N=K (default 1024 on the CPU, 4096 on an accelerator)")
     bench.add_argument("--step-seconds", type=float, default=0.2, help="typical step time for the timing cost")
-    bench.add_argument("--repeat", type=int, default=3, metavar="N",
+    bench.add_argument("--repeat", type=int, default=5, metavar="N",
                        help="overhead: runs one after the other; each is printed and the goal is judged on their "
-                            "medians (default 3)")
+                            "medians (default 5: a shared machine moves one run by up to ±0.5 s)")
     bench.set_defaults(func=_cmd_bench)
 
     from perfkit.comparison import command as compare_command

@@ -82,7 +82,7 @@ def measure_repeated(times: int, benchmark: str = "bert") -> list[dict[str, floa
 
 
 def median_run(runs: list[dict[str, float]]) -> dict[str, float]:
-    """Each figure's median over ``runs`` (the machine's noise moves one run by ±0.3 s)."""
+    """Each figure's median over ``runs`` (a shared machine's noise moves one run by up to ±0.5 s)."""
     return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
 
 
