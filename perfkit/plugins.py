@@ -29,19 +29,27 @@ from types import MappingProxyType, ModuleType
 
 from perfkit.errors import UserError
 
+GROUP_PREFIX = "perfkit."  # every group perfkit reads: perfkit.vendors, perfkit.benchmarks, ...
+
 
 @functools.cache
 def scan_entry_points(search_path: tuple[str, ...]) -> Mapping[str, tuple[EntryPoint, ...]]:
-    """Every entry point of the distributions found on ``search_path``, by group; a distribution
-    installed twice counts once (the first on the path wins, as for imports)."""
+    """Every entry point of perfkit's groups (``perfkit.*``) in the distributions found on
+    ``search_path``, by group; a distribution installed twice counts once (the first on the path
+    wins, as for imports). Only a distribution that declares one has its name read: the name is
+    in its METADATA file, which Python parses whole as an e-mail message (~0.6 ms each; 0.1 s of
+    every command's start with 166 distributions, most of which declare no perfkit entry point)."""
     grouped: dict[str, list[EntryPoint]] = {}
     seen: set[str] = set()
     for dist in metadata.distributions(path=list(search_path)):
+        ours = [ep for ep in dist.entry_points if ep.group.startswith(GROUP_PREFIX)]
+        if not ours:
+            continue
         name = re.sub(r"[-_.]+", "-", (dist.metadata["Name"] or "")).lower()
         if name in seen:
             continue
         seen.add(name)
-        for ep in dist.entry_points:
+        for ep in ours:
             grouped.setdefault(ep.group, []).append(ep)
     return MappingProxyType({group: tuple(eps) for group, eps in grouped.items()})
 

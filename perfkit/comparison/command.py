@@ -20,11 +20,12 @@ import sys
 from pathlib import Path
 
 from perfkit import paths
-from perfkit.comparison.page import html_page, method_line, text_table
-from perfkit.comparison.sides import read_side
-from perfkit.comparison.verdicts import BAD_INPUT, NO_VERDICT, compare_runs
 from perfkit.errors import UserError
 from perfkit.results.store import write_text_atomic
+
+# The comparison itself (pages, sides, verdicts: pandas through perfkit.report.repeats) is
+# imported where it runs: every command builds perfkit's parser, which adds this command's
+# arguments from here (pandas' import was ~0.35 s of each `perfkit run`'s start).
 
 EXIT_OK, EXIT_REGRESSION, EXIT_BAD_INPUT, EXIT_INCONCLUSIVE = 0, 1, 2, 3
 
@@ -88,6 +89,8 @@ def write_page(target: Path, text: str) -> None:
 
 
 def summary_line(verdicts: list, threshold_percent: float) -> str:
+    from perfkit.comparison.verdicts import BAD_INPUT, NO_VERDICT
+
     gating = sum(v.gates for v in verdicts)
     parts = [f"{gating} regression(s) beyond {threshold_percent:g}%" if gating
              else f"no regression beyond {threshold_percent:g}%"]
@@ -101,6 +104,8 @@ def summary_line(verdicts: list, threshold_percent: float) -> str:
 
 
 def exit_code(verdicts: list, unreadable: list[str]) -> int:
+    from perfkit.comparison.verdicts import BAD_INPUT, NO_VERDICT
+
     if unreadable or any(v.verdict in BAD_INPUT for v in verdicts):
         return EXIT_BAD_INPUT
     if any(v.gates for v in verdicts):
@@ -111,6 +116,10 @@ def exit_code(verdicts: list, unreadable: list[str]) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    from perfkit.comparison.page import html_page, method_line, text_table
+    from perfkit.comparison.sides import read_side
+    from perfkit.comparison.verdicts import BAD_INPUT, compare_runs
+
     if not 0 <= args.threshold < 100:
         raise UserError(f"compare: --threshold {args.threshold} must be a percentage from 0 to below 100")
     if args.metric and not (len(args.metric) <= 64 and args.metric.replace("_", "").isascii()

@@ -71,6 +71,19 @@ def test_host_commands_never_import_torch(tmp_path, bert_data, project_root):
     assert seen["cell"] == [], f"the notebook's first cell imported {seen['cell']}"
 
 
+def test_every_command_starts_without_the_analysis_libraries():
+    """Every command builds the whole parser first: it adds each command's options without
+    importing what the commands use (pandas through compare's verdicts was ~0.35 s of every
+    `perfkit run`'s start, numpy and matplotlib with it)."""
+    probe = ("import sys\nfrom perfkit.cli import build_parser\nbuild_parser()\n"
+             "print(sorted(m for m in ('pandas', 'numpy', 'matplotlib', 'torch', 'nbconvert', 'papermill') "
+             "if m in sys.modules))")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["[]"]
+
+
 def test_the_index_is_built_without_a_kernel(reports, monkeypatch):
     from perfkit.jobs import index_build
 
