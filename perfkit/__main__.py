@@ -1,5 +1,3 @@
-import sys
+from perfkit.cli import console
 
-from perfkit.cli import main
-
-sys.exit(main())
+console()
