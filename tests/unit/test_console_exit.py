@@ -51,8 +51,3 @@ console(["--version"])
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("perfkit ")
     assert marker.read_text() == "finished"
-
-
-def test_the_module_and_the_installed_command_both_end_through_console():
-    assert (ROOT / "perfkit" / "__main__.py").read_text().strip().endswith("console()")
-    assert 'perfkit = "perfkit.cli:console"' in (ROOT / "pyproject.toml").read_text()

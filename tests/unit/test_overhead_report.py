@@ -15,10 +15,22 @@ def test_the_goal_is_judged_on_the_medians_and_every_run_is_shown():
     runs = [_run(3.4, 7.0), _run(2.6, 6.5), _run(2.7, 6.9)]
     assert median_run(runs)["overhead"] == 2.7 and median_run(runs)["e2e_time"] == 6.9
     text = report_repeated(runs)
-    assert text.startswith("3 runs, each in a fresh process: overhead 3.40, 2.60, 2.70 s; medians:")
+    assert text.startswith("3 runs of `perfkit run`, each a fresh process: overhead 3.40, 2.60, 2.70 s; medians:")
     assert "overhead 2.70 s (goal <= 3 s)" in text
 
 
 def test_one_run_is_reported_as_it_is():
     text = report_repeated([_run(2.9, 7.0)])
     assert "medians" not in text and "overhead 2.90 s" in text
+
+
+def test_the_bench_reads_the_kit_line_the_command_prints():
+    """`perfkit bench overhead` times `perfkit run` from outside and splits the time with the
+    command's own kit line: the two must agree on its form."""
+    from perfkit.cli import KIT_LINE
+    from perfkit.selfcheck.overhead import _KIT_LINE, _RUN_LINE
+
+    out = ("bert/cpu/smoke: ok in 9.7 s -> /tmp/r/runs/bert/cpu/smoke\n"
+           f"  {KIT_LINE.format(e2e=7.04, kit=2.66, html=0.05)}\n  e2e_time=7.04  p_core=190\n")
+    assert _RUN_LINE.search(out).group(1) == "ok"
+    assert [float(x) for x in _KIT_LINE.search(out).groups()] == [7.04, 2.66, 0.05]

@@ -32,7 +32,7 @@ def test_environment_yml_matches_pyproject(project_root):
 
 def test_console_script_is_declared(project_root):
     project = tomllib.loads((project_root / "pyproject.toml").read_text())["project"]
-    assert project["scripts"]["perfkit"] == "perfkit.cli:main"
+    assert project["scripts"]["perfkit"] == "perfkit.cli:console"  # main, then an exit without teardown
 
 
 def test_license_is_spdx_with_its_file(project_root):
