@@ -577,7 +577,7 @@ def console(argv: list[str] | None = None) -> NoReturn:
     if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
         sys.exit(code)
     try:
-        atexit._run_exitfuncs()
+        atexit._run_exitfuncs()  # the first step of Python's own exit (CPython's, undocumented but stable)
     finally:
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(Exception):

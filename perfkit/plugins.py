@@ -30,27 +30,35 @@ from types import MappingProxyType, ModuleType
 from perfkit.errors import UserError
 
 GROUP_PREFIX = "perfkit."  # every group perfkit reads: perfkit.vendors, perfkit.benchmarks, ...
+_NAME_HEADER = re.compile(r"^Name:[ \t]*(\S.*?)[ \t]*$", re.MULTILINE)
+
+
+def distribution_name(dist: metadata.Distribution) -> str:
+    """The normalized name of an installed distribution (``PyYAML`` -> ``pyyaml``), from the
+    ``Name`` header of its metadata. The headers end at the file's first blank line; only they
+    are read here, where ``dist.metadata`` parses the whole file as an e-mail message (~0.4 ms a
+    distribution: 0.07 s of every command's start with 166 of them, against 0.02 s)."""
+    text = dist.read_text("METADATA") or dist.read_text("PKG-INFO") or ""
+    found = _NAME_HEADER.search(text.split("\n\n", 1)[0])
+    name = found.group(1) if found else (dist.metadata["Name"] or "")
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 @functools.cache
 def scan_entry_points(search_path: tuple[str, ...]) -> Mapping[str, tuple[EntryPoint, ...]]:
     """Every entry point of perfkit's groups (``perfkit.*``) in the distributions found on
     ``search_path``, by group; a distribution installed twice counts once (the first on the path
-    wins, as for imports). Only a distribution that declares one has its name read: the name is
-    in its METADATA file, which Python parses whole as an e-mail message (~0.6 ms each; 0.1 s of
-    every command's start with 166 distributions, most of which declare no perfkit entry point)."""
+    wins, as for imports, even where that copy declares none)."""
     grouped: dict[str, list[EntryPoint]] = {}
     seen: set[str] = set()
     for dist in metadata.distributions(path=list(search_path)):
-        ours = [ep for ep in dist.entry_points if ep.group.startswith(GROUP_PREFIX)]
-        if not ours:
-            continue
-        name = re.sub(r"[-_.]+", "-", (dist.metadata["Name"] or "")).lower()
+        name = distribution_name(dist)
         if name in seen:
             continue
         seen.add(name)
-        for ep in ours:
-            grouped.setdefault(ep.group, []).append(ep)
+        for ep in dist.entry_points:
+            if ep.group.startswith(GROUP_PREFIX):
+                grouped.setdefault(ep.group, []).append(ep)
     return MappingProxyType({group: tuple(eps) for group, eps in grouped.items()})
 
 
