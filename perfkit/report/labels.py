@@ -1,9 +1,8 @@
 """Table headers as shown in reports: "中文 English (unit)", one style everywhere.
 
 The tables keep their short keys (the seeds' column names, which the README export, the import
-and the CSVs use); ``header`` gives a column's display header (perfkit.report.table shows
-every table with them). A header not listed here
-is shown as it is.
+and the CSVs use); ``header`` gives a column's display header, which perfkit.report.table shows
+every table with. A header not listed here is shown as it is.
 """
 
 from __future__ import annotations

@@ -5,8 +5,8 @@ through pandas' Styler, they cost every notebook kernel pandas' import and the S
 templates (~0.3 s on 2 cores, a tenth of a run's whole overhead) for no arithmetic at all.
 ``Table`` holds the strings; ``Table.html`` writes the one table markup every page uses (run
 reports, the index, the summary): display headers (perfkit.report.labels), every cell escaped,
-numbers and tokens kept on one line. ``Table.frame`` gives the DataFrame where pandas is wanted
-anyway (the README export, the site's pages).
+numbers and tokens kept on one line. The site's own tables stay DataFrames (their sorting and
+CSVs use pandas) and are shown through the same markup (``Table.of_frame``).
 """
 
 from __future__ import annotations
@@ -101,11 +101,6 @@ class Table:
         drop = set(names)
         keep = [i for i, c in enumerate(self.columns) if c not in drop]
         return Table(tuple(self.columns[i] for i in keep), tuple(tuple(row[i] for i in keep) for row in self.rows))
-
-    def frame(self) -> pd.DataFrame:
-        import pandas as pd
-
-        return pd.DataFrame(list(self.rows), columns=list(self.columns))
 
     def html(self, hrefs: Mapping[int, str] | None = None, link_column: str | tuple[str, ...] = "",
              column_hrefs: Mapping[str, Mapping[int, str]] | None = None) -> str:

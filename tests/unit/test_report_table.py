@@ -21,11 +21,10 @@ def test_records_take_every_key_in_order_and_leave_missing_cells_empty():
     assert table["配置"] == ["a", "b"] and len(table) == 2
 
 
-def test_a_frame_round_trips_and_missing_values_are_empty_cells():
+def test_a_frames_missing_values_are_empty_cells():
     frame = pd.DataFrame({"run": ["x", None], "value": [1.0, float("nan")]})
     table = Table.of_frame(frame)
-    assert table.rows == (("x", "1.0"), ("", ""))
-    assert table.frame().to_dict("records") == [{"run": "x", "value": "1.0"}, {"run": "", "value": ""}]
+    assert table.columns == ("run", "value") and table.rows == (("x", "1.0"), ("", ""))
 
 
 def test_renamed_and_without_keep_rows_aligned():
