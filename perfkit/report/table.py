@@ -39,11 +39,12 @@ def cell_class(text: str) -> str:
     return "long" if any(len(word) > LONG_WORD for word in text.split()) else ""
 
 
-def cell_html(raw: str) -> str:
-    """Escaped text, words kept whole; in a long cell, a long word instead gets a break
-    opportunity after each "/" (between the parts of a run id, never inside a name)."""
+def _cell_html(raw: str, css: str) -> str:
+    """Escaped text, words kept whole; in a long cell (``css``, its :func:`cell_class`), a long
+    word instead gets a break opportunity after each "/" (between the parts of a run id, never
+    inside a name)."""
     text = html.escape(raw)
-    if cell_class(raw) != "long":
+    if css != "long":
         return keep_words(text)
     return " ".join(word.replace("/", "/<wbr>") if len(word) > LONG_WORD else keep_words(word) for word in text.split(" "))
 
@@ -116,12 +117,12 @@ class Table:
         for position, row in enumerate(self.rows):
             cells = []
             for column, raw in zip(self.columns, row, strict=True):
-                text = cell_html(raw)
+                css = cell_class(raw)
+                text = _cell_html(raw, css)
                 href = column_hrefs[column].get(position) if column in column_hrefs else (
                     hrefs.get(position) if column in link_columns else None)
                 if href:
                     text = f'<a href="{html.escape(href, quote=True)}">{text}</a>'
-                css = cell_class(raw)
                 cells.append(f'<td class="{css}">{text}</td>' if css else f"<td>{text}</td>")
             body.append("<tr>" + "".join(cells) + "</tr>")
         return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
