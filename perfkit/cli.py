@@ -40,11 +40,6 @@ def _launcher(args: argparse.Namespace):
     return job_launchers().load(args.launcher).from_args(args)
 
 
-# after a run: its notebook run's time outside the benchmark's e2e_time (staging, kernel start,
-# imports, report cells, HTML export, publishing) and the HTML export alone, in seconds
-KIT_LINE = "kit {kit:.2f} s around the benchmark's e2e_time, of which HTML export {html:.2f} s"
-
-
 def _cmd_run(args: argparse.Namespace) -> int:
     from perfkit.params import parse_overrides
     from perfkit.results import vocabulary as vocab
@@ -58,8 +53,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if done is None:  # submitted, not waited for: the launcher said where to look
         return 0
     print(f"{args.benchmark}/{args.vendor}/{args.config}: {done.status} in {done.seconds:.1f} s -> {done.run_dir}")
-    if done.e2e_time is not None:  # what the kit cost beside the benchmark (perfkit bench overhead reads this line)
-        print(f"  {KIT_LINE.format(kit=done.seconds - done.e2e_time, html=done.html_seconds)}")
+    kit = getattr(done, "kit_line", lambda: None)()  # what the kit cost beside the benchmark
+    if kit:
+        print(f"  {kit}")
     if done.result and done.status == vocab.OK:
         from perfkit.scenarios import scenario_named
 

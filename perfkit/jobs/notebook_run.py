@@ -24,6 +24,7 @@ notebook, and ``NotebookRun.report_error`` says why in one line.
 from __future__ import annotations
 
 import contextlib
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -57,6 +58,11 @@ USER_ERROR_NAMES = {"UserError", "ParamsError", "DataError", "VendorError"}
 STATUS_OF_ENDING = {"error": vocab.FAILED, "died": vocab.CRASHED, "timeout": vocab.TIMEOUT,
                     "interrupted": vocab.INTERRUPTED, "stalled": vocab.STALLED}
 ERROR_OF_ENDING = {"died": "KernelDied", "timeout": "Timeout", "interrupted": "Interrupted", "stalled": "Stalled"}
+
+# what `perfkit run` prints after a run, and what `perfkit bench overhead` reads back from it
+KIT_LINE = "kit {kit:.2f} s around the benchmark's e2e_time, of which HTML export {html:.2f} s"
+_KIT_NUMBERS = re.compile(re.escape(KIT_LINE).replace(re.escape("{kit:.2f}"), r"([\d.]+)")
+                          .replace(re.escape("{html:.2f}"), r"([\d.]+)"))
 
 
 @dataclass(frozen=True)
@@ -93,6 +99,20 @@ class NotebookRun:
     def kit_overhead(self) -> float | None:
         """Wall time of the notebook run minus the benchmark's own e2e_time."""
         return None if self.e2e_time is None else self.notebook_seconds - self.e2e_time
+
+    def kit_line(self) -> str | None:
+        """``KIT_LINE`` for this run (None without an e2e_time): the whole execution's time
+        outside the benchmark (staging, kernel, every cell, HTML export, publishing), the HTML
+        export within it."""
+        if self.e2e_time is None:
+            return None
+        return KIT_LINE.format(kit=self.seconds - self.e2e_time, html=self.html_seconds)
+
+
+def read_kit_line(text: str) -> tuple[float, float] | None:
+    """(kit seconds, HTML export seconds) from the first ``KIT_LINE`` in ``text``; None without one."""
+    found = _KIT_NUMBERS.search(text)
+    return (float(found.group(1)), float(found.group(2))) if found else None
 
 
 def _notebook_path(benchmark: str) -> Path:

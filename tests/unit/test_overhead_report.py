@@ -26,11 +26,15 @@ def test_one_run_is_reported_as_it_is():
 
 def test_the_bench_reads_the_kit_line_the_command_prints():
     """`perfkit bench overhead` times `perfkit run` from outside and splits the time with the
-    command's own kit line: the two must agree on its form."""
-    from perfkit.cli import KIT_LINE
-    from perfkit.selfcheck.overhead import _KIT_LINE, _RUN_LINE
+    command's own kit line: one format, written and read back by perfkit.jobs.notebook_run."""
+    from pathlib import Path
 
-    out = ("bert/cpu/smoke: ok in 9.7 s -> /tmp/r/runs/bert/cpu/smoke\n"
-           f"  {KIT_LINE.format(kit=2.66, html=0.05)}\n  e2e_time=7.04  p_core=190\n")
-    assert _RUN_LINE.search(out).group(1) == "ok"
-    assert [float(x) for x in _KIT_LINE.search(out).groups()] == [2.66, 0.05]
+    from perfkit.jobs.notebook_run import NotebookRun, read_kit_line
+    from support.fabricated import make_result
+
+    run = NotebookRun(Path("/tmp/r/runs/bert/cpu/smoke"), "ok", make_result(metrics={"e2e_time": 7.04}), 9.70,
+                      html_seconds=0.05)
+    out = f"bert/cpu/smoke: ok in 9.7 s -> /tmp/r/runs/bert/cpu/smoke\n  {run.kit_line()}\n  e2e_time=7.04  p_core=190\n"
+    assert read_kit_line(out) == (2.66, 0.05)
+    assert read_kit_line("bert/cpu/smoke: failed in 9.7 s -> /tmp/r\n") is None
+    assert NotebookRun(Path("/tmp/r"), "failed", None, 1.0).kit_line() is None
