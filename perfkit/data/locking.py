@@ -21,6 +21,7 @@ import fcntl
 import os
 import stat
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Self
 
@@ -139,6 +140,13 @@ class FolderLock:
     def __exit__(self, *exc: object) -> None:
         self.release()
 
-    def __del__(self) -> None:  # a lock held by a benchmark object ends with it
-        with contextlib.suppress(OSError):
-            self.release()
+    def __del__(self, _close: Callable[[int], None] = os.close) -> None:
+        """A lock held by a benchmark object ends with it. ``os.close`` is bound here, when the
+        class is made: at the interpreter's exit this module's globals (``os``, ``contextlib``)
+        may be gone before the object is, which printed "Exception ignored in ... __del__"."""
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            try:
+                _close(fd)  # closing drops the flock
+            except OSError:
+                pass

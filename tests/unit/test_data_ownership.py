@@ -265,3 +265,20 @@ def test_a_lock_file_that_is_a_link_is_refused(tmp_path):
     with pytest.raises(DataError, match="symbolic link"):
         FolderLock(folder).acquire(exclusive=False)
     assert victim.read_text() == "keep"
+
+
+def test_a_lock_dropped_at_interpreter_exit_closes_without_the_modules_globals(tmp_path, monkeypatch):
+    """At the interpreter's exit a lock held by a global object can outlive its module's globals
+    (``os``, ``contextlib`` set to None): dropping it still closes the file, and says nothing."""
+    import perfkit.data.locking as locking
+
+    (tmp_path / "set").mkdir()
+    held = FolderLock(tmp_path / "set").require(exclusive=True)
+    fd = held._fd
+    monkeypatch.setattr(locking, "os", None)
+    monkeypatch.setattr(locking, "contextlib", None)
+    held.__del__()
+    monkeypatch.undo()
+    with pytest.raises(OSError):
+        os.fstat(fd)  # closed
+    assert FolderLock(tmp_path / "set").acquire(exclusive=True)
