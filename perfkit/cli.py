@@ -18,10 +18,13 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from perfkit import __version__
 from perfkit.errors import UserError, stop_on_sigterm_like_ctrl_c
+
+if TYPE_CHECKING:
+    from perfkit.jobs.early_kernel import EarlyKernel
 
 
 def job_launchers():
@@ -57,10 +60,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if kit:
         print(f"  {kit}")
     if done.result and done.status == vocab.OK:
-        from perfkit.scenarios import scenario_named
-
         m = done.result.metrics
-        keys = scenario_named(done.result.kind).headline_keys
+        keys = vocab.HEADLINE_KEYS.get(done.result.kind, (vocab.E2E_TIME,))  # no scenario import: it imports torch
         print("  " + "  ".join(f"{k}={m.get(k):.4g}" if isinstance(m.get(k), float) else f"{k}={m.get(k)}" for k in keys))
         llm = [k for k in (vocab.TOKENS_PER_CARD_S, vocab.MFU, vocab.MFU_ATTN, vocab.LOSS, vocab.UNIGRAM_ENTROPY)
                if isinstance(m.get(k), float)]
@@ -568,8 +569,20 @@ def console(argv: list[str] | None = None) -> NoReturn:
     process that is about to end anyway. What exit is for still happens: standard output and
     error are flushed and the ``atexit`` functions run (logging's flush, temporary folders,
     ``weakref.finalize``). Where a thread other than daemons is still running, the exit is
-    Python's own, which waits for it."""
-    code = main(argv)
+    Python's own, which waits for it.
+
+    A ``perfkit run`` starts its notebook's kernel first, before its own imports and parser
+    (perfkit.jobs.early_kernel): the kernel boots on one core while the command gets ready on
+    the other. A kernel no run took is stopped before the command ends."""
+    from perfkit.jobs import early_kernel
+
+    argv = sys.argv[1:] if argv is None else argv
+    early = early_kernel.start_for(argv)
+    try:
+        code = main(argv, early)
+    finally:
+        if early is not None:
+            early.close()
     if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
         sys.exit(code)
     try:
@@ -581,12 +594,15 @@ def console(argv: list[str] | None = None) -> NoReturn:
         os._exit(code)
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, early_kernel: EarlyKernel | None = None) -> int:
+    """The command ``argv``; its exit status. ``early_kernel``: the kernel :func:`console`
+    started for a ``perfkit run`` (its local launcher runs its notebook in it)."""
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version, or a usage error (already printed)
         return exc.code if isinstance(exc.code, int) else 2
+    args.early_kernel = early_kernel
     if args.command is None:  # bare `perfkit`: the help, like `pip` or `docker`, exit 0
         parser.print_help()
         return 0

@@ -7,10 +7,14 @@ hashed whole with sha256, streamed, then combined over the sorted relative paths
 the edited bytes, never the builder's hash; ``manifest_hash`` keeps what the builder wrote, and
 ``matches_build`` says whether the data is still what was built.
 
-Hashing every byte stays cheap because each file's digest is cached in ``.hash-cache.json``
-under the data cache folder (``PERFKIT_DATA``), keyed by the file's absolute path, size,
-modification and change times (ns) and inode: a file that changed in any of them is hashed
-again. The cache is a hint only: unreadable, malformed or unwritable, it is ignored.
+Hashing every byte stays cheap because each file's digest is cached, keyed by the file's
+absolute path, size, modification and change times (ns) and inode: a file that changed in any
+of them is hashed again. The cache is a hint only: unreadable, malformed or unwritable, it is
+ignored. There is one cache file per dataset folder, in ``.hash-cache/`` under the data cache
+folder (``PERFKIT_DATA``), named by a hash of the folder's path: a run reads its own dataset's
+digests, not every dataset's. (One file for all of them had grown to 20,000 entries, 4.5 MB,
+after a test session, and every run read and parsed it: ~0.1 s of each run's checks.) The
+folder keeps the CACHE_FILES most recently written.
 
 Builders write ``manifest.json`` (builder, settings, the sha256 of what they wrote); a manifest
 is read strictly (bounded, a JSON object, bounded depth, finite numbers), or refused with one
@@ -22,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,8 +39,10 @@ from perfkit.files.reading import JSON_LIMIT, read_text_bounded
 
 MANIFEST = "manifest.json"
 METHOD = "sha256 of the files read"
-CACHE_FILE = ".hash-cache.json"
-CACHE_ENTRIES = 200_000  # files whose digests the cache keeps (about 40 MB; read up to 64 MiB)
+CACHE_DIR = ".hash-cache"  # under the data cache folder: one <hash of the dataset's path>.json each
+CACHE_FILES = 256  # dataset caches kept, the most recently written
+CACHE_ENTRIES = 200_000  # files whose digests one dataset's cache keeps (about 40 MB; read up to 64 MiB)
+_CACHE_NAME = re.compile(r"[0-9a-f]{32}\.json")
 _BLOCK = 1 << 20
 
 
@@ -119,7 +126,7 @@ def _file_sha256(path: Path) -> str:
 
 
 class _DigestCache:
-    """File digests by (path, size, mtime_ns, ctime_ns, inode), in one small JSON file."""
+    """File digests by (path, size, mtime_ns, ctime_ns, inode), in one JSON file per dataset."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -173,12 +180,33 @@ class _DigestCache:
             Path(locals().get("tmp", self.path.parent / ".none")).unlink(missing_ok=True)
 
 
+def cache_file(root: Path, cache_dir: Path | None = None) -> Path:
+    """Where the digests of the files under dataset folder ``root`` are cached."""
+    folder = (cache_dir if cache_dir is not None else paths.data_cache_dir()) / CACHE_DIR
+    return folder / f"{hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:32]}.json"
+
+
+def _prune_caches(folder: Path, keep: int) -> None:
+    """Remove all but the ``keep`` most recently written dataset caches in ``folder`` (only
+    files named as perfkit names them; nothing followed through a link)."""
+    try:
+        found = [(entry.stat().st_mtime_ns, entry.path) for entry in os.scandir(folder)
+                 if _CACHE_NAME.fullmatch(entry.name) and entry.is_file(follow_symlinks=False)]
+    except OSError:
+        return
+    for _, path in sorted(found, reverse=True)[keep:]:
+        Path(path).unlink(missing_ok=True)
+
+
 def file_digests(root: Path, files: list[Path], cache_dir: Path | None = None) -> dict[str, str]:
-    """Relative path -> sha256 of the file's bytes, for each of ``files``; digests cached under
-    ``cache_dir`` (the data cache folder unless given)."""
-    cache = _DigestCache((cache_dir if cache_dir is not None else paths.data_cache_dir()) / CACHE_FILE)
+    """Relative path -> sha256 of the file's bytes, for each of ``files``; digests cached in the
+    dataset's own cache file (``cache_file``) under ``cache_dir`` (the data cache folder unless
+    given)."""
+    cache = _DigestCache(cache_file(root, cache_dir))
     out = {path.relative_to(root).as_posix(): cache.digest(path) for path in sorted(files)}
-    cache.save()
+    if cache.changed:
+        cache.save()
+        _prune_caches(cache.path.parent, CACHE_FILES)
     return out
 
 

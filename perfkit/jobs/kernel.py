@@ -30,6 +30,7 @@ import tempfile
 import threading
 import time
 import traceback
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,20 +39,31 @@ from typing import Any
 import psutil
 from jupyter_client.asynchronous.client import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.provisioning import LocalProvisioner
 from jupyter_core.utils import run_sync
 from traitlets import Type
 
-from perfkit.jobs import kernel_main
+from perfkit.jobs.early_kernel import EarlyKernel
 from perfkit.jobs.kernel_client import PromptKernelClient
+from perfkit.jobs.kernel_command import kernel_command, preload_argument
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _POLL_SECONDS = 0.25
 STALL_SAMPLE_S = 1.0  # how often the stall watchdog looks
+CHECKS_READY_TIMEOUT_S = 60.0  # for the kernel to answer before its checks (papermill's own start timeout)
 BUSY_CPU_SHARE = 0.05  # CPU seconds per wall second of the kernel's tree that count as working
 
 
 def strip_ansi(text: str) -> str:
     return _ANSI.sub("", text)
+
+
+class KernelChecksFailed(Exception):
+    """The run's checks raised in its kernel (``kernel_checks``): the notebook never started."""
+
+    def __init__(self, ename: str, evalue: str, traceback: str) -> None:
+        super().__init__(f"{ename}: {evalue}")
+        self.ename, self.evalue, self.traceback = ename, evalue, traceback
 
 
 @dataclass(frozen=True)
@@ -105,10 +117,15 @@ class _Watch:
     """What the worker thread reports back: the kernel manager, the running cell, the outcome.
     The kernel's own stderr goes to ``stderr`` (a file), not the terminal."""
 
-    def __init__(self, stderr: Any, env: dict[str, str] | None = None, preload: tuple[str, ...] = ()) -> None:
+    def __init__(self, stderr: Any, env: dict[str, str] | None = None, preload: tuple[str, ...] = (),
+                 early: EarlyKernel | None = None) -> None:
         self.stderr = stderr
         self.env = env or {}  # added to the kernel's environment
         self.preload = preload  # modules the kernel imports as it starts, before the first cell
+        self.early = early  # a kernel started already, adopted where it is the one to launch
+        self.kernel_checks = ""  # code run in the kernel before the notebook; an error refuses the run
+        self.checked = threading.Event()  # set once the kernel's checks ran (or could not run)
+        self.check_error: KernelChecksFailed | None = None
         self.go = threading.Event()  # set when the host's checks passed: the notebook may start
         self.launched = threading.Event()  # set once the kernel's process started (or could not start)
         self.cells_over = threading.Event()  # set once papermill returned or raised: the notebook is final
@@ -132,6 +149,11 @@ class _Watch:
             def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
                 return kernel_command(super().format_kernel_cmd(extra_arguments))
 
+            def write_connection_file(self, **kw: Any) -> None:
+                if watch.early is not None and self.connection_file == str(watch.early.connection_file):
+                    return  # the early kernel's, read by it already: never rewritten under it
+                super().write_connection_file(**kw)
+
             # jupyter_client declares AsyncKernelManager.start_kernel, a coroutine, over KernelManager's sync one
             async def start_kernel(self, **kw: Any) -> None:  # type: ignore[override]
                 kw.setdefault("stderr", watch.stderr)
@@ -139,6 +161,14 @@ class _Watch:
                     kw["extra_arguments"] = [*(kw.get("extra_arguments") or []), preload_argument(watch.preload)]
                 if watch.env:
                     kw.setdefault("env", {**os.environ, **watch.env})
+                if watch.early is not None and self.provisioner is None:
+                    # its connection file, ports and key; launched only if it is not the same kernel
+                    self.cache_ports = False
+                    self.connection_file = str(watch.early.connection_file)
+                    self.load_connection_file()
+                    self.kernel_id = self.kernel_id or str(uuid.uuid4())
+                    self.provisioner = EarlyKernelProvisioner(watch.early, kernel_id=self.kernel_id,
+                                                              kernel_spec=self.kernel_spec, parent=self)
                 await super().start_kernel(**kw)
 
         return WatchedKernelManager
@@ -162,33 +192,39 @@ class _Watch:
         return True
 
 
-def kernel_command(command: list[str]) -> list[str]:
-    """The kernelspec's command, with perfkit.jobs.kernel_main in place of ipykernel's launcher
-    where it is this Python's own ``python [options] -m ipykernel_launcher`` (the kernel without
-    its debugger; ``-Xfrozen_modules=off``, which ``ipykernel install`` adds for the debugger
-    alone, is dropped with it); any other command as it is."""
-    if not command or command[0] != sys.executable or kernel_main.LAUNCHER not in command:
-        return command
-    at = command.index(kernel_main.LAUNCHER)
-    options = command[1:at - 1]
-    if command[at - 1] != "-m" or not all(option.startswith("-") for option in options):
-        return command
-    kept = [option for option in options if option != "-Xfrozen_modules=off"]
-    return [sys.executable, *kept, "-m", kernel_main.__name__, *command[at + 1:]]
+class EarlyKernelProvisioner(LocalProvisioner):  # type: ignore[misc]
+    """jupyter_client's local provisioner, offered a kernel started already
+    (perfkit.jobs.early_kernel): it adopts that process where it is the one it would launch (the
+    same command, environment, working folder and error file, and the connection the manager
+    holds), instead of launching another. Otherwise that kernel is stopped and one is launched
+    as usual, on the same connection file."""
 
+    def __init__(self, early: EarlyKernel, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.early: EarlyKernel | None = early
 
-def preload_argument(modules: tuple[str, ...]) -> str:
-    """The ipykernel option that imports ``modules`` while the kernel starts (IPython's
-    ``exec_lines``): the imports of the cells run before the first cell, while the host does its
-    own checks in parallel, instead of after them. They run with Python's cyclic garbage
-    collector paused and are then frozen out of it (perfkit.measure.collector: 0.2-0.3 s of a
-    kernel's start on 2 cores); the collector is on at the first cell whatever the imports did.
-    A module that fails to import only logs a warning on the kernel's stderr; the cell that needs
-    it then fails as it would have."""
-    for name in modules:
-        if not all(part.isidentifier() for part in name.split(".")):
-            raise ValueError(f"preload: {name!r} is not a module name")
-    return f"--IPKernelApp.exec_lines=import perfkit.measure.collector; perfkit.measure.collector.import_frozen({list(modules)!r})"
+    async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> Any:
+        early, self.early = self.early, None
+        if early is not None:
+            if early.process.poll() is None and early.same_launch(cmd, kwargs) and self._same_connection(early):
+                early.adopted = True
+                self.process = early.process
+                self.pid = early.process.pid
+                self.pgid = early.process.pid  # a session leader (start_new_session)
+                self.cwd = kwargs.get("cwd")
+                return self.connection_info
+            early.stop()
+        return await super().launch_kernel(cmd, **kwargs)
+
+    def _same_connection(self, early: EarlyKernel) -> bool:
+        told = early.connection()
+        held = dict(self.connection_info)
+        key = held.get("key")
+        held["key"] = key.decode() if isinstance(key, bytes) else key
+        return "curve_publickey" not in held and all(
+            held.get(name) == told.get(name)
+            for name in ("key", "ip", "transport", "signature_scheme", "shell_port", "iopub_port", "stdin_port",
+                         "control_port", "hb_port"))
 
 
 def kill_tree(pid: int) -> None:
@@ -337,6 +373,8 @@ def run_notebook(
     preload: tuple[str, ...] = (),
     once_written: tuple[Path, Callable[[], None]] | None = None,
     when_ok: Callable[[], None] | None = None,
+    early: EarlyKernel | None = None,
+    kernel_checks: str = "",
 ) -> KernelEnding:
     """Execute ``notebook`` into ``output`` with papermill; never raises for what the notebook
     does (KeyboardInterrupt during the wait ends it as ``interrupted``). ``env``: variables added
@@ -355,9 +393,22 @@ def run_notebook(
 
     ``when_ok``: work on the finished notebook (its HTML export), done in this thread once the
     notebook ended ok and ``once_written``'s work ended, while the kernel is being stopped; the
-    kernel is stopped when this returns, whatever the work raised."""
-    with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as stderr:
-        watch = _Watch(stderr, env, preload)
+    kernel is stopped when this returns, whatever the work raised.
+
+    ``early``: a kernel started before this was called (perfkit.jobs.early_kernel), adopted if
+    it is the kernel this would launch (``EarlyKernelProvisioner``); its error file is the
+    kernel's, whichever kernel runs.
+
+    ``kernel_checks``: code run in the kernel once it is up, before ``host_checks`` and before
+    the notebook starts (the run's own checks, which need the kernel's torch:
+    perfkit.run.preflight.kernel_code). What it raises is raised from here as
+    :class:`KernelChecksFailed`, after the kernel was stopped: the notebook never started. Its
+    printed lines go to this process's stderr (a dataset being built, say)."""
+    with contextlib.ExitStack() as owned:
+        stderr = early.stderr if early is not None else owned.enter_context(
+            tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace"))
+        watch = _Watch(stderr, env, preload, early)
+        watch.kernel_checks = kernel_checks
         files = [output] + ([progress_feed] if progress_feed is not None else [])
         stall = _StallWatch(stall_timeout, watch, files) if stall_timeout else None
         later = _OnceWritten(*once_written) if once_written else None
@@ -409,6 +460,9 @@ def _supervise(
             from perfkit.jobs.notebook_saves import ENGINE, atomic_path, register
 
             register()
+            if watch.kernel_checks:
+                watch.check_error = run_sync(_run_checks)(manager, watch.kernel_checks)
+            watch.checked.set()
             watch.go.wait()
             if watch.refused:
                 return
@@ -427,15 +481,16 @@ def _supervise(
         except BaseException as exc:  # reported to the waiting thread
             watch.error = exc
         finally:
+            watch.checked.set()
             watch.cells_over.set()
             if manager is not None:
                 _shut_down(manager, watch)
 
     worker = threading.Thread(target=work, name="perfkit-papermill", daemon=True)
     worker.start()
-    if host_checks is not None:
-        _check_while_starting(host_checks, worker, watch)
-    # the notebook's wall-clock limit counts from here: the host's checks (a dataset's hash can
+    if host_checks is not None or watch.kernel_checks:
+        _check_while_starting(host_checks or _nothing, worker, watch)
+    # the notebook's wall-clock limit counts from here: the run's checks (a dataset's hash can
     # take minutes) are not the notebook's time; the kernel's boot mostly is, as before
     started = time.perf_counter()
     watch.go.set()
@@ -494,13 +549,46 @@ def _shut_down(manager: AsyncKernelManager, watch: _Watch) -> None:
         run_sync(manager.shutdown_kernel)(now=True)
 
 
+async def _run_checks(manager: AsyncKernelManager, code: str) -> KernelChecksFailed | None:
+    """Run ``code`` in the kernel, silently (no history, no execution count); what it raised, or
+    None. A kernel that does not come up or answer is not a refusal: papermill meets it next and
+    the run reports it as every kernel death is reported."""
+    client = manager.client()
+    client.start_channels()
+    try:
+        await client.wait_for_ready(timeout=CHECKS_READY_TIMEOUT_S)
+        reply = await client.execute_interactive(code, silent=True, store_history=False, allow_stdin=False,
+                                                 output_hook=_print_stream)
+    except Exception:  # noqa: BLE001 - reported by the notebook's own start
+        return None
+    finally:
+        client.stop_channels()
+    content = reply.get("content", {})
+    if content.get("status") != "error":
+        return None
+    return KernelChecksFailed(content.get("ename", ""), content.get("evalue", ""),
+                              strip_ansi("\n".join(content.get("traceback") or [])))
+
+
+def _print_stream(message: dict[str, Any]) -> None:
+    """What the kernel's checks printed, to this process's stderr."""
+    if message.get("msg_type") == "stream":
+        sys.stderr.write(message["content"].get("text", ""))
+        sys.stderr.flush()
+
+
+def _nothing() -> None:
+    pass
+
+
 def _check_while_starting(host_checks: Callable[[], None], worker: threading.Thread, watch: _Watch) -> None:
-    """Run the host's checks while the kernel starts; on any exception (a refusal, Ctrl-C) stop
-    the kernel, the notebook never started, and raise it. The kernel's process is launched
-    first: the checks (importing torch) hold the interpreter's lock for long stretches, which
-    delayed the launch by ~0.4 s."""
+    """Once the kernel started and ran its checks (``kernel_checks``), run the host's; on any
+    exception (a refusal, Ctrl-C) stop the kernel, the notebook never started, and raise it."""
     try:
         watch.launched.wait()
+        watch.checked.wait()
+        if watch.check_error is not None:
+            raise watch.check_error
         host_checks()
     except BaseException:
         with _signals_ignored():

@@ -44,6 +44,7 @@ def stall_seconds(text: str) -> float:
     return value
 
 if TYPE_CHECKING:
+    from perfkit.jobs.early_kernel import EarlyKernel
     from perfkit.jobs.notebook_run import NotebookRun
     from perfkit.jobs.suite import PlannedRun, Suite
     from perfkit.jobs.suite_run import SuiteReport
@@ -87,12 +88,14 @@ class LocalLauncher(JobLauncher):
     name = "local"
 
     def __init__(self, rdzv_endpoint: str = "", announce: bool = True, live: bool = False,
-                 wait_lock: bool = False, stall_timeout: float | None = DEFAULT_STALL_TIMEOUT_S) -> None:
+                 wait_lock: bool = False, stall_timeout: float | None = DEFAULT_STALL_TIMEOUT_S,
+                 early: EarlyKernel | None = None) -> None:
         self.rdzv_endpoint = rdzv_endpoint
         self.announce = announce
         self.live = live  # draw the kernel's progress as a bar on stderr (perfkit.jobs.live_progress)
         self.wait_lock = wait_lock  # another process writing the run folder: wait for it instead of refusing
         self.stall_timeout = stall_timeout  # perfkit.jobs.kernel's watchdog; None: off
+        self.early = early  # the kernel `perfkit run` started first (perfkit.jobs.early_kernel), for its first run
 
     @classmethod
     def add_arguments(cls, parser: argparse.ArgumentParser, suite: bool = False) -> None:
@@ -104,25 +107,29 @@ class LocalLauncher(JobLauncher):
     def from_args(cls, args: argparse.Namespace) -> LocalLauncher:
         return cls(rdzv_endpoint=getattr(args, "rdzv_endpoint", "") or "", live=not getattr(args, "quiet", True),
                    wait_lock=getattr(args, "wait_lock", False),
-                   stall_timeout=getattr(args, "stall_timeout", DEFAULT_STALL_TIMEOUT_S) or None)
+                   stall_timeout=getattr(args, "stall_timeout", DEFAULT_STALL_TIMEOUT_S) or None,
+                   early=getattr(args, "early_kernel", None))
 
     def run(self, prepared: PreparedRun, timeout: float | None = None,
             html: bool = True, redacted: bool = False) -> NotebookRun:
         from perfkit.jobs.notebook_run import execute_notebook
-        from perfkit.run.preflight import preflight
+        from perfkit.run.preflight import check_writable, kernel_code
         from perfkit.run.rendezvous import ENDPOINT_ENV, announce_host, parse_endpoint
 
         if self.rdzv_endpoint:
             parse_endpoint(self.rdzv_endpoint)
             os.environ[ENDPOINT_ENV] = self.rdzv_endpoint  # the notebook's kernel inherits it
 
-        def host_checks() -> None:  # while the kernel starts; the run folder is staged only once they pass
-            preflight(prepared)
+        def host_checks() -> None:  # once the kernel's checks passed; the run folder is staged only once these pass
+            check_writable(prepared.output_dir)
             if prepared.resolved.nnodes > 1 and self.announce:
                 announce_host(prepared)
 
+        early, self.early = self.early, None  # one run adopts it, at most
+        # the run's checks (perfkit.run.preflight) in its kernel, which imports torch anyway: this host never does
         return execute_notebook(prepared, timeout=timeout, html=html, redacted=redacted, live=self.live,
-                                wait_lock=self.wait_lock, stall_timeout=self.stall_timeout, host_checks=host_checks)
+                                wait_lock=self.wait_lock, stall_timeout=self.stall_timeout, host_checks=host_checks,
+                                early=early, kernel_checks=kernel_code(prepared))
 
     def run_suite(self, suite: Suite, planned: list[PlannedRun], html: bool = True, redacted: bool = False,
                   force: bool = False) -> SuiteReport:

@@ -34,7 +34,9 @@ from perfkit import paths
 from perfkit.benchmarks import declaration
 from perfkit.errors import UserError
 from perfkit.jobs import publish
-from perfkit.jobs.kernel import KernelEnding, run_notebook
+from perfkit.jobs.early_kernel import EarlyKernel
+from perfkit.jobs.kernel import KernelChecksFailed, KernelEnding, run_notebook
+from perfkit.jobs.kernel_command import RUN_IMPORTS
 from perfkit.jobs.live_progress import FEED_FILE as PROGRESS_FEED
 from perfkit.jobs.live_progress import live_progress
 from perfkit.jobs.stall import DEFAULT_STALL_TIMEOUT_S
@@ -45,13 +47,6 @@ from perfkit.results.record import RunResult, error_record, utc_now
 from perfkit.results.run_folder import HTML_FILE, NOTEBOOK_FILE
 from perfkit.results.store import RESULT_FILE, load_result, write_json_atomic
 from perfkit.run.spec import PreparedRun, initial_record, notebook_parameters
-
-# what a benchmark notebook's run cell (perfkit.cells.benchmark) imports before the benchmark's
-# clock starts (perfkit.run.execute: torch, the loops, the vendor adapters): the kernel imports
-# them as it starts, while the host checks the run (perfkit.jobs.kernel's preload). Nothing the
-# run itself measures, nor the report cells' matplotlib (it would raise a CPU run's peak
-# resident memory, its "mem").
-RUN_IMPORTS = ("perfkit.cells.benchmark", "perfkit.run.execute", "perfkit.run.launcher")
 
 USER_ERROR_NAMES = {"UserError", "ParamsError", "DataError", "VendorError"}
 # how the notebook ended -> the run's status when it did not end well
@@ -169,6 +164,8 @@ def execute_notebook(
     wait_lock: bool = False,
     stall_timeout: float | None = DEFAULT_STALL_TIMEOUT_S,
     host_checks: Callable[[], None] | None = None,
+    early: EarlyKernel | None = None,
+    kernel_checks: str = "",
 ) -> NotebookRun:
     """Run one prepared benchmark through its notebook into ``prepared.output_dir``.
 
@@ -176,12 +173,15 @@ def execute_notebook(
     kernel's progress as a bar on stderr while it runs (perfkit.jobs.live_progress). Another
     process writing the same run folder: a UserError naming it, or wait for it (``wait_lock``).
     ``stall_timeout``: seconds with no progress and no CPU use of the kernel before the run ends
-    as ``stalled`` (perfkit.jobs.kernel); None or 0: no watchdog. ``host_checks``: the host's
-    checks of the run (perfkit.run.preflight), done while the kernel boots; the run folder is
-    locked and staged, and the notebook started, only once they pass: what they raise (a
-    UserError) is raised from here with nothing written. The HTML exporter is readied once the
+    as ``stalled`` (perfkit.jobs.kernel); None or 0: no watchdog. ``kernel_checks``: code that
+    checks the run in its kernel once it is up (perfkit.run.preflight.kernel_code), then
+    ``host_checks``, the host's own; the run folder is locked and staged, and the notebook
+    started, only once both pass: what they raise (a UserError; a user error the kernel's checks
+    raised, as a UserError with its message) is raised from here with nothing written. The HTML exporter is readied once the
     run's result is written, while the report cells run: nothing runs on the host while the
-    benchmark measures."""
+    benchmark measures. ``early``: the kernel ``perfkit run`` started before anything else
+    (perfkit.jobs.early_kernel), used where it is the kernel this run would start; its progress
+    feed is the run's."""
     resolved = prepared.resolved
     notebook = _notebook_path(resolved.benchmark)
     final = prepared.output_dir
@@ -208,13 +208,20 @@ def execute_notebook(
             if read[0] is not None and read[0].status != vocab.CRASHED:  # else: settled, bannered, exported below
                 exported.append(_export_html(staging, redacted))
 
-        with live_progress(staging / PROGRESS_FEED, label, live, feed_only=bool(stall_timeout)) as kernel_env:
-            ending = run_notebook(notebook, staging / NOTEBOOK_FILE, parameters, paths.project_root(), timeout,
-                                  env=kernel_env, stall_timeout=stall_timeout, progress_feed=staging / PROGRESS_FEED,
-                                  host_checks=before_the_notebook, preload=RUN_IMPORTS,
-                                  # the exporter is readied while the report cells run: after the benchmark
-                                  once_written=(staging / RESULT_FILE, publish.warm_exporter) if html else None,
-                                  when_ok=export_ok_report if html else None)
+        feed = early.feed if early is not None else staging / PROGRESS_FEED
+        with live_progress(feed, label, live, feed_only=bool(stall_timeout)) as kernel_env:
+            try:
+                ending = run_notebook(notebook, staging / NOTEBOOK_FILE, parameters, paths.project_root(), timeout,
+                                      env=kernel_env, stall_timeout=stall_timeout, progress_feed=feed, early=early,
+                                      kernel_checks=kernel_checks, host_checks=before_the_notebook,
+                                      preload=RUN_IMPORTS,
+                                      # the exporter is readied while the report cells run: after the benchmark
+                                      once_written=(staging / RESULT_FILE, publish.warm_exporter) if html else None,
+                                      when_ok=export_ok_report if html else None)
+            except KernelChecksFailed as refused:
+                if refused.ename in USER_ERROR_NAMES:
+                    raise UserError(refused.evalue) from None
+                raise RuntimeError(f"the run's checks failed in its kernel:\n{refused.traceback}") from None
         stage = stages[0]
         if ending.ending == "error" and ending.ename in USER_ERROR_NAMES:
             raise UserError(ending.evalue)

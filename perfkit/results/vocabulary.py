@@ -148,6 +148,14 @@ DATASHEET_SOURCE = "datasheet_source"  # the hardware file the datasheet figures
 
 SPEC_METRICS = frozenset({SPEC_CASES, CASES_MEASURED, CASES_NOT_APPLICABLE, CASES_REFUSED, SPEC_TIME, DATASHEET_SOURCE})
 
+# -- a run's one-line summary (`perfkit run`, each kind's scenario): its headline metrics -------------
+HEADLINE_KEYS = {
+    TRAINING: (E2E_TIME, P_WHOLE, P_TRAIN, P_CORE, ACC, MEM),
+    # accuracy as 0-1, as every report shows it (the record's "acc" keeps the seed's percent text)
+    INFERENCE: (E2E_TIME, P_VAL_WHOLE, P_VAL_CORE, P_INFER_WHOLE, P_INFER_CORE, EXPORT_TIME, ACC_INFER, ACC_VAL, MEM),
+    SPECS: (E2E_TIME, CASES_MEASURED, CASES_NOT_APPLICABLE, CASES_REFUSED),
+}
+
 # -- LLM pre-training (perfkit.benchmarks.llama_pretraining) ----------------------------------------
 TOKENS_PER_CARD_S = "tokens_per_card_s"  # FlagPerf's token/p/s: tokens / (train - eval seconds) / chips
 TOKENS_PER_CARD_S_CORE = "tokens_per_card_s_core"  # tokens / device compute seconds / chips

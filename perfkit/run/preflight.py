@@ -1,9 +1,10 @@
 """Checks that run before any notebook starts, so that mistakes a user can fix fail fast, with
 one line, and leave nothing behind: the vendor's software, the precision, the process count,
-the output folder, a rough memory estimate against the host's RAM (perfkit.run.memory) and the dataset. Runs on the host
-(``perfkit run``, ``perfkit suite``, ``perfkit join``); the kernel checks the memory of a CUDA-like
-card again before it builds the model (:func:`check_memory`: the host never opens a CUDA
-context)."""
+the output folder, a rough memory estimate against the host's RAM (perfkit.run.memory) and the
+dataset. ``perfkit run`` runs them in the run's kernel before its notebook starts
+(:func:`kernel_code`: the host then never imports torch); ``perfkit suite`` and ``perfkit join``
+on the host. The kernel checks the memory of a CUDA-like card again before it builds the model
+(:func:`check_memory`: the checks never open a CUDA context)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from perfkit.errors import UserError
 from perfkit.measure.collector import collector_paused
-from perfkit.run.spec import PreparedRun
+from perfkit.run.spec import PreparedRun, from_payload, to_payload
 
 if TYPE_CHECKING:
     from perfkit.data.hashing import DataIdentity
@@ -58,3 +59,19 @@ def preflight(run: PreparedRun) -> DataIdentity:
     run.scenario.check(bench, vendor.device(0))
     bench.check_model_inputs()
     return bench.prepare_data()
+
+
+def kernel_code(run: PreparedRun) -> str:
+    """The code that runs :func:`preflight` of ``run`` in the run's own kernel, before its
+    notebook starts (perfkit.jobs.kernel's ``kernel_checks``): an expression of literals that
+    binds no name in the notebook's namespace. The kernel imports torch anyway, so there the
+    checks cost only themselves; on the host they cost its own torch import (~1.2 s, on the core
+    the kernel boots on)."""
+    return (f"__import__('perfkit.run.preflight', fromlist=['check_payload'])"
+            f".check_payload({to_payload(run)!r})")
+
+
+def check_payload(payload: str) -> None:
+    """:func:`preflight` of the run ``payload`` describes (perfkit.run.spec.to_payload; its
+    params hash checked)."""
+    preflight(from_payload(payload, shown="the run's checks"))

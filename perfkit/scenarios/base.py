@@ -58,8 +58,6 @@ class Scenario(ABC):
     """Training or inference. Stateless: one instance of each lives in perfkit.scenarios."""
 
     kind: ClassVar[str]
-    # what `perfkit run` prints after an ok run, in order
-    headline_keys: ClassVar[tuple[str, ...]]
     # the report's heading for the benchmark's metric table
     table_title: ClassVar[str]
     # the progress bar counts these and shows this value

@@ -71,9 +71,6 @@ def inference_curves(outcome: InferenceOutcome) -> dict[str, Any]:
 
 class InferenceScenario(Scenario):
     kind: ClassVar[str] = vocab.INFERENCE
-    # accuracy as 0–1, as every report shows it (the record's "acc" keeps the seed's percent text)
-    headline_keys = (vocab.E2E_TIME, vocab.P_VAL_WHOLE, vocab.P_VAL_CORE, vocab.P_INFER_WHOLE, vocab.P_INFER_CORE, vocab.EXPORT_TIME,
-                     vocab.ACC_INFER, vocab.ACC_VAL, vocab.MEM)
     table_title = TABLE_TITLES[vocab.INFERENCE]
     progress_value = "latency_s"
     progress_unit = "batch"

@@ -179,7 +179,6 @@ def nothing_measured(entries: list[SheetEntry]) -> str:
 
 class SpecScenario(Scenario):
     kind: ClassVar[str] = vocab.SPECS
-    headline_keys = (vocab.E2E_TIME, vocab.CASES_MEASURED, vocab.CASES_NOT_APPLICABLE, vocab.CASES_REFUSED)
     table_title = TABLE_TITLES[vocab.SPECS]
     progress_value = "case_s"
     progress_unit = "case"

@@ -76,7 +76,6 @@ def training_curves(outcome: TrainingOutcome) -> dict[str, Any]:
 
 class TrainingScenario(Scenario):
     kind: ClassVar[str] = vocab.TRAINING
-    headline_keys = (vocab.E2E_TIME, vocab.P_WHOLE, vocab.P_TRAIN, vocab.P_CORE, vocab.ACC, vocab.MEM)
     table_title = TABLE_TITLES[vocab.TRAINING]
     progress_value = "loss"
 

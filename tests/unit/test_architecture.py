@@ -14,6 +14,7 @@ import pytest
 
 import perfkit
 from perfkit.errors import ParamsError
+from perfkit.results import vocabulary as vocab
 from perfkit.run import spec
 from perfkit.run.launcher import InlineLauncher, worker_by_name, worker_name
 from perfkit.scenarios import scenario_named, scenario_of
@@ -133,7 +134,7 @@ def test_a_worker_name_must_be_importable():
 def test_the_scenario_answers_training_or_inference():
     training, inference = scenario_of("bert"), scenario_of("bert_inference")
     assert (training.kind, inference.kind) == ("training", "inference")
-    assert "p_core" in training.headline_keys and "p_infer_core" in inference.headline_keys
+    assert "p_core" in vocab.HEADLINE_KEYS[training.kind] and "p_infer_core" in vocab.HEADLINE_KEYS[inference.kind]
     assert (training.table_title, inference.table_title) == ("性能指标 Performance", "指标值 Values")
     assert scenario_named("inference") is not None
     with pytest.raises(Exception, match="unknown scenario 'serving'"):

@@ -344,8 +344,10 @@ def _never_start_a_notebook(monkeypatch) -> None:
     """A case that gets past the checks must fail at once, not train for minutes."""
     import importlib
 
-    def refuse(*args, host_checks=None, **kwargs):
-        if host_checks is not None:  # the real one checks the run on the host before the notebook starts
+    def refuse(*args, host_checks=None, kernel_checks="", **kwargs):
+        if kernel_checks:  # the real one runs the run's checks in its kernel, then the host's
+            eval(kernel_checks)  # noqa: S307 - perfkit's own expression (perfkit.run.preflight.kernel_code)
+        if host_checks is not None:
             host_checks()
         raise AssertionError("the bad input got past the checks: a notebook was about to run")
 

@@ -1,4 +1,3 @@
-import shutil
 from pathlib import Path
 
 import h5py
@@ -8,7 +7,7 @@ import torch
 
 from perfkit.data import mlperf_bert
 from perfkit.data.build_bert import BertBuildSettings, build_bert_dataset
-from perfkit.data.hashing import identify
+from perfkit.data.hashing import cache_file, identify
 from perfkit.data.sampling import GlobalBatchSampler, epoch_order
 from perfkit.errors import DataError
 
@@ -149,7 +148,7 @@ def test_the_data_hash_is_of_the_bytes_read_not_the_builders(tmp_path, monkeypat
     root = tmp_path / "a"
     built = build_bert_dataset(root, TINY)
     before = identify(root)
-    assert before.matches_build is True and (tmp_path / "cache" / ".hash-cache.json").is_file()
+    assert before.matches_build is True and cache_file(root).is_file()
     shard = sorted((root / TINY.train_dir).glob("*.hdf5"))[0]
     with h5py.File(shard, "a") as handle:
         ids = handle["input_ids"][:]
@@ -209,24 +208,47 @@ def test_declared_sizes_beyond_the_file_are_refused(tmp_path, damage):
         mlperf_bert.shard_length(shard)
 
 
-def test_the_digest_cache_forgets_files_that_are_gone(tmp_path, monkeypatch):
-    """A deleted dataset's digests leave the cache the next time it is written; a dataset that
-    is still there keeps them."""
+def test_the_digest_cache_is_one_file_per_dataset_and_keeps_the_latest(tmp_path, monkeypatch):
+    """A run reads only its own dataset's digests (one cache file per dataset folder: a single
+    file for all had grown to 20,000 entries after a test session, read by every run); the
+    cache folder keeps the CACHE_FILES most recently written, and a file perfkit did not name
+    there is never removed."""
     import json
+    import os
 
-    from perfkit.data.hashing import CACHE_FILE
+    from perfkit.data import hashing
 
     monkeypatch.setenv("PERFKIT_DATA", str(tmp_path / "cache"))
-    build_bert_dataset(tmp_path / "kept", TINY)
-    build_bert_dataset(tmp_path / "deleted", TINY)
-    identify(tmp_path / "kept")
-    identify(tmp_path / "deleted")
-    cache = tmp_path / "cache" / CACHE_FILE
-    names = set(json.loads(cache.read_text()))
-    assert any("/deleted/" in name for name in names) and any("/kept/" in name for name in names)
-    shutil.rmtree(tmp_path / "deleted")
-    build_bert_dataset(tmp_path / "new", TINY)
-    identify(tmp_path / "new")
-    names = set(json.loads(cache.read_text()))
-    assert not any("/deleted/" in name for name in names)
-    assert any("/kept/" in name for name in names) and any("/new/" in name for name in names)
+    monkeypatch.setattr(hashing, "CACHE_FILES", 2)
+    for name in ("first", "second", "third"):
+        build_bert_dataset(tmp_path / name, TINY)
+    (tmp_path / "cache" / hashing.CACHE_DIR).mkdir(parents=True)
+    foreign = tmp_path / "cache" / hashing.CACHE_DIR / "notes.json"
+    foreign.write_text("{}")
+    for age, name in enumerate(("first", "second", "third")):
+        identify(tmp_path / name)
+        stamp = 1_000_000_000 + age  # written in this order, whatever the file system's clock resolution
+        os.utime(cache_file(tmp_path / name), (stamp, stamp))
+    identify(tmp_path / "third")  # nothing new: the cache is not written again
+    names = set(json.loads(cache_file(tmp_path / "third").read_text()))
+    assert names and all(f"{tmp_path / 'third'}/" in name for name in names)
+    identify(tmp_path / "first")  # pruned: hashed again, written, and the oldest other goes
+    assert cache_file(tmp_path / "first").is_file() and cache_file(tmp_path / "third").is_file()
+    assert not cache_file(tmp_path / "second").exists()
+    assert foreign.read_text() == "{}"
+
+
+def test_a_dataset_cache_forgets_files_that_are_gone(tmp_path, monkeypatch):
+    """A file deleted from a dataset leaves its cache the next time the cache is written."""
+    import json
+
+    monkeypatch.setenv("PERFKIT_DATA", str(tmp_path / "cache"))
+    root = tmp_path / "set"
+    build_bert_dataset(root, TINY)
+    identify(root)
+    shards = sorted((root / TINY.train_dir).glob("*.hdf5"))
+    shards[0].unlink()
+    (root / "notes.txt").write_text("a new file: hashed, so the cache is written again")
+    identify(root)
+    names = set(json.loads(cache_file(root).read_text()))
+    assert str(shards[0].resolve()) not in names and str(shards[1].resolve()) in names

@@ -26,14 +26,22 @@ HOST_HEAVY = ("torch", "transformers")  # `report` may import pandas: its tables
 CELL_HEAVY = ("torch", "transformers", "pandas", "matplotlib")
 
 # Runs each argv through perfkit.cli.main in this one process, then reports which heavy
-# modules got imported. `run` resolves its params fully; its launcher is stubbed out (a run
-# would start a kernel): what is tested is the host's own work before that.
+# modules got imported. `run` resolves its params fully and goes through the local launcher;
+# the notebook's execution is stubbed out (it would start a kernel) and ends ok: what is tested
+# is the host's own work before and after it (the run's checks are the kernel's, and the line
+# printed after an ok run needs no scenario).
 DRIVER = r"""
 import json, sys
 import perfkit.cells.benchmark  # the notebook's first cell, first: what it alone imports
 cell = sorted(m for m in %r if m in sys.modules)
-import perfkit.jobs.launcher as launcher
-launcher.LocalLauncher.run = lambda self, prepared, *a, **k: None  # "submitted": the host's part only
+import perfkit.jobs.notebook_run as notebook_run
+from perfkit.run.spec import initial_record
+def executed(prepared, *a, **k):
+    assert "check_payload" in k["kernel_checks"]
+    record = initial_record(prepared, "2026-12-07T00:00:00+00:00", status="ok")
+    record.metrics = {"e2e_time": 1.0, "p_core": 2.0}
+    return notebook_run.NotebookRun(prepared.output_dir, "ok", record, 1.0)
+notebook_run.execute_notebook = executed
 from perfkit.cli import main
 codes = []
 for argv in json.loads(sys.argv[1]):
@@ -54,7 +62,7 @@ def test_host_commands_never_import_torch(tmp_path, bert_data, project_root):
     commands = [
         ["list"],
         ["list", "configs", "--benchmark", "glm"],
-        ["run", "bert", "--vendor", "cpu", "--config", "short", "--set", "max_steps=2"],
+        ["run", "bert", "--vendor", "cpu", "--config", "short", "--set", "max_steps=2", "--no-index"],
         ["run", "glm", "--vendor", "cpu", "--config", "smoke", "--set", "num_heads=3"],  # refused: exit 2
         ["suite", "smoke", "--dry-run"],
         ["report", "--reports", str(new), "--markdown"],
@@ -168,7 +176,7 @@ def test_the_kernels_preload_imports_neither_the_report_libraries_nor_other_scen
     """What the kernel imports before the benchmark (RUN_IMPORTS) is in a CPU run's resident
     memory, its "mem", and on the kernel's start: the report's libraries come after the run, and
     a run imports its own scenario only (perfkit.scenarios.scenario_named), when it needs it."""
-    from perfkit.jobs.notebook_run import RUN_IMPORTS
+    from perfkit.jobs.kernel_command import RUN_IMPORTS
 
     probe = (f"import sys\nimport {', '.join(RUN_IMPORTS)}\n"
              f"print(sorted(m for m in {LATER!r} if m in sys.modules))\n"

@@ -16,7 +16,8 @@ import psutil
 import pytest
 
 from perfkit.errors import UserError
-from perfkit.jobs.kernel import preload_argument, run_notebook
+from perfkit.jobs.kernel import run_notebook
+from perfkit.jobs.kernel_command import preload_argument
 from support.tiny_notebook import pid_marker_cell, tiny_notebook
 
 PID = pid_marker_cell()
@@ -151,7 +152,7 @@ def test_the_kernel_starts_without_ipykernels_debugger(tmp_path):
 def test_only_this_pythons_own_ipykernel_launcher_is_replaced():
     import sys
 
-    from perfkit.jobs.kernel import kernel_command
+    from perfkit.jobs.kernel_command import kernel_command
 
     own = [sys.executable, "-m", "ipykernel_launcher", "-f", "/run/k.json", "--x=1"]
     assert kernel_command(own) == [sys.executable, "-m", "perfkit.jobs.kernel_main", "-f", "/run/k.json", "--x=1"]

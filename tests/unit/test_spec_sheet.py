@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
@@ -29,7 +30,6 @@ from perfkit.telemetry.energy import Window
 from perfkit.telemetry.readings import window_readings
 from perfkit.telemetry.samples import Sample
 from perfkit.vendors import get_vendor
-
 from support.cli import run_main
 
 
@@ -367,8 +367,10 @@ def test_a_spec_tool_not_registered_or_not_for_the_vendor_is_refused_in_one_line
     from perfkit.specs.tools import load_tools
 
     reports = tmp_path / "reports"
+    # the run's checks run in its kernel: the package is on its search path too, as an installed one is
+    search = os.pathsep.join([str(tmp_path / "site"), os.environ.get("PYTHONPATH", "")])
     done = run_main("run", "specs", "--config", "smoke", "--set", "spec_tools=[hand_gemm, nope]", "--no-index",
-                    env_extra={"PERFKIT_REPORTS": str(reports)})
+                    env_extra={"PERFKIT_REPORTS": str(reports), "PYTHONPATH": search})
     assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
     assert "key 'spec_tools': unknown spec tool 'nope'; allowed: broken, hand_gemm, other" in done.stderr
     with pytest.raises(UserError, match=r"^key 'spec_tools': spec tool 'other' runs on nvidia, not on 'cpu'$"):

@@ -23,8 +23,10 @@ def project(tmp_path, bert_data, project_root, monkeypatch) -> Path:
     monkeypatch.setenv("PERFKIT_ROOT", str(root))
     monkeypatch.setenv("PERFKIT_REPORTS", str(root / "reports"))
 
-    def no_run(*args, host_checks=None, **kwargs):
-        # execute_notebook runs the host's checks while the kernel starts, before any cell
+    def no_run(*args, host_checks=None, kernel_checks="", **kwargs):
+        # execute_notebook runs the run's checks in its kernel, then the host's, before any cell
+        if kernel_checks:
+            eval(kernel_checks)  # noqa: S307 - perfkit's own expression (perfkit.run.preflight.kernel_code)
         if host_checks is not None:
             host_checks()
         raise AssertionError("the run started")

@@ -186,8 +186,9 @@ def test_every_scenario_and_benchmark_kind_and_quality_metric_is_in_the_vocabula
     for name in benchmark_names():
         info = declaration(name).info
         assert info.kind in vocab.RECORD_KINDS and info.quality_metric in vocab.QUALITY_METRICS, name
+    assert set(vocab.HEADLINE_KEYS) == set(vocab.RECORD_KINDS)
     for kind in vocab.RECORD_KINDS:
-        assert set(scenario_named(kind).headline_keys) <= vocab.RECORD_METRICS
+        assert set(vocab.HEADLINE_KEYS[kind]) <= vocab.RECORD_METRICS
 
 
 def test_the_statuses_the_jobs_and_slurm_give_a_run_are_run_statuses():
