@@ -8,7 +8,7 @@ TRAINING = [
     ("p_train", "训练吞吐量", "samples / (training wall time − evaluation time)"),
     ("p_core", "计算吞吐量", "samples / compute time (forward, backward, optimizer step) timed on the device with device events, read back at window edges; excludes waiting for data and host→device copies"),
     ("acc", "训练结果", "the benchmark's quality metric after the final evaluation; converged = target reached, after how many steps"),
-    ("mem", "硬件存储使用", "peak memory actually used / total, GiB (CPU: peak resident memory of the process / RAM); the busiest rank"),
+    ("mem", "硬件存储使用", "peak memory actually used / total, GiB (CPU: peak resident memory of the process / RAM), from the loop's start; the busiest rank"),
     ("mfu", "MFU", "analytic model FLOPs per sample × p_core / peak FLOPs of the run's precision, in %, shown with that peak (TFLOP/s) and its source (blank without a stated or measured peak)"),
 ]
 
@@ -21,7 +21,7 @@ INFERENCE = [
     ("p_infer_core", "推理计算吞吐量", "inference samples / engine time, timed on the device with device events"),
     ("infer_time", "推理单样本耗时", "1 / p_infer_core, in ms or µs"),
     ("acc", "推理结果", "top-1 masked-LM accuracy as a fraction (0–1), inference (backend) / validation (framework), over the same masked tokens"),
-    ("mem", "硬件存储使用", "peak memory actually used / total, GiB (CPU: peak resident memory of the process / RAM)"),
+    ("mem", "硬件存储使用", "peak memory actually used / total, GiB (CPU: peak resident memory of the process / RAM), from the loop's start"),
     ("latency_p50/p90/p99", "单批延迟", "per-batch engine latency percentiles over every measured batch of the inference pass"),
     ("export_time", "导出时间", "export / compile / engine build seconds, measured apart and never inside throughput"),
     ("mfu", "MFU", "analytic forward FLOPs per sample × p_infer_core / peak FLOPs of the run's precision (hardware file, else a measured GEMM peak)"),
