@@ -37,10 +37,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from perfkit.jobs.kernel_command import run_kernel_command
-from perfkit.run.progress import FEED_ENV
+from perfkit.run.progress import FEED_ENV, FEED_FILE
 
 CONNECTION_FILE = "kernel.json"
-FEED_FILE = ".progress.jsonl"
 PORT_NAMES = ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")
 LOOPBACK = "127.0.0.1"
 STOP_WAIT_S = 5.0

@@ -22,7 +22,6 @@ from perfkit.run.progress import FEED_ENV
 
 POLL_SECONDS = 0.25
 MAX_LINE = 4096
-FEED_FILE = ".progress.jsonl"  # in the run's staging folder, removed when the notebook ends
 
 
 def _number(value: object) -> float | None:

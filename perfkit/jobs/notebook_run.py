@@ -37,7 +37,6 @@ from perfkit.jobs import publish
 from perfkit.jobs.early_kernel import EarlyKernel
 from perfkit.jobs.kernel import KernelChecksFailed, KernelEnding, run_notebook
 from perfkit.jobs.kernel_command import RUN_IMPORTS
-from perfkit.jobs.live_progress import FEED_FILE as PROGRESS_FEED
 from perfkit.jobs.live_progress import live_progress
 from perfkit.jobs.stall import DEFAULT_STALL_TIMEOUT_S
 from perfkit.params import sources
@@ -46,6 +45,7 @@ from perfkit.results import vocabulary as vocab
 from perfkit.results.record import RunResult, error_record, utc_now
 from perfkit.results.run_folder import HTML_FILE, NOTEBOOK_FILE
 from perfkit.results.store import RESULT_FILE, load_result, write_json_atomic
+from perfkit.run.progress import FEED_FILE as PROGRESS_FEED
 from perfkit.run.spec import PreparedRun, initial_record, notebook_parameters
 
 USER_ERROR_NAMES = {"UserError", "ParamsError", "DataError", "VendorError"}
@@ -177,11 +177,11 @@ def execute_notebook(
     checks the run in its kernel once it is up (perfkit.run.preflight.kernel_code), then
     ``host_checks``, the host's own; the run folder is locked and staged, and the notebook
     started, only once both pass: what they raise (a UserError; a user error the kernel's checks
-    raised, as a UserError with its message) is raised from here with nothing written. The HTML exporter is readied once the
-    run's result is written, while the report cells run: nothing runs on the host while the
-    benchmark measures. ``early``: the kernel ``perfkit run`` started before anything else
-    (perfkit.jobs.early_kernel), used where it is the kernel this run would start; its progress
-    feed is the run's."""
+    raised, as a UserError with its message) is raised from here with nothing written. The HTML
+    exporter is readied once the run's result is written, while the report cells run: nothing
+    runs on the host while the benchmark measures. ``early``: the kernel ``perfkit run`` started
+    before anything else (perfkit.jobs.early_kernel), used where it is the kernel this run would
+    start; its progress feed is the run's."""
     resolved = prepared.resolved
     notebook = _notebook_path(resolved.benchmark)
     final = prepared.output_dir

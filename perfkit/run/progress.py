@@ -22,6 +22,7 @@ from typing import TextIO
 
 MAX_LINES = 20
 FEED_ENV = "PERFKIT_PROGRESS_FILE"
+FEED_FILE = ".progress.jsonl"  # the feed's name: in the run's staging folder, or its early kernel's folder; removed when the notebook ends
 FEED_SECONDS = 0.5
 
 
