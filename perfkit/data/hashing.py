@@ -164,7 +164,8 @@ class _DigestCache:
 
     def save(self) -> None:
         """Write the cache if a digest was added: without the files that are gone (a deleted
-        dataset, a test's temporary folder), then the oldest beyond CACHE_ENTRIES."""
+        dataset, a test's temporary folder), then the oldest beyond CACHE_ENTRIES; the cache
+        folder then keeps its CACHE_FILES most recently written."""
         if not self.changed:
             return
         self.entries = {name: entry for name, entry in self.entries.items() if os.path.isfile(name)}
@@ -178,6 +179,8 @@ class _DigestCache:
             os.replace(tmp, self.path)
         except OSError:
             Path(locals().get("tmp", self.path.parent / ".none")).unlink(missing_ok=True)
+            return
+        _prune_caches(self.path.parent, CACHE_FILES)
 
 
 def cache_file(root: Path, cache_dir: Path | None = None) -> Path:
@@ -204,9 +207,7 @@ def file_digests(root: Path, files: list[Path], cache_dir: Path | None = None) -
     given)."""
     cache = _DigestCache(cache_file(root, cache_dir))
     out = {path.relative_to(root).as_posix(): cache.digest(path) for path in sorted(files)}
-    if cache.changed:
-        cache.save()
-        _prune_caches(cache.path.parent, CACHE_FILES)
+    cache.save()
     return out
 
 

@@ -118,12 +118,12 @@ class _Watch:
     The kernel's own stderr goes to ``stderr`` (a file), not the terminal."""
 
     def __init__(self, stderr: Any, env: dict[str, str] | None = None, preload: tuple[str, ...] = (),
-                 early: EarlyKernel | None = None) -> None:
+                 early: EarlyKernel | None = None, kernel_checks: str = "") -> None:
         self.stderr = stderr
         self.env = env or {}  # added to the kernel's environment
         self.preload = preload  # modules the kernel imports as it starts, before the first cell
         self.early = early  # a kernel started already, adopted where it is the one to launch
-        self.kernel_checks = ""  # code run in the kernel before the notebook; an error refuses the run
+        self.kernel_checks = kernel_checks  # code run in the kernel before the notebook; an error refuses the run
         self.checked = threading.Event()  # set once the kernel's checks ran (or could not run)
         self.check_error: KernelChecksFailed | None = None
         self.go = threading.Event()  # set when the host's checks passed: the notebook may start
@@ -407,8 +407,7 @@ def run_notebook(
     with contextlib.ExitStack() as owned:
         stderr = early.stderr if early is not None else owned.enter_context(
             tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace"))
-        watch = _Watch(stderr, env, preload, early)
-        watch.kernel_checks = kernel_checks
+        watch = _Watch(stderr, env, preload, early, kernel_checks)
         files = [output] + ([progress_feed] if progress_feed is not None else [])
         stall = _StallWatch(stall_timeout, watch, files) if stall_timeout else None
         later = _OnceWritten(*once_written) if once_written else None

@@ -113,15 +113,14 @@ class LocalLauncher(JobLauncher):
     def run(self, prepared: PreparedRun, timeout: float | None = None,
             html: bool = True, redacted: bool = False) -> NotebookRun:
         from perfkit.jobs.notebook_run import execute_notebook
-        from perfkit.run.preflight import check_writable, kernel_code
+        from perfkit.run.preflight import kernel_code
         from perfkit.run.rendezvous import ENDPOINT_ENV, announce_host, parse_endpoint
 
         if self.rdzv_endpoint:
             parse_endpoint(self.rdzv_endpoint)
             os.environ[ENDPOINT_ENV] = self.rdzv_endpoint  # the notebook's kernel inherits it
 
-        def host_checks() -> None:  # once the kernel's checks passed; the run folder is staged only once these pass
-            check_writable(prepared.output_dir)
+        def host_checks() -> None:  # once the kernel's checks (the output folder's among them) passed
             if prepared.resolved.nnodes > 1 and self.announce:
                 announce_host(prepared)
 

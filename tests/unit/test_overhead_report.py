@@ -8,7 +8,7 @@ from perfkit.selfcheck.overhead import median_run, report_repeated
 
 def _run(overhead: float, e2e: float) -> dict[str, float]:
     return {"total": overhead + e2e, "e2e_time": e2e, "html_export": 0.05, "kernel_and_cells": overhead - 0.15,
-            "validation_and_cli": 0.1, "overhead": overhead, "index_build": 0.8}
+            "interpreter_cli_exit": 0.1, "overhead": overhead, "index_build": 0.8}
 
 
 def test_the_goal_is_judged_on_the_medians_and_every_run_is_shown():
